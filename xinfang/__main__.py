@@ -1,0 +1,5 @@
+import sys
+
+from xinfang.cli import main
+
+sys.exit(main())

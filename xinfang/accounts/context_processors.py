@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from xinfang.accounts.navigation import navigation_for
+from xinfang.directory.models import County
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The role's navigation and the county shown in every page's header.
+
+    Before login the header names the county when the installation serves exactly one.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        counties = list(County.objects.all()[:2])
+        return {"user_county": counties[0] if len(counties) == 1 else None}
+    return {"nav_items": navigation_for(user), "user_county": user.county}

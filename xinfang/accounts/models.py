@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from xinfang.accounts.roles import COUNTY_WIDE_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
+from xinfang.directory.models import County, Leader, Unit, phone_validator
+
+
+class User(AbstractUser):
+    """An account: one role, one county, and the unit or leader it acts for.
+
+    Django's is_staff/is_superuser and model permissions are not used for access: the role decides.
+    """
+
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+
+    full_name = models.CharField("姓名", max_length=30, blank=True)
+    role = models.CharField("角色", max_length=30, choices=Role.choices, default=Role.BUREAU_STAFF)
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属县"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属单位",
+        help_text="乡镇/县直单位用户必填",
+    )
+    leader = models.OneToOneField(
+        Leader,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="account",
+        verbose_name="对应县级领导",
+        help_text="县主要领导、县级领导必填",
+    )
+    mobile = models.CharField("手机", max_length=20, blank=True, validators=[phone_validator])
+
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[misc]
+
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        verbose_name = "账号"
+        verbose_name_plural = "账号"
+        ordering: ClassVar = ["username"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=~Q(role="unit_user") | Q(unit__isnull=False), name="user_unit_role_needs_unit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=["main_leader", "county_leader"]) | Q(leader__isnull=False),
+                name="user_leader_role_needs_leader",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name or self.username}({self.get_role_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.role == Role.UNIT_USER and self.unit_id is None:
+            errors["unit"] = "乡镇/县直单位用户必须指定所属单位"
+        if self.role in LEADER_ROLES and self.leader_id is None:
+            errors["leader"] = "领导账号必须对应一位县级领导"
+        if self.role != Role.UNIT_USER and self.unit_id is not None:
+            errors["unit"] = "只有乡镇/县直单位用户才能指定所属单位"
+        if self.role not in LEADER_ROLES and self.leader_id is not None:
+            errors["leader"] = "只有领导账号才能对应县级领导"
+        if self.unit_id and self.county_id and self.unit and self.unit.county_id != self.county_id:
+            errors["unit"] = "所属单位不在本县"
+        if self.leader_id and self.county_id and self.leader and self.leader.county_id != self.county_id:
+            errors["leader"] = "对应领导不在本县"
+        if self.role in CONTENT_ROLES and self.county_id is None:
+            errors["county"] = "业务账号必须指定所属县"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def sees_whole_county(self) -> bool:
+        return self.role in COUNTY_WIDE_ROLES

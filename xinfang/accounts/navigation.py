@@ -1,0 +1,42 @@
+"""The navigation each role sees: one table, read by the base layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+def navigation_for(user: User) -> list[NavItem]:
+    role = user.role
+    items: list[NavItem] = []
+    if role in CONTENT_ROLES or role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
+        items.append(NavItem("工作台", reverse("dashboard:home"), "home"))
+    if role in BUREAU_ROLES or role in LEADER_ROLES:
+        items += [
+            NavItem("乡镇与单位", reverse("directory:units"), "units"),
+            NavItem("县级领导", reverse("directory:leaders"), "leaders"),
+            NavItem("问题分类", reverse("directory:categories"), "categories"),
+        ]
+    if role == Role.UNIT_USER and user.unit_id:
+        items.append(NavItem("本单位", reverse("directory:unit", args=[user.unit_id]), "unit"))
+    if role in BUREAU_ROLES:
+        items.append(NavItem("名录维护", reverse("manage:index"), "manage"))
+    if role == Role.SYSTEM_ADMIN:
+        items.append(NavItem("账号管理", reverse("manage:accounts_user_changelist"), "manage"))
+    if role == Role.SECURITY_ADMIN:
+        items.append(NavItem("角色授权", reverse("manage:accounts_user_changelist"), "manage"))
+    if role == Role.AUDITOR:
+        items.append(NavItem("审计日志", reverse("audit:log"), "audit"))
+    items.append(NavItem("修改密码", reverse("accounts:password_change"), "password"))
+    return items

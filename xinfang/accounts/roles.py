@@ -1,0 +1,29 @@
+"""Roles (SPEC §3). One role per account: that keeps the three admin duties apart by construction."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    BUREAU_STAFF = "bureau_staff", "信访局工作人员"
+    BUREAU_HEAD = "bureau_head", "信访局长"
+    MAIN_LEADER = "main_leader", "县主要领导"
+    COUNTY_LEADER = "county_leader", "县级领导"
+    UNIT_USER = "unit_user", "乡镇/县直单位用户"
+    AUDITOR = "auditor", "审计员"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    # A new account created by the system admin has no role until the security admin grants one.
+    NONE = "none", "未授权"
+
+
+BUREAU_ROLES = frozenset({Role.BUREAU_STAFF, Role.BUREAU_HEAD})
+# Roles that see every unit and matter of their county.
+COUNTY_WIDE_ROLES = frozenset({Role.BUREAU_STAFF, Role.BUREAU_HEAD, Role.MAIN_LEADER})
+# Roles that work with petition content at all; the three admin roles never do.
+CONTENT_ROLES = frozenset(
+    {Role.BUREAU_STAFF, Role.BUREAU_HEAD, Role.MAIN_LEADER, Role.COUNTY_LEADER, Role.UNIT_USER}
+)
+LEADER_ROLES = frozenset({Role.MAIN_LEADER, Role.COUNTY_LEADER})
+ADMIN_ROLES = frozenset({Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})

@@ -1,0 +1,90 @@
+"""Account actions, each in one transaction with its audit record."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.db import transaction
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import Role
+from xinfang.audit.models import AuditRecord
+from xinfang.audit.services import audit_record
+from xinfang.directory.models import County, Leader, Unit
+
+
+@transaction.atomic
+def account_create(
+    *,
+    by: User | None,
+    username: str,
+    password: str,
+    role: str,
+    county: County | None,
+    full_name: str = "",
+    unit: Unit | None = None,
+    leader: Leader | None = None,
+    mobile: str = "",
+) -> User:
+    """Create an account after the model and password checks; raises ValidationError in Chinese."""
+    user = User(
+        username=username,
+        full_name=full_name,
+        role=role,
+        county=county,
+        unit=unit,
+        leader=leader,
+        mobile=mobile,
+    )
+    user.full_clean(exclude=["password"])
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(
+        action="account.create",
+        actor=by,
+        obj=user,
+        county=county,
+        changes={"username": username, "role": role, "unit": str(unit or ""), "leader": str(leader or "")},
+        actor_name="" if by else "system",
+    )
+    return user
+
+
+@transaction.atomic
+def auth_login_record(*, user: User) -> None:
+    audit_record(action="auth.login", actor=user, obj=user)
+
+
+@transaction.atomic
+def auth_login_failed_record(*, username: str) -> None:
+    """A failed login names the account tried (truncated) but never the password."""
+    known = User.objects.filter(username=username[:150]).select_related("county").first()
+    audit_record(
+        action="auth.login_failed",
+        actor=None,
+        object_type="accounts.user",
+        object_id=str(known.pk) if known else "",
+        object_repr=username[:150],
+        county=known.county if known else None,
+        outcome=AuditRecord.Outcome.FAILURE,
+        actor_name=username[:150],
+    )
+
+
+@transaction.atomic
+def auth_logout_record(*, user: User) -> None:
+    audit_record(action="auth.logout", actor=user, obj=user)
+
+
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    # username, role, what it is bound to (see demo_accounts_create)
+    ("bureau", Role.BUREAU_STAFF, "信访局登记员"),
+    ("bureau_head", Role.BUREAU_HEAD, "信访局长"),
+    ("secretary", Role.MAIN_LEADER, "县委书记"),
+    ("leader", Role.COUNTY_LEADER, "副县长(分包周庄镇)"),
+    ("zhouzhuang", Role.UNIT_USER, "周庄镇"),
+    ("renshe", Role.UNIT_USER, "县人社局"),
+    ("auditor", Role.AUDITOR, "审计员"),
+    ("sysadmin", Role.SYSTEM_ADMIN, "系统管理员"),
+    ("secadmin", Role.SECURITY_ADMIN, "安全管理员"),
+)

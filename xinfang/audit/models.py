@@ -1,0 +1,87 @@
+"""Audit records: who did what to which object, when, from where, with what outcome.
+
+The table is designed append-only: each record carries the hash of its predecessor and its own hash
+(a chain a verifier can walk), and `AuditChainHead` holds the newest hash under a row lock so that
+concurrent writers on PostgreSQL never fork the chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditRecord(models.Model):
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "成功"
+        FAILURE = "failure", "失败"
+        DENIED = "denied", "拒绝"
+
+    at = models.DateTimeField("时间", db_index=True)
+    county = models.ForeignKey(
+        "directory.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="县"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    # A snapshot: the record must still say who acted after the account is renamed.
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=60, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
+    source_ip = models.GenericIPAddressField("来源IP", null=True, blank=True)
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    changes = models.JSONField("变更摘要", default=dict, blank=True)
+    message = models.CharField("说明", max_length=500, blank=True)
+    prev_hash = models.CharField("前一记录哈希", max_length=64)
+    hash = models.CharField("记录哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering: ClassVar = ["-id"]
+        indexes: ClassVar = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
+
+    def chain_payload(self) -> dict[str, Any]:
+        """The fields the hash covers, in a form that survives a database round trip."""
+        return {
+            "at": self.at.isoformat(timespec="microseconds"),
+            "county_id": self.county_id,
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "outcome": self.outcome,
+            "source_ip": self.source_ip,
+            "request_id": self.request_id,
+            "changes": self.changes,
+            "message": self.message,
+            "prev_hash": self.prev_hash,
+        }
+
+
+class AuditChainHead(models.Model):
+    """One row: the hash of the newest audit record, locked while a record is appended."""
+
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"

@@ -1,0 +1,119 @@
+"""The one way to write an audit record. Call it inside the transaction of the action it records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from xinfang.audit.models import AuditChainHead, AuditRecord
+from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
+from xinfang.middleware import current_request_context
+
+GENESIS_HASH = "0" * 64
+# Field names whose values are personal data: summaries keep only a masked form.
+_ID_FIELDS = frozenset({"id_number", "身份证号"})
+_PHONE_FIELDS = frozenset({"phone", "mobile", "联系电话", "手机", "电话"})
+_HIDDEN_FIELDS = frozenset({"password", "address", "住址", "初始密码"})
+
+
+def _safe_value(field: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if field in _HIDDEN_FIELDS:
+        return "******" if value else ""
+    if isinstance(value, list | tuple):
+        return [_safe_value(field, item) for item in value]
+    text = str(value)
+    if field in _ID_FIELDS:
+        return mask_id_number(text)
+    if field in _PHONE_FIELDS:
+        return mask_phone(text)
+    return scrub_text(text)
+
+
+def audit_summarize(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a JSON-safe copy of a change summary with personal data masked."""
+    safe: dict[str, Any] = {}
+    for field, value in changes.items():
+        if isinstance(value, Mapping):
+            safe[field] = audit_summarize(value)
+        else:
+            safe[field] = _safe_value(field, value)
+    return safe
+
+
+def record_hash(payload: Mapping[str, Any]) -> str:
+    canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    object_repr: str = "",
+    county: Any = None,
+    outcome: str = AuditRecord.Outcome.SUCCESS,
+    changes: Mapping[str, Any] | None = None,
+    message: str = "",
+    actor_name: str = "",
+) -> AuditRecord:
+    """Append one audit record, linked into the hash chain.
+
+    `actor` is a user or None (system, or an anonymous request); `obj` fills the object fields and,
+    when it has a county, the county. Source IP and request id come from the current request.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if county is None:
+            county = getattr(obj, "county", None)
+    if county is None and actor is not None:
+        county = getattr(actor, "county", None)
+    context = current_request_context()
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"last_hash": GENESIS_HASH}
+    )
+    record = AuditRecord(
+        at=timezone.now().astimezone(UTC),
+        county=county,
+        actor=actor,
+        actor_name=actor_name or (actor.get_username() if actor is not None else ""),
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=scrub_text(object_repr)[:200],
+        outcome=outcome,
+        source_ip=context.source_ip if context else None,
+        request_id=context.request_id if context else "",
+        changes=audit_summarize(changes or {}),
+        message=scrub_text(message)[:500],
+        prev_hash=head.last_hash,
+    )
+    record.hash = record_hash(record.chain_payload())
+    record.save(force_insert=True)
+    head.last_hash = record.hash
+    head.save(update_fields=["last_hash"])
+    return record
+
+
+def model_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """{field: [before, after]} for the fields that changed."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }

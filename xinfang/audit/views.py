@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from xinfang.accounts.decorators import AuthedRequest, role_required
+from xinfang.accounts.roles import Role
+from xinfang.audit.forms import AuditSearchForm
+from xinfang.audit.selectors import AuditFilter, audit_actions, audit_records_search
+
+
+@role_required([Role.AUDITOR])
+def audit_log(request: AuthedRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET or None)
+    filters = AuditFilter(**form.cleaned_data) if form.is_valid() else AuditFilter()
+    records = audit_records_search(county_id=request.user.county_id, filters=filters)
+    page = Paginator(records.select_related("county"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "actions": audit_actions(),
+        "query": query.urlencode(),
+        "nav_key": "audit",
+    }
+    return render(request, "audit/log.html", context, status=200 if form.is_bound is False or form.is_valid() else 422)

@@ -1,0 +1,204 @@
+"""The `xinfang` command: set-up, serving, the worker, imports, and any Django management command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+DEMO_BANNER = """
+信访工作平台 (Xinfang) 演示环境已启动：{url}
+
+演示账号（密码均为 {password}）：
+  bureau       信访局工作人员        bureau_head  信访局长
+  secretary    县委书记(县主要领导)  leader       副县长(分包周庄镇)
+  zhouzhuang   周庄镇单位用户        renshe       县人社局单位用户
+  auditor      审计员                sysadmin     系统管理员
+  secadmin     安全管理员
+
+数据目录：{data_dir}　　按 Ctrl-C 停止。
+"""
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    import django
+
+    django.setup()
+
+
+def _call(name: str, *args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(name, *args)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    _call("migrate", "--no-input", "-v", "0")
+    print(f"数据库已就绪：{settings.DATABASES['default']['NAME']}")
+    if args.demo_directory:
+        from xinfang.directory.services import demo_county_load
+
+        loaded = demo_county_load()
+        print("已载入演示县名录与演示账号。" if loaded else "演示县已存在，未重复载入。")
+    return 0
+
+
+def _reset_database() -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        from django.db import connections
+
+        connections.close_all()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database['NAME']}{suffix}").unlink(missing_ok=True)
+    else:
+        _call("flush", "--no-input")
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}healthz", timeout=2) as response:  # noqa: S310 - our own URL
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.conf import settings
+
+    from xinfang.directory.demo import DEMO_PASSWORD
+    from xinfang.directory.services import demo_county_load
+
+    if args.reset:
+        _reset_database()
+        _setup_django()
+    _call("migrate", "--no-input", "-v", "0")
+    demo_county_load()
+    url = f"http://{args.host}:{args.port}/"
+    env = {**os.environ, "XINFANG_DATA_DIR": str(settings.DATA_DIR)}
+    worker = subprocess.Popen([sys.executable, "-m", "xinfang", "worker"], env=env)  # noqa: S603
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "xinfang", "serve", "--host", args.host, "--port", str(args.port)], env=env
+    )
+    processes = (server, worker)
+
+    def stop(signum: int, frame: object) -> None:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if _wait_until_up(url, server):
+        print(DEMO_BANNER.format(url=url, password=DEMO_PASSWORD, data_dir=settings.DATA_DIR), flush=True)
+    code = server.wait()
+    stop(signal.SIGTERM, None)
+    worker.wait(timeout=30)
+    return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    os.environ["XINFANG_DEBUG"] = "0"
+    command = [
+        sys.executable, "-m", "gunicorn", "xinfang.wsgi:application",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers),
+        "--threads", "4",
+        "--timeout", "120",
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    os.execv(sys.executable, command)  # noqa: S606 - replaces this process with gunicorn
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    _setup_django()
+    _call("runworker")
+    return 0
+
+
+def cmd_import_directory(args: argparse.Namespace) -> int:
+    _setup_django()
+    options = [str(args.file), "--format", args.format]
+    if args.dry_run:
+        options.append("--dry-run")
+    from django.core.management import CommandError
+
+    try:
+        _call("importdirectory", *options)
+    except CommandError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return exc.returncode
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def cmd_manage(rest: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["xinfang manage", *rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xinfang", description="信访工作平台 (Xinfang) 命令行")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    demo = commands.add_parser("demo", help="载入演示县并启动网站与后台任务")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--reset", action="store_true", help="先清空数据库，重新载入演示数据")
+    demo.set_defaults(func=cmd_demo)
+
+    init = commands.add_parser("init", help="创建/升级数据库")
+    init.add_argument("--demo-directory", action="store_true", help="同时载入演示县名录与演示账号（不含信访数据）")
+    init.set_defaults(func=cmd_init)
+
+    serve = commands.add_parser("serve", help="以生产方式（gunicorn）提供网站服务")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="运行后台任务进程")
+    worker.set_defaults(func=cmd_worker)
+
+    importer = commands.add_parser("import-directory", help="导入县域名录工作簿 (.xlsx)")
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    importer.add_argument("--format", choices=["text", "json"], default="text")
+    importer.set_defaults(func=cmd_import_directory)
+
+    commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from xinfang.accounts.decorators import AuthedRequest, role_required
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import BUREAU_ROLES, LEADER_ROLES, Role
+from xinfang.directory.models import Unit
+from xinfang.directory.selectors import (
+    directory_figures,
+    leaders_with_portfolios,
+    unit_get_for_user,
+    units_with_heads,
+)
+
+
+@role_required(Role.values)
+def home(request: AuthedRequest) -> HttpResponse:
+    """Each role's home page: the county dashboard, the unit's page, or the admin's overview."""
+    user = request.user
+    if user.role == Role.AUDITOR:
+        return redirect("audit:log")
+    if user.role in BUREAU_ROLES or user.role in LEADER_ROLES:
+        context = {
+            "figures": directory_figures(county=user.county) if user.county else None,
+            "townships": units_with_heads(user=user, kind=Unit.Kind.TOWNSHIP).prefetch_related("liaison_leaders"),
+            "my_townships": user.leader.liaison_townships.all() if user.leader else [],
+            "top_leaders": leaders_with_portfolios(user=user).filter(is_top_six=True),
+            "nav_key": "home",
+        }
+        return render(request, "dashboard/county.html", context)
+    if user.role == Role.UNIT_USER and user.unit_id:
+        unit = unit_get_for_user(user=user, unit_id=user.unit_id)
+        return render(request, "dashboard/unit.html", {"unit": unit, "nav_key": "home"})
+    accounts = User.objects.filter(county_id=user.county_id)
+    by_role = dict(accounts.values_list("role").annotate(n=Count("pk")).order_by())
+    context = {
+        "role_rows": [(label, by_role.get(value, 0)) for value, label in Role.choices],
+        "active": accounts.filter(is_active=True).count(),
+        "inactive": accounts.filter(is_active=False).count(),
+        "nav_key": "home",
+    }
+    return render(request, "dashboard/admin.html", context)

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db import models
+from django.http import HttpRequest
+
+from xinfang.accounts.roles import BUREAU_ROLES, LEADER_ROLES
+from xinfang.directory.models import (
+    Category,
+    Department,
+    Leader,
+    LeaderUnavailability,
+    Township,
+    Unit,
+    UnitOfficial,
+    Village,
+)
+from xinfang.manage_site import RoleModelAdmin, manage_site, request_user
+
+
+class CountyScopedChoices:
+    """Limits every choice list in the form to the user's county."""
+
+    def _limit(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        user = request_user(request)
+        county_id = user.county_id if user else None
+        model = queryset.model
+        if model in (Unit, Township, Department, Leader, Category):
+            return queryset.filter(county_id=county_id)
+        if model is Village:
+            return queryset.filter(township__county_id=county_id)
+        return queryset
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit(request, field.queryset)
+        return field
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = self._limit(request, field.queryset)
+        return field
+
+
+class DirectoryAdmin(CountyScopedChoices, RoleModelAdmin):
+    view_roles = frozenset(LEADER_ROLES)
+    edit_roles = frozenset(BUREAU_ROLES)
+    exclude = ("county",)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        user = request_user(request)
+        if not change and hasattr(obj, "county_id") and user is not None:
+            obj.county_id = user.county_id
+        super().save_model(request, obj, form, change)
+
+
+class OfficialInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
+    model = UnitOfficial
+    extra = 1
+    fields = ("name", "position", "title", "mobile", "is_head", "order", "is_active")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        user = request_user(request)
+        return user is not None and user.role in BUREAU_ROLES
+
+    has_change_permission = has_add_permission  # type: ignore[assignment]
+    has_delete_permission = has_add_permission  # type: ignore[assignment]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+class VillageInline(OfficialInline):
+    model = Village  # type: ignore[assignment]
+    fields = ("name", "kind", "order", "is_active")
+    extra = 0
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Township, site=manage_site)
+class TownshipAdmin(DirectoryAdmin):
+    list_display = ("name", "short_name", "code", "order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "short_name")
+    fields = ("name", "short_name", "code", "order", "is_active")
+    inlines = (OfficialInline, VillageInline)
+
+
+@admin.register(Department, site=manage_site)
+class DepartmentAdmin(DirectoryAdmin):
+    list_display = ("name", "short_name", "order", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "short_name")
+    fields = ("name", "short_name", "code", "order", "is_active")
+    inlines = (OfficialInline,)
+
+
+@admin.register(Village, site=manage_site)
+class VillageAdmin(DirectoryAdmin):
+    county_field = "township__county"
+    list_display = ("name", "township", "kind", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "township__name")
+    list_select_related = ("township",)
+    exclude = ()
+
+
+class UnavailabilityInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
+    model = LeaderUnavailability
+    extra = 1
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        user = request_user(request)
+        return user is not None and user.role in BUREAU_ROLES
+
+    has_change_permission = has_add_permission  # type: ignore[assignment]
+    has_delete_permission = has_add_permission  # type: ignore[assignment]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+@admin.register(Leader, site=manage_site)
+class LeaderAdmin(DirectoryAdmin):
+    list_display = ("name", "post", "body", "protocol_order", "is_standing_committee", "is_top_six", "is_active")
+    list_filter = ("body", "is_standing_committee", "is_top_six", "is_active")
+    search_fields = ("name", "post")
+    filter_horizontal = ("liaison_townships", "portfolio_categories", "portfolio_departments")
+    inlines = (UnavailabilityInline,)
+
+
+@admin.register(Category, site=manage_site)
+class CategoryAdmin(DirectoryAdmin):
+    list_display = ("code", "name", "parent", "order", "is_active")
+    list_filter = ("parent", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)

@@ -1,0 +1,140 @@
+"""Reads of the directory, and its permission gates: one per entity, 404 when out of scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import CONTENT_ROLES, Role
+from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial, Village
+
+
+def units_for_user(*, user: User) -> QuerySet[Unit]:
+    """Units the user may see: the whole county for bureau and leaders, only their own for a unit user."""
+    if not user.is_authenticated or user.role not in CONTENT_ROLES or user.county_id is None:
+        return Unit.objects.none()
+    units = Unit.objects.filter(county_id=user.county_id)
+    if user.role == Role.UNIT_USER:
+        units = units.filter(pk=user.unit_id)
+    return units
+
+
+def unit_get_for_user(*, user: User, unit_id: int) -> Unit:
+    """The gate for units: the unit with its officials and villages, or 404."""
+    officials = UnitOfficial.objects.filter(is_active=True).order_by("-is_head", "order", "id")
+    unit = (
+        units_for_user(user=user)
+        .filter(pk=unit_id)
+        .select_related("county")
+        .prefetch_related(
+            Prefetch("officials", queryset=officials),
+            Prefetch("villages", queryset=Village.objects.filter(is_active=True)),
+            Prefetch("liaison_leaders", queryset=Leader.objects.filter(is_active=True)),
+        )
+        .first()
+    )
+    if unit is None:
+        raise Http404("单位不存在或不在您的管辖范围内")
+    return unit
+
+
+def leaders_for_user(*, user: User) -> QuerySet[Leader]:
+    """County leaders are known to every content role of the county."""
+    if not user.is_authenticated or user.role not in CONTENT_ROLES or user.county_id is None:
+        return Leader.objects.none()
+    return Leader.objects.filter(county_id=user.county_id, is_active=True)
+
+
+def leader_get_for_user(*, user: User, leader_id: int) -> Leader:
+    leader = (
+        leaders_for_user(user=user)
+        .filter(pk=leader_id)
+        .prefetch_related("liaison_townships", "portfolio_categories", "portfolio_departments")
+        .first()
+    )
+    if leader is None:
+        raise Http404("领导不存在或不在您的管辖范围内")
+    return leader
+
+
+def leaders_with_portfolios(*, user: User) -> QuerySet[Leader]:
+    return leaders_for_user(user=user).prefetch_related(
+        "liaison_townships", "portfolio_categories", "portfolio_departments"
+    )
+
+
+def units_with_heads(*, user: User, kind: str) -> QuerySet[Unit]:
+    heads = UnitOfficial.objects.filter(is_active=True, is_head=True)
+    return (
+        units_for_user(user=user)
+        .filter(kind=kind, is_active=True)
+        .annotate(village_count=Count("villages", filter=Q(villages__is_active=True)))
+        .prefetch_related(Prefetch("officials", queryset=heads, to_attr="heads"))
+        .order_by("order", "id")
+    )
+
+
+def categories_tree(*, county_id: int | None) -> list[tuple[Category, list[Category]]]:
+    """First-level categories, each with its second-level ones, in code order."""
+    categories = list(Category.objects.filter(county_id=county_id, is_active=True).order_by("code"))
+    children: dict[int, list[Category]] = {}
+    for category in categories:
+        if category.parent_id:
+            children.setdefault(category.parent_id, []).append(category)
+    return [(c, children.get(c.pk, [])) for c in categories if c.parent_id is None]
+
+
+@dataclass(frozen=True)
+class DirectoryFigures:
+    townships: int
+    villages: int
+    communities: int
+    departments: int
+    leaders: int
+    standing_committee: int
+    top_six: int
+    liaison_covered: int
+    categories_first: int
+    categories_second: int
+    unit_accounts: int
+
+
+def directory_figures(*, county: County) -> DirectoryFigures:
+    """Headline counts of a county's directory, in a fixed handful of queries."""
+    units = Unit.objects.filter(county=county, is_active=True).aggregate(
+        townships=Count("pk", filter=Q(kind=Unit.Kind.TOWNSHIP)),
+        departments=Count("pk", filter=Q(kind=Unit.Kind.DEPARTMENT)),
+        liaison_covered=Count(
+            "pk", filter=Q(kind=Unit.Kind.TOWNSHIP, liaison_leaders__is_active=True), distinct=True
+        ),
+    )
+    villages = Village.objects.filter(township__county=county, is_active=True).aggregate(
+        villages=Count("pk", filter=Q(kind=Village.Kind.VILLAGE)),
+        communities=Count("pk", filter=Q(kind=Village.Kind.COMMUNITY)),
+    )
+    leaders = Leader.objects.filter(county=county, is_active=True).aggregate(
+        leaders=Count("pk"),
+        standing_committee=Count("pk", filter=Q(is_standing_committee=True)),
+        top_six=Count("pk", filter=Q(is_top_six=True)),
+    )
+    categories = Category.objects.filter(county=county, is_active=True).aggregate(
+        first=Count("pk", filter=Q(parent__isnull=True)),
+        second=Count("pk", filter=Q(parent__isnull=False)),
+    )
+    accounts = User.objects.filter(county=county, role=Role.UNIT_USER, is_active=True).count()
+    return DirectoryFigures(
+        townships=units["townships"],
+        villages=villages["villages"],
+        communities=villages["communities"],
+        departments=units["departments"],
+        leaders=leaders["leaders"],
+        standing_committee=leaders["standing_committee"],
+        top_six=leaders["top_six"],
+        liaison_covered=units["liaison_covered"],
+        categories_first=categories["first"],
+        categories_second=categories["second"],
+        unit_accounts=accounts,
+    )

@@ -1,0 +1,21 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from xinfang import views
+from xinfang.manage_site import manage_site
+
+urlpatterns = [
+    path("", include("xinfang.dashboard.urls")),
+    path("", include("xinfang.accounts.urls")),
+    path("directory/", include("xinfang.directory.urls")),
+    path("audit/", include("xinfang.audit.urls")),
+    path("manage/", manage_site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+handler400 = "xinfang.views.bad_request"
+handler403 = "xinfang.views.permission_denied"
+handler404 = "xinfang.views.page_not_found"
+handler500 = "xinfang.views.server_error"
