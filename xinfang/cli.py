@@ -93,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_county_load()
     url = f"http://{args.host}:{args.port}/"
     env = {**os.environ, "XINFANG_DATA_DIR": str(settings.DATA_DIR)}
-    worker = subprocess.Popen([sys.executable, "-m", "xinfang", "worker"], env=env)  # noqa: S603
+    worker = subprocess.Popen([sys.executable, "-m", "xinfang", "worker"], env=env)
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "xinfang", "serve", "--host", args.host, "--port", str(args.port)], env=env
     )
@@ -170,7 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     init = commands.add_parser("init", help="创建/升级数据库")
-    init.add_argument("--demo-directory", action="store_true", help="同时载入演示县名录与演示账号（不含信访数据）")
+    init.add_argument(
+        "--demo-directory", action="store_true", help="同时载入演示县名录与演示账号（不含信访数据）"
+    )
     init.set_defaults(func=cmd_init)
 
     serve = commands.add_parser("serve", help="以生产方式（gunicorn）提供网站服务")

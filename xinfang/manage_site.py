@@ -103,8 +103,9 @@ class RoleModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             changes=form_changes(form),
         )
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet[Any, Any, Any],
-                     change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet[Any, Any, Any], change: bool
+    ) -> None:
         super().save_formset(request, form, formset, change)
         for obj in formset.new_objects + [changed for changed, _ in formset.changed_objects]:
             audit_record(action=f"{obj._meta.model_name}.save", actor=request_user(request), obj=obj)
@@ -112,11 +113,11 @@ class RoleModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             audit_record(action=f"{obj._meta.model_name}.delete", actor=request_user(request), obj=obj)
 
     # The audit app keeps the history; Django's own LogEntry table is not written.
-    def log_addition(self, *args: Any, **kwargs: Any) -> None:
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         return None
 
-    def log_change(self, *args: Any, **kwargs: Any) -> None:
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         return None
 
-    def log_deletions(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        return []

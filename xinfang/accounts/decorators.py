@@ -16,7 +16,7 @@ View = Callable[..., HttpResponse]
 class AuthedRequest(HttpRequest):
     """The request type of views behind `role_required`: the user is a logged-in `User`."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 def role_required(roles: Iterable[str]) -> Callable[[View], View]:

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from xinfang.accounts.roles import COUNTY_WIDE_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
+from xinfang.accounts.roles import CONTENT_ROLES, COUNTY_WIDE_ROLES, LEADER_ROLES, Role
 from xinfang.directory.models import County, Leader, Unit, phone_validator
 
 
@@ -21,7 +21,7 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
 
     full_name = models.CharField("姓名", max_length=30, blank=True)
-    role = models.CharField("角色", max_length=30, choices=Role.choices, default=Role.BUREAU_STAFF)
+    role = models.CharField("角色", max_length=30, choices=Role.choices, default=Role.NONE)
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name="所属县"
     )
@@ -45,8 +45,6 @@ class User(AbstractUser):
     )
     mobile = models.CharField("手机", max_length=20, blank=True, validators=[phone_validator])
 
-    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[misc]
-
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
@@ -67,22 +65,24 @@ class User(AbstractUser):
         return f"{self.full_name or self.username}({self.get_role_display()})"
 
     def clean(self) -> None:
+        """Role and binding must agree. Errors are not tied to a field: the form changing the role
+        (security admin) may not show the unit or leader fields at all."""
         super().clean()
-        errors: dict[str, str] = {}
+        errors: list[str] = []
         if self.role == Role.UNIT_USER and self.unit_id is None:
-            errors["unit"] = "乡镇/县直单位用户必须指定所属单位"
+            errors.append("乡镇/县直单位用户必须指定所属单位")
         if self.role in LEADER_ROLES and self.leader_id is None:
-            errors["leader"] = "领导账号必须对应一位县级领导"
-        if self.role != Role.UNIT_USER and self.unit_id is not None:
-            errors["unit"] = "只有乡镇/县直单位用户才能指定所属单位"
-        if self.role not in LEADER_ROLES and self.leader_id is not None:
-            errors["leader"] = "只有领导账号才能对应县级领导"
+            errors.append("领导账号必须对应一位县级领导")
+        if self.role not in (Role.UNIT_USER, Role.NONE) and self.unit_id is not None:
+            errors.append("只有乡镇/县直单位用户才能指定所属单位")
+        if self.role not in (*LEADER_ROLES, Role.NONE) and self.leader_id is not None:
+            errors.append("只有领导账号才能对应县级领导")
         if self.unit_id and self.county_id and self.unit and self.unit.county_id != self.county_id:
-            errors["unit"] = "所属单位不在本县"
+            errors.append("所属单位不在本县")
         if self.leader_id and self.county_id and self.leader and self.leader.county_id != self.county_id:
-            errors["leader"] = "对应领导不在本县"
+            errors.append("对应领导不在本县")
         if self.role in CONTENT_ROLES and self.county_id is None:
-            errors["county"] = "业务账号必须指定所属县"
+            errors.append("业务账号必须指定所属县")
         if errors:
             raise ValidationError(errors)
 

@@ -9,8 +9,8 @@ from django.urls import reverse_lazy
 
 from xinfang.accounts.forms import LoginForm
 from xinfang.accounts.models import User
-from xinfang.audit.services import audit_record
 from xinfang.accounts.services import auth_login_failed_record, auth_login_record, auth_logout_record
+from xinfang.audit.services import audit_record
 
 
 class LoginView(auth_views.LoginView):

@@ -21,7 +21,12 @@ class AuditRecord(models.Model):
 
     at = models.DateTimeField("时间", db_index=True)
     county = models.ForeignKey(
-        "directory.County", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="县"
+        "directory.County",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="县",
     )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,3 +90,6 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -25,4 +25,6 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         "query": query.urlencode(),
         "nav_key": "audit",
     }
-    return render(request, "audit/log.html", context, status=200 if form.is_bound is False or form.is_valid() else 422)
+    return render(
+        request, "audit/log.html", context, status=200 if form.is_bound is False or form.is_valid() else 422
+    )

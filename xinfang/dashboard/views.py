@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,10 +24,13 @@ def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.AUDITOR:
         return redirect("audit:log")
+    context: dict[str, Any]
     if user.role in BUREAU_ROLES or user.role in LEADER_ROLES:
         context = {
             "figures": directory_figures(county=user.county) if user.county else None,
-            "townships": units_with_heads(user=user, kind=Unit.Kind.TOWNSHIP).prefetch_related("liaison_leaders"),
+            "townships": units_with_heads(user=user, kind=Unit.Kind.TOWNSHIP).prefetch_related(
+                "liaison_leaders"
+            ),
             "my_townships": user.leader.liaison_townships.all() if user.leader else [],
             "top_leaders": leaders_with_portfolios(user=user).filter(is_top_six=True),
             "nav_key": "home",
@@ -34,7 +39,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.role == Role.UNIT_USER and user.unit_id:
         unit = unit_get_for_user(user=user, unit_id=user.unit_id)
         return render(request, "dashboard/unit.html", {"unit": unit, "nav_key": "home"})
-    accounts = User.objects.filter(county_id=user.county_id)
+    accounts = User.objects.filter(county=user.county)
     by_role = dict(accounts.values_list("role").annotate(n=Count("pk")).order_by())
     context = {
         "role_rows": [(label, by_role.get(value, 0)) for value, label in Role.choices],

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.db import models
@@ -49,7 +49,7 @@ class CountyScopedChoices:
 class DirectoryAdmin(CountyScopedChoices, RoleModelAdmin):
     view_roles = frozenset(LEADER_ROLES)
     edit_roles = frozenset(BUREAU_ROLES)
-    exclude = ("county",)
+    exclude: ClassVar[tuple[str, ...]] = ("county",)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         user = request_user(request)
@@ -61,14 +61,22 @@ class DirectoryAdmin(CountyScopedChoices, RoleModelAdmin):
 class OfficialInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
     model = UnitOfficial
     extra = 1
-    fields = ("name", "position", "title", "mobile", "is_head", "order", "is_active")
+    fields: ClassVar[tuple[str, ...]] = (
+        "name",
+        "position",
+        "title",
+        "mobile",
+        "is_head",
+        "order",
+        "is_active",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user = request_user(request)
         return user is not None and user.role in BUREAU_ROLES
 
-    has_change_permission = has_add_permission  # type: ignore[assignment]
-    has_delete_permission = has_add_permission  # type: ignore[assignment]
+    has_change_permission = has_add_permission
+    has_delete_permission = has_add_permission
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -119,8 +127,8 @@ class UnavailabilityInline(CountyScopedChoices, admin.TabularInline):  # type: i
         user = request_user(request)
         return user is not None and user.role in BUREAU_ROLES
 
-    has_change_permission = has_add_permission  # type: ignore[assignment]
-    has_delete_permission = has_add_permission  # type: ignore[assignment]
+    has_change_permission = has_add_permission
+    has_delete_permission = has_add_permission
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
@@ -128,7 +136,15 @@ class UnavailabilityInline(CountyScopedChoices, admin.TabularInline):  # type: i
 
 @admin.register(Leader, site=manage_site)
 class LeaderAdmin(DirectoryAdmin):
-    list_display = ("name", "post", "body", "protocol_order", "is_standing_committee", "is_top_six", "is_active")
+    list_display = (
+        "name",
+        "post",
+        "body",
+        "protocol_order",
+        "is_standing_committee",
+        "is_top_six",
+        "is_active",
+    )
     list_filter = ("body", "is_standing_committee", "is_top_six", "is_active")
     search_fields = ("name", "post")
     filter_horizontal = ("liaison_townships", "portfolio_categories", "portfolio_departments")

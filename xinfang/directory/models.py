@@ -45,7 +45,9 @@ class Unit(models.Model):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="units", verbose_name="所属县")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     name = models.CharField("名称", max_length=50)
-    short_name = models.CharField("简称", max_length=20, blank=True, help_text="如“周庄”“人社局”，用于导入时匹配")
+    short_name = models.CharField(
+        "简称", max_length=20, blank=True, help_text="如“周庄”“人社局”，用于导入时匹配"
+    )
     code = models.CharField("代码", max_length=20, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
@@ -56,9 +58,7 @@ class Unit(models.Model):
         ordering: ClassVar = ["county", "kind", "order", "id"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["county", "name"], name="unit_unique_name_per_county"),
-            models.CheckConstraint(
-                condition=Q(kind__in=["township", "department"]), name="unit_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=["township", "department"]), name="unit_kind_valid"),
         ]
         indexes: ClassVar = [models.Index(fields=["county", "kind", "order"])]
 
@@ -81,7 +81,7 @@ class DepartmentManager(models.Manager["Department"]):
 
 
 class Township(Unit):
-    objects = TownshipManager()
+    objects: ClassVar[TownshipManager] = TownshipManager()
 
     class Meta:
         proxy = True
@@ -94,7 +94,7 @@ class Township(Unit):
 
 
 class Department(Unit):
-    objects = DepartmentManager()
+    objects: ClassVar[DepartmentManager] = DepartmentManager()
 
     class Meta:
         proxy = True
@@ -178,7 +178,9 @@ class UnitOfficial(models.Model):
 class Category(models.Model):
     """A problem category (问题分类): two levels, national taxonomy seeded, editable per county."""
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="categories", verbose_name="所属县")
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="categories", verbose_name="所属县"
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -246,7 +248,9 @@ class Leader(models.Model):
         PostKind.CPPCC_CHAIR,
     )
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="leaders", verbose_name="所属县")
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="leaders", verbose_name="所属县"
+    )
     name = models.CharField("姓名", max_length=30)
     post_kind = models.CharField("职务类别", max_length=40, choices=PostKind.choices)
     post = models.CharField("职务全称", max_length=80, help_text="如“县委常委、常务副县长”")
@@ -305,7 +309,9 @@ class LeaderUnavailability(models.Model):
         verbose_name_plural = "不能接访时段"
         ordering: ClassVar = ["leader", "start"]
         constraints: ClassVar = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="unavailability_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="unavailability_end_after_start"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ def units_for_user(*, user: User) -> QuerySet[Unit]:
         return Unit.objects.none()
     units = Unit.objects.filter(county_id=user.county_id)
     if user.role == Role.UNIT_USER:
-        units = units.filter(pk=user.unit_id)
+        units = units.filter(pk=user.unit_id) if user.unit_id else units.none()
     return units
 
 
@@ -79,6 +79,8 @@ def units_with_heads(*, user: User, kind: str) -> QuerySet[Unit]:
 
 def categories_tree(*, county_id: int | None) -> list[tuple[Category, list[Category]]]:
     """First-level categories, each with its second-level ones, in code order."""
+    if county_id is None:
+        return []
     categories = list(Category.objects.filter(county_id=county_id, is_active=True).order_by("code"))
     children: dict[int, list[Category]] = {}
     for category in categories:
@@ -105,8 +107,8 @@ class DirectoryFigures:
 def directory_figures(*, county: County) -> DirectoryFigures:
     """Headline counts of a county's directory, in a fixed handful of queries."""
     units = Unit.objects.filter(county=county, is_active=True).aggregate(
-        townships=Count("pk", filter=Q(kind=Unit.Kind.TOWNSHIP)),
-        departments=Count("pk", filter=Q(kind=Unit.Kind.DEPARTMENT)),
+        townships=Count("pk", filter=Q(kind=Unit.Kind.TOWNSHIP), distinct=True),
+        departments=Count("pk", filter=Q(kind=Unit.Kind.DEPARTMENT), distinct=True),
         liaison_covered=Count(
             "pk", filter=Q(kind=Unit.Kind.TOWNSHIP, liaison_leaders__is_active=True), distinct=True
         ),

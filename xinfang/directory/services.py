@@ -93,7 +93,8 @@ class DirectoryImportResult:
             "updated": self.updated,
             "errors": [problem.as_dict() for problem in self.problems],
             "generated_passwords": [
-                {"username": username, "password": password} for username, password in self.generated_passwords
+                {"username": username, "password": password}
+                for username, password in self.generated_passwords
             ],
         }
 
@@ -161,7 +162,9 @@ class _DirectoryImporter:
             return None
         return value
 
-    def no_duplicates(self, sheet: str, row: SheetRow, key: object, seen: dict[object, int], column: str) -> bool:
+    def no_duplicates(
+        self, sheet: str, row: SheetRow, key: object, seen: dict[object, int], column: str
+    ) -> bool:
         if key in seen:
             self.problem(sheet, row.number, column, f"与第{seen[key]}行重复")
             return False
@@ -180,7 +183,9 @@ class _DirectoryImporter:
         by_short = list(units.filter(short_name=name)[:2])
         return by_short[0] if len(by_short) == 1 else None
 
-    def save_official(self, unit: Unit, position: str, name: str, title: str, mobile: str, is_head: bool) -> None:
+    def save_official(
+        self, unit: Unit, position: str, name: str, title: str, mobile: str, is_head: bool
+    ) -> None:
         """Upsert the holder of a single-holder post (party secretary, township head, unit head)."""
         holder = UnitOfficial.objects.filter(unit=unit, position=position, is_active=True).first()
         if holder is None:
@@ -249,7 +254,8 @@ class _DirectoryImporter:
         self.county = county
 
     def import_townships(self) -> None:
-        sheet, seen = "乡镇", {}
+        sheet = "乡镇"
+        seen: dict[object, int] = {}
         for order, row in enumerate(self.rows(sheet), start=1):
             name = self.required(sheet, row, "名称")
             short_name = self.optional(sheet, row, "简称", 20)
@@ -270,11 +276,19 @@ class _DirectoryImporter:
             if unit is None:
                 continue
             if secretary:
-                self.save_official(unit, UnitOfficial.Position.PARTY_SECRETARY, secretary, "党委书记",
-                                   secretary_phone or "", True)
+                self.save_official(
+                    unit,
+                    UnitOfficial.Position.PARTY_SECRETARY,
+                    secretary,
+                    "党委书记",
+                    secretary_phone or "",
+                    True,
+                )
             if head:
                 title = "乡长" if name.endswith("乡") else ("站长" if name.endswith("站") else "镇长")
-                self.save_official(unit, UnitOfficial.Position.TOWNSHIP_HEAD, head, title, head_phone or "", False)
+                self.save_official(
+                    unit, UnitOfficial.Position.TOWNSHIP_HEAD, head, title, head_phone or "", False
+                )
 
     def upsert_unit(
         self, sheet: str, row: SheetRow, kind: str, name: str, short_name: str, code: str, order: int
@@ -301,7 +315,8 @@ class _DirectoryImporter:
         return unit
 
     def import_villages(self) -> None:
-        sheet, seen = "村(社区)", {}
+        sheet = "村(社区)"
+        seen: dict[object, int] = {}
         orders: dict[int, int] = {}
         for row in self.rows(sheet):
             township_name = self.required(sheet, row, "乡镇")
@@ -319,7 +334,9 @@ class _DirectoryImporter:
                 continue
             if not self.no_duplicates(sheet, row, (township.pk, name), seen, "名称"):
                 continue
-            kind = kinds.get(kind_label) or (Village.Kind.COMMUNITY if name.endswith("社区") else Village.Kind.VILLAGE)
+            kind = kinds.get(kind_label) or (
+                Village.Kind.COMMUNITY if name.endswith("社区") else Village.Kind.VILLAGE
+            )
             orders[township.pk] = orders.get(township.pk, 0) + 1
             _, created = Village.objects.update_or_create(
                 township=township,
@@ -329,7 +346,8 @@ class _DirectoryImporter:
             self.count(sheet, created)
 
     def import_departments(self) -> None:
-        sheet, seen = "县直单位", {}
+        sheet = "县直单位"
+        seen: dict[object, int] = {}
         for order, row in enumerate(self.rows(sheet), start=1):
             name = self.required(sheet, row, "名称")
             short_name = self.optional(sheet, row, "简称", 20)
@@ -344,11 +362,17 @@ class _DirectoryImporter:
             unit = self.upsert_unit(sheet, row, Unit.Kind.DEPARTMENT, name, short_name or "", "", order)
             if unit is not None and head:
                 self.save_official(
-                    unit, UnitOfficial.Position.DEPARTMENT_HEAD, head, title or "主要负责人", phone or "", True
+                    unit,
+                    UnitOfficial.Position.DEPARTMENT_HEAD,
+                    head,
+                    title or "主要负责人",
+                    phone or "",
+                    True,
                 )
 
     def import_team_members(self) -> None:
-        sheet, seen = "乡镇班子成员", {}
+        sheet = "乡镇班子成员"
+        seen: dict[object, int] = {}
         for order, row in enumerate(self.rows(sheet), start=1):
             township_name = self.required(sheet, row, "乡镇")
             name = self.required(sheet, row, "姓名", 30)
@@ -365,7 +389,9 @@ class _DirectoryImporter:
                 continue
             official = UnitOfficial.objects.filter(unit=township, name=name).first()
             if official and official.position != UnitOfficial.Position.TEAM_MEMBER:
-                self.problem(sheet, row.number, "姓名", f"{name}已是{township.name}{official.get_position_display()}")
+                self.problem(
+                    sheet, row.number, "姓名", f"{name}已是{township.name}{official.get_position_display()}"
+                )
                 continue
             _, created = UnitOfficial.objects.update_or_create(
                 unit=township,
@@ -382,7 +408,8 @@ class _DirectoryImporter:
 
     def import_leaders(self) -> None:
         assert self.county is not None
-        sheet, seen = "县级领导", {}
+        sheet = "县级领导"
+        seen: dict[object, int] = {}
         post_kinds = {label: value for value, label in Leader.PostKind.choices}
         bodies = {label: value for value, label in Leader.Body.choices}
         first_level = {c.name: c for c in Category.objects.filter(county=self.county, parent__isnull=True)}
@@ -397,7 +424,9 @@ class _DirectoryImporter:
                 self.problem(sheet, row.number, "职务类别", f"未知职务类别：{post_kind}")
                 ok = False
             if body and body not in bodies:
-                self.problem(sheet, row.number, "所属班子", f"所属班子应为县委、县政府、县人大或县政协：{body}")
+                self.problem(
+                    sheet, row.number, "所属班子", f"所属班子应为县委、县政府、县人大或县政协：{body}"
+                )
                 ok = False
             order_text = row.get("排序") or str(index)
             if not order_text.isdigit():
@@ -410,12 +439,15 @@ class _DirectoryImporter:
                     self.problem(sheet, row.number, column, f"{column}应填“是”或“否”：{row.get(column)}")
                     ok = False
                 flags[column] = bool(flag)
-            townships = self.resolve_many(sheet, row, "分包联系乡镇", "未知乡镇",
-                                          lambda n: self.unit_by_name(n, Unit.Kind.TOWNSHIP))
-            departments = self.resolve_many(sheet, row, "分管单位", "未知县直单位",
-                                            lambda n: self.unit_by_name(n, Unit.Kind.DEPARTMENT))
-            categories = self.resolve_many(sheet, row, "分管领域", "未知问题分类(应为一级分类名称)",
-                                           first_level.get)
+            townships = self.resolve_many(
+                sheet, row, "分包联系乡镇", "未知乡镇", lambda n: self.unit_by_name(n, Unit.Kind.TOWNSHIP)
+            )
+            departments = self.resolve_many(
+                sheet, row, "分管单位", "未知县直单位", lambda n: self.unit_by_name(n, Unit.Kind.DEPARTMENT)
+            )
+            categories = self.resolve_many(
+                sheet, row, "分管领域", "未知问题分类(应为一级分类名称)", first_level.get
+            )
             if not ok or townships is None or departments is None or categories is None:
                 continue
             assert name is not None and post_kind is not None and body is not None
@@ -455,7 +487,8 @@ class _DirectoryImporter:
 
     def import_accounts(self) -> None:
         assert self.county is not None
-        sheet, seen = "单位账号", {}
+        sheet = "单位账号"
+        seen: dict[object, int] = {}
         for row in self.rows(sheet):
             username = self.required(sheet, row, "用户名", 30)
             unit_name = self.required(sheet, row, "所属单位")
@@ -467,7 +500,12 @@ class _DirectoryImporter:
             assert username is not None and unit_name is not None
             username = username.lower()
             if not _USERNAME_RE.match(username):
-                self.problem(sheet, row.number, "用户名", f"用户名应为3-30位小写字母、数字或下划线，以字母开头：{username}")
+                self.problem(
+                    sheet,
+                    row.number,
+                    "用户名",
+                    f"用户名应为3-30位小写字母、数字或下划线，以字母开头：{username}",
+                )
                 continue
             unit = self.unit_by_name(unit_name)
             if unit is None:
@@ -485,8 +523,12 @@ class _DirectoryImporter:
                 self.count(sheet, False)
                 continue
             user = User(
-                username=username, full_name=full_name or "", mobile=phone or "",
-                role=Role.UNIT_USER, county=self.county, unit=unit,
+                username=username,
+                full_name=full_name or "",
+                mobile=phone or "",
+                role=Role.UNIT_USER,
+                county=self.county,
+                unit=unit,
             )
             if password:
                 try:
@@ -568,8 +610,13 @@ def demo_county_load() -> bool:
             raise RuntimeError(f"demo directory is invalid: {result.problems[:3]}")
         county = County.objects.get(code=DEMO_COUNTY_CODE)
         leaders = {"县委书记": DEMO_SECRETARY_NAME, "副县长(分包周庄镇)": DEMO_VICE_HEAD_NAME}
-        staff_names = {"bureau": "王晓燕", "bureau_head": "李建国", "auditor": "赵敏", "sysadmin": "孙磊",
-                       "secadmin": "周静"}
+        staff_names = {
+            "bureau": "王晓燕",
+            "bureau_head": "李建国",
+            "auditor": "赵敏",
+            "sysadmin": "孙磊",
+            "secadmin": "周静",
+        }
         for username, role, binding in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue  # the unit accounts came with the workbook

@@ -109,7 +109,7 @@ def read_directory_workbook(path: Path) -> dict[str, Sheet]:
 def write_directory_workbook(rows_by_sheet: dict[str, list[dict[str, str]]], path: Path) -> None:
     """Write a directory workbook: every sheet with its headers (required ones bold), then the rows."""
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     required_fill = PatternFill("solid", fgColor="FDE9D9")
     for name, columns in SHEETS.items():
         worksheet = workbook.create_sheet(title=name)

@@ -58,7 +58,9 @@ class Worker:
         return handled
 
     def run(self) -> None:
-        logger.info("worker started with %d task(s): %s", len(self.tasks), ", ".join(t.name for t in self.tasks))
+        logger.info(
+            "worker started with %d task(s): %s", len(self.tasks), ", ".join(t.name for t in self.tasks)
+        )
         while not self.stopping.is_set():
             if self.run_once() == 0:
                 # Idle: sleep, but wake at once on SIGTERM.

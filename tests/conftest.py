@@ -1,0 +1,82 @@
+"""Shared fixtures: the demo county loaded once per test database, and the named personas.
+
+The personas are the demo accounts (STYLE.md): bureau, bureau_head, secretary, leader, zhouzhuang,
+renshe, auditor, sysadmin, secadmin — plus `outsider`, bureau staff of another county.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from hypothesis import settings as hypothesis_settings
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import Role
+from xinfang.directory.models import County
+from xinfang.directory.services import categories_seed, demo_county_load
+
+hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
+hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+DEMO_USERNAMES = (
+    "bureau", "bureau_head", "secretary", "leader", "zhouzhuang", "renshe", "auditor", "sysadmin", "secadmin",
+)  # fmt: skip
+PASSWORD = "Demo@2026"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> None:
+    # Deliberately slow hashing belongs in production, not in a test run of hundreds of logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker, _fast_password_hashing: None) -> None:
+    with django_db_blocker.unblock():
+        demo_county_load()
+
+
+@pytest.fixture
+def county(db) -> County:
+    return County.objects.get(code="410421")
+
+
+@pytest.fixture
+def persona(db) -> Callable[[str], User]:
+    def get(username: str) -> User:
+        return User.objects.select_related("county", "unit", "leader").get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def outsider(db) -> User:
+    """Bureau staff of another county (鲁山县): everything of 宝丰县 is out of their scope."""
+    other, created = County.objects.get_or_create(
+        code="410423",
+        defaults={"name": "鲁山县", "city": "平顶山市", "province": "河南省", "bureau_name": "鲁山县信访局"},
+    )
+    if created:
+        categories_seed(county=other)
+    user, _ = User.objects.get_or_create(
+        username="outsider", defaults={"role": Role.BUREAU_STAFF, "county": other, "full_name": "外县人员"}
+    )
+    return user
+
+
+@pytest.fixture
+def client_for(db, persona) -> Callable[[str | User], Client]:
+    """A test client logged in as a persona (by username or user)."""
+
+    def make(who: str | User) -> Client:
+        user = persona(who) if isinstance(who, str) else who
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,124 @@
+"""The platform itself: settings, error pages, static assets, the worker and the CLI."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+
+from xinfang.cli import main
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite pragmas")
+def test_it_opens_sqlite_with_wal_full_sync_foreign_keys_and_a_busy_timeout(tmp_path):
+    env = {**os.environ, "XINFANG_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    script = (
+        "import django; django.setup();"
+        "from django.db import connection; c = connection.cursor();"
+        "print(*[c.execute(f'PRAGMA {p}').fetchone()[0] for p in"
+        " ('journal_mode', 'synchronous', 'foreign_keys', 'busy_timeout')])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "xinfang.settings"},
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    assert out == ["wal", "2", "1", "20000"]
+
+
+def test_it_generates_the_secret_key_once_into_the_data_dir(tmp_path):
+    env = {**os.environ, "XINFANG_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "xinfang.settings"}
+    env.pop("SECRET_KEY", None)
+    script = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    second = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert first.stdout == second.stdout
+    assert len(first.stdout.strip()) >= 50
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text().strip() == first.stdout.strip()
+    assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_it_answers_unknown_pages_with_a_chinese_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode()
+
+
+def test_it_answers_a_server_error_with_a_chinese_page_and_no_trace(persona):
+    client = Client(raise_request_exception=False)
+    client.force_login(persona("bureau"))
+    with override_settings(DEBUG=False):
+        from unittest import mock
+
+        with mock.patch(
+            "xinfang.dashboard.views.directory_figures", side_effect=RuntimeError("secret detail")
+        ):
+            response = client.get("/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "系统暂时出现问题" in body
+    assert "secret detail" not in body
+    assert "Traceback" not in body
+
+
+def test_it_serves_htmx_and_css_from_the_app_itself(client):
+    page = client.get("/login/").content.decode()
+    assert "/static/django_htmx/htmx-2.min.js" in page
+    assert "http://" not in page.split("<body>")[0]
+    assert "https://" not in page
+
+
+def test_it_answers_the_health_check(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_it_publishes_an_openapi_document(client_for):
+    response = client_for("bureau").get("/api/schema/")
+    assert response.status_code == 200
+    assert b"openapi" in response.content
+
+
+def test_it_loads_the_demo_directory_once(capsys):
+    assert main(["init", "--demo-directory"]) == 0
+    assert "演示县已存在" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=False)
+def test_it_stops_the_worker_cleanly_on_sigterm(tmp_path):
+    env = {**os.environ, "XINFANG_DATA_DIR": str(tmp_path), "XINFANG_WORKER_POLL_SECONDS": "60"}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xinfang", "worker"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 20
+    lines: list[str] = []
+    assert process.stderr is not None
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        lines.append(line)
+        if "worker started" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    rest = process.stderr.read()
+    assert "worker stopped" in rest, "".join(lines) + rest
+
+
+def test_the_demo_password_is_the_documented_one():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "Demo@2026" in readme

@@ -1,0 +1,50 @@
+"""System checks: misconfiguration is reported by `manage.py check`, not by a crash at the first request."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.compatibility)
+def check_data_dir(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    data_dir = settings.DATA_DIR
+    if not data_dir.is_dir() or not os.access(data_dir, os.W_OK):
+        return [
+            Error(
+                f"数据目录不可写：{data_dir}",
+                hint="设置 XINFANG_DATA_DIR 为运行用户可写的目录。",
+                id="xinfang.E001",
+            )
+        ]
+    return []
+
+
+@register(Tags.database)
+def check_database_engine(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+        return [
+            Error(
+                f"不支持的数据库：{engine}",
+                hint="DATABASE_URL 应以 postgresql:// 开头；不设置则使用内置 SQLite。",
+                id="xinfang.E002",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_https(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    if not settings.XINFANG_HTTPS:
+        return [
+            Warning(
+                "生产部署未启用 HTTPS 设置。",
+                hint="在 TLS 反向代理之后部署时设置 XINFANG_HTTPS=1。",
+                id="xinfang.W001",
+            )
+        ]
+    return []
