@@ -13,6 +13,24 @@ CHARACTER_CLASSES = (
 )
 
 
+class MinimumLengthValidator:
+    """Django's length check with its message in Chinese (Django 5.2's zh_Hans catalog misses it)."""
+
+    def __init__(self, min_length: int = 8) -> None:
+        self.min_length = min_length
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if len(password) < self.min_length:
+            raise ValidationError(
+                "密码太短，至少需要%(min_length)d个字符。",
+                code="password_too_short",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码至少需要{self.min_length}个字符。"
+
+
 class CharacterClassValidator:
     """Password must mix at least `min_classes` of: lower case, upper case, digits, symbols."""
 

@@ -20,6 +20,8 @@ GENESIS_HASH = "0" * 64
 _ID_FIELDS = frozenset({"id_number", "身份证号"})
 _PHONE_FIELDS = frozenset({"phone", "mobile", "联系电话", "手机", "电话"})
 _HIDDEN_FIELDS = frozenset({"password", "address", "住址", "初始密码"})
+# Technical values (digests) that may contain digit runs looking like phones: kept verbatim.
+_VERBATIM_FIELDS = frozenset({"sha256", "hash"})
 
 
 def _safe_value(field: str, value: Any) -> Any:
@@ -27,6 +29,8 @@ def _safe_value(field: str, value: Any) -> Any:
         return value
     if field in _HIDDEN_FIELDS:
         return "******" if value else ""
+    if field in _VERBATIM_FIELDS:
+        return str(value)
     if isinstance(value, list | tuple):
         return [_safe_value(field, item) for item in value]
     text = str(value)

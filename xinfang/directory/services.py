@@ -186,19 +186,28 @@ class _DirectoryImporter:
     def save_official(
         self, unit: Unit, position: str, name: str, title: str, mobile: str, is_head: bool
     ) -> None:
-        """Upsert the holder of a single-holder post (party secretary, township head, unit head)."""
-        holder = UnitOfficial.objects.filter(unit=unit, position=position, is_active=True).first()
-        if holder is None:
-            holder = UnitOfficial.objects.filter(unit=unit, name=name).first()
-        if holder is None:
-            UnitOfficial.objects.create(
-                unit=unit, position=position, name=name, title=title, mobile=mobile, is_head=is_head, order=0
-            )
-            return
-        UnitOfficial.objects.filter(unit=unit, name=name).exclude(pk=holder.pk).delete()
-        holder.name, holder.title, holder.mobile, holder.is_head = name, title, mobile, is_head
-        holder.position = position
-        holder.save(update_fields=["name", "title", "mobile", "is_head", "position"])
+        """Put `name` into a single-holder post (party secretary, township head, unit head).
+
+        A previous holder of the post leaves it: their row is kept, inactive, for history.
+        """
+        self.vacate_post(unit, position, keep=name)
+        UnitOfficial.objects.update_or_create(
+            unit=unit,
+            name=name,
+            defaults={
+                "position": position,
+                "title": title,
+                "mobile": mobile,
+                "is_head": is_head,
+                "is_active": True,
+                "order": 0,
+            },
+        )
+
+    def vacate_post(self, unit: Unit, position: str, *, keep: str) -> None:
+        UnitOfficial.objects.filter(unit=unit, position=position, is_active=True).exclude(name=keep).update(
+            is_active=False, is_head=False
+        )
 
     # -- sheets ----------------------------------------------------------------------------------
 
@@ -264,7 +273,7 @@ class _DirectoryImporter:
             secretary_phone = self.phone(sheet, row, "党委书记电话")
             head = self.optional(sheet, row, "乡镇长", 30)
             head_phone = self.phone(sheet, row, "乡镇长电话")
-            if code and not code.isdigit():
+            if code and not is_ascii_number(code):
                 self.problem(sheet, row.number, "代码", f"代码应为数字：{code}")
                 continue
             if None in (name, short_name, code, secretary, secretary_phone, head, head_phone):
@@ -274,6 +283,20 @@ class _DirectoryImporter:
                 continue
             unit = self.upsert_unit(sheet, row, Unit.Kind.TOWNSHIP, name, short_name or "", code or "", order)
             if unit is None:
+                continue
+            head_title = "乡长" if name.endswith("乡") else ("站长" if name.endswith("站") else "镇长")
+            if secretary and secretary == head:
+                # One person holding both posts (书记兼镇长) is one official, the unit's head.
+                title = f"党委书记、{head_title}"
+                self.save_official(
+                    unit,
+                    UnitOfficial.Position.PARTY_SECRETARY,
+                    secretary,
+                    title,
+                    secretary_phone or head_phone or "",
+                    True,
+                )
+                self.vacate_post(unit, UnitOfficial.Position.TOWNSHIP_HEAD, keep=secretary)
                 continue
             if secretary:
                 self.save_official(
@@ -285,9 +308,8 @@ class _DirectoryImporter:
                     True,
                 )
             if head:
-                title = "乡长" if name.endswith("乡") else ("站长" if name.endswith("站") else "镇长")
                 self.save_official(
-                    unit, UnitOfficial.Position.TOWNSHIP_HEAD, head, title, head_phone or "", False
+                    unit, UnitOfficial.Position.TOWNSHIP_HEAD, head, head_title, head_phone or "", False
                 )
 
     def upsert_unit(
@@ -429,7 +451,7 @@ class _DirectoryImporter:
                 )
                 ok = False
             order_text = row.get("排序") or str(index)
-            if not order_text.isdigit():
+            if not is_ascii_number(order_text) or int(order_text) < 1:
                 self.problem(sheet, row.number, "排序", f"排序应为正整数：{order_text}")
                 ok = False
             flags: dict[str, bool] = {}
@@ -504,7 +526,7 @@ class _DirectoryImporter:
                     sheet,
                     row.number,
                     "用户名",
-                    f"用户名应为3-30位小写字母、数字或下划线，以字母开头：{username}",
+                    f"用户名应为3-30位小写字母、数字、下划线或点，以字母开头：{username}",
                 )
                 continue
             unit = self.unit_by_name(unit_name)
@@ -545,6 +567,11 @@ class _DirectoryImporter:
             user.password = self.password_hashes[password]
             user.save()
             self.count(sheet, True)
+
+
+def is_ascii_number(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also accepts ² and ①, which int() then rejects."""
+    return text.isascii() and text.isdigit()
 
 
 def generate_password() -> str:
