@@ -7,7 +7,7 @@ APT_PACKAGES := chromium fonts-noto-cjk
 PORT ?= 8000
 export XINFANG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-fast lint system-packages docs-template clean
+.PHONY: demo test test-fast lint system-packages constraints docs-template clean
 
 demo: system-packages $(STAMP)  ## install, load the demo county, serve at http://127.0.0.1:8000 with the worker
 	$(BIN)/xinfang demo --port $(PORT)
@@ -22,6 +22,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy xinfang tests
+
+constraints: $(STAMP)  ## re-pin the tested versions after changing dependencies
+	$(BIN)/pip freeze --exclude-editable > constraints.txt
 
 docs-template: $(STAMP)  ## regenerate docs/directory-template.xlsx from the demo county
 	$(BIN)/xinfang manage directorytemplate docs/directory-template.xlsx
@@ -39,10 +42,10 @@ system-packages:
 	  fi; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 clean:

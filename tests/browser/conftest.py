@@ -43,7 +43,7 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def demo_server(live_server, transactional_db):  # type: ignore[no-untyped-def]
+def demo_server(live_server, transactional_db):
     """The live server with the demo county (transactional tests start from an empty database)."""
     from xinfang.directory.services import demo_county_load
 
@@ -52,10 +52,10 @@ def demo_server(live_server, transactional_db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def shot(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def shot(request: pytest.FixtureRequest):
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    def take(page, name: str) -> Path:
         path = ARTIFACTS / f"{request.node.name}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path

@@ -53,3 +53,23 @@ def test_it_keeps_the_zhouzhuang_user_on_their_own_township(browser, demo_server
     assert page.get_by_text("党委书记").first.is_visible()
     shot(page, "unit-home")
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "heading"),
+    [
+        ("auditor", "/audit/", "审计日志"),
+        ("bureau", "/directory/leaders/", "县级领导"),
+        ("bureau", "/manage/directory/township/", "选择 乡镇 来修改"),
+        ("sysadmin", "/", "系统管理员工作台"),
+    ],
+    ids=["audit-log", "leaders", "maintenance", "sysadmin-home"],
+)
+def test_it_renders_each_roles_main_page_on_a_phone(browser, demo_server, shot, username, path, heading):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, username)
+    page.goto(f"{demo_server.url}{path}")
+    assert page.get_by_role("heading", name=heading).first.is_visible()
+    shot(page, "page")
+    context.close()

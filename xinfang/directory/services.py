@@ -602,7 +602,11 @@ def directory_import(
                 object_id=result.county_code,
                 object_repr=source or "名录导入",
                 county=County.objects.get(code=result.county_code),
-                changes={"created": result.created, "updated": result.updated, "sha256": sha256},
+                changes={
+                    "created": result.created,
+                    "updated": result.updated,
+                    **({"sha256": sha256} if sha256 else {}),
+                },
                 message=f"导入名录 {source}".strip(),
                 actor_name="" if by else "system",
             )

@@ -1,0 +1,26 @@
+"""Chinese names of audit actions for the auditor's page; codes stay stable in the table."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+_ACTIONS = {
+    "auth.login": "登录",
+    "auth.login_failed": "登录失败",
+    "auth.logout": "退出登录",
+    "account.create": "创建账号",
+    "account.password_change": "修改密码",
+    "directory.import": "导入名录",
+}
+_VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
+
+
+def action_label(action: str) -> str:
+    """登录, 导入名录, 乡镇修改 …; an unknown code is shown as it is."""
+    if action in _ACTIONS:
+        return _ACTIONS[action]
+    model_name, _, verb = action.rpartition(".")
+    for model in apps.get_models():
+        if model._meta.model_name == model_name and verb in _VERBS:
+            return f"{model._meta.verbose_name}{_VERBS[verb]}"
+    return action
