@@ -122,3 +122,21 @@ def test_it_stops_the_worker_cleanly_on_sigterm(tmp_path):
 def test_the_demo_password_is_the_documented_one():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert "Demo@2026" in readme
+
+
+def test_it_serves_the_api_docs_without_any_cdn(client_for):
+    page = client_for("bureau").get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in page
+    assert "cdn" not in page.lower()
+
+
+def test_templates_carry_no_inline_script_or_style():
+    """A strict Content-Security-Policy comes later; templates must already be ready for it."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "xinfang" / "templates"
+    for template in root.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
+        assert not re.search(r"\sstyle=|<style", text), template
+        assert not re.search(r"\son[a-z]+=", text), template

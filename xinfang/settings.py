@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "xinfang.audit",
     "xinfang.directory",
     "xinfang.accounts",
@@ -216,6 +217,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Xinfang REST API; the same permissions as the pages.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from the installed sidecar package: no CDN on a government intranet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

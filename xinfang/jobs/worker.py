@@ -58,9 +58,7 @@ class Worker:
         return handled
 
     def run(self) -> None:
-        logger.info(
-            "worker started with %d task(s): %s", len(self.tasks), ", ".join(t.name for t in self.tasks)
-        )
+        logger.info("worker started; tasks: %s", ", ".join(task.name for task in self.tasks) or "none yet")
         while not self.stopping.is_set():
             if self.run_once() == 0:
                 # Idle: sleep, but wake at once on SIGTERM.
