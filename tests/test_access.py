@@ -112,3 +112,17 @@ def test_it_keeps_leaders_to_reading_the_directory(client_for):
     client = client_for("secretary")
     assert client.get("/directory/leaders/").status_code == 200
     assert client.get(f"/manage/directory/township/{unit('周庄镇').pk}/change/").status_code == 302
+
+
+def test_it_shows_an_account_without_a_role_nothing_but_a_notice(client_for, county):
+    from xinfang.accounts.models import User
+    from xinfang.accounts.roles import Role
+
+    waiting = User.objects.create(username="waiting", role=Role.NONE, county=county)
+    client = client_for(waiting)
+    page = client.get("/").content.decode()
+    assert "账号尚未授权" in page
+    assert "启用账号" not in page
+    for path in ("/directory/units/", "/audit/"):
+        assert client.get(path).status_code == 403
+    assert client.get("/manage/").status_code == 302

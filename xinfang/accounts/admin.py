@@ -84,12 +84,4 @@ class UserAdmin(CountyScopedChoices, RoleModelAdmin):
             # A new account starts without a role; the security admin grants it.
             obj.county_id = user.county_id
             obj.role = Role.NONE
-        if (
-            change
-            and "role" in form.changed_data
-            and obj.role in {Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
-            and user is not None
-            and user.role != Role.SECURITY_ADMIN
-        ):
-            raise PermissionError("只有安全管理员可以授予角色")
         super().save_model(request, obj, form, change)

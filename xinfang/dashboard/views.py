@@ -24,6 +24,8 @@ def home(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if user.role == Role.AUDITOR:
         return redirect("audit:log")
+    if user.role == Role.NONE:
+        return render(request, "dashboard/no_role.html")
     context: dict[str, Any]
     if user.role in BUREAU_ROLES or user.role in LEADER_ROLES:
         context = {

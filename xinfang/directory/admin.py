@@ -58,18 +58,10 @@ class DirectoryAdmin(CountyScopedChoices, RoleModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class OfficialInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
-    model = UnitOfficial
+class BureauInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
+    """Rows edited inside a directory page: visible to whoever sees the page, edited by the bureau."""
+
     extra = 1
-    fields: ClassVar[tuple[str, ...]] = (
-        "name",
-        "position",
-        "title",
-        "mobile",
-        "is_head",
-        "order",
-        "is_active",
-    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         user = request_user(request)
@@ -82,13 +74,18 @@ class OfficialInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[
         return True
 
 
-class VillageInline(OfficialInline):
-    model = Village  # type: ignore[assignment]
+class OfficialInline(BureauInline):
+    model = UnitOfficial
+    fields = ("name", "position", "title", "mobile", "is_head", "order", "is_active")
+
+
+class VillageInline(BureauInline):
+    model = Village
     fields = ("name", "kind", "order", "is_active")
     extra = 0
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return False  # villages are deactivated, never deleted
 
 
 @admin.register(Township, site=manage_site)
@@ -119,19 +116,8 @@ class VillageAdmin(DirectoryAdmin):
     exclude = ()
 
 
-class UnavailabilityInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
+class UnavailabilityInline(BureauInline):
     model = LeaderUnavailability
-    extra = 1
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        user = request_user(request)
-        return user is not None and user.role in BUREAU_ROLES
-
-    has_change_permission = has_add_permission
-    has_delete_permission = has_add_permission
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
 
 
 @admin.register(Leader, site=manage_site)
