@@ -126,3 +126,65 @@ def test_it_shows_an_account_without_a_role_nothing_but_a_notice(client_for, cou
     for path in ("/directory/units/", "/audit/"):
         assert client.get(path).status_code == 403
     assert client.get("/manage/").status_code == 302
+
+
+def test_it_answers_a_duplicate_township_name_in_chinese_not_with_a_500(client_for):
+    client = client_for("bureau")
+    before = Unit.objects.count()
+    response = client.post(
+        "/manage/directory/township/add/",
+        {"name": "周庄镇", "short_name": "周庄2", "code": "", "order": "20", "is_active": "on",
+         "officials-TOTAL_FORMS": "0", "officials-INITIAL_FORMS": "0",
+         "villages-TOTAL_FORMS": "0", "villages-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "已经存在" in response.content.decode()
+    assert Unit.objects.count() == before
+
+
+def test_it_adds_a_township_to_the_bureaus_own_county_and_audits_it(client_for, county):
+    from xinfang.audit.models import AuditRecord
+
+    response = client_for("bureau").post(
+        "/manage/directory/township/add/",
+        {"name": "新城街道", "short_name": "新城", "code": "", "order": "14", "is_active": "on",
+         "officials-TOTAL_FORMS": "0", "officials-INITIAL_FORMS": "0",
+         "villages-TOTAL_FORMS": "0", "villages-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    township = Unit.objects.get(name="新城街道")
+    assert (township.county, township.kind) == (county, Unit.Kind.TOWNSHIP)
+    assert AuditRecord.objects.filter(action="township.create", object_id=str(township.pk)).exists()
+
+
+def test_it_refuses_a_duplicate_category_code_in_chinese(client_for):
+    from xinfang.directory.models import Category
+
+    before = Category.objects.count()
+    response = client_for("bureau").post(
+        "/manage/directory/category/add/", {"code": "01", "name": "新分类", "order": "1", "is_active": "on"}
+    )
+    assert response.status_code == 200
+    assert "已经存在" in response.content.decode()
+    assert Category.objects.count() == before
+
+
+def test_it_refuses_two_heads_for_one_unit_in_chinese(client_for):
+    from xinfang.directory.models import UnitOfficial
+
+    township = unit("周庄镇")
+    officials = list(UnitOfficial.objects.filter(unit=township).order_by("id"))
+    data = {"name": township.name, "short_name": township.short_name, "code": township.code,
+            "order": township.order, "is_active": "on",
+            "officials-TOTAL_FORMS": str(len(officials)), "officials-INITIAL_FORMS": str(len(officials)),
+            "villages-TOTAL_FORMS": "0", "villages-INITIAL_FORMS": "0"}  # fmt: skip
+    for index, official in enumerate(officials):
+        prefix = f"officials-{index}-"
+        data.update({f"{prefix}id": official.pk, f"{prefix}unit": township.pk, f"{prefix}name": official.name,
+                     f"{prefix}position": official.position, f"{prefix}title": official.title,
+                     f"{prefix}mobile": official.mobile, f"{prefix}order": official.order,
+                     f"{prefix}is_active": "on", f"{prefix}is_head": "on"})  # fmt: skip
+    response = client_for("bureau").post(f"/manage/directory/township/{township.pk}/change/", data)
+    assert response.status_code == 200
+    assert "每个单位只能有一位在职的一把手" in response.content.decode()
+    assert UnitOfficial.objects.filter(unit=township, is_head=True).count() == 1

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
 from xinfang.accounts.roles import BUREAU_ROLES, LEADER_ROLES
@@ -51,11 +53,25 @@ class DirectoryAdmin(CountyScopedChoices, RoleModelAdmin):
     edit_roles = frozenset(BUREAU_ROLES)
     exclude: ClassVar[tuple[str, ...]] = ("county",)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The form, with a new row placed in the user's county before validation, so that the
+        county-wide unique constraints (name, code) are checked there and fail in Chinese, not in the DB."""
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if "county" not in self.exclude:
+            return form_class
         user = request_user(request)
-        if not change and hasattr(obj, "county_id") and user is not None:
-            obj.county_id = user.county_id
-        super().save_model(request, obj, form, change)
+        county_id = user.county_id if user else None
+
+        class CountyForm(form_class):  # type: ignore[valid-type, misc]
+            def __init__(self, *args: Any, **form_kwargs: Any) -> None:
+                super().__init__(*args, **form_kwargs)
+                if self.instance.county_id is None:
+                    self.instance.county_id = county_id
+
+            def _get_validation_exclusions(self) -> set[str]:
+                return super()._get_validation_exclusions() - {"county"}
+
+        return CountyForm
 
 
 class BureauInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[type-arg]
@@ -74,8 +90,24 @@ class BureauInline(CountyScopedChoices, admin.TabularInline):  # type: ignore[ty
         return True
 
 
+class OneHeadFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        heads = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("is_head")
+            and form.cleaned_data.get("is_active")
+        ]
+        if len(heads) > 1:
+            raise ValidationError("每个单位只能有一位在职的一把手")
+
+
 class OfficialInline(BureauInline):
     model = UnitOfficial
+    formset = OneHeadFormSet
     fields = ("name", "position", "title", "mobile", "is_head", "order", "is_active")
 
 
