@@ -188,3 +188,22 @@ def test_it_refuses_two_heads_for_one_unit_in_chinese(client_for):
     assert response.status_code == 200
     assert "每个单位只能有一位在职的一把手" in response.content.decode()
     assert UnitOfficial.objects.filter(unit=township, is_head=True).count() == 1
+
+
+def test_it_refuses_an_unavailable_period_ending_before_it_starts(client_for):
+    from xinfang.directory.models import LeaderUnavailability
+
+    leader = Leader.objects.get(county__code="410421", name="杜文博")
+    client = client_for("bureau")
+    data = {
+        "name": leader.name, "post_kind": leader.post_kind, "post": leader.post, "body": leader.body,
+        "protocol_order": leader.protocol_order, "mobile": leader.mobile, "is_active": "on",
+        "liaison_townships": [t.pk for t in leader.liaison_townships.all()],
+        "unavailable_periods-TOTAL_FORMS": "1", "unavailable_periods-INITIAL_FORMS": "0",
+        "unavailable_periods-0-start": "2026-12-10", "unavailable_periods-0-end": "2026-12-01",
+        "unavailable_periods-0-reason": "外出学习",
+    }  # fmt: skip
+    response = client.post(f"/manage/directory/leader/{leader.pk}/change/", data)
+    assert response.status_code == 200
+    assert "结束日期不能早于开始日期" in response.content.decode()
+    assert not LeaderUnavailability.objects.filter(leader=leader).exists()

@@ -162,7 +162,10 @@ class UnitOfficial(models.Model):
         ordering: ClassVar = ["unit", "order", "id"]
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["unit"], condition=Q(is_head=True, is_active=True), name="unit_one_active_head"
+                fields=["unit"],
+                condition=Q(is_head=True, is_active=True),
+                name="unit_one_active_head",
+                violation_error_message="每个单位只能有一位在职的一把手",
             ),
             models.UniqueConstraint(fields=["unit", "name"], name="unit_official_unique_name"),
         ]
@@ -310,7 +313,9 @@ class LeaderUnavailability(models.Model):
         ordering: ClassVar = ["leader", "start"]
         constraints: ClassVar = [
             models.CheckConstraint(
-                condition=Q(end__gte=models.F("start")), name="unavailability_end_after_start"
+                condition=Q(end__gte=models.F("start")),
+                name="unavailability_end_after_start",
+                violation_error_message="结束日期不能早于开始日期",
             ),
         ]
 
