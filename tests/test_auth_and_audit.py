@@ -118,7 +118,7 @@ def test_it_lets_the_system_admin_create_accounts_without_a_role(client_for, cou
     user = User.objects.get(username="newclerk")
     assert user.role == Role.NONE
     assert user.county == county
-    assert AuditRecord.objects.filter(action="user.create", object_id=str(user.pk)).exists()
+    assert AuditRecord.objects.filter(action="account.create", object_id=str(user.pk)).exists()
 
 
 def test_it_keeps_the_role_field_away_from_the_system_admin(client_for, persona):
@@ -141,7 +141,7 @@ def test_it_lets_the_security_admin_grant_a_role_and_audits_it(client_for, perso
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.role == Role.BUREAU_HEAD
-    record = AuditRecord.objects.filter(action="user.update", object_id=str(target.pk)).latest("id")
+    record = AuditRecord.objects.filter(action="account.update", object_id=str(target.pk)).latest("id")
     assert record.changes["role"] == ["bureau_staff", "bureau_head"]
 
 
@@ -164,3 +164,19 @@ def test_it_requires_a_strong_password_when_changing_it(client_for):
     )
     assert response.status_code == 200
     assert "至少3类" in response.content.decode()
+
+
+def test_it_masks_a_login_name_that_is_an_id_number_or_phone(client):
+    login(client, "410421199001011234", "whatever")
+    login(client, "13812345678", "whatever")
+    names = list(
+        AuditRecord.objects.filter(action="auth.login_failed").values_list("actor_name", flat=True)[:2]
+    )
+    assert names == ["138****5678", "410421********1234"]
+
+
+def test_it_shows_nothing_for_an_unreadable_audit_search(client_for):
+    audit_record(action="test.any", actor=None, message="任何记录")
+    response = client_for("auditor").get("/audit/", {"date_from": "2026-13-01"})
+    assert response.status_code == 422
+    assert "任何记录" not in response.content.decode()

@@ -525,7 +525,7 @@ BAD_ROWS: list[tuple[str, Callable[[Rows], Rows], tuple[str, int, str, str]]] = 
     (
         "leader-order-not-integer",
         lambda r: with_row(r, "县级领导", 姓名="鲍文", 职务类别="县委常委", 所属班子="县委", 排序="1.5"),
-        ("县级领导", 4, "排序", "排序应为正整数：1.5"),
+        ("县级领导", 4, "排序", "排序应为1至9999的整数：1.5"),
     ),
     (
         "leader-unknown-liaison-township",
@@ -731,7 +731,7 @@ def test_it_reports_every_problem_of_a_file_including_several_in_one_row(tmp_pat
         ("县级领导", 4, "手机", "电话号码格式不正确：12345"),
         ("县级领导", 4, "职务类别", "未知职务类别：县委秘书长"),
         ("县级领导", 4, "所属班子", "所属班子应为县委、县政府、县人大或县政协：县纪委"),
-        ("县级领导", 4, "排序", "排序应为正整数：第三"),
+        ("县级领导", 4, "排序", "排序应为1至9999的整数：第三"),
         ("县级领导", 4, "县委常委", "县委常委应填“是”或“否”：也许"),
         ("县级领导", 4, "分包联系乡镇", "未知乡镇：东风乡"),
         ("县级领导", 4, "分管领域", "未知问题分类(应为一级分类名称)：劳动保障"),
@@ -1044,7 +1044,7 @@ def test_it_reports_a_superscript_digit_order_instead_of_crashing(tmp_path):
 
     result = import_rows(tmp_path, rows)
 
-    assert problems(result) == [("县级领导", 4, "排序", "排序应为正整数：²")]
+    assert problems(result) == [("县级领导", 4, "排序", "排序应为1至9999的整数：²")]
 
 
 def test_it_keeps_the_party_secretary_when_he_is_also_the_township_head(tmp_path):
@@ -1071,3 +1071,40 @@ def test_it_records_the_file_hash_unmasked_in_the_audit_record():
     assert result.ok
     audit = AuditRecord.objects.get(action="directory.import", object_id=CODE)
     assert audit.changes["sha256"] == digest
+
+
+def test_it_moves_the_head_title_without_crashing_when_another_official_held_it(tmp_path):
+    assert import_rows(tmp_path, jiaxian_rows()).ok
+    township = Unit.objects.get(county__code=CODE, name="安良镇")
+    UnitOfficial.objects.filter(unit=township).update(is_head=False)
+    UnitOfficial.objects.filter(unit=township, position=UnitOfficial.Position.TOWNSHIP_HEAD).update(
+        is_head=True
+    )
+
+    result = import_rows(tmp_path, jiaxian_rows())
+
+    assert result.ok, problems(result)
+    head = UnitOfficial.objects.get(unit=township, is_head=True)
+    assert head.position == UnitOfficial.Position.PARTY_SECRETARY
+
+
+def test_it_reports_a_huge_order_number(tmp_path):
+    rows = with_cells(jiaxian_rows(), "县级领导", 1, 排序="99999999999999999999")
+    assert problems(import_rows(tmp_path, rows)) == [
+        ("县级领导", 3, "排序", "排序应为1至9999的整数：99999999999999999999")
+    ]
+
+
+def test_it_exits_2_for_a_workbook_with_a_damaged_sheet(tmp_path, capsys):
+    import zipfile
+
+    good = write_book(tmp_path, jiaxian_rows())
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(
+                item, b"<worksheet><sheetData><row>" if item.filename.startswith("xl/worksheets/") else data
+            )
+    assert cli.main(["import-directory", str(damaged)]) == 2
+    assert "无法读取文件" in capsys.readouterr().err

@@ -140,3 +140,14 @@ def test_templates_carry_no_inline_script_or_style():
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
         assert not re.search(r"\sstyle=|<style", text), template
         assert not re.search(r"\son[a-z]+=", text), template
+
+
+def test_it_names_a_malformed_integer_setting_in_chinese(tmp_path):
+    env = {**os.environ, "XINFANG_DATA_DIR": str(tmp_path), "XINFANG_SESSION_AGE": "eight hours"}
+    env["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; settings.SESSION_COOKIE_AGE"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "环境变量 XINFANG_SESSION_AGE 应为整数" in result.stderr

@@ -10,9 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.forms import BaseInlineFormSet, ModelChoiceField, ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
@@ -37,16 +41,41 @@ class ManageSite(admin.AdminSite):
         user = request_user(request)
         return user is not None and user.role in self.allowed_roles
 
+    # Logging in and out and changing passwords go through the app's own audited views.
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        if request.user.is_authenticated:
+            raise PermissionDenied("您的角色无权访问维护页面")
+        return redirect_to_login(request.GET.get("next", reverse("manage:index")), reverse("accounts:login"))
+
+    def logout(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:  # type: ignore[override]
+        from xinfang.accounts.views import LogoutView
+
+        return LogoutView.as_view()(request)
+
+    def password_change(  # type: ignore[override]
+        self, request: HttpRequest, extra_context: Any = None
+    ) -> HttpResponse:
+        return redirect("accounts:password_change")
+
 
 manage_site = ManageSite(name="manage")
 
+# Form fields that never reach an audit summary, whatever the form.
+_SECRET_FORM_FIELDS = frozenset({"password", "password1", "password2"})
+
 
 def form_changes(form: ModelForm[Any]) -> dict[str, Any]:
-    """{field: [before, after]} for a bound model form's changed fields."""
+    """{field: [before, after]} for the model fields a bound form changed; related rows by name."""
+    model_fields = {field.name for field in form._meta.model._meta.get_fields()}
     changes: dict[str, Any] = {}
     for name in form.changed_data:
-        before = form.initial.get(name)
-        after = form.cleaned_data.get(name)
+        if name in _SECRET_FORM_FIELDS or name not in model_fields:
+            continue
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        field = form.fields[name]
+        if isinstance(field, ModelChoiceField) and before is not None and not isinstance(before, list):
+            # The initial value of a choice is the related row's id; show the row instead.
+            before = field.queryset.filter(pk=before).first() if field.queryset is not None else before
         changes[name] = [_plain(before), _plain(after)]
     return changes
 
@@ -106,11 +135,28 @@ class RoleModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_formset(
         self, request: HttpRequest, form: Any, formset: BaseInlineFormSet[Any, Any, Any], change: bool
     ) -> None:
+        # Summaries are taken before saving: afterwards a deleted row has lost its id.
+        deleted = [row.instance for row in formset.deleted_forms if row.instance.pk]
+        deleted_records = [(obj._meta.label_lower, obj._meta.model_name, obj.pk, str(obj)) for obj in deleted]
+        edited = [
+            (row, row.instance.pk is None, form_changes(row))
+            for row in formset.forms
+            if row.has_changed() and row not in formset.deleted_forms
+        ]
         super().save_formset(request, form, formset, change)
-        for obj in formset.new_objects + [changed for changed, _ in formset.changed_objects]:
-            audit_record(action=f"{obj._meta.model_name}.save", actor=request_user(request), obj=obj)
-        for obj in formset.deleted_objects:
-            audit_record(action=f"{obj._meta.model_name}.delete", actor=request_user(request), obj=obj)
+        actor = request_user(request)
+        for row, created, changes in edited:
+            obj = row.instance
+            action = f"{obj._meta.model_name}.{'create' if created else 'update'}"
+            audit_record(action=action, actor=actor, obj=obj, changes=changes)
+        for label, model_name, pk, text in deleted_records:
+            audit_record(
+                action=f"{model_name}.delete",
+                actor=actor,
+                object_type=label,
+                object_id=pk,
+                object_repr=text,
+            )
 
     # The audit app keeps the history; Django's own LogEntry table is not written.
     def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -26,7 +27,12 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_int(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"环境变量 {name} 应为整数，当前为：{value!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -36,7 +42,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 # All data (database, keys, generated documents, the SMS file outbox) lives under one directory,
 # relative to the current directory unless absolute.
-DATA_DIR = Path(os.environ.get("XINFANG_DATA_DIR", "var")).expanduser().resolve()
+DATA_DIR = Path(os.environ.get("XINFANG_DATA_DIR", "").strip() or "var").expanduser().resolve()
 
 
 def _secret_key() -> str:
@@ -98,6 +104,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "xinfang.urls"
+CSRF_FAILURE_VIEW = "xinfang.views.csrf_failure"
 WSGI_APPLICATION = "xinfang.wsgi.application"
 
 TEMPLATES = [
@@ -217,6 +224,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Xinfang REST API; the same permissions as the pages.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the installed sidecar package: no CDN on a government intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

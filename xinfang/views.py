@@ -32,6 +32,10 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     )
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, "页面已过期", "表单已过期或来源无法验证，请刷新页面后重新提交。")
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, "页面不存在", "您要找的页面不存在，或不在您的管辖范围内。")
 

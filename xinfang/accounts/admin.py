@@ -1,4 +1,7 @@
-"""Account pages: the system admin creates and disables accounts; the security admin grants roles."""
+"""Account pages: the system admin creates and disables accounts; the security admin grants roles.
+
+Both write through the account services, which enforce who may change what and write the audit.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,12 @@ from django.http import HttpRequest
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
+from xinfang.accounts.services import ACCOUNT_EDITABLE_FIELDS, account_create, account_update
 from xinfang.directory.admin import CountyScopedChoices
+from xinfang.lib.masking import mask_phone
 from xinfang.manage_site import RoleModelAdmin, manage_site, request_user
+
+ACCOUNT_FIELDS = ("username", "full_name", "mobile", "unit", "leader", "role", "is_active", "last_login")
 
 
 class AccountCreateForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -27,15 +34,17 @@ class AccountCreateForm(forms.ModelForm):  # type: ignore[type-arg]
         first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
         if first and second and first != second:
             raise forms.ValidationError("两次输入的密码不一致")
-        password_validation.validate_password(second or "", self.instance)
         return second or ""
 
-    def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)
-        user.set_password(self.cleaned_data["password1"])
-        if commit:
-            user.save()
-        return user
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        # After the instance holds the username and name, so the similarity check can compare them.
+        password = self.cleaned_data.get("password2")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
 
 
 @admin.register(User, site=manage_site)
@@ -48,20 +57,24 @@ class UserAdmin(CountyScopedChoices, RoleModelAdmin):
     list_select_related = ("unit", "leader")
     ordering = ("username",)
 
+    @admin.display(description="手机")
+    def masked_mobile(self, obj: User) -> str:
+        return mask_phone(obj.mobile) if obj.mobile else "—"
+
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ("username", "full_name", "mobile", "unit", "leader", "password1", "password2")
-        return ("username", "full_name", "mobile", "unit", "leader", "role", "is_active", "last_login")
+        user = request_user(request)
+        if user is not None and user.role == Role.SECURITY_ADMIN:
+            return tuple("masked_mobile" if name == "mobile" else name for name in ACCOUNT_FIELDS)
+        return ACCOUNT_FIELDS
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        user = request_user(request)
         if obj is None:
             return ()
-        if user is not None and user.role == Role.SECURITY_ADMIN:
-            # Grants roles; may not touch the account's identity or bindings.
-            return ("username", "full_name", "mobile", "unit", "leader", "is_active", "last_login")
-        # The system admin manages accounts but may not grant roles.
-        return ("username", "role", "last_login")
+        user = request_user(request)
+        editable = ACCOUNT_EDITABLE_FIELDS.get(user.role if user else "", frozenset())
+        return tuple(name for name in (*ACCOUNT_FIELDS, "masked_mobile") if name not in editable)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         user = request_user(request)
@@ -73,15 +86,32 @@ class UserAdmin(CountyScopedChoices, RoleModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        # Only the separated-duty admins of other accounts: nobody edits their own role or status here.
+        # Nobody edits their own role or status here.
         user = request_user(request)
         queryset = super().get_queryset(request)
         return queryset.exclude(pk=user.pk) if user else queryset.none()
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         user = request_user(request)
-        if not change and user is not None:
-            # A new account starts without a role; the security admin grants it.
-            obj.county_id = user.county_id
-            obj.role = Role.NONE
-        super().save_model(request, obj, form, change)
+        assert user is not None  # has_change_permission let only an admin role through
+        if change:
+            account = User.objects.get(pk=obj.pk)
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            account_update(by=user, account=account, changes=changes)
+            return
+        # A new account starts without a role; the security admin grants it.
+        created = account_create(
+            by=user,
+            username=obj.username,
+            password=form.cleaned_data["password1"],
+            role=Role.NONE,
+            county=user.county,
+            full_name=obj.full_name,
+            unit=obj.unit,
+            leader=obj.leader,
+            mobile=obj.mobile,
+        )
+        obj.pk, obj.password, obj._state.adding = created.pk, created.password, False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return None  # accounts have no related rows edited here; the services saved everything

@@ -81,6 +81,9 @@ class User(AbstractUser):
             errors.append("所属单位不在本县")
         if self.leader_id and self.county_id and self.leader and self.leader.county_id != self.county_id:
             errors.append("对应领导不在本县")
+        main_post = self.leader is not None and self.leader.post_kind in Leader.MAIN_POSTS
+        if self.role == Role.MAIN_LEADER and self.leader_id and not main_post:
+            errors.append("县主要领导角色只能授予县委书记或县长")
         if self.role in CONTENT_ROLES and self.county_id is None:
             errors.append("业务账号必须指定所属县")
         if errors:

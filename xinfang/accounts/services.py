@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import password_validation
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
-from xinfang.audit.services import audit_record
+from xinfang.audit.services import audit_record, model_diff
 from xinfang.directory.models import County, Leader, Unit
 
 
@@ -37,6 +40,7 @@ def account_create(
     )
     user.full_clean(exclude=["password"])
     password_validation.validate_password(password, user)
+    # Hashing is deliberately slow (PBKDF2); done once here, after every check has passed.
     user.set_password(password)
     user.save()
     audit_record(
@@ -48,6 +52,49 @@ def account_create(
         actor_name="" if by else "system",
     )
     return user
+
+
+# Which fields each admin role may change on an account (separation of duties, SPEC §3).
+ACCOUNT_EDITABLE_FIELDS: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: frozenset({"full_name", "mobile", "unit", "leader", "is_active"}),
+    Role.SECURITY_ADMIN: frozenset({"role"}),
+}
+_BINDINGS = frozenset({"unit", "leader"})
+
+
+@transaction.atomic
+def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
+    """Change an account's fields as the system or security admin; never one's own account.
+
+    A change of binding (unit, leader) by the system admin withdraws the role, so that a new scope is
+    only ever opened by the security admin granting the role again. Raises PermissionDenied or a
+    Chinese ValidationError; writes nothing then.
+    """
+    allowed = ACCOUNT_EDITABLE_FIELDS.get(by.role, frozenset())
+    if account.pk == by.pk or not set(changes) <= allowed or account.county_id != by.county_id:
+        raise PermissionDenied("无权修改该账号的这些内容")
+    before = {name: _plain(getattr(account, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(account, name, value)
+    fields = set(changes)
+    if by.role == Role.SYSTEM_ADMIN and _BINDINGS & fields and account.role != Role.NONE:
+        before["role"] = account.role
+        account.role = Role.NONE
+        fields.add("role")
+    account.full_clean(exclude=["password"])
+    account.save(update_fields=sorted(fields))
+    after = {name: _plain(getattr(account, name)) for name in before}
+    audit_record(action="account.update", actor=by, obj=account, changes=model_diff(before, after))
+    return account
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, models.Model) else value
+
+
+@transaction.atomic
+def account_password_changed_record(*, user: User) -> None:
+    audit_record(action="account.password_change", actor=user, obj=user)
 
 
 @transaction.atomic

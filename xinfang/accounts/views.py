@@ -9,8 +9,12 @@ from django.urls import reverse_lazy
 
 from xinfang.accounts.forms import LoginForm
 from xinfang.accounts.models import User
-from xinfang.accounts.services import auth_login_failed_record, auth_login_record, auth_logout_record
-from xinfang.audit.services import audit_record
+from xinfang.accounts.services import (
+    account_password_changed_record,
+    auth_login_failed_record,
+    auth_login_record,
+    auth_logout_record,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -44,7 +48,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
             response = super().form_valid(form)
-            audit_record(action="account.password_change", actor=self.request.user, obj=form.user)
+            account_password_changed_record(user=form.user)
         return response
 
 

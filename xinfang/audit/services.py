@@ -95,7 +95,8 @@ def audit_record(
         at=timezone.now().astimezone(UTC),
         county=county,
         actor=actor,
-        actor_name=actor_name or (actor.get_username() if actor is not None else ""),
+        # A mistyped login name may be someone's ID number or phone.
+        actor_name=scrub_text(actor_name or (actor.get_username() if actor is not None else ""))[:150],
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -13,8 +13,11 @@ from xinfang.audit.selectors import AuditFilter, audit_actions, audit_records_se
 @role_required([Role.AUDITOR])
 def audit_log(request: AuthedRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
-    filters = AuditFilter(**form.cleaned_data) if form.is_valid() else AuditFilter()
+    valid = not form.is_bound or form.is_valid()
+    filters = AuditFilter(**form.cleaned_data) if form.is_bound and valid else AuditFilter()
     records = audit_records_search(county_id=request.user.county_id, filters=filters)
+    if not valid:
+        records = records.none()  # a search that cannot be read shows nothing rather than everything
     page = Paginator(records.select_related("county"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -25,6 +28,4 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
         "query": query.urlencode(),
         "nav_key": "audit",
     }
-    return render(
-        request, "audit/log.html", context, status=200 if form.is_bound is False or form.is_valid() else 422
-    )
+    return render(request, "audit/log.html", context, status=200 if valid else 422)

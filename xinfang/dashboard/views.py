@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.models import User
 from xinfang.accounts.roles import BUREAU_ROLES, LEADER_ROLES, Role
+from xinfang.accounts.selectors import accounts_summary
 from xinfang.directory.models import Unit
 from xinfang.directory.selectors import (
     directory_figures,
@@ -41,12 +40,6 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.role == Role.UNIT_USER and user.unit_id:
         unit = unit_get_for_user(user=user, unit_id=user.unit_id)
         return render(request, "dashboard/unit.html", {"unit": unit, "nav_key": "home"})
-    accounts = User.objects.filter(county=user.county)
-    by_role = dict(accounts.values_list("role").annotate(n=Count("pk")).order_by())
-    context = {
-        "role_rows": [(label, by_role.get(value, 0)) for value, label in Role.choices],
-        "active": accounts.filter(is_active=True).count(),
-        "inactive": accounts.filter(is_active=False).count(),
-        "nav_key": "home",
-    }
+    summary = accounts_summary(county_id=user.county_id)
+    context = {**summary, "nav_key": "home"}
     return render(request, "dashboard/admin.html", context)

@@ -29,7 +29,9 @@ class CountyScopedChoices:
         user = request_user(request)
         county_id = user.county_id if user else None
         model = queryset.model
-        if model in (Unit, Township, Department, Leader, Category):
+        if model is Category:
+            return queryset.filter(county_id=county_id).select_related("parent")  # its name shows the parent
+        if model in (Unit, Township, Department, Leader):
             return queryset.filter(county_id=county_id)
         if model is Village:
             return queryset.filter(township__county_id=county_id)
@@ -108,6 +110,10 @@ class OneHeadFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
 class OfficialInline(BureauInline):
     model = UnitOfficial
     formset = OneHeadFormSet
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an official who leaves is marked 不在职, and stays for history
+
     fields = ("name", "position", "title", "mobile", "is_head", "order", "is_active")
 
 
@@ -169,9 +175,27 @@ class LeaderAdmin(DirectoryAdmin):
     inlines = (UnavailabilityInline,)
 
 
+class FirstLevelFilter(admin.SimpleListFilter):
+    """Filter by first-level category, listing only the user's county's."""
+
+    title = "一级分类"
+    parameter_name = "parent"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        user = request_user(request)
+        if user is None or user.county_id is None:
+            return []
+        first = Category.objects.filter(county_id=user.county_id, parent__isnull=True)
+        return [(str(category.pk), f"{category.code} {category.name}") for category in first.order_by("code")]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(parent_id=value) if value and value.isdigit() else queryset
+
+
 @admin.register(Category, site=manage_site)
 class CategoryAdmin(DirectoryAdmin):
     list_display = ("code", "name", "parent", "order", "is_active")
-    list_filter = ("parent", "is_active")
+    list_filter = (FirstLevelFilter, "is_active")
     search_fields = ("code", "name")
     list_select_related = ("parent",)

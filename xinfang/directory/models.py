@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -64,6 +65,15 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.short_name and self.county_id:
+            clash = Unit.objects.filter(county_id=self.county_id, short_name=self.short_name).exclude(
+                pk=self.pk
+            )
+            if clash.exists():
+                raise ValidationError({"short_name": f"简称“{self.short_name}”已被本县其他单位使用"})
 
     @property
     def is_township(self) -> bool:
@@ -212,6 +222,19 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name}/{self.name}" if self.parent_id and self.parent else self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": "分类不能以自己为上级"})
+        if self.parent is not None and self.parent.parent_id is not None:
+            raise ValidationError({"parent": "上级只能是一级分类（问题分类只有两级）"})
+        if self.pk and Category.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError({"parent": "该分类下还有二级分类，不能再设上级"})
+        if self.parent is not None and self.parent.county_id != self.county_id:
+            raise ValidationError({"parent": "上级分类不在本县"})
 
     @property
     def level(self) -> int:

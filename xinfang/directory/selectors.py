@@ -72,7 +72,10 @@ def units_with_heads(*, user: User, kind: str) -> QuerySet[Unit]:
         units_for_user(user=user)
         .filter(kind=kind, is_active=True)
         .annotate(village_count=Count("villages", filter=Q(villages__is_active=True)))
-        .prefetch_related(Prefetch("officials", queryset=heads, to_attr="heads"))
+        .prefetch_related(
+            Prefetch("officials", queryset=heads, to_attr="heads"),
+            Prefetch("liaison_leaders", queryset=Leader.objects.filter(is_active=True)),
+        )
         .order_by("order", "id")
     )
 

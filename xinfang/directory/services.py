@@ -30,6 +30,7 @@ from xinfang.directory.models import (
 from xinfang.directory.workbook import REQUIRED_COLUMNS, Sheet, SheetRow
 from xinfang.lib.cells import parse_yes_no, split_list
 
+MAX_ORDER = 9999
 _USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.]{2,29}$")
 _UNIT_SUFFIXES = ("街道办事处", "街道", "林站", "镇", "乡")
 
@@ -110,9 +111,12 @@ class _DirectoryImporter:
     transaction is rolled back at the end when there was any problem or it was a dry run.
     """
 
-    def __init__(self, sheets: dict[str, Sheet], result: DirectoryImportResult) -> None:
+    def __init__(
+        self, sheets: dict[str, Sheet], result: DirectoryImportResult, share_password_hashes: bool = False
+    ) -> None:
         self.sheets = sheets
         self.result = result
+        self.share_password_hashes = share_password_hashes
         self.county: County | None = None
         self.password_hashes: dict[str, str] = {}
 
@@ -191,6 +195,9 @@ class _DirectoryImporter:
         A previous holder of the post leaves it: their row is kept, inactive, for history.
         """
         self.vacate_post(unit, position, keep=name)
+        if is_head:
+            # A unit has one head: whoever held the title under another post gives it up.
+            UnitOfficial.objects.filter(unit=unit, is_head=True).exclude(name=name).update(is_head=False)
         UnitOfficial.objects.update_or_create(
             unit=unit,
             name=name,
@@ -451,8 +458,8 @@ class _DirectoryImporter:
                 )
                 ok = False
             order_text = row.get("排序") or str(index)
-            if not is_ascii_number(order_text) or int(order_text) < 1:
-                self.problem(sheet, row.number, "排序", f"排序应为正整数：{order_text}")
+            if not is_ascii_number(order_text) or not 1 <= int(order_text) <= MAX_ORDER:
+                self.problem(sheet, row.number, "排序", f"排序应为1至{MAX_ORDER}的整数：{order_text}")
                 ok = False
             flags: dict[str, bool] = {}
             for column in ("县委常委", "下沉抽签"):
@@ -561,10 +568,13 @@ class _DirectoryImporter:
             else:
                 password = generate_password()
                 self.result.generated_passwords.append((username, password))
-            # Hashing is deliberately slow; rows sharing an initial password share one hash.
-            if password not in self.password_hashes:
-                self.password_hashes[password] = make_password(password)
-            user.password = self.password_hashes[password]
+            if self.share_password_hashes:
+                # Demo accounts all have the published demo password: one slow hash serves them all.
+                if password not in self.password_hashes:
+                    self.password_hashes[password] = make_password(password)
+                user.password = self.password_hashes[password]
+            else:
+                user.set_password(password)
             user.save()
             self.count(sheet, True)
 
@@ -582,7 +592,13 @@ def generate_password() -> str:
 
 
 def directory_import(
-    *, sheets: dict[str, Sheet], dry_run: bool, by: User | None = None, source: str = "", sha256: str = ""
+    *,
+    sheets: dict[str, Sheet],
+    dry_run: bool,
+    by: User | None = None,
+    source: str = "",
+    sha256: str = "",
+    share_password_hashes: bool = False,
 ) -> DirectoryImportResult:
     """Import a county directory, all or nothing.
 
@@ -592,7 +608,7 @@ def directory_import(
     result = DirectoryImportResult(dry_run=dry_run)
     try:
         with transaction.atomic():
-            _DirectoryImporter(sheets, result).run()
+            _DirectoryImporter(sheets, result, share_password_hashes).run()
             if dry_run or result.problems:
                 raise _Rollback
             audit_record(
@@ -636,7 +652,9 @@ def demo_county_load() -> bool:
         return False
     sheets = {name: sheet_from_dicts(name, rows) for name, rows in demo_directory_rows().items()}
     with transaction.atomic():
-        result = directory_import(sheets=sheets, dry_run=False, source="演示县名录")
+        result = directory_import(
+            sheets=sheets, dry_run=False, source="演示县名录", share_password_hashes=True
+        )
         if not result.ok:
             raise RuntimeError(f"demo directory is invalid: {result.problems[:3]}")
         county = County.objects.get(code=DEMO_COUNTY_CODE)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
@@ -76,33 +78,45 @@ def sheet_from_dicts(name: str, rows: list[dict[str, str]]) -> Sheet:
 
 def read_directory_workbook(path: Path) -> dict[str, Sheet]:
     """Read every known sheet of an .xlsx file; unknown sheets and columns are ignored."""
+    if not path.is_file():
+        raise WorkbookError(f"文件不存在：{path}")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError as exc:
-        raise WorkbookError(f"文件不存在：{path}") from exc
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        try:
+            return _read_sheets(workbook)
+        finally:
+            workbook.close()
+    # A damaged file fails deep inside openpyxl or the XML parser, in many ways.
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        ParseError,
+        KeyError,
+        ValueError,
+        TypeError,
+        OSError,
+    ) as exc:
         raise WorkbookError(f"无法读取文件 {path.name}：请使用 .xlsx 格式的名录模板") from exc
+
+
+def _read_sheets(workbook: Any) -> dict[str, Sheet]:
     sheets: dict[str, Sheet] = {}
-    try:
-        for worksheet in workbook.worksheets:
-            name = normalize_header(worksheet.title)
-            if name not in SHEETS:
-                continue
-            rows_iter = worksheet.iter_rows(values_only=True)
-            header_cells = next(rows_iter, None) or ()
-            headers = [normalize_header(cell) for cell in header_cells]
-            rows: list[SheetRow] = []
-            for number, values in enumerate(rows_iter, start=2):
-                cells = {
-                    header: cell_text(value)
-                    for header, value in zip(headers, values, strict=False)
-                    if header in SHEETS[name]
-                }
-                if any(cells.values()):
-                    rows.append(SheetRow(number=number, cells=cells))
-            sheets[name] = Sheet(name=name, columns=tuple(h for h in headers if h), rows=tuple(rows))
-    finally:
-        workbook.close()
+    for worksheet in workbook.worksheets:
+        name = normalize_header(worksheet.title)
+        if name not in SHEETS:
+            continue
+        rows_iter = worksheet.iter_rows(values_only=True)
+        headers = [normalize_header(cell) for cell in next(rows_iter, None) or ()]
+        rows: list[SheetRow] = []
+        for number, values in enumerate(rows_iter, start=2):
+            cells = {
+                header: cell_text(value)
+                for header, value in zip(headers, values, strict=False)
+                if header in SHEETS[name]
+            }
+            if any(cells.values()):
+                rows.append(SheetRow(number=number, cells=cells))
+        sheets[name] = Sheet(name=name, columns=tuple(h for h in headers if h), rows=tuple(rows))
     return sheets
 
 
