@@ -26,6 +26,10 @@ DEMO_BANNER = """
 """
 
 
+# `xinfang <name> …` runs the management command of that name with the rest of the arguments.
+PASSTHROUGH = {"calendar": "calendar"}
+
+
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     import django
@@ -190,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--format", choices=["text", "json"], default="text")
     importer.set_defaults(func=cmd_import_directory)
 
+    commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser
 
@@ -198,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         return cmd_manage(argv[1:])
+    if argv and argv[0] in PASSTHROUGH:
+        return cmd_manage([PASSTHROUGH[argv[0]], *argv[1:]])
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

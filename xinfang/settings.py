@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "xinfang.accounts",
     "xinfang.dashboard",
     "xinfang.jobs",
+    "xinfang.calendars",
 ]
 
 MIDDLEWARE = [

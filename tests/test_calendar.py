@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xinfang.audit.models import AuditRecord
+from xinfang.calendars.models import CalendarDay
+from xinfang.calendars.selectors import work_calendar
+from xinfang.cli import main
+from xinfang.lib.workdays import UnknownYear
+
+pytestmark = pytest.mark.django_db
+
+
+def calendar(*args: str) -> int:
+    """`xinfang calendar …` as the operator types it; returns the exit code."""
+    try:
+        return main(["calendar", *args])
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+def test_it_enters_2027_by_csv_then_closes_it(capsys, tmp_path):
+    with pytest.raises(UnknownYear):
+        work_calendar().is_workday(dt.date(2027, 3, 1))
+    assert calendar("close-year", "2027") == 1
+    assert "还没有录入任何放假日期" in capsys.readouterr().err
+
+    csv_file = tmp_path / "2027.csv"
+    csv_file.write_text(
+        "date,type,note\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n2027-02-07,workday,春节调休上班\n",
+        encoding="utf-8-sig",
+    )
+    assert calendar("import", str(csv_file), "--dry-run") == 0
+    assert not CalendarDay.objects.exists()
+    assert calendar("import", str(csv_file)) == 0
+    assert CalendarDay.objects.count() == 3
+    assert AuditRecord.objects.filter(action="calendar.set").count() == 3
+
+    assert calendar("close-year", "2027") == 0
+    days = work_calendar()
+    assert not days.is_workday(dt.date(2027, 2, 6))
+    assert days.is_workday(dt.date(2027, 2, 7))  # a Sunday worked in exchange
+    assert days.is_workday(dt.date(2027, 3, 1))
+    capsys.readouterr()
+    assert calendar("show", "2027") == 0
+    shown = capsys.readouterr().out
+    assert "本局录入，已确认完整" in shown
+    assert "2027-02-07 调休上班" in shown
+    assert calendar("set", "2027-05-01", "holiday") == 1
+    assert "已确认录入完整" in capsys.readouterr().err
+
+
+def test_it_imports_nothing_from_a_file_with_a_bad_row(capsys, tmp_path):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_bytes(
+        "2027-01-01,放假,元旦\n2027-01-01,上班\n2027-02-30,holiday\n2027-03-01,休息\n".encode("gb18030")
+    )
+    assert calendar("import", str(csv_file)) == 1
+    out = capsys.readouterr().out
+    assert "第2行：与第1行日期重复" in out
+    assert "第3行：日期应写作 YYYY-MM-DD：2027-02-30" in out
+    assert "第4行：类型应为 workday（上班）或 holiday（放假）：休息" in out
+    assert not CalendarDay.objects.exists()
+
+
+def test_it_answers_bad_arguments_with_chinese_errors(capsys):
+    assert calendar("set", "2027-13-01", "holiday") == 1
+    assert "日期应写作 YYYY-MM-DD" in capsys.readouterr().err
+    assert calendar("import", "/no/such/file.csv") == 2
+    assert calendar("close-year", "2026") == 1
+    assert "已由日历库提供" in capsys.readouterr().err
+    assert calendar("show", "2027") == 0
+    assert "2027年的节假日安排尚未录入" in capsys.readouterr().out
