@@ -18,6 +18,7 @@ from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
 from xinfang.directory.models import County
 from xinfang.directory.services import categories_seed, demo_county_load
+from xinfang.lib.keys import create_key_file
 
 hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
@@ -35,8 +36,16 @@ def _fast_password_hashing() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _field_key() -> None:
+    """The field-encryption key, created in the test data dir as `xinfang init` would."""
+    create_key_file(settings.XINFANG_FIELD_KEY_FILE)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker, _fast_password_hashing: None) -> None:
+def django_db_setup(
+    django_db_setup: None, django_db_blocker, _fast_password_hashing: None, _field_key
+) -> None:
     with django_db_blocker.unblock():
         demo_county_load()
 

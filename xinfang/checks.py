@@ -48,3 +48,24 @@ def check_https(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security)
+def check_field_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from xinfang.lib.keys import FieldKeyError, load_keys
+
+    try:
+        keys = load_keys(settings.XINFANG_FIELD_KEYS, settings.XINFANG_FIELD_KEY_FILE)
+    except FieldKeyError as error:
+        return [Error(str(error), hint="检查 XINFANG_FIELD_KEYS 或密钥文件。", id="xinfang.E003")]
+    if not keys:
+        return [
+            Error(
+                "没有字段加密密钥，无法保存信访人的身份证号和电话。",
+                hint=f"运行 xinfang init 生成 {settings.XINFANG_FIELD_KEY_FILE}，或设置 XINFANG_FIELD_KEYS。",
+                id="xinfang.E003",
+            )
+        ]
+    if settings.XINFANG_FIELD_CIPHER not in ("aes-gcm", "sm4-gcm"):
+        return [Error("XINFANG_FIELD_CIPHER 应为 aes-gcm 或 sm4-gcm", id="xinfang.E004")]
+    return []

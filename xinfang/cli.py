@@ -43,10 +43,21 @@ def _call(name: str, *args: str) -> None:
     call_command(name, *args)
 
 
+def _ensure_field_key() -> None:
+    """Create the field-encryption key file on first set-up, unless keys come from the environment."""
+    from django.conf import settings
+
+    from xinfang.lib.keys import create_key_file
+
+    if not settings.XINFANG_FIELD_KEYS.strip() and create_key_file(settings.XINFANG_FIELD_KEY_FILE):
+        print(f"已生成字段加密密钥：{settings.XINFANG_FIELD_KEY_FILE}（请妥善保管，不要放进备份）")
+
+
 def cmd_init(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
 
+    _ensure_field_key()
     _call("migrate", "--no-input", "-v", "0")
     print(f"数据库已就绪：{settings.DATABASES['default']['NAME']}")
     if args.demo_directory:
@@ -93,6 +104,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.reset:
         _reset_database()
         _setup_django()
+    _ensure_field_key()
     _call("migrate", "--no-input", "-v", "0")
     demo_county_load()
     url = f"http://{args.host}:{args.port}/"

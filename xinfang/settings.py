@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "xinfang.dashboard",
     "xinfang.jobs",
     "xinfang.calendars",
+    "xinfang.petitions",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +241,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("XINFANG_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Field encryption of personal data (ID numbers, phones, addresses): keys from XINFANG_FIELD_KEYS
+# (base64, comma separated, newest first) or from the key file that `xinfang init` creates.
+XINFANG_FIELD_KEYS = os.environ.get("XINFANG_FIELD_KEYS", "")
+XINFANG_FIELD_KEY_FILE = Path(os.environ.get("XINFANG_FIELD_KEY_FILE", "").strip() or DATA_DIR / "field_keys")
+XINFANG_FIELD_CIPHER = os.environ.get("XINFANG_FIELD_CIPHER", "aes-gcm").strip() or "aes-gcm"
 
 # Worker: seconds between two looks at the queue when idle.
 XINFANG_WORKER_POLL_SECONDS = env_int("XINFANG_WORKER_POLL_SECONDS", 5)

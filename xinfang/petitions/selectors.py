@@ -1,0 +1,174 @@
+"""Reads of the registry and its permission gate: who may see which matter (SPEC §3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import COUNTY_WIDE_ROLES, Role
+from xinfang.lib.bigrams import bigrams, jaccard
+from xinfang.petitions.models import Assignment, Matter, MatterText, Ownership, Petitioner, RegistryRules
+from xinfang.petitions.protection import id_number_index, phone_index
+from xinfang.petitions.search import matters_matching
+
+
+def matters_for_user(*, user: User) -> QuerySet[Matter]:
+    """Every matter the user may see, anywhere: lists, counts, search, exports, API.
+
+    Bureau and main leaders see their county; a county leader the matters they own; a unit user the
+    matters their unit is responsible for or assigned, or that come from their township. A matter that
+    reports (检举/控告) a unit or a person is never visible to that unit's users or that person's account
+    (《信访工作条例》 Art. 46), whatever their role.
+    """
+    if not user.is_authenticated or user.county_id is None:
+        return Matter.objects.none()
+    matters = Matter.objects.filter(county_id=user.county_id)
+    if user.role in COUNTY_WIDE_ROLES:
+        pass
+    elif user.role == Role.COUNTY_LEADER and user.leader_id:
+        owned = Ownership.objects.filter(matter=OuterRef("pk"), leader_id=user.leader_id, is_current=True)
+        matters = matters.filter(Exists(owned))
+    elif user.role == Role.UNIT_USER and user.unit_id:
+        assigned = Assignment.objects.filter(matter=OuterRef("pk"), unit_id=user.unit_id, is_current=True)
+        matters = matters.filter(
+            Q(responsible_unit_id=user.unit_id) | Q(origin_township_id=user.unit_id) | Exists(assigned)
+        )
+    else:
+        return Matter.objects.none()
+    if user.unit_id:
+        reported_unit = Matter.reported_units.through.objects.filter(
+            matter=OuterRef("pk"), unit_id=user.unit_id
+        )
+        matters = matters.exclude(Exists(reported_unit))
+    reported_person = Matter.reported_accounts.through.objects.filter(matter=OuterRef("pk"), user_id=user.pk)
+    return matters.exclude(Exists(reported_person))
+
+
+def matter_get_for_user(*, user: User, matter_id: int) -> Matter:
+    """The gate: the matter with what its pages show, or 404 when it is out of the user's scope."""
+    matter = (
+        matters_for_user(user=user)
+        .select_related("county", "origin_township", "origin_village", "category__parent", "responsible_unit")
+        .filter(pk=matter_id)
+        .first()
+    )
+    if matter is None:
+        raise Http404("信访事项不存在或不在您的管辖范围内")
+    return matter
+
+
+def user_handles(user: User, matter: Matter) -> bool:
+    """Whether the user handles the matter, and so sees petitioners' names and addresses in full."""
+    if user.role in {Role.BUREAU_STAFF, Role.BUREAU_HEAD}:
+        return True
+    if user.role == Role.UNIT_USER:
+        return user.unit_id is not None and user.unit_id == matter.responsible_unit_id
+    if user.role == Role.COUNTY_LEADER and user.leader_id:
+        return Ownership.objects.filter(matter=matter, leader_id=user.leader_id, is_current=True).exists()
+    return False
+
+
+@dataclass(frozen=True)
+class MatterFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    level: str = ""
+    channel: str = ""
+    category_id: int | None = None
+    township_id: int | None = None
+    unit_id: int | None = None
+    status: str = ""
+    overdue: bool = False
+    flags: tuple[str, ...] = field(default_factory=tuple)
+    q: str = ""
+
+
+FLAG_FIELDS = {"threat": "is_threat", "urgent": "is_urgent", "litigation": "is_litigation",
+               "backlog": "is_backlog", "collective": "is_collective"}  # fmt: skip
+
+
+def matters_search(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
+    """The matter list: the user's scope narrowed by the filters, newest event first."""
+    matters = matters_for_user(user=user)
+    if filters.date_from:
+        matters = matters.filter(last_event_date__gte=filters.date_from)
+    if filters.date_to:
+        matters = matters.filter(first_event_date__lte=filters.date_to)
+    if filters.level:
+        matters = matters.filter(top_level=filters.level)
+    if filters.channel:
+        matters = matters.filter(channel=filters.channel)
+    if filters.category_id:
+        matters = matters.filter(
+            Q(category_id=filters.category_id) | Q(category__parent_id=filters.category_id)
+        )
+    if filters.township_id:
+        matters = matters.filter(origin_township_id=filters.township_id)
+    if filters.unit_id:
+        matters = matters.filter(responsible_unit_id=filters.unit_id)
+    if filters.status:
+        matters = matters.filter(status=filters.status)
+    if filters.overdue:
+        matters = matters.filter(due_date__lt=timezone.localdate())
+    for flag in filters.flags:
+        if flag in FLAG_FIELDS:
+            matters = matters.filter(**{FLAG_FIELDS[flag]: True})
+    if filters.q:
+        matters = matters_matching(matters, filters.q)
+    return matters.order_by("-last_event_date", "-id")
+
+
+def registry_rules(county_id: int) -> RegistryRules:
+    rules, _ = RegistryRules.objects.get_or_create(county_id=county_id)
+    return rules
+
+
+@dataclass(frozen=True)
+class RepeatCandidate:
+    matter: Matter
+    reason: str
+    similarity: float
+
+
+def repeat_candidates(
+    *,
+    user: User,
+    township_id: int | None,
+    content: str,
+    id_numbers: list[str],
+    phones: list[str],
+    limit: int = 5,
+) -> list[RepeatCandidate]:
+    """Matters the new registration may repeat: the same ID number or phone (via the blind index), or
+    similar content from the same township recently (bigram Jaccard ≥ the county's threshold)."""
+    if user.county_id is None:
+        return []
+    rules = registry_rules(user.county_id)
+    visible = matters_for_user(user=user)
+    found: dict[int, RepeatCandidate] = {}
+    indexes = [id_number_index(value) for value in id_numbers if value]
+    phone_indexes = [phone_index(value) for value in phones if value]
+    if indexes or phone_indexes:
+        people = Petitioner.objects.filter(Q(id_number_index__in=indexes) | Q(phone_index__in=phone_indexes))
+        for matter in visible.filter(pk__in=people.values("matter_id")).order_by("-last_event_date")[:limit]:
+            found[matter.pk] = RepeatCandidate(matter, "同一身份证号或电话", 1.0)
+    grams = bigrams(content)
+    if township_id and len(grams) >= 3:
+        since = timezone.localdate() - dt.timedelta(days=rules.repeat_window_days)
+        recent = visible.filter(origin_township_id=township_id, last_event_date__gte=since)
+        texts = MatterText.objects.filter(matter__in=recent.values("pk")).values_list("matter_id", "grams")[
+            :2000
+        ]
+        scored = sorted(
+            ((jaccard(grams, set(text.split())), matter_id) for matter_id, text in texts), reverse=True
+        )
+        wanted = [(score, pk) for score, pk in scored if score >= rules.repeat_similarity and pk not in found]
+        matters = Matter.objects.in_bulk([pk for _, pk in wanted[:limit]])
+        for score, pk in wanted[:limit]:
+            found[pk] = RepeatCandidate(matters[pk], f"同乡镇内容相似（{score:.0%}）", score)
+    return sorted(found.values(), key=lambda c: (-c.similarity, -c.matter.pk))[:limit]

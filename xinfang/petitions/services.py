@@ -1,0 +1,645 @@
+"""Business actions on matters. Each is one transaction with its audit record; bad input raises
+`RegistryError` (a Chinese message for the user) and leaves nothing behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import BUREAU_ROLES, Role
+from xinfang.audit.services import audit_record
+from xinfang.calendars.selectors import work_calendar
+from xinfang.directory.models import Category, County, Leader, Unit, Village
+from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
+from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
+from xinfang.lib.masking import mask_name
+from xinfang.lib.workdays import UnknownYear
+from xinfang.petitions.models import (
+    COLLECTIVE_PERSONS,
+    LEVEL_RANK,
+    Assignment,
+    Channel,
+    Event,
+    Extension,
+    Level,
+    Matter,
+    NumberSequence,
+    Ownership,
+    Petitioner,
+    Rating,
+    RuleProfileAssignment,
+    Stage,
+    Transition,
+)
+from xinfang.petitions.protection import protect_id_number, protect_phone
+from xinfang.petitions.search import matter_text_save
+
+Status = Matter.Status
+_QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+
+
+class RegistryError(ValueError):
+    """A business rule refused the action; the message is Chinese and safe to show."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PetitionerInput:
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class EventInput:
+    date: dt.date
+    channel: str
+    level: str
+    persons: int = 1
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationInput:
+    county: County
+    event: EventInput
+    origin_township: Unit
+    category: Category
+    content: str
+    appeal: str = ""
+    origin_village: Village | None = None
+    origin_village_text: str = ""
+    responsible_unit: Unit | None = None
+    source: str = Matter.Source.LOCAL
+    source_number: str = ""
+    purpose: str = Matter.Purpose.DEMAND
+    reported_units: Sequence[Unit] = ()
+    reported_persons: str = ""
+    is_threat: bool = False
+    is_urgent: bool = False
+    is_litigation: bool = False
+    is_backlog: bool = False
+    petitioners: Sequence[PetitionerInput] = field(default_factory=tuple)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def rule_profile(county: County, day: dt.date) -> RuleProfile:
+    assignments = RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile")
+    return profile_on(day, list(assignments))
+
+
+def _start_clock(matter: Matter, clock: Clock | None, start: dt.date | None = None) -> None:
+    """Set the running clock and its due date; no clock once the matter has left every time limit."""
+    if clock is None:
+        matter.clock, matter.clock_started, matter.due_date = "", None, None
+        return
+    start = start or _today()
+    profile = rule_profile(matter.county, start)
+    extra = matter.extension_days if clock == Clock.HANDLE else 0
+    try:
+        matter.due_date = due_date(clock, start, profile, work_calendar(), extra_days=extra)
+    except UnknownYear as error:
+        raise RegistryError(str(error)) from error
+    matter.clock, matter.clock_started = clock.value, start
+
+
+def _check_event(event: EventInput) -> None:
+    if event.date > _today():
+        raise RegistryError("信访日期不能晚于今天", "date")
+    if event.date.year < 1990:
+        raise RegistryError("信访日期不正确", "date")
+    if event.channel not in Channel.values:
+        raise RegistryError("请选择信访形式", "channel")
+    if event.level not in Level.values:
+        raise RegistryError("请选择访别", "level")
+    if not 1 <= event.persons <= 100000:
+        raise RegistryError("人数应为不小于1的整数", "persons")
+
+
+def _new_query_code() -> str:
+    while True:
+        code = "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(12))
+        if not Matter.objects.filter(query_code=code).exists():
+            return code
+
+
+def _next_number(county: County, year: int) -> str:
+    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(county=county, year=year)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"{county.code}-{year}-{sequence.last:06d}"
+
+
+def _refresh_event_summary(matter: Matter) -> None:
+    """Recompute the denormalised event fields of a matter from its events."""
+    events = list(matter.events.order_by("date", "id").values("date", "channel", "level", "persons"))
+    matter.first_event_date, matter.last_event_date = events[0]["date"], max(e["date"] for e in events)
+    matter.event_count = len(events)
+    matter.person_count = sum(e["persons"] for e in events)
+    matter.channel = events[0]["channel"]
+    matter.top_level = max((e["level"] for e in events), key=lambda level: LEVEL_RANK[Level(level)])
+    matter.is_collective = any(e["persons"] >= COLLECTIVE_PERSONS for e in events)
+
+
+def _clean_petitioners(petitioners: Sequence[PetitionerInput]) -> list[tuple[PetitionerInput, str, str]]:
+    cleaned = []
+    for number, person in enumerate(petitioners, start=1):
+        try:
+            id_number = (
+                normalize_id_number(person.id_number, today=_today()) if person.id_number.strip() else ""
+            )
+        except InvalidValue as error:
+            raise RegistryError(f"第{number}位信访人：{error}", "id_number") from error
+        try:
+            phone = normalize_phone(person.phone) if person.phone.strip() else ""
+        except InvalidValue as error:
+            raise RegistryError(f"第{number}位信访人：{error}", "phone") from error
+        if len(person.name) > 30:
+            raise RegistryError(f"第{number}位信访人：姓名过长", "name")
+        cleaned.append((person, id_number, phone))
+    return cleaned
+
+
+def _address_brief(matter: Matter) -> str:
+    village = matter.origin_village.name if matter.origin_village else matter.origin_village_text
+    return f"{matter.origin_township.name}{village}"
+
+
+def _record_transition(matter: Matter, old: str, new: str, by: User | None, reason: str) -> None:
+    Transition.objects.create(
+        matter=matter, from_status=old, to_status=new, at=timezone.now(), by=by, reason=reason
+    )
+
+
+# -- registration ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
+    """Register a matter with its first event and petitioners; issues the number and query code."""
+    _check_event(data.event)
+    if not data.content.strip():
+        raise RegistryError("请填写反映的问题", "content")
+    if data.origin_township.county_id != data.county.pk or not data.origin_township.is_township:
+        raise RegistryError("乡镇不在本县", "origin_township")
+    if data.origin_village and data.origin_village.township_id != data.origin_township.pk:
+        raise RegistryError("村(社区)不属于所选乡镇", "origin_village")
+    if data.category.county_id != data.county.pk:
+        raise RegistryError("问题类别不在本县", "category")
+    if data.responsible_unit and data.responsible_unit.county_id != data.county.pk:
+        raise RegistryError("责任单位不在本县", "responsible_unit")
+    if data.source != Matter.Source.LOCAL and data.source != Matter.Source.ONLINE and not data.source_number:
+        raise RegistryError("上级转交办的事项请填写上级编号", "source_number")
+    petitioners = _clean_petitioners(data.petitioners)
+    now = timezone.now()
+    matter = Matter(
+        county=data.county,
+        number=_next_number(data.county, data.event.date.year),
+        query_code=_new_query_code(),
+        registered_at=now,
+        registered_by=by,
+        origin_township=data.origin_township,
+        origin_village=data.origin_village,
+        origin_village_text="" if data.origin_village else data.origin_village_text[:50],
+        category=data.category,
+        responsible_unit=data.responsible_unit,
+        content=data.content.strip(),
+        appeal=data.appeal.strip(),
+        source=data.source,
+        source_number=data.source_number,
+        purpose=data.purpose,
+        reported_persons=data.reported_persons[:200],
+        is_threat=data.is_threat,
+        is_urgent=data.is_urgent,
+        is_litigation=data.is_litigation,
+        is_backlog=data.is_backlog,
+        first_event_date=data.event.date,
+        last_event_date=data.event.date,
+        channel=data.event.channel,
+        top_level=data.event.level,
+        person_count=data.event.persons,
+        is_collective=data.event.persons >= COLLECTIVE_PERSONS,
+    )
+    _start_clock(matter, Clock.DISPOSE, data.event.date)
+    matter.save()
+    if data.reported_units:
+        matter.reported_units.set(data.reported_units)
+    Event.objects.create(
+        matter=matter,
+        county=data.county,
+        date=data.event.date,
+        channel=data.event.channel,
+        level=data.event.level,
+        persons=data.event.persons,
+        is_collective=data.event.persons >= COLLECTIVE_PERSONS,
+        note=data.event.note[:200],
+        registered_at=now,
+        registered_by=by,
+    )
+    for order, (person, id_number, phone) in enumerate(petitioners):
+        _save_petitioner(matter, person, id_number, phone, order)
+    matter_text_save(matter)
+    _record_transition(matter, "", Status.REGISTERED, by, "登记")
+    audit_record(
+        action="matter.register",
+        actor=by,
+        obj=matter,
+        changes={
+            "number": matter.number,
+            "level": data.event.level,
+            "channel": data.event.channel,
+            "persons": data.event.persons,
+            "petitioners": [mask_name(p.name) for p, _, _ in petitioners],
+        },
+    )
+    return matter
+
+
+def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, phone: str, order: int) -> None:
+    from xinfang.petitions.protection import ADDRESS_CONTEXT, field_cipher
+
+    protected_id, protected_phone = protect_id_number(id_number), protect_phone(phone)
+    Petitioner.objects.create(
+        matter=matter,
+        name=person.name.strip(),
+        id_number_enc=protected_id.encrypted,
+        id_number_index=protected_id.index,
+        id_number_masked=protected_id.masked,
+        phone_enc=protected_phone.encrypted,
+        phone_index=protected_phone.index,
+        phone_masked=protected_phone.masked,
+        address_enc=field_cipher().encrypt(person.address.strip(), context=ADDRESS_CONTEXT),
+        address_brief=_address_brief(matter),
+        order=order,
+    )
+
+
+@transaction.atomic
+def event_add(*, by: User | None, matter: Matter, event: EventInput) -> Event:
+    """Attach a new event (重复访) to an existing matter."""
+    _check_event(event)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    created = Event.objects.create(
+        matter=matter,
+        county=matter.county,
+        date=event.date,
+        channel=event.channel,
+        level=event.level,
+        persons=event.persons,
+        is_collective=event.persons >= COLLECTIVE_PERSONS,
+        note=event.note[:200],
+        registered_at=timezone.now(),
+        registered_by=by,
+    )
+    _refresh_event_summary(matter)
+    matter.save(
+        update_fields=[
+            "first_event_date", "last_event_date", "event_count", "person_count", "channel", "top_level",
+            "is_collective",
+        ]
+    )  # fmt: skip
+    audit_record(
+        action="matter.event_add",
+        actor=by,
+        obj=matter,
+        changes={"date": event.date.isoformat(), "level": event.level, "channel": event.channel,
+                 "persons": event.persons},
+    )  # fmt: skip
+    return created
+
+
+# -- workflow --------------------------------------------------------------------------------------
+
+# Every transition a user may ask for, and what it requires (SPEC §4 status flow).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.REGISTERED: frozenset({Status.ACCEPTED, Status.REJECTED, Status.TRANSFERRED}),
+    Status.TRANSFERRED: frozenset({Status.ACCEPTED, Status.REGISTERED}),
+    Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
+    Status.IN_PROGRESS: frozenset({Status.ANSWERED}),
+    Status.ANSWERED: frozenset({Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW, Status.CLOSED}),
+    Status.REVIEW: frozenset({Status.ANSWERED, Status.CLOSED}),
+    Status.RE_REVIEW: frozenset({Status.CLOSED}),
+    Status.REJECTED: frozenset(),
+    Status.RESOLVED: frozenset(),
+    Status.CLOSED: frozenset(),
+}
+
+
+def allowed_transitions(matter: Matter) -> frozenset[str]:
+    return TRANSITIONS.get(matter.status, frozenset())
+
+
+def _require(matter: Matter, new: str) -> None:
+    if new not in allowed_transitions(matter):
+        raise RegistryError(f"当前状态为“{matter.get_status_display()}”，不能改为“{Status(new).label}”")
+
+
+def _can_handle(user: User, matter: Matter) -> bool:
+    """Bureau staff handle every matter; a unit user handles the matters assigned to their unit."""
+    if user.role in BUREAU_ROLES:
+        return True
+    return (
+        user.role == Role.UNIT_USER
+        and user.unit_id is not None
+        and user.unit_id == matter.responsible_unit_id
+    )
+
+
+@transaction.atomic
+def matter_transition(
+    *, by: User, matter: Matter, to: str, reason: str = "", answer: str = "", on: dt.date | None = None
+) -> Matter:
+    """Move a matter along the status flow, validating the step and starting the next clock."""
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    _require(matter, to)
+    if not _can_handle(by, matter):
+        raise RegistryError("只有信访局或承办单位可以办理该事项")
+    on = on or _today()
+    if on > _today():
+        raise RegistryError("日期不能晚于今天")
+    old = matter.status
+    profile = rule_profile(matter.county, on)
+    fields = {"status", "clock", "clock_started", "due_date"}
+    if to == Status.REJECTED:
+        if not reason.strip():
+            raise RegistryError("不予受理须说明理由", "reason")
+        _start_clock(matter, None)
+    elif to == Status.TRANSFERRED:
+        raise RegistryError("请使用“转送/交办”操作并选择承办单位")
+    elif to == Status.REGISTERED:
+        raise RegistryError("退回须通过管辖异议的处理")
+    elif to == Status.ACCEPTED:
+        if matter.responsible_unit_id is None:
+            raise RegistryError("受理前请先确定责任单位", "responsible_unit")
+        matter.accepted_on = on
+        fields.add("accepted_on")
+        _start_clock(matter, Clock.HANDLE, on)
+    elif to == Status.IN_PROGRESS:
+        pass  # the handling clock keeps running
+    elif to == Status.ANSWERED:
+        if not answer.strip():
+            raise RegistryError("请填写答复意见", "answer")
+        if matter.status == Status.REVIEW:
+            matter.stage = Stage.REVIEW
+            fields.add("stage")
+        matter.answer, matter.answered_on = answer.strip(), on
+        fields |= {"answer", "answered_on"}
+        request_clock = Clock.REVIEW_REQUEST if matter.stage == Stage.INITIAL else Clock.RE_REVIEW_REQUEST
+        _start_clock(matter, request_clock, on)
+    elif to == Status.RESOLVED:
+        matter.resolved_on = on
+        fields.add("resolved_on")
+        _start_clock(matter, None)
+    elif to == Status.REVIEW:
+        if matter.stage != Stage.INITIAL:
+            raise RegistryError("复查只能针对初次答复提出")
+        _check_within(matter, on, "复查请求已超过期限")
+        _start_clock(matter, Clock.REVIEW_DECIDE, on)
+    elif to == Status.RE_REVIEW:
+        if matter.stage != Stage.REVIEW:
+            raise RegistryError("复核只能针对复查意见提出")
+        if not profile.re_review_allowed:
+            raise RegistryError(f"按{profile.name}，复查即为终结，不再复核")
+        _check_within(matter, on, "复核请求已超过期限")
+        matter.stage = Stage.RE_REVIEW
+        fields.add("stage")
+        _start_clock(matter, Clock.RE_REVIEW_DECIDE, on)
+    elif to == Status.CLOSED:
+        if matter.status == Status.ANSWERED and matter.stage == Stage.INITIAL and not reason.strip():
+            raise RegistryError("请说明终结理由（如信访人未在期限内请求复查）", "reason")
+        _start_clock(matter, None)
+    matter.status = to
+    matter.save(update_fields=sorted(fields))
+    _record_transition(matter, old, to, by, reason or answer)
+    audit_record(
+        action="matter.transition",
+        actor=by,
+        obj=matter,
+        changes={"status": [old, to], "reason": reason, "on": on.isoformat()},
+    )
+    return matter
+
+
+def _check_within(matter: Matter, on: dt.date, message: str) -> None:
+    if matter.due_date is not None and on > matter.due_date:
+        raise RegistryError(f"{message}（截止{matter.due_date:%Y年%m月%d日}）")
+
+
+@transaction.atomic
+def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str = "") -> Assignment:
+    """转送/交办 a registered matter to a unit of the county; the unit then signs for it."""
+    if by.role not in BUREAU_ROLES:
+        raise RegistryError("只有信访局可以转送、交办")
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    _require(matter, Status.TRANSFERRED)
+    if unit.county_id != matter.county_id or not unit.is_active:
+        raise RegistryError("承办单位不在本县", "unit")
+    if kind not in Assignment.Kind.values:
+        raise RegistryError("请选择转送或交办", "kind")
+    if matter.reported_units.filter(pk=unit.pk).exists():
+        raise RegistryError("不得转送给被反映的单位办理（《信访工作条例》第四十六条）", "unit")
+    Assignment.objects.filter(matter=matter, is_current=True).update(is_current=False)
+    assignment = Assignment.objects.create(
+        matter=matter, unit=unit, kind=kind, sent_at=timezone.now(), sent_by=by, decision_note=note[:500]
+    )
+    old = matter.status
+    matter.status, matter.responsible_unit = Status.TRANSFERRED, unit
+    _start_clock(matter, Clock.ACCEPT_NOTICE, _today())
+    matter.save(update_fields=["status", "responsible_unit", "clock", "clock_started", "due_date"])
+    _record_transition(matter, old, Status.TRANSFERRED, by, f"{assignment.get_kind_display()}至{unit.name}")
+    audit_record(action="matter.assign", actor=by, obj=matter, changes={"unit": unit.name, "kind": kind})
+    return assignment
+
+
+def _current_assignment(matter: Matter, by: User) -> Assignment:
+    assignment = Assignment.objects.select_for_update().filter(matter=matter, is_current=True).first()
+    if assignment is None:
+        raise RegistryError("该事项没有待处理的转送交办")
+    if by.role != Role.UNIT_USER or by.unit_id != assignment.unit_id:
+        raise RegistryError("只有承办单位可以签收或提出异议")
+    return assignment
+
+
+@transaction.atomic
+def assignment_receive(*, by: User, matter: Matter) -> Assignment:
+    """The unit signs for (签收) the matter; the jurisdiction-objection window starts."""
+    assignment = _current_assignment(matter, by)
+    if assignment.state != Assignment.State.SENT:
+        raise RegistryError("该转送交办已签收")
+    try:
+        objection_due = due_date(
+            Clock.OBJECTION, _today(), rule_profile(matter.county, _today()), work_calendar()
+        )
+    except UnknownYear as error:
+        raise RegistryError(str(error)) from error
+    assignment.state, assignment.received_at, assignment.objection_due = (
+        Assignment.State.RECEIVED, timezone.now(), objection_due,
+    )  # fmt: skip
+    assignment.save(update_fields=["state", "received_at", "objection_due"])
+    audit_record(action="matter.receive", actor=by, obj=matter, changes={"unit": assignment.unit.name})
+    return assignment
+
+
+@transaction.atomic
+def assignment_object(*, by: User, matter: Matter, reason: str) -> Assignment:
+    """The unit objects to jurisdiction within 5 working days of receipt, with a reason."""
+    assignment = _current_assignment(matter, by)
+    if assignment.state != Assignment.State.RECEIVED:
+        raise RegistryError("请先签收，再提出管辖异议")
+    if not reason.strip():
+        raise RegistryError("请说明异议理由", "reason")
+    if assignment.objection_due and _today() > assignment.objection_due:
+        raise RegistryError(f"异议期限已过（截止{assignment.objection_due:%Y年%m月%d日}）")
+    assignment.state, assignment.objection_reason = Assignment.State.OBJECTED, reason.strip()
+    assignment.save(update_fields=["state", "objection_reason"])
+    audit_record(action="matter.object", actor=by, obj=matter, changes={"reason": reason})
+    return assignment
+
+
+@transaction.atomic
+def objection_decide(*, by: User, matter: Matter, upheld: bool, note: str) -> Assignment:
+    """The bureau decides an objection: upheld sends the matter back for a new disposal."""
+    if by.role not in BUREAU_ROLES:
+        raise RegistryError("只有信访局可以处理管辖异议")
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    assignment = Assignment.objects.select_for_update().filter(matter=matter, is_current=True).first()
+    if assignment is None or assignment.state != Assignment.State.OBJECTED:
+        raise RegistryError("该事项没有待处理的管辖异议")
+    if not note.strip():
+        raise RegistryError("请填写处理意见", "note")
+    assignment.decision_note = note.strip()
+    if upheld:
+        assignment.state, assignment.is_current = Assignment.State.OBJECTION_UPHELD, False
+        old = matter.status
+        matter.status, matter.responsible_unit = Status.REGISTERED, None
+        _start_clock(matter, Clock.DISPOSE, _today())
+        matter.save(update_fields=["status", "responsible_unit", "clock", "clock_started", "due_date"])
+        _record_transition(matter, old, Status.REGISTERED, by, f"管辖异议成立：{note}")
+    else:
+        assignment.state = Assignment.State.OBJECTION_REJECTED
+    assignment.save(update_fields=["state", "decision_note", "is_current"])
+    audit_record(
+        action="matter.objection_decide", actor=by, obj=matter, changes={"upheld": upheld, "note": note}
+    )
+    return assignment
+
+
+@transaction.atomic
+def matter_extend(
+    *, by: User, matter: Matter, days: int, reason: str, petitioner_notified: bool
+) -> Extension:
+    """Extend the handling time once, approved by the bureau head, with a reason and a notice."""
+    if by.role != Role.BUREAU_HEAD:
+        raise RegistryError("延期须经信访局长批准")
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.clock != Clock.HANDLE:
+        raise RegistryError("只有办理期限内的事项可以延期")
+    if Extension.objects.filter(matter=matter).exists():
+        raise RegistryError("办理期限只能延长一次")
+    profile = rule_profile(matter.county, matter.clock_started or _today())
+    if not 1 <= days <= profile.extension_max_days:
+        raise RegistryError(f"延长天数应为1至{profile.extension_max_days}天", "days")
+    if not reason.strip():
+        raise RegistryError("请填写延期理由", "reason")
+    if not petitioner_notified:
+        raise RegistryError("延期须告知信访人", "petitioner_notified")
+    extension = Extension.objects.create(
+        matter=matter, days=days, reason=reason.strip(), approved_by=by, approved_at=timezone.now(),
+        petitioner_notified=True,
+    )  # fmt: skip
+    matter.extension_days = days
+    _start_clock(matter, Clock.HANDLE, matter.clock_started)
+    matter.save(update_fields=["extension_days", "due_date"])
+    audit_record(action="matter.extend", actor=by, obj=matter, changes={"days": days, "reason": reason})
+    return extension
+
+
+@transaction.atomic
+def matter_rate(*, matter: Matter, bureau_score: str, unit_score: str, comment: str = "") -> Rating:
+    """The petitioner's rating after the answer, within the rating window (public, by query code)."""
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.answered_on is None:
+        raise RegistryError("事项答复后才能评价")
+    if Rating.objects.filter(matter=matter).exists():
+        raise RegistryError("该事项已评价过")
+    window = rule_profile(matter.county, matter.answered_on).rating_window_days
+    if _today() > matter.answered_on + dt.timedelta(days=window):
+        raise RegistryError("已超过评价期限")
+    if bureau_score not in Rating.Score.values or unit_score not in Rating.Score.values:
+        raise RegistryError("请选择满意、基本满意或不满意")
+    rating = Rating.objects.create(
+        matter=matter, bureau_score=bureau_score, unit_score=unit_score, comment=comment.strip()[:500],
+        rated_at=timezone.now(),
+    )  # fmt: skip
+    audit_record(action="matter.rate", actor=None, obj=matter, actor_name="信访人",
+                 changes={"bureau": bureau_score, "unit": unit_score})  # fmt: skip
+    return rating
+
+
+@transaction.atomic
+def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
+    """A county leader takes ownership (包案) of a matter; the previous owner, if any, is released."""
+    if by.role not in BUREAU_ROLES:
+        raise RegistryError("只有信访局可以确定包案领导")
+    if leader.county_id != matter.county_id or not leader.is_active:
+        raise RegistryError("包案领导不在本县", "leader")
+    current = Ownership.objects.select_for_update().filter(matter=matter, is_current=True).first()
+    if current and current.leader_id == leader.pk:
+        raise RegistryError(f"{leader.name}已是该事项的包案领导")
+    if current:
+        current.is_current, current.ended_on = False, _today()
+        current.save(update_fields=["is_current", "ended_on"])
+    ownership = Ownership.objects.create(matter=matter, leader=leader, since=_today(), assigned_by=by)
+    audit_record(
+        action="matter.owner",
+        actor=by,
+        obj=matter,
+        changes={"leader": [current.leader.name if current else None, leader.name]},
+    )
+    return ownership
+
+
+@transaction.atomic
+def pii_reveal(*, by: User, matter: Matter, petitioner: Petitioner, what: str, reason: str) -> str:
+    """Decrypt one petitioner's ID number, phone or address for a user allowed to, with a typed reason."""
+    from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+
+    if by.role not in BUREAU_ROLES:
+        raise RegistryError("您没有查看完整个人信息的权限")
+    if petitioner.matter_id != matter.pk:
+        raise RegistryError("信访人不属于该事项")
+    if len(reason.strip()) < 4:
+        raise RegistryError("请填写查看理由（至少4个字）", "reason")
+    columns: dict[str, tuple[str, str, str]] = {
+        "id_number": (petitioner.id_number_enc, ID_CONTEXT, "身份证号"),
+        "phone": (petitioner.phone_enc, PHONE_CONTEXT, "联系电话"),
+        "address": (petitioner.address_enc, ADDRESS_CONTEXT, "住址"),
+    }
+    if what not in columns:
+        raise RegistryError("不支持查看该项信息")
+    token, context, label = columns[what]
+    value = field_cipher().decrypt(token, context=context)
+    audit_record(
+        action="pii.reveal",
+        actor=by,
+        obj=matter,
+        changes={"petitioner": mask_name(petitioner.name), "field": label},
+        message=f"查看理由：{reason.strip()[:200]}",
+    )
+    return value
