@@ -59,6 +59,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     _ensure_field_key()
     _call("migrate", "--no-input", "-v", "0")
+    _call("createcachetable")
     print(f"数据库已就绪：{settings.DATABASES['default']['NAME']}")
     if args.demo_directory:
         from xinfang.directory.services import demo_county_load
@@ -106,6 +107,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _setup_django()
     _ensure_field_key()
     _call("migrate", "--no-input", "-v", "0")
+    _call("createcachetable")
     demo_county_load()
     url = f"http://{args.host}:{args.port}/"
     env = {**os.environ, "XINFANG_DATA_DIR": str(settings.DATA_DIR)}

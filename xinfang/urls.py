@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("xinfang.dashboard.urls")),
     path("", include("xinfang.accounts.urls")),
     path("directory/", include("xinfang.directory.urls")),
+    path("", include("xinfang.petitions.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("manage/", manage_site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from xinfang.accounts.models import User
 
@@ -17,6 +18,7 @@ class AuthedRequest(HttpRequest):
     """The request type of views behind `role_required`: the user is a logged-in `User`."""
 
     user: User
+    htmx: HtmxDetails
 
 
 def role_required(roles: Iterable[str]) -> Callable[[View], View]:

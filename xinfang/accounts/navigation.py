@@ -22,6 +22,10 @@ def navigation_for(user: User) -> list[NavItem]:
     items: list[NavItem] = []
     if role in CONTENT_ROLES or role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
         items.append(NavItem("工作台", reverse("dashboard:home"), "home"))
+    if role in CONTENT_ROLES:
+        items.append(NavItem("信访事项", reverse("petitions:list"), "matters"))
+    if role in BUREAU_ROLES:
+        items.append(NavItem("登记", reverse("petitions:register"), "register"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:
         items += [
             NavItem("乡镇与单位", reverse("directory:units"), "units"),

@@ -643,3 +643,30 @@ def pii_reveal(*, by: User, matter: Matter, petitioner: Petitioner, what: str, r
         message=f"查看理由：{reason.strip()[:200]}",
     )
     return value
+
+
+ONLINE_CATEGORY_CODE = "17"  # 其他: the bureau re-classifies an online submission when it screens it
+
+
+@transaction.atomic
+def matter_submit_online(
+    *, county: County, township: Unit, village: str, petitioner: PetitionerInput, content: str, appeal: str
+) -> Matter:
+    """A petition submitted on the public page (网上信访): registered at once, to be screened by staff."""
+    category = Category.objects.filter(county=county, code=ONLINE_CATEGORY_CODE).first()
+    if category is None:
+        raise RegistryError("本县尚未设置问题分类，暂不能网上提交")
+    villages = Village.objects.filter(township=township, name=village.strip()) if village.strip() else None
+    data = RegistrationInput(
+        county=county,
+        event=EventInput(date=_today(), channel=Channel.ONLINE, level=Level.COUNTY),
+        origin_township=township,
+        origin_village=villages.first() if villages is not None else None,
+        origin_village_text=village.strip(),
+        category=category,
+        content=content,
+        appeal=appeal,
+        source=Matter.Source.ONLINE,
+        petitioners=[petitioner],
+    )
+    return matter_register(by=None, data=data)

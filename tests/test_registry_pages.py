@@ -1,0 +1,242 @@
+"""The registry through its pages: register, repeat detection, list and search, detail, export, public."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from openpyxl import load_workbook
+
+from xinfang.audit.models import AuditRecord
+from xinfang.directory.models import Category, Unit, Village
+from xinfang.petitions.models import Event, Matter, Petitioner
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+ID_NUMBER = "410421198503150016"  # a valid checksum
+PHONE = "13937512345"
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def form_data(county, **overrides):
+    township = Unit.objects.get(county=county, name="周庄镇")
+    data = {
+        "date": "2026-11-19", "channel": "visit", "level": "county", "persons": "1",
+        "origin_township": township.pk,
+        "origin_village": Village.objects.filter(township=township).first().pk,
+        "category": Category.objects.get(county=county, code="0702").pk,
+        "content": "某建筑公司拖欠农民工工资三个月未发",
+        "appeal": "要求支付拖欠工资", "source": "local", "purpose": "demand",
+        "p-TOTAL_FORMS": "3", "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "20",
+        "p-0-name": "张建军", "p-0-id_number": ID_NUMBER, "p-0-phone": PHONE, "p-0-address": "周庄镇某村3组",
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def listed(response) -> str:
+    """The rows of the matter list in a response (not the flash messages above it)."""
+    return response.content.decode().split('data-testid="matter-list"')[1].split("</table>")[0]
+
+
+def register(client, county, **overrides) -> Matter:
+    response = client.post("/matters/new/", form_data(county, **overrides))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    return Matter.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+
+
+def test_it_registers_a_matter_with_encrypted_personal_data(client_for, county):
+    matter = register(client_for("bureau"), county)
+    assert matter.number.startswith("410421-2026-")
+    assert matter.due_date == dt.date(2026, 12, 4)  # 15 days after the visit
+    person = Petitioner.objects.get(matter=matter)
+    assert ID_NUMBER not in person.id_number_enc
+    assert PHONE not in person.phone_enc
+    assert person.id_number_masked == "410421********0016"
+    page = client_for("bureau").get(f"/matters/{matter.pk}/").content.decode()
+    assert "410421********0016" in page
+    assert ID_NUMBER not in page
+    assert "张建军" in page
+    assert AuditRecord.objects.filter(action="matter.register", object_id=str(matter.pk)).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="reads the SQLite file itself")
+def test_the_raw_database_holds_no_plaintext_id_number_or_phone(client_for, county):
+    register(client_for("bureau"), county)
+    dump = "\n".join(connection.connection.iterdump())
+    assert ID_NUMBER not in dump
+    assert PHONE not in dump
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("p-0-id_number", "410421198503150014", "校验位不正确"),
+        ("p-0-phone", "1234", "11位手机号码"),
+        ("date", "2026-11-21", "不能晚于今天"),
+        ("persons", "0", "大于或等于"),
+        ("content", "", "这个字段是必填项"),
+        ("date", "2026-02-30", "有效的日期"),
+    ],
+)
+def test_it_refuses_bad_input_in_chinese_and_writes_nothing(client_for, county, field, value, message):
+    before = (Matter.objects.count(), Event.objects.count(), Petitioner.objects.count())
+    response = client_for("bureau").post("/matters/new/", form_data(county, **{field: value}))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert message in body or message.replace("这个", "该") in body
+    assert (Matter.objects.count(), Event.objects.count(), Petitioner.objects.count()) == before
+
+
+def test_it_finds_a_repeat_by_phone_and_attaches_the_new_visit(client_for, county):
+    client = client_for("bureau")
+    first = register(client, county)
+    data = form_data(county, content="另一件事", **{"p-0-id_number": ""})
+    fragment = client.get("/matters/repeat-check/", data).content.decode()
+    assert f"#{first.number}" in fragment
+    assert "同一身份证号或电话" in fragment
+    response = client.post("/matters/new/", {**data, "attach_to": first.pk, "level": "city"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.event_count, first.top_level) == (2, "city")
+    assert Matter.objects.filter(content="另一件事").count() == 0
+
+
+def test_it_finds_a_repeat_by_similar_content_from_the_same_township(client_for, county):
+    client = client_for("bureau")
+    first = register(client, county, **{"p-0-id_number": "", "p-0-phone": ""})
+    data = form_data(
+        county, content="某建筑公司拖欠农民工工资三个月未发放", **{"p-0-id_number": "", "p-0-phone": ""}
+    )
+    fragment = client.get("/matters/repeat-check/", data).content.decode()
+    assert f"#{first.number}" in fragment
+    assert "同乡镇内容相似" in fragment
+
+
+@pytest.mark.parametrize(
+    ("query", "hit"), [("拖", True), ("工资", True), ("农民工工资", True), ("工资农民", False)]
+)
+def test_it_searches_chinese_substrings_of_any_length(client_for, county, query, hit):
+    matter = register(client_for("bureau"), county)
+    page = listed(client_for("bureau").get("/matters/", {"q": query}))
+    assert (matter.number in page) is hit
+
+
+def test_it_lists_with_a_bounded_number_of_queries_and_pages_by_keyset(
+    client_for, county, django_assert_max_num_queries
+):
+    client = client_for("bureau")
+    numbers = [register(client, county, content=f"第{i}件事项内容说明").number for i in range(3)]
+    from xinfang.petitions import views
+
+    views.PAGE_SIZE, old = 2, views.PAGE_SIZE
+    try:
+        with django_assert_max_num_queries(12):
+            response = client.get("/matters/")
+        first = listed(response)
+        assert numbers[2] in first and numbers[1] in first and numbers[0] not in first
+        cursor = response.content.decode().split("after=")[1].split('"')[0]
+        second = listed(client.get(f"/matters/?after={cursor}"))
+        assert numbers[0] in second
+        assert numbers[1] not in second
+    finally:
+        views.PAGE_SIZE = old
+
+
+def test_it_keeps_other_units_matters_away_from_a_unit_user(client_for, county):
+    bureau = client_for("bureau")
+    mine = register(bureau, county)
+    other = register(bureau, county, origin_township=Unit.objects.get(county=county, name="闹店镇").pk,
+                     origin_village="", content="闹店镇的事项")  # fmt: skip
+    reported = register(bureau, county, content="反映周庄镇干部问题", reported_units=[
+        Unit.objects.get(county=county, name="周庄镇").pk])  # fmt: skip
+    zhouzhuang = client_for("zhouzhuang")
+    listing = listed(zhouzhuang.get("/matters/"))
+    assert mine.number in listing
+    assert other.number not in listing
+    assert reported.number not in listing
+    assert zhouzhuang.get(f"/matters/{other.pk}/").status_code == 404
+    assert zhouzhuang.get(f"/matters/{reported.pk}/").status_code == 404
+    assert reported.number not in listed(zhouzhuang.get("/matters/", {"q": "干部"}))
+    assert client_for("renshe").get(f"/matters/{mine.pk}/").status_code == 404
+
+
+def test_it_masks_names_for_viewers_who_do_not_handle_the_matter(client_for, county):
+    matter = register(client_for("bureau"), county)
+    page = client_for("secretary").get(f"/matters/{matter.pk}/").content.decode()
+    assert "张*军" in page
+    assert "张建军" not in page
+
+
+def test_it_reveals_a_full_id_number_only_with_a_reason_and_audits_it(client_for, county):
+    matter = register(client_for("bureau"), county)
+    person = matter.petitioners.get()
+    client = client_for("bureau")
+    refused = client.post(
+        f"/matters/{matter.pk}/reveal/", {"petitioner": person.pk, "what": "id_number", "reason": "看"}
+    )
+    assert refused.status_code == 422
+    assert ID_NUMBER not in refused.content.decode()
+    shown = client.post(f"/matters/{matter.pk}/reveal/",
+                        {"petitioner": person.pk, "what": "id_number", "reason": "核实身份"})  # fmt: skip
+    assert shown.status_code == 200
+    assert ID_NUMBER in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store"
+    record = AuditRecord.objects.get(action="pii.reveal")
+    assert "核实身份" in record.message
+    assert ID_NUMBER not in str(record.changes) + record.message
+    assert client_for("secretary").post(f"/matters/{matter.pk}/reveal/", {}).status_code == 403
+
+
+def test_it_exports_the_list_masked_and_formula_safe(client_for, county):
+    register(client_for("bureau"), county, content='=HYPERLINK("http://x")拖欠工资')
+    response = client_for("bureau").get("/matters/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "登记编号"
+    assert rows[1][11] == "张*军"
+    assert rows[1][12].startswith("'=")
+    assert ID_NUMBER not in str(rows) and PHONE not in str(rows)
+    assert AuditRecord.objects.filter(action="matter.export").exists()
+
+
+def test_the_public_submits_online_and_follows_by_query_code(county):
+    client = Client()
+    page = client.get("/public/submit/")
+    assert page.status_code == 200
+    township = Unit.objects.get(county=county, name="周庄镇")
+    response = client.post("/public/submit/", {
+        "county": "410421", "name": "李四", "id_number": ID_NUMBER, "phone": PHONE, "township": township.pk,
+        "village": "", "address": "", "content": "小区门口道路坑洼多年无人修", "appeal": "尽快修路",
+    })  # fmt: skip
+    assert response.status_code == 200
+    matter = Matter.objects.get(content="小区门口道路坑洼多年无人修")
+    assert (matter.channel, matter.source) == ("online", "online")
+    assert matter.query_code in response.content.decode()
+    status = client.get("/public/query/", {"code": matter.query_code.lower()}).content.decode()
+    assert "登记" in status
+    assert "李四" not in status and "坑洼" not in status
+    missing = client.get("/public/query/", {"code": "NOSUCHCODE12"})
+    assert missing.status_code == 422
+    assert "没有找到" in missing.content.decode()
+
+
+def test_it_rate_limits_online_submissions(county):
+    client = Client(REMOTE_ADDR="10.9.9.9")
+    township = Unit.objects.get(county=county, name="周庄镇")
+    data = {"county": "410421", "name": "王五", "id_number": "bad", "phone": PHONE, "township": township.pk,
+            "content": "测试限流的内容十个字以上"}  # fmt: skip
+    codes = [client.post("/public/submit/", data).content.decode() for _ in range(6)]
+    assert "提交过于频繁" in codes[-1]
+    assert "提交过于频繁" not in codes[0]

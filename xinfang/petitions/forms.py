@@ -1,0 +1,302 @@
+"""Forms of the registry: typed values and Chinese field errors; business rules stay in the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from xinfang.directory.models import Category, County, Leader, Unit, Village
+from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
+from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
+from xinfang.petitions.selectors import FLAG_FIELDS, MatterFilter
+from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def set_choices(form: forms.Form, name: str, queryset: QuerySet[Any]) -> None:
+    """Limit a model choice field to the rows of the user's county."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = queryset  # type: ignore[type-arg]
+
+
+def county_categories(county_id: int | None) -> QuerySet[Category]:
+    return (
+        Category.objects.filter(county_id=county_id or 0, is_active=True)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def county_units(county_id: int | None) -> QuerySet[Unit]:
+    return Unit.objects.filter(county_id=county_id or 0, is_active=True)
+
+
+def _not_future(value: dt.date) -> None:
+    if value > timezone.localdate():
+        raise forms.ValidationError("信访日期不能晚于今天")
+
+
+class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.parent.name}/{obj.name}" if obj.parent_id else f"{obj.name}（一级）"
+
+
+class EventFields(forms.Form):
+    date = forms.DateField(label="信访日期", widget=DATE_WIDGET, validators=[_not_future])
+    channel = forms.ChoiceField(label="信访形式", choices=Channel.choices)
+    level = forms.ChoiceField(label="访别", choices=Level.choices)
+    persons = forms.IntegerField(label="人数", min_value=1, max_value=100000, initial=1)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+    def event_input(self) -> EventInput:
+        data = self.cleaned_data
+        return EventInput(data["date"], data["channel"], data["level"], data["persons"], data.get("note", ""))
+
+
+class RegistrationForm(EventFields):
+    origin_township = forms.ModelChoiceField(label="乡镇", queryset=Unit.objects.none())
+    origin_village = forms.ModelChoiceField(label="村(社区)", queryset=Village.objects.none(), required=False)
+    origin_village_text = forms.CharField(label="村(社区)(名录中没有时填写)", max_length=50, required=False)
+    category = CategoryChoiceField(label="问题类别", queryset=Category.objects.none())
+    responsible_unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none(), required=False)
+    content = forms.CharField(label="反映问题", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+    appeal = forms.CharField(
+        label="诉求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+    source = forms.ChoiceField(label="来源", choices=Matter.Source.choices, initial=Matter.Source.LOCAL)
+    source_number = forms.CharField(label="上级转交办编号", max_length=60, required=False)
+    purpose = forms.ChoiceField(
+        label="信访目的", choices=Matter.Purpose.choices, initial=Matter.Purpose.DEMAND
+    )
+    reported_units = forms.ModelMultipleChoiceField(
+        label="被反映单位", queryset=Unit.objects.none(), required=False
+    )
+    reported_persons = forms.CharField(label="被反映人", max_length=200, required=False)
+    is_threat = forms.BooleanField(label="扬言", required=False)
+    is_urgent = forms.BooleanField(label="重大紧急", required=False)
+    is_litigation = forms.BooleanField(label="涉法涉诉", required=False)
+    is_backlog = forms.BooleanField(label="积案", required=False)
+    attach_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.county = county
+        units = county_units(county.pk)
+        set_choices(self, "origin_township", units.filter(kind=Unit.Kind.TOWNSHIP))
+        set_choices(
+            self,
+            "origin_village",
+            Village.objects.filter(township__county=county, is_active=True).select_related("township"),
+        )
+        set_choices(self, "category", county_categories(county.pk))
+        set_choices(self, "responsible_unit", units)
+        set_choices(self, "reported_units", units)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        village, township = cleaned.get("origin_village"), cleaned.get("origin_township")
+        if village and township and village.township_id != township.pk:
+            self.add_error("origin_village", "该村(社区)不属于所选乡镇")
+        return cleaned
+
+    def registration_input(self, petitioners: list[PetitionerInput]) -> RegistrationInput:
+        data = self.cleaned_data
+        return RegistrationInput(
+            county=self.county,
+            event=self.event_input(),
+            origin_township=data["origin_township"],
+            origin_village=data.get("origin_village"),
+            origin_village_text=data.get("origin_village_text", ""),
+            category=data["category"],
+            responsible_unit=data.get("responsible_unit"),
+            content=data["content"],
+            appeal=data.get("appeal", ""),
+            source=data["source"],
+            source_number=data.get("source_number", ""),
+            purpose=data["purpose"],
+            reported_units=list(data.get("reported_units") or []),
+            reported_persons=data.get("reported_persons", ""),
+            is_threat=data.get("is_threat", False),
+            is_urgent=data.get("is_urgent", False),
+            is_litigation=data.get("is_litigation", False),
+            is_backlog=data.get("is_backlog", False),
+            petitioners=petitioners,
+        )
+
+
+class PetitionerForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=30, required=False)
+    id_number = forms.CharField(label="身份证号", max_length=24, required=False)
+    phone = forms.CharField(label="联系电话", max_length=24, required=False)
+    address = forms.CharField(label="住址", max_length=200, required=False)
+
+    def clean_id_number(self) -> str:
+        value = self.cleaned_data.get("id_number", "").strip()
+        try:
+            return normalize_id_number(value, today=timezone.localdate()) if value else ""
+        except InvalidValue as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "").strip()
+        try:
+            return normalize_phone(value) if value else ""
+        except InvalidValue as error:
+            raise forms.ValidationError(str(error)) from error
+
+    def petitioner_input(self) -> PetitionerInput | None:
+        data = self.cleaned_data
+        if not any(data.get(key) for key in ("name", "id_number", "phone", "address")):
+            return None
+        return PetitionerInput(data["name"], data["id_number"], data["phone"], data["address"])
+
+
+PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=3, max_num=20, validate_max=True)
+
+
+class MatterFilterForm(forms.Form):
+    q = forms.CharField(label="内容检索", max_length=50, required=False)
+    date_from = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
+    date_to = forms.DateField(label="截止日期", required=False, widget=DATE_WIDGET)
+    level = forms.ChoiceField(label="访别", choices=[("", "全部"), *Level.choices], required=False)
+    channel = forms.ChoiceField(label="信访形式", choices=[("", "全部"), *Channel.choices], required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Matter.Status.choices], required=False)
+    category = CategoryChoiceField(label="问题类别", queryset=Category.objects.none(), required=False)
+    township = forms.ModelChoiceField(label="乡镇", queryset=Unit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none(), required=False)
+    overdue = forms.BooleanField(label="已超期", required=False)
+    flags = forms.MultipleChoiceField(
+        label="标记",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("threat", "扬言"), ("urgent", "重大紧急"), ("litigation", "涉法涉诉"), ("backlog", "积案"),
+                 ("collective", "集体访")],
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, county_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = county_units(county_id)
+        set_choices(self, "township", units.filter(kind=Unit.Kind.TOWNSHIP))
+        set_choices(self, "unit", units)
+        set_choices(self, "category", county_categories(county_id))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        return cleaned
+
+    def matter_filter(self) -> MatterFilter:
+        data = self.cleaned_data
+        return MatterFilter(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            level=data.get("level", ""),
+            channel=data.get("channel", ""),
+            category_id=data["category"].pk if data.get("category") else None,
+            township_id=data["township"].pk if data.get("township") else None,
+            unit_id=data["unit"].pk if data.get("unit") else None,
+            status=data.get("status", ""),
+            overdue=bool(data.get("overdue")),
+            flags=tuple(flag for flag in data.get("flags", []) if flag in FLAG_FIELDS),
+            q=data.get("q", "").strip(),
+        )
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="办理为", choices=Matter.Status.choices)
+    on = forms.DateField(label="日期", required=False, widget=DATE_WIDGET)
+    reason = forms.CharField(
+        label="说明", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )
+    answer = forms.CharField(label="答复意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
+                             required=False)  # fmt: skip
+
+
+class AssignForm(forms.Form):
+    unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label="方式", choices=Assignment.Kind.choices)
+    note = forms.CharField(label="说明", max_length=500, required=False)
+
+    def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "unit", county_units(county_id))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ObjectionDecisionForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        label="处理结果",
+        choices=[("1", "异议成立，重新交办"), ("0", "异议不成立，继续办理")],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label="处理意见", max_length=2000)
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(label="延长天数", min_value=1, max_value=90)
+    reason = forms.CharField(label="延期理由", max_length=2000)
+    petitioner_notified = forms.BooleanField(label="已告知信访人", required=False)
+
+
+class OwnerForm(forms.Form):
+    leader = forms.ModelChoiceField(label="包案领导", queryset=Leader.objects.none())
+
+    def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "leader", Leader.objects.filter(county_id=county_id, is_active=True))
+
+
+class RevealForm(forms.Form):
+    petitioner = forms.IntegerField(widget=forms.HiddenInput)
+    what = forms.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "联系电话"), ("address", "住址")])
+    reason = forms.CharField(label="查看理由", min_length=4, max_length=200)
+
+
+class QueryCodeForm(forms.Form):
+    code = forms.CharField(label="查询码", max_length=20)
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"].strip().upper().replace("-", "").replace(" ", "")
+
+
+class RatingForm(forms.Form):
+    bureau_score = forms.ChoiceField(
+        label="对信访部门", choices=Rating.Score.choices, widget=forms.RadioSelect
+    )
+    unit_score = forms.ChoiceField(label="对责任单位", choices=Rating.Score.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="意见建议", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OnlineSubmissionForm(forms.Form):
+    """The public online petition form (网上信访): no login, rate limited, creates a matter."""
+
+    name = forms.CharField(label="姓名", max_length=30)
+    id_number = forms.CharField(label="身份证号", max_length=24)
+    phone = forms.CharField(label="联系电话", max_length=24)
+    township = forms.ModelChoiceField(label="所在乡镇", queryset=Unit.objects.none())
+    village = forms.CharField(label="村(社区)", max_length=50, required=False)
+    address = forms.CharField(label="详细住址", max_length=200, required=False)
+    content = forms.CharField(
+        label="反映问题", widget=forms.Textarea(attrs={"rows": 6}), min_length=10, max_length=5000
+    )
+    appeal = forms.CharField(
+        label="诉求", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+    clean_id_number = PetitionerForm.clean_id_number
+    clean_phone = PetitionerForm.clean_phone
+
+    def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.county = county
+        set_choices(self, "township", county_units(county.pk).filter(kind=Unit.Kind.TOWNSHIP))

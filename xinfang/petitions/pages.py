@@ -1,0 +1,128 @@
+"""What the registry pages show: keyset pages of the list and the detail page's context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import BUREAU_ROLES, Role
+from xinfang.lib.deadlines import CLOCK_LABELS, Clock, deadline_state
+from xinfang.lib.masking import mask_name
+from xinfang.petitions.forms import (
+    AssignForm,
+    EventFields,
+    ExtensionForm,
+    ObjectionDecisionForm,
+    OwnerForm,
+    ReasonForm,
+    RevealForm,
+    TransitionForm,
+)
+from xinfang.petitions.models import Assignment, Matter
+from xinfang.petitions.selectors import registry_rules, user_handles
+from xinfang.petitions.services import allowed_transitions
+
+
+@dataclass(frozen=True)
+class MatterPage:
+    items: list[Matter]
+    next_cursor: str
+
+
+def matter_page(matters: QuerySet[Matter], *, after: str, size: int) -> MatterPage:
+    """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
+
+    Keyset paging costs the same on page 1 and page 1000, and never counts the whole list.
+    """
+    cursor = _parse_cursor(after)
+    if cursor:
+        day, pk = cursor
+        matters = matters.filter(Q(last_event_date__lt=day) | Q(last_event_date=day, pk__lt=pk))
+    rows = list(matters.select_related("origin_township", "category__parent", "responsible_unit")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = f"{rows[-1].last_event_date.isoformat()}.{rows[-1].pk}" if more and rows else ""
+    return MatterPage(items=rows, next_cursor=next_cursor)
+
+
+def _parse_cursor(text: str) -> tuple[dt.date, int] | None:
+    day, _, pk = text.partition(".")
+    try:
+        return dt.date.fromisoformat(day), int(pk)
+    except ValueError:
+        return None
+
+
+def matter_detail_context(
+    user: User, matter: Matter, *, failed: forms.Form | None = None, revealed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Everything the detail page shows, and the actions this user may take now."""
+    handles = user_handles(user, matter)
+    petitioners = list(matter.petitioners.all())
+    for person in petitioners:
+        person.display_name = person.name if handles else mask_name(person.name)  # type: ignore[attr-defined]
+    assignment = matter.assignments.filter(is_current=True).select_related("unit").first()
+    owner = matter.ownerships.filter(is_current=True).select_related("leader").first()
+    deadline = None
+    if matter.due_date:
+        warning = registry_rules(matter.county_id).deadline_warning_days
+        deadline = deadline_state(matter.due_date, timezone.localdate(), warning)
+    bureau = user.role in BUREAU_ROLES
+    is_assigned_unit = (
+        user.role == Role.UNIT_USER and assignment is not None and assignment.unit_id == user.unit_id
+    )
+    can_handle = bureau or (user.role == Role.UNIT_USER and user.unit_id == matter.responsible_unit_id)
+    next_statuses = [
+        (value, Matter.Status(value).label)
+        for value in allowed_transitions(matter)
+        if value not in (Matter.Status.TRANSFERRED, Matter.Status.REGISTERED)
+    ]
+    actions = {
+        "transition": can_handle and bool(next_statuses),
+        "assign": bureau and Matter.Status.TRANSFERRED in allowed_transitions(matter),
+        "receive": is_assigned_unit and assignment is not None and assignment.state == Assignment.State.SENT,
+        "object": is_assigned_unit
+        and assignment is not None
+        and assignment.state == Assignment.State.RECEIVED,
+        "decide": bureau and assignment is not None and assignment.state == Assignment.State.OBJECTED,
+        "extend": user.role == Role.BUREAU_HEAD and matter.clock == Clock.HANDLE,
+        "owner": bureau,
+        "event": bureau,
+        "reveal": bureau,
+    }
+    transition_form = TransitionForm()
+    transition_form.fields["to"].choices = next_statuses  # type: ignore[attr-defined]
+    forms_by_action: dict[str, forms.Form] = {
+        "transition": transition_form,
+        "assign": AssignForm(county_id=matter.county_id),
+        "object": ReasonForm(),
+        "decide": ObjectionDecisionForm(),
+        "extend": ExtensionForm(),
+        "owner": OwnerForm(county_id=matter.county_id),
+        "event": EventFields(),
+        "reveal": RevealForm(),
+    }
+    return {
+        "matter": matter,
+        "handles": handles,
+        "petitioners": petitioners,
+        "events": list(matter.events.select_related("registered_by")),
+        "transitions": list(matter.transitions.select_related("by")),
+        "assignment": assignment,
+        "owner": owner,
+        "extension": getattr(matter, "extension", None) if hasattr(matter, "extension") else None,
+        "rating": getattr(matter, "rating", None) if hasattr(matter, "rating") else None,
+        "deadline": deadline,
+        "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",
+        "actions": actions,
+        "forms": forms_by_action,
+        "failed": failed,
+        "revealed": revealed,
+        "nav_key": "matters",
+    }

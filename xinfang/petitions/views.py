@@ -1,0 +1,252 @@
+"""Registry pages: gate → validate → one service → respond."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.accounts.decorators import AuthedRequest, role_required
+from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES
+from xinfang.petitions import services
+from xinfang.petitions.exports import matters_workbook_response
+from xinfang.petitions.forms import (
+    AssignForm,
+    EventFields,
+    ExtensionForm,
+    MatterFilterForm,
+    ObjectionDecisionForm,
+    OwnerForm,
+    PetitionerFormSet,
+    ReasonForm,
+    RegistrationForm,
+    RevealForm,
+    TransitionForm,
+)
+from xinfang.petitions.models import Matter
+from xinfang.petitions.pages import matter_detail_context, matter_page
+from xinfang.petitions.selectors import MatterFilter, matter_get_for_user, matters_search, repeat_candidates
+from xinfang.petitions.services import RegistryError
+
+PAGE_SIZE = 50
+
+
+@role_required(BUREAU_ROLES)
+def register(request: AuthedRequest) -> HttpResponse:
+    county = request.user.county
+    assert county is not None
+    form = RegistrationForm(request.POST or None, county=county)
+    people = PetitionerFormSet(request.POST or None, prefix="p")
+    if request.method == "POST" and form.is_valid() and people.is_valid():
+        petitioners = [p for p in (f.petitioner_input() for f in people.forms) if p is not None]
+        try:
+            if form.cleaned_data.get("attach_to"):
+                matter = matter_get_for_user(user=request.user, matter_id=form.cleaned_data["attach_to"])
+                services.event_add(by=request.user, matter=matter, event=form.event_input())
+                messages.success(request, f"已作为重复信访登记到事项 {matter.number}")
+            else:
+                matter = services.matter_register(by=request.user, data=form.registration_input(petitioners))
+                messages.success(request, f"登记成功：编号 {matter.number}，查询码 {matter.query_code}")
+        except RegistryError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            return redirect(matter)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "petitions/register.html", {"form": form, "people": people, "nav_key": "register"},
+                  status=status)  # fmt: skip
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def repeat_check(request: AuthedRequest) -> HttpResponse:
+    """The htmx fragment under the registration form: matters the new one may repeat."""
+    people = PetitionerFormSet(request.GET, prefix="p")
+    id_numbers, phones = [], []
+    for form in people.forms:
+        form.is_valid()
+        id_numbers.append(form.cleaned_data.get("id_number", ""))
+        phones.append(form.cleaned_data.get("phone", ""))
+    township = request.GET.get("origin_township", "")
+    candidates = repeat_candidates(
+        user=request.user,
+        township_id=int(township) if township.isdigit() else None,
+        content=request.GET.get("content", "")[:5000],
+        id_numbers=[value for value in id_numbers if value],
+        phones=[value for value in phones if value],
+    )
+    selected = request.GET.get("attach_to", "")
+    return render(request, "petitions/_repeat.html", {"candidates": candidates, "selected": selected})
+
+
+@role_required(CONTENT_ROLES)
+@require_GET
+def matter_list(request: AuthedRequest) -> HttpResponse:
+    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id)
+    valid = not form.is_bound or form.is_valid()
+    filters = form.matter_filter() if form.is_bound and valid else MatterFilter()
+    page = matter_page(
+        matters_search(user=request.user, filters=filters) if valid else Matter.objects.none(),
+        after=request.GET.get("after", ""),
+        size=PAGE_SIZE,
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "nav_key": "matters",
+        "user": request.user,
+    }
+    template = "petitions/_list_rows.html" if request.htmx else "petitions/list.html"
+    return render(request, template, context, status=200 if valid else 422)
+
+
+@role_required(CONTENT_ROLES)
+@require_GET
+def matter_export(request: AuthedRequest) -> HttpResponse:
+    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "筛选条件有误，未导出")
+        return redirect("petitions:list")
+    filters = form.matter_filter() if form.is_bound else MatterFilter()
+    return matters_workbook_response(
+        user=request.user, matters=matters_search(user=request.user, filters=filters)
+    )
+
+
+@role_required(CONTENT_ROLES)
+@require_GET
+def matter_detail(request: AuthedRequest, matter_id: int) -> HttpResponse:
+    matter = matter_get_for_user(user=request.user, matter_id=matter_id)
+    return render(request, "petitions/detail.html", matter_detail_context(request.user, matter))
+
+
+def _action(
+    form_class: Callable[..., Any], act: Callable[[AuthedRequest, Matter, dict[str, Any]], str]
+) -> Callable[..., HttpResponse]:
+    """A POST action on a matter: gate, validate the form, call the service, report in Chinese."""
+
+    @role_required(CONTENT_ROLES)
+    @require_POST
+    def view(request: AuthedRequest, matter_id: int) -> HttpResponse:
+        matter = matter_get_for_user(user=request.user, matter_id=matter_id)
+        kwargs = {"county_id": matter.county_id} if form_class in (AssignForm, OwnerForm) else {}
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            context = matter_detail_context(request.user, matter, failed=form)
+            return render(request, "petitions/detail.html", context, status=422)
+        try:
+            message = act(request, matter, form.cleaned_data)
+        except RegistryError as error:
+            form.add_error(None, str(error))
+            context = matter_detail_context(request.user, matter, failed=form)
+            return render(request, "petitions/detail.html", context, status=422)
+        messages.success(request, message)
+        return redirect(matter)
+
+    return view
+
+
+def _transition(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    services.matter_transition(
+        by=request.user,
+        matter=matter,
+        to=data["to"],
+        reason=data["reason"],
+        answer=data["answer"],
+        on=data["on"],
+    )
+    return f"已办理为“{Matter.Status(data['to']).label}”"
+
+
+def _assign(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    assignment = services.matter_assign(
+        by=request.user, matter=matter, unit=data["unit"], kind=data["kind"], note=data["note"]
+    )
+    return f"已{assignment.get_kind_display()}至{assignment.unit.name}"
+
+
+def _receive(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    assignment = services.assignment_receive(by=request.user, matter=matter)
+    return f"已签收；如对管辖有异议，请在{assignment.objection_due:%Y年%m月%d日}前提出"
+
+
+def _object(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    services.assignment_object(by=request.user, matter=matter, reason=data["reason"])
+    return "已提出管辖异议，等待信访局处理"
+
+
+def _decide(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    services.objection_decide(by=request.user, matter=matter, upheld=data["upheld"], note=data["note"])
+    return "已处理管辖异议"
+
+
+def _extend(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    services.matter_extend(
+        by=request.user, matter=matter, days=data["days"], reason=data["reason"],
+        petitioner_notified=data["petitioner_notified"],
+    )  # fmt: skip
+    return f"办理期限已延长{data['days']}天"
+
+
+def _owner(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    services.ownership_assign(by=request.user, matter=matter, leader=data["leader"])
+    return f"包案领导：{data['leader'].name}"
+
+
+def _add_event(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    event = services.EventInput(data["date"], data["channel"], data["level"], data["persons"], data["note"])
+    services.event_add(by=request.user, matter=matter, event=event)
+    return "已登记新的信访批次"
+
+
+class ReceiptForm(ReasonForm):
+    """签收 needs no input; the form exists so every action goes through the same path."""
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        super().__init__({"reason": "签收"}, **kwargs)
+
+
+transition = _action(TransitionForm, _transition)
+assign = _action(AssignForm, _assign)
+receive = _action(ReceiptForm, _receive)
+object_ = _action(ReasonForm, _object)
+decide = _action(ObjectionDecisionForm, _decide)
+extend = _action(ExtensionForm, _extend)
+owner = _action(OwnerForm, _owner)
+add_event = _action(EventFields, _add_event)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def reveal(request: AuthedRequest, matter_id: int) -> HttpResponse:
+    """Show one full personal value once, after the reason is recorded in the audit log."""
+    matter = matter_get_for_user(user=request.user, matter_id=matter_id)
+    form = RevealForm(request.POST)
+    revealed: dict[str, Any] | None = None
+    if form.is_valid():
+        petitioner = matter.petitioners.filter(pk=form.cleaned_data["petitioner"]).first()
+        if petitioner is None:
+            form.add_error(None, "信访人不存在")
+        else:
+            try:
+                value = services.pii_reveal(
+                    by=request.user, matter=matter, petitioner=petitioner, what=form.cleaned_data["what"],
+                    reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+            except RegistryError as error:
+                form.add_error(None, str(error))
+            else:
+                revealed = {"petitioner": petitioner, "label": dict(form.fields["what"].choices)[  # type: ignore[attr-defined]
+                    form.cleaned_data["what"]], "value": value}  # fmt: skip
+    context = matter_detail_context(
+        request.user, matter, failed=None if revealed else form, revealed=revealed
+    )
+    response = render(request, "petitions/detail.html", context, status=200 if revealed else 422)
+    response["Cache-Control"] = "no-store"
+    return response
