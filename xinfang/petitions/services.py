@@ -181,6 +181,14 @@ def _address_brief(matter: Matter) -> str:
     return f"{matter.origin_township.name}{village}"
 
 
+def _ensure_visible(by: User, matter: Matter) -> None:
+    """Services defend the gate too: a user acts only on matters they may see (any county, Art. 46)."""
+    from xinfang.petitions.selectors import matters_for_user
+
+    if not matters_for_user(user=by).filter(pk=matter.pk).exists():
+        raise RegistryError("信访事项不存在或不在您的管辖范围内")
+
+
 def _record_transition(matter: Matter, old: str, new: str, by: User | None, reason: str) -> None:
     Transition.objects.create(
         matter=matter, from_status=old, to_status=new, at=timezone.now(), by=by, reason=reason
@@ -204,6 +212,8 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         raise RegistryError("问题类别不在本县", "category")
     if data.responsible_unit and data.responsible_unit.county_id != data.county.pk:
         raise RegistryError("责任单位不在本县", "responsible_unit")
+    if data.responsible_unit and data.responsible_unit in data.reported_units:
+        raise RegistryError("被反映的单位不能作为责任单位（《信访工作条例》第四十六条）", "responsible_unit")
     if data.source != Matter.Source.LOCAL and data.source != Matter.Source.ONLINE and not data.source_number:
         raise RegistryError("上级转交办的事项请填写上级编号", "source_number")
     petitioners = _clean_petitioners(data.petitioners)
@@ -293,6 +303,8 @@ def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, ph
 @transaction.atomic
 def event_add(*, by: User | None, matter: Matter, event: EventInput) -> Event:
     """Attach a new event (重复访) to an existing matter."""
+    if by is not None:
+        _ensure_visible(by, matter)
     _check_event(event)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     created = Event.objects.create(
@@ -366,6 +378,7 @@ def matter_transition(
     *, by: User, matter: Matter, to: str, reason: str = "", answer: str = "", on: dt.date | None = None
 ) -> Matter:
     """Move a matter along the status flow, validating the step and starting the next clock."""
+    _ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     _require(matter, to)
     if not _can_handle(by, matter):
@@ -400,8 +413,12 @@ def matter_transition(
             fields.add("stage")
         matter.answer, matter.answered_on = answer.strip(), on
         fields |= {"answer", "answered_on"}
-        request_clock = Clock.REVIEW_REQUEST if matter.stage == Stage.INITIAL else Clock.RE_REVIEW_REQUEST
-        _start_clock(matter, request_clock, on)
+        if matter.stage == Stage.INITIAL:
+            _start_clock(matter, Clock.REVIEW_REQUEST, on)
+        elif profile.re_review_allowed:
+            _start_clock(matter, Clock.RE_REVIEW_REQUEST, on)
+        else:
+            _start_clock(matter, None)  # the review decision ends the procedure (Henan): nothing to wait for
     elif to == Status.RESOLVED:
         matter.resolved_on = on
         fields.add("resolved_on")
@@ -426,7 +443,7 @@ def matter_transition(
         _start_clock(matter, None)
     matter.status = to
     matter.save(update_fields=sorted(fields))
-    _record_transition(matter, old, to, by, reason or answer)
+    _record_transition(matter, old, to, by, reason.strip() or answer.strip())
     audit_record(
         action="matter.transition",
         actor=by,
@@ -446,6 +463,7 @@ def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str 
     """转送/交办 a registered matter to a unit of the county; the unit then signs for it."""
     if by.role not in BUREAU_ROLES:
         raise RegistryError("只有信访局可以转送、交办")
+    _ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     _require(matter, Status.TRANSFERRED)
     if unit.county_id != matter.county_id or not unit.is_active:
@@ -479,6 +497,8 @@ def _current_assignment(matter: Matter, by: User) -> Assignment:
 @transaction.atomic
 def assignment_receive(*, by: User, matter: Matter) -> Assignment:
     """The unit signs for (签收) the matter; the jurisdiction-objection window starts."""
+    _ensure_visible(by, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
     assignment = _current_assignment(matter, by)
     if assignment.state != Assignment.State.SENT:
         raise RegistryError("该转送交办已签收")
@@ -499,9 +519,13 @@ def assignment_receive(*, by: User, matter: Matter) -> Assignment:
 @transaction.atomic
 def assignment_object(*, by: User, matter: Matter, reason: str) -> Assignment:
     """The unit objects to jurisdiction within 5 working days of receipt, with a reason."""
+    _ensure_visible(by, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
     assignment = _current_assignment(matter, by)
     if assignment.state != Assignment.State.RECEIVED:
         raise RegistryError("请先签收，再提出管辖异议")
+    if matter.status != Status.TRANSFERRED:
+        raise RegistryError("事项已受理，不能再提出管辖异议")
     if not reason.strip():
         raise RegistryError("请说明异议理由", "reason")
     if assignment.objection_due and _today() > assignment.objection_due:
@@ -517,6 +541,7 @@ def objection_decide(*, by: User, matter: Matter, upheld: bool, note: str) -> As
     """The bureau decides an objection: upheld sends the matter back for a new disposal."""
     if by.role not in BUREAU_ROLES:
         raise RegistryError("只有信访局可以处理管辖异议")
+    _ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     assignment = Assignment.objects.select_for_update().filter(matter=matter, is_current=True).first()
     if assignment is None or assignment.state != Assignment.State.OBJECTED:
@@ -547,6 +572,7 @@ def matter_extend(
     """Extend the handling time once, approved by the bureau head, with a reason and a notice."""
     if by.role != Role.BUREAU_HEAD:
         raise RegistryError("延期须经信访局长批准")
+    _ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     if matter.clock != Clock.HANDLE:
         raise RegistryError("只有办理期限内的事项可以延期")
@@ -597,6 +623,7 @@ def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
     """A county leader takes ownership (包案) of a matter; the previous owner, if any, is released."""
     if by.role not in BUREAU_ROLES:
         raise RegistryError("只有信访局可以确定包案领导")
+    _ensure_visible(by, matter)
     if leader.county_id != matter.county_id or not leader.is_active:
         raise RegistryError("包案领导不在本县", "leader")
     current = Ownership.objects.select_for_update().filter(matter=matter, is_current=True).first()
@@ -622,6 +649,7 @@ def pii_reveal(*, by: User, matter: Matter, petitioner: Petitioner, what: str, r
 
     if by.role not in BUREAU_ROLES:
         raise RegistryError("您没有查看完整个人信息的权限")
+    _ensure_visible(by, matter)
     if petitioner.matter_id != matter.pk:
         raise RegistryError("信访人不属于该事项")
     if len(reason.strip()) < 4:

@@ -78,8 +78,7 @@ def repeat_check(request: AuthedRequest) -> HttpResponse:
         id_numbers=[value for value in id_numbers if value],
         phones=[value for value in phones if value],
     )
-    selected = request.GET.get("attach_to", "")
-    return render(request, "petitions/_repeat.html", {"candidates": candidates, "selected": selected})
+    return render(request, "petitions/_repeat.html", {"candidates": candidates})
 
 
 @role_required(CONTENT_ROLES)

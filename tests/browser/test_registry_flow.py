@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.test_login_dashboard import log_in
+
+ID_NUMBER = "410421198503150016"
+
+
+def fill_registration(page, content: str) -> None:
+    page.get_by_label("信访日期").fill("2026-11-02")
+    page.get_by_label("访别").select_option(label="到县")
+    page.locator("#id_p-0-name").fill("张建军")
+    page.locator("#id_p-0-id_number").fill(ID_NUMBER)
+    page.locator("#id_p-0-phone").fill("13937512345")
+    page.get_by_label("乡镇").select_option(label="周庄镇")
+    page.get_by_label("问题类别").select_option(label="劳动和社会保障/工资福利")
+    page.get_by_label("反映问题").fill(content)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_it_registers_a_matter_and_flags_the_repeat_visit(browser, demo_server, shot, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, "bureau")
+    page.goto(f"{demo_server.url}/matters/new/")
+    fill_registration(page, "某建筑公司拖欠农民工工资三个月未发")
+    shot(page, "register-form")
+    page.get_by_role("button", name="登记", exact=True).click()
+    page.wait_for_url("**/matters/*/")
+    assert page.get_by_text("登记成功").is_visible()
+    assert page.get_by_text("410421********0016").is_visible()
+    assert page.get_by_test_id("deadline").is_visible()
+    shot(page, "detail")
+
+    page.goto(f"{demo_server.url}/matters/new/")
+    fill_registration(page, "同一个人又来反映工资的事")
+    candidates = page.get_by_test_id("repeat-candidates")
+    candidates.wait_for()
+    assert "可能为重复信访" in candidates.inner_text()
+    shot(page, "repeat")
+    candidates.get_by_role("button", name="登记为该事项的新批次").first.click()
+    page.wait_for_url("**/matters/*/")
+    assert page.get_by_text("已作为重复信访登记").is_visible()
+    assert page.get_by_text("2 批").is_visible()
+
+    page.goto(f"{demo_server.url}/matters/?q=工资")
+    rows = page.get_by_test_id("matter-list")
+    assert "拖欠农民工工资" in rows.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(page, "list")
+    context.close()
+
+
+def test_the_public_follows_a_matter_by_query_code_on_a_phone(browser, demo_server, shot):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{demo_server.url}/public/submit/")
+    page.get_by_label("姓名").fill("李四")
+    page.get_by_label("身份证号").fill(ID_NUMBER)
+    page.get_by_label("联系电话").fill("13937512345")
+    page.get_by_label("所在乡镇").select_option(label="周庄镇")
+    page.get_by_label("反映问题").fill("小区门口道路坑洼多年无人修")
+    page.get_by_role("button", name="提交").click()
+    code = page.get_by_test_id("query-code").inner_text()
+    shot(page, "submitted")
+    page.goto(f"{demo_server.url}/public/query/")
+    page.get_by_label("查询码").fill(code)
+    page.get_by_role("button", name="查询").click()
+    assert "登记" in page.get_by_test_id("public-status").inner_text()
+    shot(page, "query")
+    context.close()
