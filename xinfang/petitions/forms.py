@@ -165,9 +165,15 @@ class MatterFilterForm(forms.Form):
     level = forms.ChoiceField(label="访别", choices=[("", "全部"), *Level.choices], required=False)
     channel = forms.ChoiceField(label="信访形式", choices=[("", "全部"), *Channel.choices], required=False)
     status = forms.ChoiceField(label="状态", choices=[("", "全部"), *Matter.Status.choices], required=False)
-    category = CategoryChoiceField(label="问题类别", queryset=Category.objects.none(), required=False)
-    township = forms.ModelChoiceField(label="乡镇", queryset=Unit.objects.none(), required=False)
-    unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none(), required=False)
+    category = CategoryChoiceField(
+        label="问题类别", queryset=Category.objects.none(), required=False, empty_label="全部"
+    )
+    township = forms.ModelChoiceField(
+        label="乡镇", queryset=Unit.objects.none(), required=False, empty_label="全部"
+    )
+    unit = forms.ModelChoiceField(
+        label="责任单位", queryset=Unit.objects.none(), required=False, empty_label="全部"
+    )
     overdue = forms.BooleanField(label="已超期", required=False)
     flags = forms.MultipleChoiceField(
         label="标记",

@@ -97,7 +97,7 @@ def matter_detail_context(
         "reveal": bureau,
     }
     transition_form = TransitionForm()
-    transition_form.fields["to"].choices = next_statuses  # type: ignore[attr-defined]
+    transition_form.fields["to"].choices = [("", "请选择"), *next_statuses]  # type: ignore[attr-defined]
     forms_by_action: dict[str, forms.Form] = {
         "transition": transition_form,
         "assign": AssignForm(county_id=matter.county_id),
