@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the installed sidecar package: no CDN on a government intranet.
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "xinfang.petitions.models.Level",
+        "StatusEnum": "xinfang.petitions.models.Matter.Status",
+        "ChannelEnum": "xinfang.petitions.models.Channel",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("xinfang.petitions.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("manage/", manage_site.urls),
+    path("api/v1/", include("xinfang.petitions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),

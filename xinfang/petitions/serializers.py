@@ -1,0 +1,142 @@
+"""API shapes of the registry: masked output, validated input with Chinese messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from xinfang.directory.models import Category, Unit, Village
+from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
+from xinfang.lib.masking import mask_name
+from xinfang.petitions.models import Channel, Event, Level, Matter, Petitioner
+
+
+class PetitionerOutSerializer(serializers.ModelSerializer[Petitioner]):
+    name = serializers.SerializerMethodField()
+    id_number = serializers.CharField(source="id_number_masked")
+    phone = serializers.CharField(source="phone_masked")
+    address = serializers.CharField(source="address_brief")
+
+    class Meta:
+        model = Petitioner
+        fields = ("id", "name", "id_number", "phone", "address")
+
+    def get_name(self, obj: Petitioner) -> str:
+        return obj.name if self.context.get("handles") else mask_name(obj.name)
+
+
+class EventOutSerializer(serializers.ModelSerializer[Event]):
+    class Meta:
+        model = Event
+        fields = ("id", "date", "channel", "level", "persons", "is_collective", "note")
+
+
+class MatterOutSerializer(serializers.ModelSerializer[Matter]):
+    origin_township = serializers.CharField(source="origin_township.name")
+    category = serializers.CharField(source="category.__str__")
+    responsible_unit = serializers.CharField(source="responsible_unit.name", default=None)
+    status_display = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Matter
+        fields: tuple[str, ...] = (
+            "id", "number", "status", "status_display", "first_event_date", "last_event_date", "event_count",
+            "person_count", "channel", "top_level", "is_collective", "origin_township", "category",
+            "responsible_unit", "content", "appeal", "purpose", "source", "is_threat", "is_urgent",
+            "is_litigation", "is_backlog", "clock", "due_date",
+        )  # fmt: skip
+
+
+class MatterDetailSerializer(MatterOutSerializer):
+    petitioners = serializers.SerializerMethodField()
+    events = EventOutSerializer(many=True)
+
+    class Meta(MatterOutSerializer.Meta):
+        fields = (*MatterOutSerializer.Meta.fields, "petitioners", "events", "answer", "answered_on")
+
+    def get_petitioners(self, obj: Matter) -> list[dict[str, Any]]:
+        return PetitionerOutSerializer(obj.petitioners.all(), many=True, context=self.context).data  # type: ignore[return-value]
+
+
+class EventInSerializer(serializers.Serializer[Any]):
+    date = serializers.DateField()
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    level = serializers.ChoiceField(choices=Level.choices)
+    persons = serializers.IntegerField(min_value=1, max_value=100000, default=1)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_date(self, value: Any) -> Any:
+        if value > timezone.localdate():
+            raise serializers.ValidationError("信访日期不能晚于今天")
+        return value
+
+
+class PetitionerInSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    id_number = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate_id_number(self, value: str) -> str:
+        try:
+            return normalize_id_number(value, today=timezone.localdate()) if value.strip() else ""
+        except InvalidValue as error:
+            raise serializers.ValidationError(str(error)) from error
+
+    def validate_phone(self, value: str) -> str:
+        try:
+            return normalize_phone(value) if value.strip() else ""
+        except InvalidValue as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class CountyScopedField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A related row chosen by id, only among the rows of the user's county."""
+
+    def __init__(self, model: Any, county_path: str, **kwargs: Any) -> None:
+        self.model, self.county_path = model, county_path
+        # The full queryset only names the model (for the OpenAPI document); lookups use get_queryset.
+        super().__init__(queryset=model.objects.all(), **kwargs)
+
+    def get_queryset(self) -> Any:
+        user = self.context["request"].user
+        return self.model.objects.filter(**{self.county_path: user.county_id or 0})
+
+
+class MatterInSerializer(serializers.Serializer[Any]):
+    event = EventInSerializer()
+    petitioners = PetitionerInSerializer(many=True, required=False, default=list)
+    origin_township = CountyScopedField(Unit, "county_id")
+    origin_village = CountyScopedField(
+        Village, "township__county_id", required=False, allow_null=True, default=None
+    )
+    origin_village_text = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    category = CountyScopedField(Category, "county_id")
+    responsible_unit = CountyScopedField(Unit, "county_id", required=False, allow_null=True, default=None)
+    content = serializers.CharField(max_length=5000)
+    appeal = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a declared field, not Field.source
+        choices=Matter.Source.choices, default=Matter.Source.LOCAL
+    )
+    source_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    purpose = serializers.ChoiceField(choices=Matter.Purpose.choices, default=Matter.Purpose.DEMAND)
+    reported_units = CountyScopedField(Unit, "county_id", many=True, required=False, default=list)
+    reported_persons = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    is_threat = serializers.BooleanField(default=False)
+    is_urgent = serializers.BooleanField(default=False)
+    is_litigation = serializers.BooleanField(default=False)
+    is_backlog = serializers.BooleanField(default=False)
+
+
+class TransitionInSerializer(serializers.Serializer[Any]):
+    to = serializers.ChoiceField(choices=Matter.Status.choices)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    answer = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class MatterPageSerializer(serializers.Serializer[Any]):
+    results = MatterOutSerializer(many=True)
+    next = serializers.CharField(allow_blank=True)
