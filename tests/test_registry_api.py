@@ -99,8 +99,8 @@ def test_it_keeps_the_same_scope_as_the_pages(persona, county, outsider):
 def test_it_adds_events_and_moves_the_status_through_the_api(persona, county):
     bureau = api_for(persona("bureau"))
     matter_id = bureau.post("/api/v1/matters/", payload(county), format="json").json()["id"]
-    event = bureau.post(f"/api/v1/matters/{matter_id}/events/",
-                        {"date": "2026-11-20", "channel": "call", "level": "beijing"}, format="json")  # fmt: skip
+    new_event = {"date": "2026-11-20", "channel": "call", "level": "beijing"}
+    event = bureau.post(f"/api/v1/matters/{matter_id}/events/", new_event, format="json")
     assert event.status_code == 201
     refused = bureau.post(f"/api/v1/matters/{matter_id}/transition/", {"to": "resolved"}, format="json")
     assert refused.status_code == 400

@@ -14,9 +14,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-county_code_validator = RegexValidator(r"^\d{6}$", "行政区划代码应为6位数字")
+county_code_validator = RegexValidator(r"^[0-9]{6}$", "行政区划代码应为6位数字")
 phone_validator = RegexValidator(
-    r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$", "请填写11位手机号码或带区号的固定电话"
+    r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$", "请填写11位手机号码或带区号的固定电话"
 )
 
 

@@ -9,8 +9,8 @@ from xinfang.lib.cells import fold_fullwidth
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CODES = "10X98765432"
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 
 
 class InvalidValue(ValueError):
@@ -37,14 +37,14 @@ def normalize_id_number(value: str, *, today: dt.date | None = None) -> str:
     """
     text = fold_fullwidth(value or "").strip().upper().replace(" ", "")
     today = today or dt.date.today()
-    if re.fullmatch(r"\d{17}[\dX]", text):
+    if re.fullmatch(r"[0-9]{17}[0-9X]", text):
         birth = _birth_date(text[6:14])
         if birth is None or birth > today or birth.year < 1880:
             raise InvalidValue("身份证号码中的出生日期不正确")
         if id_check_code(text[:17]) != text[17]:
             raise InvalidValue("身份证号码校验位不正确，请核对")
         return text
-    if re.fullmatch(r"\d{15}", text):
+    if re.fullmatch(r"[0-9]{15}", text):
         if _birth_date("19" + text[6:12]) is None:
             raise InvalidValue("身份证号码中的出生日期不正确")
         return text
