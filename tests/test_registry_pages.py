@@ -240,3 +240,24 @@ def test_it_rate_limits_online_submissions(county):
     codes = [client.post("/public/submit/", data).content.decode() for _ in range(6)]
     assert "提交过于频繁" in codes[-1]
     assert "提交过于频繁" not in codes[0]
+
+
+def test_it_corrects_a_registration_and_audits_before_and_after(client_for, county):
+    matter = register(client_for("bureau"), county)
+    client = client_for("bureau")
+    page = client.get(f"/matters/{matter.pk}/edit/")
+    assert page.status_code == 200
+    event_keys = ("p-", "date", "channel", "level", "persons")
+    data = {key: value for key, value in form_data(county).items() if not key.startswith(event_keys)}
+    data["category"] = Category.objects.get(county=county, code="0701").pk
+    data.update({"content": "改正后的内容：拖欠工资", "is_urgent": "on"})
+    response = client.post(f"/matters/{matter.pk}/edit/", data)
+    assert response.status_code == 302
+    matter.refresh_from_db()
+    assert matter.is_urgent
+    assert matter.category.code == "0701"
+    record = AuditRecord.objects.get(action="matter.update", object_id=str(matter.pk))
+    assert record.changes["content"] == ["某建筑公司拖欠农民工工资三个月未发", "改正后的内容：拖欠工资"]
+    assert record.changes["is_urgent"] == [False, True]
+    assert matter.number in listed(client.get("/matters/", {"q": "改正后"}))
+    assert client_for("zhouzhuang").get(f"/matters/{matter.pk}/edit/").status_code == 403

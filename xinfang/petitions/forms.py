@@ -57,7 +57,9 @@ class EventFields(forms.Form):
         return EventInput(data["date"], data["channel"], data["level"], data["persons"], data.get("note", ""))
 
 
-class RegistrationForm(EventFields):
+class MatterFields(forms.Form):
+    """The registration fields of a matter, shared by registering and correcting it."""
+
     origin_township = forms.ModelChoiceField(label="乡镇", queryset=Unit.objects.none())
     origin_village = forms.ModelChoiceField(label="村(社区)", queryset=Village.objects.none(), required=False)
     origin_village_text = forms.CharField(label="村(社区)(名录中没有时填写)", max_length=50, required=False)
@@ -80,7 +82,6 @@ class RegistrationForm(EventFields):
     is_urgent = forms.BooleanField(label="重大紧急", required=False)
     is_litigation = forms.BooleanField(label="涉法涉诉", required=False)
     is_backlog = forms.BooleanField(label="积案", required=False)
-    attach_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, county: County, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,6 +103,10 @@ class RegistrationForm(EventFields):
         if village and township and village.township_id != township.pk:
             self.add_error("origin_village", "该村(社区)不属于所选乡镇")
         return cleaned
+
+
+class RegistrationForm(EventFields, MatterFields):
+    attach_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def registration_input(self, petitioners: list[PetitionerInput]) -> RegistrationInput:
         data = self.cleaned_data
@@ -306,3 +311,21 @@ class OnlineSubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.county = county
         set_choices(self, "township", county_units(county.pk).filter(kind=Unit.Kind.TOWNSHIP))
+
+
+class MatterEditForm(MatterFields):
+    """Correcting a registered matter; only what changed is handed to the service."""
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reported_units"}
+
+    def reported(self) -> list[Unit] | None:
+        return list(self.cleaned_data["reported_units"]) if "reported_units" in self.changed_data else None
+
+
+def matter_edit_initial(matter: Matter) -> dict[str, Any]:
+    from xinfang.petitions.services import EDITABLE_FIELDS
+
+    initial: dict[str, Any] = {name: getattr(matter, name) for name in EDITABLE_FIELDS}
+    initial["reported_units"] = list(matter.reported_units.all())
+    return initial

@@ -7,8 +7,9 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
@@ -698,3 +699,70 @@ def matter_submit_online(
         petitioners=[petitioner],
     )
     return matter_register(by=None, data=data)
+
+
+EDITABLE_FIELDS = (
+    "origin_township", "origin_village", "origin_village_text", "category", "responsible_unit", "content",
+    "appeal", "source", "source_number", "purpose", "reported_persons", "is_threat", "is_urgent",
+    "is_litigation", "is_backlog",
+)  # fmt: skip
+
+
+def _summary(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    return value
+
+
+@transaction.atomic
+def matter_update(
+    *, by: User, matter: Matter, changes: dict[str, Any], reported_units: list[Unit] | None
+) -> Matter:
+    """Correct a matter's registration (bureau only), audited field by field with before and after."""
+    if by.role not in BUREAU_ROLES:
+        raise RegistryError("只有信访局可以修改登记信息")
+    _ensure_visible(by, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise RegistryError(f"不能修改：{'、'.join(sorted(unknown))}")
+    moved = "responsible_unit" in changes and changes["responsible_unit"] != matter.responsible_unit
+    if moved and matter.status not in (Status.REGISTERED, Status.ACCEPTED):
+        raise RegistryError("已转送交办或正在办理的事项，请通过转送交办更换承办单位", "responsible_unit")
+    township = changes.get("origin_township", matter.origin_township)
+    village = changes.get("origin_village", matter.origin_village)
+    if township.county_id != matter.county_id or not township.is_township:
+        raise RegistryError("乡镇不在本县", "origin_township")
+    if village is not None and village.township_id != township.pk:
+        raise RegistryError("村(社区)不属于所选乡镇", "origin_village")
+    if "category" in changes and changes["category"].county_id != matter.county_id:
+        raise RegistryError("问题类别不在本县", "category")
+    responsible = changes.get("responsible_unit", matter.responsible_unit)
+    units = reported_units if reported_units is not None else list(matter.reported_units.all())
+    if responsible is not None and (responsible.county_id != matter.county_id or responsible in units):
+        raise RegistryError("责任单位不在本县，或是被反映的单位", "responsible_unit")
+    if "content" in changes and not str(changes["content"]).strip():
+        raise RegistryError("请填写反映的问题", "content")
+    diff: dict[str, Any] = {}
+    for name, value in changes.items():
+        before = getattr(matter, name)
+        if before != value:
+            diff[name] = [_summary(before), _summary(value)]
+            setattr(matter, name, value)
+    if reported_units is not None:
+        before_units = sorted(unit.name for unit in matter.reported_units.all())
+        after_units = sorted(unit.name for unit in reported_units)
+        if before_units != after_units:
+            diff["reported_units"] = [before_units, after_units]
+            matter.reported_units.set(reported_units)
+    if not diff:
+        return matter
+    saved = [name for name in diff if name != "reported_units"]
+    if saved:
+        matter.save(update_fields=saved)
+    if {"content", "appeal"} & set(diff):
+        matter_text_save(matter)
+    audit_record(action="matter.update", actor=by, obj=matter, changes=diff)
+    return matter

@@ -9,6 +9,7 @@ urlpatterns = [
     path("matters/repeat-check/", views.repeat_check, name="repeat_check"),
     path("matters/export.xlsx", views.matter_export, name="export"),
     path("matters/<int:matter_id>/", views.matter_detail, name="detail"),
+    path("matters/<int:matter_id>/edit/", views.matter_edit, name="edit"),
     path("matters/<int:matter_id>/transition/", views.transition, name="transition"),
     path("matters/<int:matter_id>/assign/", views.assign, name="assign"),
     path("matters/<int:matter_id>/receive/", views.receive, name="receive"),

@@ -18,6 +18,7 @@ from xinfang.petitions.forms import (
     AssignForm,
     EventFields,
     ExtensionForm,
+    MatterEditForm,
     MatterFilterForm,
     ObjectionDecisionForm,
     OwnerForm,
@@ -26,6 +27,7 @@ from xinfang.petitions.forms import (
     RegistrationForm,
     RevealForm,
     TransitionForm,
+    matter_edit_initial,
 )
 from xinfang.petitions.models import Matter
 from xinfang.petitions.pages import matter_detail_context, matter_page
@@ -58,6 +60,25 @@ def register(request: AuthedRequest) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     return render(request, "petitions/register.html", {"form": form, "people": people, "nav_key": "register"},
                   status=status)  # fmt: skip
+
+
+@role_required(BUREAU_ROLES)
+def matter_edit(request: AuthedRequest, matter_id: int) -> HttpResponse:
+    matter = matter_get_for_user(user=request.user, matter_id=matter_id)
+    form = MatterEditForm(request.POST or None, county=matter.county, initial=matter_edit_initial(matter))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.matter_update(
+                by=request.user, matter=matter, changes=form.changes(), reported_units=form.reported()
+            )
+        except RegistryError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, "登记信息已更正")
+            return redirect(matter)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "matter": matter, "nav_key": "matters"}
+    return render(request, "petitions/edit.html", context, status=status)
 
 
 @role_required(BUREAU_ROLES)
