@@ -159,3 +159,14 @@ def test_it_keeps_the_api_schema_for_logged_in_users(client, client_for):
     assert client.get("/api/schema/").status_code == 403
     page = client_for("bureau").get("/api/docs/").content.decode()
     assert "<script>" not in page.replace("<script src=", "")
+
+
+def test_it_lets_only_the_bureau_head_switch_the_county_to_the_henan_profile(client_for, county):
+    from xinfang.petitions.models import RuleProfileAssignment
+
+    data = {"profile": "henan", "effective_from": "2026-12-01"}
+    assert client_for("bureau").post("/manage/petitions/ruleprofileassignment/add/", data).status_code == 403
+    response = client_for("bureau_head").post("/manage/petitions/ruleprofileassignment/add/", data)
+    assert response.status_code == 302
+    assert RuleProfileAssignment.objects.get(county=county).profile == "henan"
+    assert AuditRecord.objects.filter(action="ruleprofileassignment.create").exists()

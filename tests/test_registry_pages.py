@@ -261,3 +261,13 @@ def test_it_corrects_a_registration_and_audits_before_and_after(client_for, coun
     assert record.changes["is_urgent"] == [False, True]
     assert matter.number in listed(client.get("/matters/", {"q": "改正后"}))
     assert client_for("zhouzhuang").get(f"/matters/{matter.pk}/edit/").status_code == 403
+
+
+def test_the_home_page_counts_todays_visits_and_overdue_matters(client_for, county):
+    register(client_for("bureau"), county, date="2026-11-20", level="province")
+    # Registered on 1 October: its 15-day disposal clock ran out on the 16th.
+    register(client_for("bureau"), county, date="2026-10-01", content="很早以前登记的事项")
+    page = client_for("bureau").get("/").content.decode()
+    figures = page.split('data-testid="registry-figures"')[1].split("</div>\n</div>")[0]
+    values = [chunk.split("<")[0] for chunk in figures.split('class="value')[1:]]
+    assert [value.split(">")[1] for value in values][:4] == ["1", "1", "2", "1"]

@@ -15,6 +15,7 @@ from xinfang.directory.selectors import (
     unit_get_for_user,
     units_with_heads,
 )
+from xinfang.petitions.selectors import registry_overview
 
 
 @role_required(Role.values)
@@ -29,6 +30,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.role in BUREAU_ROLES or user.role in LEADER_ROLES:
         context = {
             "figures": directory_figures(county=user.county) if user.county else None,
+            "registry": registry_overview(user=user),
             "townships": units_with_heads(user=user, kind=Unit.Kind.TOWNSHIP).prefetch_related(
                 "liaison_leaders"
             ),
@@ -39,7 +41,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         return render(request, "dashboard/county.html", context)
     if user.role == Role.UNIT_USER and user.unit_id:
         unit = unit_get_for_user(user=user, unit_id=user.unit_id)
-        return render(request, "dashboard/unit.html", {"unit": unit, "nav_key": "home"})
+        context = {"unit": unit, "registry": registry_overview(user=user), "nav_key": "home"}
+        return render(request, "dashboard/unit.html", context)
     summary = accounts_summary(county_id=user.county_id)
     context = {**summary, "nav_key": "home"}
     return render(request, "dashboard/admin.html", context)

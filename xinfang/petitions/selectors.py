@@ -172,3 +172,41 @@ def repeat_candidates(
         for score, pk in wanted[:limit]:
             found[pk] = RepeatCandidate(matters[pk], f"同乡镇内容相似（{score:.0%}）", score)
     return sorted(found.values(), key=lambda c: (-c.similarity, -c.matter.pk))[:limit]
+
+
+@dataclass(frozen=True)
+class RegistryOverview:
+    events_today: int
+    persons_today: int
+    over_level_today: int
+    matters_open: int
+    overdue: int
+    due_soon: int
+
+
+def registry_overview(*, user: User) -> RegistryOverview:
+    """Headline figures of the user's scope for the home page, in three queries."""
+    from django.db.models import Count, Sum
+
+    from xinfang.petitions.models import OVER_LEVELS, Event
+
+    today = timezone.localdate()
+    visible = matters_for_user(user=user)
+    events = Event.objects.filter(matter__in=visible.values("pk"), date=today).aggregate(
+        events=Count("pk"), persons=Sum("persons"), over=Count("pk", filter=Q(level__in=OVER_LEVELS))
+    )
+    warning = registry_rules(user.county_id).deadline_warning_days if user.county_id else 3
+    closed = (Matter.Status.RESOLVED, Matter.Status.CLOSED, Matter.Status.REJECTED)
+    matters = visible.exclude(status__in=closed).aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=warning))),
+    )
+    return RegistryOverview(
+        events_today=events["events"],
+        persons_today=events["persons"] or 0,
+        over_level_today=events["over"],
+        matters_open=matters["open"],
+        overdue=matters["overdue"],
+        due_soon=matters["soon"],
+    )
