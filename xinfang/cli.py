@@ -27,7 +27,7 @@ DEMO_BANNER = """
 
 
 # `xinfang <name> …` runs the management command of that name with the rest of the arguments.
-PASSTHROUGH = {"calendar": "calendar"}
+PASSTHROUGH = {"calendar": "calendar", "gen-data": "gendata"}
 
 
 def _setup_django() -> None:
@@ -209,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.set_defaults(func=cmd_import_directory)
 
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
+    commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser
 

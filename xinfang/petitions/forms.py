@@ -14,6 +14,7 @@ from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phon
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
 from xinfang.petitions.selectors import FLAG_FIELDS, MatterFilter
 from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput
+from xinfang.widgets import FastSelectsMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -57,7 +58,7 @@ class EventFields(forms.Form):
         return EventInput(data["date"], data["channel"], data["level"], data["persons"], data.get("note", ""))
 
 
-class MatterFields(forms.Form):
+class MatterFields(FastSelectsMixin, forms.Form):
     """The registration fields of a matter, shared by registering and correcting it."""
 
     origin_township = forms.ModelChoiceField(label="乡镇", queryset=Unit.objects.none())
@@ -96,6 +97,7 @@ class MatterFields(forms.Form):
         set_choices(self, "category", county_categories(county.pk))
         set_choices(self, "responsible_unit", units)
         set_choices(self, "reported_units", units)
+        self.use_fast_selects()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -163,7 +165,7 @@ class PetitionerForm(forms.Form):
 PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=3, max_num=20, validate_max=True)
 
 
-class MatterFilterForm(forms.Form):
+class MatterFilterForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label="内容检索", max_length=50, required=False)
     date_from = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
     date_to = forms.DateField(label="截止日期", required=False, widget=DATE_WIDGET)
@@ -194,6 +196,7 @@ class MatterFilterForm(forms.Form):
         set_choices(self, "township", units.filter(kind=Unit.Kind.TOWNSHIP))
         set_choices(self, "unit", units)
         set_choices(self, "category", county_categories(county_id))
+        self.use_fast_selects()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

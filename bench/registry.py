@@ -1,0 +1,141 @@
+"""Registry benchmark: list pages, Chinese search and registration on a million matters.
+
+    .venv/bin/python bench/registry.py --matters 1000000                       # SQLite
+    .venv/bin/python bench/registry.py --matters 1000000 \\
+        --database-url postgresql://postgres@127.0.0.1:5432/xinfang_bench        # PostgreSQL
+
+The database (a SQLite file under --data-dir, or the given PostgreSQL database, which must exist) is
+filled once with the deterministic generator and reused by later runs. Each request is timed in-process
+through Django's test client (no network), warm, single client; the script prints p50/p95/max and the
+number of SQL queries per request. Targets (issue 3): p95 ≤ 150 ms for the list pages and for a
+registration including its repeat check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--matters", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--data-dir", default="/tmp/xinfang-bench")
+    parser.add_argument("--runs", type=int, default=50)
+    return parser.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    os.environ["XINFANG_DATA_DIR"] = args.data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from xinfang.accounts.models import User
+    from xinfang.directory.models import Category, County, Unit
+    from xinfang.directory.services import demo_county_load
+    from xinfang.lib.keys import create_key_file
+    from xinfang.petitions.generator import generate_matters, progress_bar
+    from xinfang.petitions.models import Event, Matter
+
+    create_key_file(settings.XINFANG_FIELD_KEY_FILE)
+    call_command("migrate", "--no-input", "-v", "0")
+    call_command("createcachetable")
+    demo_county_load()
+    county = County.objects.get(code="410421")
+    have = Matter.objects.filter(county=county).count()
+    if have < args.matters:
+        print(f"generating {args.matters - have:,} matters ({connection.vendor})…", file=sys.stderr)
+        started = time.monotonic()
+        generate_matters(county=county, matters=args.matters - have, seed=have + 1, progress=progress_bar)
+        print(f"generated in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+                cursor.execute("PRAGMA optimize")
+    matters, events = Matter.objects.filter(county=county).count(), Event.objects.filter(county=county).count()
+
+    client = Client()
+    client.force_login(User.objects.get(username="bureau"))
+    zhouzhuang = Unit.objects.get(county=county, name="周庄镇")
+    category = Category.objects.get(county=county, code="0702")
+    today = timezone.localdate().isoformat()
+
+    def get(path: str, **params: str) -> Callable[[], int]:
+        def run() -> int:
+            response = client.get(path, params)
+            assert response.status_code == 200, (path, response.status_code)
+            return 1
+
+        return run
+
+    def register() -> int:
+        form = {
+            "date": today, "channel": "visit", "level": "county", "persons": "1",
+            "origin_township": str(zhouzhuang.pk), "category": str(category.pk),
+            "content": "某建筑公司拖欠农民工工资三个月未发，多次反映未解决", "appeal": "要求支付工资",
+            "source": "local", "purpose": "demand",
+            "p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "0", "p-MIN_NUM_FORMS": "0", "p-MAX_NUM_FORMS": "20",
+            "p-0-name": "张建军", "p-0-id_number": "410421198503150016", "p-0-phone": "13937512345",
+        }  # fmt: skip
+        check = client.get("/matters/repeat-check/", form)
+        assert check.status_code == 200
+        response = client.post("/matters/new/", form)
+        assert response.status_code == 302, response.status_code
+        return 2
+
+    cases: list[tuple[str, Callable[[], int]]] = [
+        ("list, page 1 (default)", get("/matters/")),
+        ("list, filtered (township + level 到市)", get("/matters/", township=str(zhouzhuang.pk), level="city")),
+        ("list, filtered (status + overdue)", get("/matters/", status="in_progress", overdue="on")),
+        ("list, next page (keyset)", get("/matters/", after=f"{today}.1")),
+        ("search, 2 characters 工资", get("/matters/", q="工资")),
+        ("search, 4 characters 征地补偿", get("/matters/", q="征地补偿")),
+        ("search, rare 2 characters 漏水", get("/matters/", q="漏水")),
+        ("search, 1 character 薪 (scan)", get("/matters/", q="薪")),
+        ("API list, page 1", get("/api/v1/matters/")),
+        ("registration with repeat check", register),
+    ]
+    print(f"\n{connection.vendor}: {matters:,} matters, {events:,} events; {args.runs} warm runs each\n")
+    print(f"{'request':44} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
+    for name, run in cases:
+        for _ in range(3):
+            run()
+        timings = []
+        queries: list[str] = []
+        with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):
+            run()
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            run()
+            timings.append((time.perf_counter() - started) * 1000)
+        timings.sort()
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        print(f"{name:44} {statistics.median(timings):8.1f} {p95:8.1f} {timings[-1]:8.1f} {len(queries):8d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

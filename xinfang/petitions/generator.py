@@ -1,0 +1,303 @@
+"""A deterministic generator of realistic petition data, for benchmarks and (later) the demo history.
+
+The same seed and size give the same rows. Rows are written in bulk (not through the services, which
+would take hours at a million matters) but hold everything the services would write: encrypted and
+indexed personal data, bigram documents, registration numbers and the denormalised event summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.directory.models import Category, County, Unit, Village
+from xinfang.lib.bigrams import bigrams
+from xinfang.lib.idcard import id_check_code
+from xinfang.lib.masking import mask_id_number, mask_phone
+from xinfang.petitions.models import (
+    COLLECTIVE_PERSONS,
+    LEVEL_RANK,
+    Channel,
+    Event,
+    Level,
+    Matter,
+    MatterText,
+    NumberSequence,
+    Petitioner,
+)
+from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华霞平刚桂兰建国建华志强秀兰玉兰红梅海燕春花德胜保国"
+SUBJECTS = (
+    "某建筑公司",
+    "村委会",
+    "某开发商",
+    "镇政府",
+    "某物业公司",
+    "某学校",
+    "某医院",
+    "某企业",
+    "邻居",
+    "某合作社",
+    "某劳务公司",
+    "某养殖场",
+)
+# (what is wrong, the second-level category it belongs to, weight): wage arrears lead, as in the article.
+ISSUES = (
+    ("拖欠农民工工资", "工资福利", 14),
+    ("拖欠工程款", "建筑市场", 6),
+    ("征地补偿款未到位", "土地征收", 8),
+    ("宅基地纠纷", "村镇建设", 6),
+    ("低保资格被取消", "社会救助", 5),
+    ("养老保险待遇未落实", "退休政策及待遇", 5),
+    ("房屋漏水质量问题", "工程质量", 4),
+    ("噪音扰民", "环境污染", 3),
+    ("工厂排污污染环境", "环境污染", 4),
+    ("道路损坏长期未修", "城市建设和市政管理", 3),
+    ("子女入学困难", "教育管理", 3),
+    ("医疗费用纠纷", "医患纠纷", 3),
+    ("土地承包经营纠纷", "土地承包经营", 7),
+    ("退役军人安置待遇", "复退安置", 3),
+    ("拆迁安置房未交付", "住房保障与房地产", 4),
+    ("村务财务不公开", "村务管理", 5),
+    ("惠农补贴未发放", "惠农补贴", 4),
+    ("违章建筑影响通行", "城乡规划", 3),
+    ("社保缴费年限认定", "城镇职工社会保险", 3),
+    ("反映干部作风问题", "干部作风", 2),
+)
+DETAILS = (
+    "已有三个月",
+    "多次反映未解决",
+    "涉及二十余户",
+    "要求尽快处理",
+    "金额约五万元",
+    "已持续两年",
+    "影响正常生活",
+    "请求依法处理",
+    "群众意见较大",
+    "曾到镇里反映",
+    "双方协商未果",
+    "希望领导重视",
+)
+LEVELS = ((Level.COUNTY, 85), (Level.CITY, 9), (Level.PROVINCE, 4), (Level.BEIJING, 2))
+CHANNELS = (
+    (Channel.VISIT, 55),
+    (Channel.LETTER, 12),
+    (Channel.CALL, 13),
+    (Channel.ONLINE, 17),
+    (Channel.SMS, 3),
+)
+STATUSES = (
+    (Matter.Status.RESOLVED, 45),
+    (Matter.Status.ANSWERED, 15),
+    (Matter.Status.IN_PROGRESS, 12),
+    (Matter.Status.ACCEPTED, 8),
+    (Matter.Status.TRANSFERRED, 8),
+    (Matter.Status.REGISTERED, 6),
+    (Matter.Status.CLOSED, 4),
+    (Matter.Status.REJECTED, 2),
+)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+T = TypeVar("T")
+
+
+def _weighted(rng: random.Random, pairs: tuple[tuple[T, int], ...]) -> T:
+    return rng.choices([value for value, _ in pairs], weights=[weight for _, weight in pairs])[0]
+
+
+@dataclass(frozen=True)
+class GeneratedCounts:
+    matters: int
+    events: int
+    petitioners: int
+
+
+class _Generator:
+    def __init__(self, county: County, seed: int, start: dt.date, end: dt.date) -> None:
+        # Not for secrets: a seeded generator so the same seed gives the same data.
+        self.county, self.rng = county, random.Random(seed)  # noqa: S311
+        self.start, self.days = start, (end - start).days
+        self.townships = list(Unit.objects.filter(county=county, kind=Unit.Kind.TOWNSHIP).order_by("pk"))
+        self.villages: dict[int, list[Village]] = {}
+        for village in Village.objects.filter(township__county=county).order_by("pk"):
+            self.villages.setdefault(village.township_id, []).append(village)
+        self.departments = list(Unit.objects.filter(county=county, kind=Unit.Kind.DEPARTMENT).order_by("pk"))
+        categories = {c.name: c for c in Category.objects.filter(county=county, parent__isnull=False)}
+        fallback = Category.objects.filter(county=county).order_by("code").first()
+        self.issues = tuple(((text, categories.get(name, fallback)), weight) for text, name, weight in ISSUES)
+        self.sequences: dict[int, int] = dict(
+            NumberSequence.objects.filter(county=county).values_list("year", "last")
+        )
+        self.codes: set[str] = set()
+        self.cipher = field_cipher()
+
+    def _date(self) -> dt.date:
+        # Wage arrears peak before the Spring Festival: more visits in December and January.
+        while True:
+            day = self.start + dt.timedelta(days=self.rng.randrange(self.days + 1))
+            if day.month in (12, 1) or self.rng.random() < 0.8:
+                return day
+
+    def _id_number(self) -> str:
+        birth = dt.date(1940, 1, 1) + dt.timedelta(days=self.rng.randrange(365 * 62))
+        first17 = f"{self.county.code}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
+        return first17 + id_check_code(first17)
+
+    def _code(self) -> str:
+        while True:
+            code = "".join(self.rng.choice(_CODE_ALPHABET) for _ in range(12))
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def batch(self, size: int) -> tuple[int, int, int]:
+        rng, now = self.rng, timezone.now()
+        matters: list[Matter] = []
+        plans: list[list[tuple[dt.date, Channel, Level, int]]] = []
+        for _ in range(size):
+            township = rng.choice(self.townships)
+            village = rng.choice(self.villages[township.pk])
+            issue, category = _weighted(rng, self.issues)
+            first = self._date()
+            events = [(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
+            while rng.random() < 0.6 and len(events) < 12:
+                later = events[-1][0] + dt.timedelta(days=rng.randrange(1, 90))
+                if later > self.start + dt.timedelta(days=self.days):
+                    break
+                events.append((later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons()))
+            status = _weighted(rng, STATUSES)
+            year = first.year
+            self.sequences[year] = self.sequences.get(year, 0) + 1
+            due = first + dt.timedelta(days=rng.choice((15, 60, 90)))
+            open_ = status not in (Matter.Status.RESOLVED, Matter.Status.CLOSED, Matter.Status.REJECTED)
+            content = (
+                f"{township.name}{village.name}群众反映{rng.choice(SUBJECTS)}{issue}，"
+                f"{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。"
+            )
+            matters.append(
+                Matter(
+                    county=self.county,
+                    number=f"{self.county.code}-{year}-{self.sequences[year]:06d}",
+                    query_code=self._code(),
+                    registered_at=now,
+                    origin_township=township,
+                    origin_village=village,
+                    category=category,
+                    responsible_unit=rng.choice([*self.departments, township]),
+                    content=content,
+                    appeal=rng.choice(("要求尽快解决", "请求依法处理", "要求给予补偿", "希望落实政策")),
+                    status=status,
+                    first_event_date=first,
+                    last_event_date=events[-1][0],
+                    event_count=len(events),
+                    person_count=sum(e[3] for e in events),
+                    channel=events[0][1],
+                    top_level=max((e[2] for e in events), key=lambda level: LEVEL_RANK[level]),
+                    is_collective=any(e[3] >= COLLECTIVE_PERSONS for e in events),
+                    is_threat=rng.random() < 0.01,
+                    is_urgent=rng.random() < 0.02,
+                    is_backlog=rng.random() < 0.03,
+                    clock="handle" if open_ else "",
+                    due_date=due if open_ else None,
+                )
+            )
+            plans.append(events)
+        Matter.objects.bulk_create(matters)
+        event_rows: list[Event] = []
+        people: list[Petitioner] = []
+        texts: list[MatterText] = []
+        for matter, planned in zip(matters, plans, strict=True):
+            event_rows.extend(
+                Event(
+                    matter=matter,
+                    county=self.county,
+                    date=date,
+                    channel=channel,
+                    level=level,
+                    persons=persons,
+                    is_collective=persons >= COLLECTIVE_PERSONS,
+                    registered_at=now,
+                )
+                for date, channel, level, persons in planned
+            )
+            for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
+                id_number, phone = self._id_number(), f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+                people.append(
+                    Petitioner(
+                        matter=matter,
+                        order=order,
+                        name=rng.choice(SURNAMES)
+                        + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+                        id_number_enc=self.cipher.encrypt(id_number, context=ID_CONTEXT),
+                        id_number_index=self.cipher.blind_index(id_number, domain="id"),
+                        id_number_masked=mask_id_number(id_number),
+                        phone_enc=self.cipher.encrypt(phone, context=PHONE_CONTEXT),
+                        phone_index=self.cipher.blind_index(phone, domain="phone"),
+                        phone_masked=mask_phone(phone),
+                        address_enc=self.cipher.encrypt(
+                            f"{matter.content[:8]}{order + 1}组", context=ADDRESS_CONTEXT
+                        ),
+                        address_brief=f"{matter.origin_township.name}",
+                    )
+                )
+            texts.append(
+                MatterText(
+                    matter=matter, grams=" ".join(sorted(bigrams(f"{matter.content}\n{matter.appeal}")))
+                )
+            )
+        Event.objects.bulk_create(event_rows, batch_size=5000)
+        Petitioner.objects.bulk_create(people, batch_size=5000)
+        MatterText.objects.bulk_create(texts, batch_size=5000)
+        return len(matters), len(event_rows), len(people)
+
+    def _persons(self) -> int:
+        roll = self.rng.random()
+        return 1 if roll < 0.7 else self.rng.randrange(2, 5) if roll < 0.96 else self.rng.randrange(5, 60)
+
+    def save_sequences(self) -> None:
+        for year, last in self.sequences.items():
+            NumberSequence.objects.update_or_create(county=self.county, year=year, defaults={"last": last})
+
+
+def generate_matters(
+    *,
+    county: County,
+    matters: int,
+    seed: int = 20261127,
+    start: dt.date = dt.date(2024, 12, 1),
+    end: dt.date = dt.date(2026, 11, 26),
+    batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> GeneratedCounts:
+    """Add `matters` generated matters (with events and petitioners) to the county, in batches."""
+    generator = _Generator(county, seed, start, end)
+    done = events = people = 0
+    while done < matters:
+        with transaction.atomic():
+            made, made_events, made_people = generator.batch(min(batch_size, matters - done))
+            generator.save_sequences()
+        done, events, people = done + made, events + made_events, people + made_people
+        if progress:
+            progress(done, matters)
+    return GeneratedCounts(done, events, people)
+
+
+def progress_bar(done: int, total: int) -> None:
+    width = 40
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
