@@ -21,7 +21,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy xinfang tests
+	$(BIN)/mypy xinfang tests bench
 
 constraints: $(STAMP)  ## re-pin the tested versions after changing dependencies
 	$(BIN)/pip freeze --exclude-editable > constraints.txt

@@ -1019,3 +1019,16 @@ def test_it_refuses_working_days_in_an_unknown_year_until_the_bureau_enters_it(c
     # 29, 30, 31 December, then 元旦 (Friday) and the weekend are skipped: 4 and 5 January.
     assert received.objection_due == day(2027, 1, 5)
     assert Assignment.objects.get(matter=matter).state == Assignment.State.RECEIVED
+
+
+def test_it_refuses_to_accept_a_transferred_matter_before_signing_for_it(persona, county):
+    bureau, renshe = persona("bureau"), persona("renshe")
+    with time_machine.travel(at(2026, 11, 2), tick=False):
+        matter = new_matter(bureau, county, township="城关镇")
+        matter_assign(by=bureau, matter=matter, unit=unit(county, "县人社局"), kind="transfer")
+        with pytest.raises(RegistryError, match="请先签收"):
+            matter_transition(by=renshe, matter=matter, to=S.ACCEPTED)
+        assignment_receive(by=renshe, matter=matter)
+        assignment_object(by=renshe, matter=matter, reason="不属本单位职责")
+        with pytest.raises(RegistryError, match="管辖异议尚待信访局处理"):
+            matter_transition(by=renshe, matter=matter, to=S.ACCEPTED)

@@ -401,6 +401,12 @@ def matter_transition(
     elif to == Status.ACCEPTED:
         if matter.responsible_unit_id is None:
             raise RegistryError("受理前请先确定责任单位", "responsible_unit")
+        if matter.status == Status.TRANSFERRED:
+            assignment = Assignment.objects.filter(matter=matter, is_current=True).first()
+            if assignment and assignment.state == Assignment.State.SENT:
+                raise RegistryError("请先签收，再受理")
+            if assignment and assignment.state == Assignment.State.OBJECTED:
+                raise RegistryError("管辖异议尚待信访局处理，暂不能受理")
         matter.accepted_on = on
         fields.add("accepted_on")
         _start_clock(matter, Clock.HANDLE, on)
