@@ -24,7 +24,7 @@ from xinfang.petitions.forms import (
     RevealForm,
     TransitionForm,
 )
-from xinfang.petitions.models import Assignment, Matter
+from xinfang.petitions.models import Assignment, Extension, Matter, Rating
 from xinfang.petitions.selectors import registry_rules, user_handles
 from xinfang.petitions.services import allowed_transitions
 
@@ -116,8 +116,8 @@ def matter_detail_context(
         "transitions": list(matter.transitions.select_related("by")),
         "assignment": assignment,
         "owner": owner,
-        "extension": getattr(matter, "extension", None) if hasattr(matter, "extension") else None,
-        "rating": getattr(matter, "rating", None) if hasattr(matter, "rating") else None,
+        "extension": Extension.objects.filter(matter=matter).first(),
+        "rating": Rating.objects.filter(matter=matter).first(),
         "deadline": deadline,
         "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",
         "actions": actions,

@@ -128,6 +128,9 @@ def registry_rules(county_id: int) -> RegistryRules:
     return rules
 
 
+REPEAT_SCAN = 2000
+
+
 @dataclass(frozen=True)
 class RepeatCandidate:
     matter: Matter
@@ -161,9 +164,9 @@ def repeat_candidates(
     if township_id and len(grams) >= 3:
         since = timezone.localdate() - dt.timedelta(days=rules.repeat_window_days)
         recent = visible.filter(origin_township_id=township_id, last_event_date__gte=since)
-        texts = MatterText.objects.filter(matter__in=recent.values("pk")).values_list("matter_id", "grams")[
-            :2000
-        ]
+        # The township's latest matters within the window; a county's township rarely has more.
+        latest = recent.order_by("-last_event_date", "-id").values_list("pk", flat=True)[:REPEAT_SCAN]
+        texts = MatterText.objects.filter(matter_id__in=list(latest)).values_list("matter_id", "grams")
         scored = sorted(
             ((jaccard(grams, set(text.split())), matter_id) for matter_id, text in texts), reverse=True
         )
