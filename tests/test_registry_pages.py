@@ -271,3 +271,27 @@ def test_the_home_page_counts_todays_visits_and_overdue_matters(client_for, coun
     figures = page.split('data-testid="registry-figures"')[1].split("</div>\n</div>")[0]
     values = [chunk.split("<")[0] for chunk in figures.split('class="value')[1:]]
     assert [value.split(">")[1] for value in values][:4] == ["1", "1", "2", "1"]
+
+
+def test_it_shows_a_matter_in_a_bounded_number_of_queries(client_for, county, django_assert_max_num_queries):
+    matter = register(client_for("bureau"), county)
+    client = client_for("bureau")
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/matters/{matter.pk}/").status_code == 200
+
+
+def test_it_encrypts_with_sm4_when_the_setting_says_so(client_for, county, settings):
+    from xinfang.petitions.protection import field_cipher
+
+    settings.XINFANG_FIELD_CIPHER = "sm4-gcm"
+    field_cipher.cache_clear()
+    try:
+        matter = register(client_for("bureau"), county)
+        person = matter.petitioners.get()
+        assert ".sm4-gcm." in person.id_number_enc
+        shown = client_for("bureau").post(
+            f"/matters/{matter.pk}/reveal/", {"petitioner": person.pk, "what": "phone", "reason": "电话回访"}
+        )
+        assert PHONE in shown.content.decode()
+    finally:
+        field_cipher.cache_clear()
