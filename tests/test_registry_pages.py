@@ -295,3 +295,48 @@ def test_it_encrypts_with_sm4_when_the_setting_says_so(client_for, county, setti
         assert PHONE in shown.content.decode()
     finally:
         field_cipher.cache_clear()
+
+
+@pytest.mark.parametrize("rare_limit", [5000, 1], ids=["index-first", "scan-first"])
+def test_both_search_strategies_page_the_same_matches(client_for, county, rare_limit, monkeypatch):
+    from xinfang.petitions import pages, views
+
+    client = client_for("bureau")
+    numbers = [register(client, county, content=f"第{i}次反映拖欠工资问题").number for i in range(5)]
+    register(client, county, content="与此无关的道路问题")
+    monkeypatch.setattr(pages, "RARE_MATCHES", rare_limit)
+    monkeypatch.setattr(pages, "SCAN_BATCH", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    seen: list[str] = []
+    after = ""
+    for _ in range(5):
+        response = client.get("/matters/", {"q": "拖欠工资", "after": after})
+        seen += [n for n in reversed(numbers) if n in listed(response) and n not in seen]
+        body = response.content.decode()
+        if "after=" not in body.split('data-testid="matter-list"')[1]:
+            break
+        after = body.split("after=")[-1].split('"')[0]
+    assert seen == list(reversed(numbers))
+
+
+def test_a_scan_that_reaches_its_limit_offers_to_continue(client_for, county, monkeypatch):
+    from xinfang.petitions import pages
+
+    client = client_for("bureau")
+    target = register(client, county, content="很早的漏水问题", date="2026-01-05").number
+    for i in range(4):
+        register(client, county, content=f"其他事项{i}")
+    monkeypatch.setattr(pages, "RARE_MATCHES", 0)
+    monkeypatch.setattr(pages, "SCAN_BATCH", 2)
+    monkeypatch.setattr(pages, "SCAN_LIMIT", 2)
+    first = client.get("/matters/", {"q": "漏水"})
+    assert target not in listed(first)
+    cursor = first.content.decode().split("after=")[-1].split('"')[0]
+    found = False
+    for _ in range(5):
+        response = client.get("/matters/", {"q": "漏水", "after": cursor})
+        if target in listed(response):
+            found = True
+            break
+        cursor = response.content.decode().split("after=")[-1].split('"')[0]
+    assert found

@@ -16,7 +16,7 @@ from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES
 from xinfang.petitions import services
 from xinfang.petitions.forms import MatterFilterForm
 from xinfang.petitions.pages import matter_page
-from xinfang.petitions.selectors import matter_get_for_user, matters_search, user_handles
+from xinfang.petitions.selectors import matter_get_for_user, matters_filtered, user_handles
 from xinfang.petitions.serializers import (
     EventInSerializer,
     EventOutSerializer,
@@ -71,10 +71,12 @@ class MatterListApi(APIView):
         form = MatterFilterForm(request.query_params, county_id=user.county_id)
         if not form.is_valid():
             raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
+        filters = form.matter_filter()
         page = matter_page(
-            matters_search(user=user, filters=form.matter_filter()),
+            matters_filtered(user=user, filters=filters),
             after=request.query_params.get("after", ""),
             size=PAGE_SIZE,
+            query=filters.q,
         )
         return Response(
             {"results": MatterOutSerializer(page.items, many=True).data, "next": page.next_cursor}

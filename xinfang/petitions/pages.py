@@ -25,6 +25,7 @@ from xinfang.petitions.forms import (
     TransitionForm,
 )
 from xinfang.petitions.models import Assignment, Extension, Matter, Rating
+from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
 from xinfang.petitions.services import allowed_transitions
 
@@ -35,20 +36,57 @@ class MatterPage:
     next_cursor: str
 
 
-def matter_page(matters: QuerySet[Matter], *, after: str, size: int) -> MatterPage:
+RARE_MATCHES = 5000  # at most this many matches: fetch them from the index, then sort
+SCAN_BATCH = 1000
+SCAN_LIMIT = 60000  # a page of a common term scans at most this many of the newest matters
+
+
+def matter_page(matters: QuerySet[Matter], *, after: str, size: int, query: str = "") -> MatterPage:
     """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
 
-    Keyset paging costs the same on page 1 and page 1000, and never counts the whole list.
+    Keyset paging costs the same on page 1 and page 1000, and never counts the whole list. A search
+    for a rare phrase reads its few matches from the bigram index; a common phrase (or a single
+    character) walks the newest matters and keeps those containing it, which finds a page quickly.
     """
     cursor = _parse_cursor(after)
     if cursor:
         day, pk = cursor
         matters = matters.filter(Q(last_event_date__lt=day) | Q(last_event_date=day, pk__lt=pk))
-    rows = list(matters.select_related("origin_township", "category__parent", "responsible_unit")[: size + 1])
+    related = ("origin_township", "category__parent", "responsible_unit")
+    if not query.strip():
+        return _page(list(matters.select_related(*related)[: size + 1]), size)
+    ids = candidate_ids(query, RARE_MATCHES)
+    if ids is not None:
+        found = list(matters.filter(pk__in=ids).select_related(*related)[: size * 4 + 1])
+        return _page([m for m in found if text_contains(query, m.content, m.appeal)][: size + 1], size)
+    return _scan_page(matters, query, size, related)
+
+
+def _page(rows: list[Matter], size: int) -> MatterPage:
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = f"{rows[-1].last_event_date.isoformat()}.{rows[-1].pk}" if more and rows else ""
     return MatterPage(items=rows, next_cursor=next_cursor)
+
+
+def _scan_page(matters: QuerySet[Matter], query: str, size: int, related: tuple[str, ...]) -> MatterPage:
+    hits: list[int] = []
+    scanned, last = 0, None
+    while len(hits) <= size and scanned < SCAN_LIMIT:
+        batch = matters
+        if last is not None:
+            batch = batch.filter(Q(last_event_date__lt=last[0]) | Q(last_event_date=last[0], pk__lt=last[1]))
+        rows = list(batch.values_list("pk", "last_event_date", "content", "appeal")[:SCAN_BATCH])
+        if not rows:
+            break
+        hits += [pk for pk, _, content, appeal in rows if text_contains(query, content, appeal)]
+        scanned, last = scanned + len(rows), (rows[-1][1], rows[-1][0])
+    found = {m.pk: m for m in Matter.objects.filter(pk__in=hits[: size + 1]).select_related(*related)}
+    page = _page([found[pk] for pk in hits[: size + 1]], size)
+    if not page.next_cursor and len(hits) <= size and scanned >= SCAN_LIMIT and last is not None:
+        # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
+        return MatterPage(items=page.items, next_cursor=f"{last[0].isoformat()}.{last[1]}")
+    return page
 
 
 def _parse_cursor(text: str) -> tuple[dt.date, int] | None:

@@ -31,7 +31,13 @@ from xinfang.petitions.forms import (
 )
 from xinfang.petitions.models import Matter
 from xinfang.petitions.pages import matter_detail_context, matter_page
-from xinfang.petitions.selectors import MatterFilter, matter_get_for_user, matters_search, repeat_candidates
+from xinfang.petitions.selectors import (
+    MatterFilter,
+    matter_get_for_user,
+    matters_filtered,
+    matters_search,
+    repeat_candidates,
+)
 from xinfang.petitions.services import RegistryError
 
 PAGE_SIZE = 50
@@ -109,9 +115,10 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     valid = not form.is_bound or form.is_valid()
     filters = form.matter_filter() if form.is_bound and valid else MatterFilter()
     page = matter_page(
-        matters_search(user=request.user, filters=filters) if valid else Matter.objects.none(),
+        matters_filtered(user=request.user, filters=filters) if valid else Matter.objects.none(),
         after=request.GET.get("after", ""),
         size=PAGE_SIZE,
+        query=filters.q,
     )
     query = request.GET.copy()
     query.pop("after", None)
