@@ -151,3 +151,29 @@ def test_the_public_never_reaches_a_matter_page(matters):
     assert client.get(f"/api/v1/matters/{matters['own'].pk}/").status_code == 403
     status = client.get("/public/query/", {"code": matters["own"].query_code}).content.decode()
     assert not re.search("张建军|周庄镇拖欠工资", status)
+
+
+def test_a_matter_reporting_a_leader_is_hidden_from_that_leader_who_cannot_own_it(
+    client_for, persona, county
+):
+    from xinfang.petitions.services import RegistryError, ownership_assign
+
+    leader = persona("leader")
+    matter = matter_register(by=persona("bureau"), data=RegistrationInput(
+        county=county, event=EventInput(dt.date(2026, 11, 19), "letter", "county"),
+        origin_township=Unit.objects.get(county=county, name="周庄镇"),
+        category=Category.objects.get(county=county, code="0302"), content="反映某副县长滥用职权",
+        purpose=Matter.Purpose.ACCUSATION, reported_accounts=[leader],
+    ))  # fmt: skip
+    with pytest.raises(RegistryError, match="被反映的领导不能包案"):
+        ownership_assign(by=persona("bureau"), matter=matter, leader=leader.leader)
+    assert client_for(leader).get(f"/matters/{matter.pk}/").status_code == 404
+    assert client_for("secretary").get(f"/matters/{matter.pk}/").status_code == 200
+
+
+def test_only_the_bureau_adds_visits_through_the_page(client_for, matters):
+    data = {"date": "2026-11-20", "channel": "visit", "level": "beijing", "persons": "50"}
+    for role in ("zhouzhuang", "secretary"):
+        assert client_for(role).post(f"/matters/{matters['own'].pk}/event/", data).status_code == 403
+    matters["own"].refresh_from_db()
+    assert matters["own"].top_level == "county"

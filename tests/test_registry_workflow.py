@@ -188,9 +188,10 @@ def zhouzhuang(persona):
 
 
 def accepted_matter(county, bureau, renshe, *, on: dt.date) -> Matter:
-    """A matter registered with 县人社局 responsible and accepted by it on `on` (time must allow it)."""
+    """A matter registered with 县人社局 responsible, accepted by the bureau on `on` (time must allow
+    it); from then on 县人社局 handles it."""
     matter = new_matter(bureau, county, date=on, responsible="县人社局")
-    return matter_transition(by=renshe, matter=matter, to=S.ACCEPTED, on=on)
+    return matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=on)
 
 
 # -- 1. registration --------------------------------------------------------------------------------
@@ -579,7 +580,7 @@ def test_it_refuses_a_rejection_without_reason_and_an_answer_without_text(county
         assert chinese(error) and error.value.field == "reason"
         assert snapshot() == before
 
-        matter_transition(by=renshe, matter=matter, to=S.ACCEPTED)
+        matter_transition(by=bureau, matter=matter, to=S.ACCEPTED)
         before = snapshot()
         with pytest.raises(RegistryError, match="请填写答复意见") as error:
             matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer=" \n")
@@ -1032,3 +1033,16 @@ def test_it_refuses_to_accept_a_transferred_matter_before_signing_for_it(persona
         assignment_object(by=renshe, matter=matter, reason="不属本单位职责")
         with pytest.raises(RegistryError, match="管辖异议尚待信访局处理"):
             matter_transition(by=renshe, matter=matter, to=S.ACCEPTED)
+
+
+def test_a_unit_cannot_dispose_of_a_matter_that_is_only_registered(persona, county):
+    bureau, renshe = persona("bureau"), persona("renshe")
+    with time_machine.travel(at(2026, 11, 2), tick=False):
+        matter = new_matter(bureau, county, responsible="县人社局")
+        for target in (S.ACCEPTED, S.REJECTED):
+            with pytest.raises(RegistryError, match="只有信访局或承办单位"):
+                matter_transition(by=renshe, matter=matter, to=target, reason="不属实")
+        with pytest.raises(RegistryError, match="只有信访局可以登记信访批次"):
+            event_add(by=renshe, matter=matter, event=EventInput(day(2026, 11, 2), "visit", "beijing", 50))
+    assert reload(matter).status == S.REGISTERED
+    assert reload(matter).event_count == 1

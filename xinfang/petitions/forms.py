@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
@@ -30,6 +32,15 @@ def county_categories(county_id: int | None) -> QuerySet[Category]:
         .select_related("parent")
         .order_by("code")
     )
+
+
+def reportable_accounts(county_id: int | None) -> QuerySet[User]:
+    """Accounts a matter may report: the county's leaders' and units' accounts, by name."""
+    return User.objects.filter(
+        county_id=county_id or 0,
+        is_active=True,
+        role__in=(Role.MAIN_LEADER, Role.COUNTY_LEADER, Role.UNIT_USER),
+    ).order_by("role", "username")
 
 
 def county_units(county_id: int | None) -> QuerySet[Unit]:
@@ -79,6 +90,12 @@ class MatterFields(FastSelectsMixin, forms.Form):
         label="被反映单位", queryset=Unit.objects.none(), required=False
     )
     reported_persons = forms.CharField(label="被反映人", max_length=200, required=False)
+    reported_accounts = forms.ModelMultipleChoiceField(
+        label="被反映人（本系统账号）",
+        queryset=User.objects.none(),
+        required=False,
+        help_text="被反映人在本系统有账号时选择：该事项将对其本人不可见",
+    )
     is_threat = forms.BooleanField(label="扬言", required=False)
     is_urgent = forms.BooleanField(label="重大紧急", required=False)
     is_litigation = forms.BooleanField(label="涉法涉诉", required=False)
@@ -97,6 +114,7 @@ class MatterFields(FastSelectsMixin, forms.Form):
         set_choices(self, "category", county_categories(county.pk))
         set_choices(self, "responsible_unit", units)
         set_choices(self, "reported_units", units)
+        set_choices(self, "reported_accounts", reportable_accounts(county.pk))
         self.use_fast_selects()
 
     def clean(self) -> dict[str, Any]:
@@ -127,6 +145,7 @@ class RegistrationForm(EventFields, MatterFields):
             purpose=data["purpose"],
             reported_units=list(data.get("reported_units") or []),
             reported_persons=data.get("reported_persons", ""),
+            reported_accounts=list(data.get("reported_accounts") or []),
             is_threat=data.get("is_threat", False),
             is_urgent=data.get("is_urgent", False),
             is_litigation=data.get("is_litigation", False),
@@ -320,10 +339,15 @@ class MatterEditForm(MatterFields):
     """Correcting a registered matter; only what changed is handed to the service."""
 
     def changes(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.changed_data if name != "reported_units"}
+        lists = ("reported_units", "reported_accounts")
+        return {name: self.cleaned_data[name] for name in self.changed_data if name not in lists}
 
     def reported(self) -> list[Unit] | None:
         return list(self.cleaned_data["reported_units"]) if "reported_units" in self.changed_data else None
+
+    def reported_people(self) -> list[User] | None:
+        changed = "reported_accounts" in self.changed_data
+        return list(self.cleaned_data["reported_accounts"]) if changed else None
 
 
 def matter_edit_initial(matter: Matter) -> dict[str, Any]:
@@ -331,4 +355,5 @@ def matter_edit_initial(matter: Matter) -> dict[str, Any]:
 
     initial: dict[str, Any] = {name: getattr(matter, name) for name in EDITABLE_FIELDS}
     initial["reported_units"] = list(matter.reported_units.all())
+    initial["reported_accounts"] = list(matter.reported_accounts.all())
     return initial

@@ -27,7 +27,7 @@ from xinfang.petitions.forms import (
 from xinfang.petitions.models import Assignment, Extension, Matter, Rating
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
-from xinfang.petitions.services import allowed_transitions
+from xinfang.petitions.services import allowed_transitions, can_handle
 
 
 @dataclass(frozen=True)
@@ -115,14 +115,14 @@ def matter_detail_context(
     is_assigned_unit = (
         user.role == Role.UNIT_USER and assignment is not None and assignment.unit_id == user.unit_id
     )
-    can_handle = bureau or (user.role == Role.UNIT_USER and user.unit_id == matter.responsible_unit_id)
+    handles_now = can_handle(user, matter)
     next_statuses = [
         (value, Matter.Status(value).label)
         for value in allowed_transitions(matter)
         if value not in (Matter.Status.TRANSFERRED, Matter.Status.REGISTERED)
     ]
     actions = {
-        "transition": can_handle and bool(next_statuses),
+        "transition": handles_now and bool(next_statuses),
         "assign": bureau and Matter.Status.TRANSFERRED in allowed_transitions(matter),
         "receive": is_assigned_unit and assignment is not None and assignment.state == Assignment.State.SENT,
         "object": is_assigned_unit

@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
+from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.masking import mask_name
@@ -124,6 +125,7 @@ class MatterInSerializer(serializers.Serializer[Any]):
     purpose = serializers.ChoiceField(choices=Matter.Purpose.choices, default=Matter.Purpose.DEMAND)
     reported_units = CountyScopedField(Unit, "county_id", many=True, required=False, default=list)
     reported_persons = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reported_accounts = CountyScopedField(User, "county_id", many=True, required=False, default=list)
     is_threat = serializers.BooleanField(default=False)
     is_urgent = serializers.BooleanField(default=False)
     is_litigation = serializers.BooleanField(default=False)

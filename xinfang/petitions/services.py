@@ -86,6 +86,7 @@ class RegistrationInput:
     purpose: str = Matter.Purpose.DEMAND
     reported_units: Sequence[Unit] = ()
     reported_persons: str = ""
+    reported_accounts: Sequence[User] = ()
     is_threat: bool = False
     is_urgent: bool = False
     is_litigation: bool = False
@@ -251,6 +252,10 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
     matter.save()
     if data.reported_units:
         matter.reported_units.set(data.reported_units)
+    if data.reported_accounts:
+        if any(account.county_id != data.county.pk for account in data.reported_accounts):
+            raise RegistryError("被反映人账号不在本县", "reported_accounts")
+        matter.reported_accounts.set(data.reported_accounts)
     Event.objects.create(
         matter=matter,
         county=data.county,
@@ -303,8 +308,10 @@ def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, ph
 
 @transaction.atomic
 def event_add(*, by: User | None, matter: Matter, event: EventInput) -> Event:
-    """Attach a new event (重复访) to an existing matter."""
+    """Attach a new event (重复访) to an existing matter (bureau staff; the import has no user)."""
     if by is not None:
+        if by.role not in BUREAU_ROLES:
+            raise RegistryError("只有信访局可以登记信访批次")
         _ensure_visible(by, matter)
     _check_event(event)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
@@ -363,15 +370,22 @@ def _require(matter: Matter, new: str) -> None:
         raise RegistryError(f"当前状态为“{matter.get_status_display()}”，不能改为“{Status(new).label}”")
 
 
-def _can_handle(user: User, matter: Matter) -> bool:
-    """Bureau staff handle every matter; a unit user handles the matters assigned to their unit."""
+def can_handle(user: User, matter: Matter) -> bool:
+    """Bureau staff handle every matter. A unit user handles a matter once it is theirs: transferred
+    to their unit and signed for (签收), or accepted with their unit responsible; never while it is
+    only registered, which is the bureau's to dispose of."""
     if user.role in BUREAU_ROLES:
         return True
-    return (
-        user.role == Role.UNIT_USER
-        and user.unit_id is not None
-        and user.unit_id == matter.responsible_unit_id
-    )
+    if user.role != Role.UNIT_USER or user.unit_id is None or user.unit_id != matter.responsible_unit_id:
+        return False
+    if matter.status == Status.REGISTERED:
+        return False
+    if matter.status == Status.TRANSFERRED:
+        return Assignment.objects.filter(
+            matter=matter, unit_id=user.unit_id, is_current=True,
+            state__in=(Assignment.State.RECEIVED, Assignment.State.OBJECTION_REJECTED),
+        ).exists()  # fmt: skip
+    return True
 
 
 @transaction.atomic
@@ -382,7 +396,13 @@ def matter_transition(
     _ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     _require(matter, to)
-    if not _can_handle(by, matter):
+    if matter.status == Status.TRANSFERRED:
+        assignment = Assignment.objects.filter(matter=matter, is_current=True).first()
+        if assignment and assignment.state == Assignment.State.SENT:
+            raise RegistryError("请先签收，再受理")
+        if assignment and assignment.state == Assignment.State.OBJECTED:
+            raise RegistryError("管辖异议尚待信访局处理，暂不能受理")
+    if not can_handle(by, matter):
         raise RegistryError("只有信访局或承办单位可以办理该事项")
     on = on or _today()
     if on > _today():
@@ -401,12 +421,6 @@ def matter_transition(
     elif to == Status.ACCEPTED:
         if matter.responsible_unit_id is None:
             raise RegistryError("受理前请先确定责任单位", "responsible_unit")
-        if matter.status == Status.TRANSFERRED:
-            assignment = Assignment.objects.filter(matter=matter, is_current=True).first()
-            if assignment and assignment.state == Assignment.State.SENT:
-                raise RegistryError("请先签收，再受理")
-            if assignment and assignment.state == Assignment.State.OBJECTED:
-                raise RegistryError("管辖异议尚待信访局处理，暂不能受理")
         matter.accepted_on = on
         fields.add("accepted_on")
         _start_clock(matter, Clock.HANDLE, on)
@@ -633,6 +647,9 @@ def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
     _ensure_visible(by, matter)
     if leader.county_id != matter.county_id or not leader.is_active:
         raise RegistryError("包案领导不在本县", "leader")
+    if matter.reported_accounts.filter(leader=leader).exists():
+        raise RegistryError("被反映的领导不能包案该事项（《信访工作条例》第四十六条）", "leader")
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
     current = Ownership.objects.select_for_update().filter(matter=matter, is_current=True).first()
     if current and current.leader_id == leader.pk:
         raise RegistryError(f"{leader.name}已是该事项的包案领导")
@@ -724,7 +741,12 @@ def _summary(value: Any) -> Any:
 
 @transaction.atomic
 def matter_update(
-    *, by: User, matter: Matter, changes: dict[str, Any], reported_units: list[Unit] | None
+    *,
+    by: User,
+    matter: Matter,
+    changes: dict[str, Any],
+    reported_units: list[Unit] | None,
+    reported_accounts: list[User] | None = None,
 ) -> Matter:
     """Correct a matter's registration (bureau only), audited field by field with before and after."""
     if by.role not in BUREAU_ROLES:
@@ -751,6 +773,10 @@ def matter_update(
         raise RegistryError("责任单位不在本县，或是被反映的单位", "responsible_unit")
     if "content" in changes and not str(changes["content"]).strip():
         raise RegistryError("请填写反映的问题", "content")
+    source = changes.get("source", matter.source)
+    number = changes.get("source_number", matter.source_number)
+    if source not in (Matter.Source.LOCAL, Matter.Source.ONLINE) and not number:
+        raise RegistryError("上级转交办的事项请填写上级编号", "source_number")
     diff: dict[str, Any] = {}
     for name, value in changes.items():
         before = getattr(matter, name)
@@ -763,9 +789,17 @@ def matter_update(
         if before_units != after_units:
             diff["reported_units"] = [before_units, after_units]
             matter.reported_units.set(reported_units)
+    if reported_accounts is not None:
+        before_accounts = sorted(user.username for user in matter.reported_accounts.all())
+        after_accounts = sorted(user.username for user in reported_accounts)
+        if any(user.county_id != matter.county_id for user in reported_accounts):
+            raise RegistryError("被反映人账号不在本县", "reported_accounts")
+        if before_accounts != after_accounts:
+            diff["reported_accounts"] = [before_accounts, after_accounts]
+            matter.reported_accounts.set(reported_accounts)
     if not diff:
         return matter
-    saved = [name for name in diff if name != "reported_units"]
+    saved = [name for name in diff if name not in ("reported_units", "reported_accounts")]
     if saved:
         matter.save(update_fields=saved)
     if {"content", "appeal"} & set(diff):

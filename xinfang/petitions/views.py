@@ -75,7 +75,11 @@ def matter_edit(request: AuthedRequest, matter_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.matter_update(
-                by=request.user, matter=matter, changes=form.changes(), reported_units=form.reported()
+                by=request.user,
+                matter=matter,
+                changes=form.changes(),
+                reported_units=form.reported(),
+                reported_accounts=form.reported_people(),
             )
         except RegistryError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
@@ -154,11 +158,13 @@ def matter_detail(request: AuthedRequest, matter_id: int) -> HttpResponse:
 
 
 def _action(
-    form_class: Callable[..., Any], act: Callable[[AuthedRequest, Matter, dict[str, Any]], str]
+    form_class: Callable[..., Any],
+    act: Callable[[AuthedRequest, Matter, dict[str, Any]], str],
+    roles: frozenset[str] = CONTENT_ROLES,
 ) -> Callable[..., HttpResponse]:
     """A POST action on a matter: gate, validate the form, call the service, report in Chinese."""
 
-    @role_required(CONTENT_ROLES)
+    @role_required(roles)
     @require_POST
     def view(request: AuthedRequest, matter_id: int) -> HttpResponse:
         matter = matter_get_for_user(user=request.user, matter_id=matter_id)
@@ -240,13 +246,13 @@ class ReceiptForm(ReasonForm):
 
 
 transition = _action(TransitionForm, _transition)
-assign = _action(AssignForm, _assign)
 receive = _action(ReceiptForm, _receive)
 object_ = _action(ReasonForm, _object)
-decide = _action(ObjectionDecisionForm, _decide)
 extend = _action(ExtensionForm, _extend)
-owner = _action(OwnerForm, _owner)
-add_event = _action(EventFields, _add_event)
+add_event = _action(EventFields, _add_event, BUREAU_ROLES)
+assign = _action(AssignForm, _assign, BUREAU_ROLES)
+decide = _action(ObjectionDecisionForm, _decide, BUREAU_ROLES)
+owner = _action(OwnerForm, _owner, BUREAU_ROLES)
 
 
 @role_required(BUREAU_ROLES)
