@@ -340,3 +340,10 @@ def test_a_scan_that_reaches_its_limit_offers_to_continue(client_for, county, mo
             break
         cursor = response.content.decode().split("after=")[-1].split('"')[0]
     assert found
+
+
+def test_it_masks_id_and_mobile_numbers_typed_into_free_text(client_for, county):
+    matter = register(client_for("bureau"), county, content=f"联系电话{PHONE}，身份证{ID_NUMBER}，拖欠工资")
+    assert PHONE not in matter.content
+    assert ID_NUMBER not in matter.content
+    assert "139****2345" in matter.content

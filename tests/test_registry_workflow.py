@@ -456,6 +456,11 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_DECIDE, day(2026, 12, 20))
 
         traveller.move_to(at(2026, 12, 15))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复核意见：维持复查意见")
+        stored = reload(matter)
+        assert (stored.status, stored.stage, stored.clock) == (S.ANSWERED, Stage.RE_REVIEW, "")
+        with pytest.raises(RegistryError, match="复核只能针对复查意见提出"):
+            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="再次请求")
         matter_transition(by=bureau, matter=matter, to=S.CLOSED, reason="复核维持，依法终结")
         stored = reload(matter)
         assert stored.status == S.CLOSED
@@ -470,7 +475,8 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         (S.ANSWERED, S.REVIEW),
         (S.REVIEW, S.ANSWERED),
         (S.ANSWERED, S.RE_REVIEW),
-        (S.RE_REVIEW, S.CLOSED),
+        (S.RE_REVIEW, S.ANSWERED),
+        (S.ANSWERED, S.CLOSED),
     ]
     transitions = list(matter.transitions.order_by("at", "id"))
     assert [t.by.username for t in transitions[2:5]] == ["renshe"] * 3
@@ -1046,3 +1052,30 @@ def test_a_unit_cannot_dispose_of_a_matter_that_is_only_registered(persona, coun
             event_add(by=renshe, matter=matter, event=EventInput(day(2026, 11, 2), "visit", "beijing", 50))
     assert reload(matter).status == S.REGISTERED
     assert reload(matter).event_count == 1
+
+
+def test_a_lapsed_review_window_is_not_counted_as_overdue(persona, county):
+    from xinfang.petitions.selectors import MatterFilter, matters_search, registry_overview
+
+    bureau = persona("bureau")
+    with time_machine.travel(at(2026, 9, 1), tick=False):
+        matter = accepted_matter(county, bureau, persona("renshe"), on=day(2026, 9, 1))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="已答复")
+    with time_machine.travel(at(2026, 11, 2), tick=False):
+        assert reload(matter).due_date < day(2026, 11, 2)
+        assert (
+            not matters_search(user=bureau, filters=MatterFilter(overdue=True)).filter(pk=matter.pk).exists()
+        )
+        assert registry_overview(user=bureau).overdue == 0
+
+
+def test_a_step_cannot_be_back_dated_beyond_a_week_or_before_the_previous_step(persona, county):
+    bureau = persona("bureau")
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        matter = new_matter(bureau, county, date=day(2026, 11, 18), responsible="县人社局")
+        with pytest.raises(RegistryError, match="最多只能早于今天7天"):
+            matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(1990, 1, 1))
+        with pytest.raises(RegistryError, match="不能早于"):
+            matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(2026, 11, 17))
+        accepted = matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(2026, 11, 20))
+    assert accepted.accepted_on == day(2026, 11, 20)

@@ -109,8 +109,11 @@ class FieldCipher:
         return data.decode("utf-8")
 
     def blind_index(self, value: str, *, domain: str) -> str:
-        """A keyed, deterministic digest for exact-match lookups; '' for an empty value."""
+        """A keyed, deterministic digest for exact-match lookups; '' for an empty value.
+
+        It uses the oldest key (the last one given), so adding a newer encryption key on top does not
+        change any index: rotating the index key itself means re-indexing every row."""
         if value == "":
             return ""
         message = domain.encode("utf-8") + b"\x00" + value.encode("utf-8")
-        return hmac.new(self.current.index, message, hashlib.sha256).hexdigest()[:32]
+        return hmac.new(self.keys[-1].index, message, hashlib.sha256).hexdigest()[:32]

@@ -27,6 +27,9 @@ class Clock(StrEnum):
     RATING = "rating"  # 答复后满意度评价
 
 
+# Windows in which the petitioner may act (ask for a review, rate): when one lapses nobody is late.
+PETITIONER_CLOCKS = frozenset({Clock.REVIEW_REQUEST, Clock.RE_REVIEW_REQUEST, Clock.RATING})
+
 CLOCK_LABELS: dict[Clock, str] = {
     Clock.DISPOSE: "登记后转送/交办/受理",
     Clock.ACCEPT_NOTICE: "告知受理",
@@ -129,10 +132,12 @@ def due_date(
 class DeadlineState:
     due: dt.date
     days_left: int  # negative once overdue
-    state: str  # "ok", "warning" (within the warning period) or "overdue"
+    state: str  # "ok", "warning" (within the warning period), "overdue", or "lapsed" (a petitioner's window)
 
     @property
     def label(self) -> str:
+        if self.state == "lapsed":
+            return "期限已过"
         if self.state == "overdue":
             return f"已超期{-self.days_left}天"
         if self.days_left == 0:
@@ -140,10 +145,15 @@ class DeadlineState:
         return f"剩余{self.days_left}天"
 
 
-def deadline_state(due: dt.date, today: dt.date, warning_days: int) -> DeadlineState:
+def deadline_state(
+    due: dt.date, today: dt.date, warning_days: int, *, petitioners: bool = False
+) -> DeadlineState:
+    """The state of a due date today; a petitioner's window (`petitioners`) lapses, never overdue."""
     days_left = (due - today).days
     if days_left < 0:
-        state = "overdue"
+        state = "lapsed" if petitioners else "overdue"
+    elif petitioners:
+        state = "ok"
     elif days_left <= warning_days:
         state = "warning"
     else:

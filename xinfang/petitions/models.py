@@ -7,6 +7,7 @@ read them, and are masked wherever the viewer does not handle the matter.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -416,11 +417,15 @@ class RegistryRules(models.Model):
     """A county's registry rules the bureau may edit (SPEC §4): repeat detection and deadlines."""
 
     county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="registry_rules")
-    repeat_window_days = models.PositiveIntegerField("重复件检测时间范围(天)", default=180)
+    repeat_window_days = models.PositiveIntegerField(
+        "重复件检测时间范围(天)", default=180, validators=[MinValueValidator(1), MaxValueValidator(3650)]
+    )
     repeat_similarity = models.FloatField(
         "内容相似度阈值", default=0.5, validators=[MinValueValidator(0.1), MaxValueValidator(1.0)]
     )
-    deadline_warning_days = models.PositiveIntegerField("到期预警(提前天数)", default=3)
+    deadline_warning_days = models.PositiveIntegerField(
+        "到期预警(提前天数)", default=3, validators=[MaxValueValidator(30)]
+    )
 
     class Meta:
         verbose_name = "登记规则"
@@ -439,7 +444,10 @@ class RuleProfileAssignment(models.Model):
 
     county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="rule_profiles")
     profile = models.CharField("时限规则", max_length=30, choices=Profile.choices)
-    effective_from = models.DateField("生效日期")
+    effective_from = models.DateField(
+        "生效日期",
+        validators=[MinValueValidator(dt.date(2000, 1, 1)), MaxValueValidator(dt.date(2099, 12, 31))],
+    )
 
     class Meta:
         verbose_name = "时限规则"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import BUREAU_ROLES, Role
-from xinfang.lib.deadlines import CLOCK_LABELS, Clock, deadline_state
+from xinfang.lib.deadlines import CLOCK_LABELS, PETITIONER_CLOCKS, Clock, deadline_state
 from xinfang.lib.masking import mask_name
 from xinfang.petitions.forms import (
     AssignForm,
@@ -110,7 +110,8 @@ def matter_detail_context(
     deadline = None
     if matter.due_date:
         warning = registry_rules(matter.county_id).deadline_warning_days
-        deadline = deadline_state(matter.due_date, timezone.localdate(), warning)
+        window = matter.clock in PETITIONER_CLOCKS
+        deadline = deadline_state(matter.due_date, timezone.localdate(), warning, petitioners=window)
     bureau = user.role in BUREAU_ROLES
     is_assigned_unit = (
         user.role == Role.UNIT_USER and assignment is not None and assignment.unit_id == user.unit_id

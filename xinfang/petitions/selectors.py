@@ -12,6 +12,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import COUNTY_WIDE_ROLES, Role
 from xinfang.lib.bigrams import bigrams, jaccard
+from xinfang.lib.deadlines import PETITIONER_CLOCKS
 from xinfang.petitions.models import Assignment, Matter, MatterText, Ownership, Petitioner, RegistryRules
 from xinfang.petitions.protection import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
@@ -122,7 +123,7 @@ def matters_filtered(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
     if filters.status:
         matters = matters.filter(status=filters.status)
     if filters.overdue:
-        matters = matters.filter(due_date__lt=timezone.localdate())
+        matters = matters.filter(due_date__lt=timezone.localdate()).exclude(clock__in=PETITIONER_CLOCKS)
     for flag in filters.flags:
         if flag in FLAG_FIELDS:
             matters = matters.filter(**{FLAG_FIELDS[flag]: True})
@@ -206,10 +207,14 @@ def registry_overview(*, user: User) -> RegistryOverview:
     )
     warning = registry_rules(user.county_id).deadline_warning_days if user.county_id else 3
     closed = (Matter.Status.RESOLVED, Matter.Status.CLOSED, Matter.Status.REJECTED)
-    matters = visible.exclude(status__in=closed).aggregate(
-        open=Count("pk"),
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
-        soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=warning))),
+    matters = (
+        visible.exclude(status__in=closed)
+        .exclude(clock__in=PETITIONER_CLOCKS)
+        .aggregate(
+            open=Count("pk"),
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=warning))),
+        )
     )
     return RegistryOverview(
         events_today=events["events"],

@@ -19,7 +19,7 @@ from xinfang.calendars.selectors import work_calendar
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
-from xinfang.lib.masking import mask_name
+from xinfang.lib.masking import mask_name, scrub_text
 from xinfang.lib.workdays import UnknownYear
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
@@ -191,7 +191,14 @@ def _ensure_visible(by: User, matter: Matter) -> None:
         raise RegistryError("信访事项不存在或不在您的管辖范围内")
 
 
+def _free_text(text: str) -> str:
+    """Free text as stored: ID and mobile numbers typed into it are masked, since they belong in the
+    petitioner fields, which are encrypted; free text is shown, searched and exported as it is."""
+    return scrub_text(text.strip())
+
+
 def _record_transition(matter: Matter, old: str, new: str, by: User | None, reason: str) -> None:
+    reason = _free_text(reason)
     Transition.objects.create(
         matter=matter, from_status=old, to_status=new, at=timezone.now(), by=by, reason=reason
     )
@@ -231,8 +238,8 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         origin_village_text="" if data.origin_village else data.origin_village_text[:50],
         category=data.category,
         responsible_unit=data.responsible_unit,
-        content=data.content.strip(),
-        appeal=data.appeal.strip(),
+        content=_free_text(data.content),
+        appeal=_free_text(data.appeal),
         source=data.source,
         source_number=data.source_number,
         purpose=data.purpose,
@@ -264,7 +271,7 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         level=data.event.level,
         persons=data.event.persons,
         is_collective=data.event.persons >= COLLECTIVE_PERSONS,
-        note=data.event.note[:200],
+        note=_free_text(data.event.note)[:200],
         registered_at=now,
         registered_by=by,
     )
@@ -323,7 +330,7 @@ def event_add(*, by: User | None, matter: Matter, event: EventInput) -> Event:
         level=event.level,
         persons=event.persons,
         is_collective=event.persons >= COLLECTIVE_PERSONS,
-        note=event.note[:200],
+        note=_free_text(event.note)[:200],
         registered_at=timezone.now(),
         registered_by=by,
     )
@@ -353,8 +360,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
     Status.IN_PROGRESS: frozenset({Status.ANSWERED}),
     Status.ANSWERED: frozenset({Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW, Status.CLOSED}),
-    Status.REVIEW: frozenset({Status.ANSWERED, Status.CLOSED}),
-    Status.RE_REVIEW: frozenset({Status.CLOSED}),
+    # A review and a re-review end with their decision (an answer); then the matter can close.
+    Status.REVIEW: frozenset({Status.ANSWERED}),
+    Status.RE_REVIEW: frozenset({Status.ANSWERED}),
     Status.REJECTED: frozenset(),
     Status.RESOLVED: frozenset(),
     Status.CLOSED: frozenset(),
@@ -405,8 +413,7 @@ def matter_transition(
     if not can_handle(by, matter):
         raise RegistryError("只有信访局或承办单位可以办理该事项")
     on = on or _today()
-    if on > _today():
-        raise RegistryError("日期不能晚于今天")
+    _check_step_date(matter, on)
     old = matter.status
     profile = rule_profile(matter.county, on)
     fields = {"status", "clock", "clock_started", "due_date"}
@@ -432,14 +439,14 @@ def matter_transition(
         if matter.status == Status.REVIEW:
             matter.stage = Stage.REVIEW
             fields.add("stage")
-        matter.answer, matter.answered_on = answer.strip(), on
+        matter.answer, matter.answered_on = _free_text(answer), on
         fields |= {"answer", "answered_on"}
         if matter.stage == Stage.INITIAL:
             _start_clock(matter, Clock.REVIEW_REQUEST, on)
-        elif profile.re_review_allowed:
+        elif matter.stage == Stage.REVIEW and profile.re_review_allowed:
             _start_clock(matter, Clock.RE_REVIEW_REQUEST, on)
         else:
-            _start_clock(matter, None)  # the review decision ends the procedure (Henan): nothing to wait for
+            _start_clock(matter, None)  # a final decision (复核, or 复查 under Henan): nothing to wait for
     elif to == Status.RESOLVED:
         matter.resolved_on = on
         fields.add("resolved_on")
@@ -472,6 +479,25 @@ def matter_transition(
         changes={"status": [old, to], "reason": reason, "on": on.isoformat()},
     )
     return matter
+
+
+BACKDATE_DAYS = 7  # a step may be recorded late, but only this many days back
+
+
+def _check_step_date(matter: Matter, on: dt.date) -> None:
+    """A step's date: not in the future, not before the visit or the previous step, and recorded at
+    most a week late — the timeliness rates are computed from these dates."""
+    today = _today()
+    if on > today:
+        raise RegistryError("日期不能晚于今天", "on")
+    if on < today - dt.timedelta(days=BACKDATE_DAYS):
+        raise RegistryError(f"补录的办理日期最多只能早于今天{BACKDATE_DAYS}天", "on")
+    last = matter.transitions.order_by("-at").values_list("at", flat=True).first()
+    earliest = max(
+        matter.first_event_date, timezone.localtime(last).date() if last else matter.first_event_date
+    )
+    if on < earliest:
+        raise RegistryError(f"办理日期不能早于{earliest:%Y年%m月%d日}（信访日期或上一步办理日期）", "on")
 
 
 def _check_within(matter: Matter, on: dt.date, message: str) -> None:
@@ -777,6 +803,9 @@ def matter_update(
     number = changes.get("source_number", matter.source_number)
     if source not in (Matter.Source.LOCAL, Matter.Source.ONLINE) and not number:
         raise RegistryError("上级转交办的事项请填写上级编号", "source_number")
+    for name in ("content", "appeal"):
+        if name in changes:
+            changes = {**changes, name: _free_text(changes[name])}
     diff: dict[str, Any] = {}
     for name, value in changes.items():
         before = getattr(matter, name)
