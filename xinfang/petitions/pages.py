@@ -37,8 +37,8 @@ class MatterPage:
 
 
 RARE_MATCHES = 5000  # at most this many matches: fetch them from the index, then sort
-SCAN_BATCH = 1000
-SCAN_LIMIT = 60000  # a page of a common term scans at most this many of the newest matters
+SCAN_BATCH = 2000
+SCAN_LIMIT = 20000  # a page of a common term (or one character) scans at most this many matters
 
 
 def matter_page(matters: QuerySet[Matter], *, after: str, size: int, query: str = "") -> MatterPage:
