@@ -403,7 +403,11 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
             Clock.ACCEPT_NOTICE, day(2026, 9, 28), day(2026, 10, 13),
         )  # fmt: skip
         [record] = audits(matter, "matter.assign")
-        assert record.actor == bureau and record.changes == {"unit": "县人社局", "kind": "transfer"}
+        assert record.actor == bureau and record.changes == {
+            "unit": [None, "县人社局"],
+            "kind": "transfer",
+            "status": ["registered", "transferred"],
+        }
 
         # Signed for on Tuesday 29 September: the 5 working days skip 国庆 (1–7 Oct) and count the
         # make-up Saturday 10 October: 30 Sep, 8 Oct, 9 Oct, 10 Oct, 12 Oct.

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django_htmx.middleware import HtmxDetails
 
 from xinfang.accounts.models import User
+from xinfang.accounts.roles import CONTENT_ROLES
 
 View = Callable[..., HttpResponse]
 
@@ -28,8 +29,11 @@ def role_required(roles: Iterable[str]) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if getattr(request.user, "role", None) not in allowed:
+            role = getattr(request.user, "role", None)
+            if role not in allowed:
                 raise PermissionDenied("您的角色无权访问此页面")
+            if role in CONTENT_ROLES and getattr(request.user, "county_id", None) is None:
+                raise PermissionDenied("您的账号没有所属县，请联系系统管理员")
             return view(request, *args, **kwargs)
 
         return login_required(wrapper)

@@ -90,7 +90,9 @@ class MatterListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(serializer.validated_data)
         event = services.EventInput(**data.pop("event"))
-        petitioners = [services.PetitionerInput(**person) for person in data.pop("petitioners")]
+        petitioners = [
+            services.PetitionerInput(**person) for person in data.pop("petitioners") if any(person.values())
+        ]
         assert user.county is not None
         try:
             matter = services.matter_register(

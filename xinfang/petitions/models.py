@@ -178,7 +178,7 @@ class Matter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.content[:20]}"
+        return self.number  # audit records name matters by it: never the content
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

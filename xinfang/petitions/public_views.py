@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -77,6 +78,8 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def rate(request: HttpRequest, code: str) -> HttpResponse:
+    if not allow(request, "public-query", limit=QUERY_LIMIT[0], window_seconds=QUERY_LIMIT[1]):
+        raise PermissionDenied("查询过于频繁，请稍后再试")
     matter = _matter_by_code(code.strip().upper())
     if matter is None:
         raise Http404("没有找到该查询码对应的信访事项")

@@ -103,7 +103,7 @@ class CountyScopedField(serializers.PrimaryKeyRelatedField):  # type: ignore[typ
 
     def get_queryset(self) -> Any:
         user = self.context["request"].user
-        return self.model.objects.filter(**{self.county_path: user.county_id or 0})
+        return self.model.objects.filter(**{self.county_path: user.county_id or 0, "is_active": True})
 
 
 class MatterInSerializer(serializers.Serializer[Any]):
@@ -130,6 +130,12 @@ class MatterInSerializer(serializers.Serializer[Any]):
     is_urgent = serializers.BooleanField(default=False)
     is_litigation = serializers.BooleanField(default=False)
     is_backlog = serializers.BooleanField(default=False)
+
+
+    def validate_petitioners(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
+        if len(value) > 20:
+            raise serializers.ValidationError("一次最多登记20名信访人")
+        return value
 
 
 class TransitionInSerializer(serializers.Serializer[Any]):

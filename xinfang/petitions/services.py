@@ -17,6 +17,7 @@ from xinfang.accounts.roles import BUREAU_ROLES, Role
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
 from xinfang.directory.models import Category, County, Leader, Unit, Village
+from xinfang.lib.crypto import DecryptionError
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.masking import mask_name, scrub_text
@@ -38,7 +39,7 @@ from xinfang.petitions.models import (
     Stage,
     Transition,
 )
-from xinfang.petitions.protection import protect_id_number, protect_phone
+from xinfang.petitions.protection import id_number_index, phone_index, protect_id_number, protect_phone
 from xinfang.petitions.search import matter_text_save
 
 Status = Matter.Status
@@ -294,6 +295,19 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
     return matter
 
 
+def _add_new_petitioners(matter: Matter, petitioners: Sequence[PetitionerInput]) -> None:
+    """Petitioners who come with a repeat visit join the matter, unless already on it (same ID or phone)."""
+    known = matter.petitioners.all()
+    order = known.count()
+    for person, id_number, phone in _clean_petitioners(petitioners):
+        same = (id_number and known.filter(id_number_index=id_number_index(id_number)).exists()) or (
+            phone and known.filter(phone_index=phone_index(phone)).exists()
+        )
+        if not same and (person.name.strip() or id_number or phone):
+            _save_petitioner(matter, person, id_number, phone, order)
+            order += 1
+
+
 def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, phone: str, order: int) -> None:
     from xinfang.petitions.protection import ADDRESS_CONTEXT, field_cipher
 
@@ -314,7 +328,9 @@ def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, ph
 
 
 @transaction.atomic
-def event_add(*, by: User | None, matter: Matter, event: EventInput) -> Event:
+def event_add(
+    *, by: User | None, matter: Matter, event: EventInput, petitioners: Sequence[PetitionerInput] = ()
+) -> Event:
     """Attach a new event (重复访) to an existing matter (bureau staff; the import has no user)."""
     if by is not None:
         if by.role not in BUREAU_ROLES:
@@ -334,6 +350,7 @@ def event_add(*, by: User | None, matter: Matter, event: EventInput) -> Event:
         registered_at=timezone.now(),
         registered_by=by,
     )
+    _add_new_petitioners(matter, petitioners)
     _refresh_event_summary(matter)
     matter.save(
         update_fields=[
@@ -519,6 +536,7 @@ def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str 
         raise RegistryError("请选择转送或交办", "kind")
     if matter.reported_units.filter(pk=unit.pk).exists():
         raise RegistryError("不得转送给被反映的单位办理（《信访工作条例》第四十六条）", "unit")
+    previous_unit = matter.responsible_unit.name if matter.responsible_unit else None
     Assignment.objects.filter(matter=matter, is_current=True).update(is_current=False)
     assignment = Assignment.objects.create(
         matter=matter, unit=unit, kind=kind, sent_at=timezone.now(), sent_by=by, decision_note=note[:500]
@@ -528,7 +546,12 @@ def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str 
     _start_clock(matter, Clock.ACCEPT_NOTICE, _today())
     matter.save(update_fields=["status", "responsible_unit", "clock", "clock_started", "due_date"])
     _record_transition(matter, old, Status.TRANSFERRED, by, f"{assignment.get_kind_display()}至{unit.name}")
-    audit_record(action="matter.assign", actor=by, obj=matter, changes={"unit": unit.name, "kind": kind})
+    audit_record(
+        action="matter.assign",
+        actor=by,
+        obj=matter,
+        changes={"unit": [previous_unit, unit.name], "kind": kind, "status": [old, Status.TRANSFERRED]},
+    )
     return assignment
 
 
@@ -636,10 +659,16 @@ def matter_extend(
         matter=matter, days=days, reason=reason.strip(), approved_by=by, approved_at=timezone.now(),
         petitioner_notified=True,
     )  # fmt: skip
+    previous_due = matter.due_date
     matter.extension_days = days
     _start_clock(matter, Clock.HANDLE, matter.clock_started)
     matter.save(update_fields=["extension_days", "due_date"])
-    audit_record(action="matter.extend", actor=by, obj=matter, changes={"days": days, "reason": reason})
+    audit_record(
+        action="matter.extend",
+        actor=by,
+        obj=matter,
+        changes={"days": days, "reason": reason, "due_date": [str(previous_due), str(matter.due_date)]},
+    )
     return extension
 
 
@@ -712,7 +741,10 @@ def pii_reveal(*, by: User, matter: Matter, petitioner: Petitioner, what: str, r
     if what not in columns:
         raise RegistryError("不支持查看该项信息")
     token, context, label = columns[what]
-    value = field_cipher().decrypt(token, context=context)
+    try:
+        value = field_cipher().decrypt(token, context=context)
+    except DecryptionError as error:
+        raise RegistryError("无法解密：密钥缺失或数据已被篡改，请联系系统管理员") from error
     audit_record(
         action="pii.reveal",
         actor=by,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -54,7 +55,9 @@ def register(request: AuthedRequest) -> HttpResponse:
         try:
             if form.cleaned_data.get("attach_to"):
                 matter = matter_get_for_user(user=request.user, matter_id=form.cleaned_data["attach_to"])
-                services.event_add(by=request.user, matter=matter, event=form.event_input())
+                services.event_add(
+                    by=request.user, matter=matter, event=form.event_input(), petitioners=petitioners
+                )
                 messages.success(request, f"已作为重复信访登记到事项 {matter.number}")
             else:
                 matter = services.matter_register(by=request.user, data=form.registration_input(petitioners))
@@ -104,7 +107,7 @@ def repeat_check(request: AuthedRequest) -> HttpResponse:
     township = request.GET.get("origin_township", "")
     candidates = repeat_candidates(
         user=request.user,
-        township_id=int(township) if township.isdigit() else None,
+        township_id=int(township) if re.fullmatch(r"[0-9]{1,12}", township) else None,
         content=request.GET.get("content", "")[:5000],
         id_numbers=[value for value in id_numbers if value],
         phones=[value for value in phones if value],
