@@ -306,6 +306,7 @@ def test_both_search_strategies_page_the_same_matches(client_for, county, rare_l
     register(client, county, content="与此无关的道路问题")
     monkeypatch.setattr(pages, "RARE_MATCHES", rare_limit)
     monkeypatch.setattr(pages, "SCAN_BATCH", 2)
+    monkeypatch.setattr(pages, "FIRST_SCAN", 2)
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     seen: list[str] = []
     after = ""
@@ -328,6 +329,7 @@ def test_a_scan_that_reaches_its_limit_offers_to_continue(client_for, county, mo
         register(client, county, content=f"其他事项{i}")
     monkeypatch.setattr(pages, "RARE_MATCHES", 0)
     monkeypatch.setattr(pages, "SCAN_BATCH", 2)
+    monkeypatch.setattr(pages, "FIRST_SCAN", 2)
     monkeypatch.setattr(pages, "SCAN_LIMIT", 2)
     first = client.get("/matters/", {"q": "漏水"})
     assert target not in listed(first)

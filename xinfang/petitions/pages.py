@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -38,15 +38,42 @@ class MatterPage:
 
 RARE_MATCHES = 5000  # at most this many matches: fetch them from the index, then sort
 SCAN_BATCH = 2000
+FIRST_SCAN = 4000  # the newest matters looked at before asking the index
 SCAN_LIMIT = 20000  # a page of a common term (or one character) scans at most this many matters
+
+
+@dataclass
+class _Scan:
+    """Walks the newest matters in batches, keeping the ids of those that contain the phrase."""
+
+    matters: QuerySet[Matter]
+    query: str
+    hits: list[int] = field(default_factory=list)
+    scanned: int = 0
+    last: tuple[dt.date, int] | None = None
+    exhausted: bool = False
+
+    def run(self, until_hits: int, budget: int) -> None:
+        while len(self.hits) < until_hits and self.scanned < budget and not self.exhausted:
+            batch = self.matters
+            if self.last is not None:
+                day, pk = self.last
+                batch = batch.filter(Q(last_event_date__lt=day) | Q(last_event_date=day, pk__lt=pk))
+            rows = list(batch.values_list("pk", "last_event_date", "content", "appeal")[:SCAN_BATCH])
+            self.hits += [pk for pk, _, content, appeal in rows if text_contains(self.query, content, appeal)]
+            self.scanned += len(rows)
+            self.exhausted = len(rows) < SCAN_BATCH
+            if rows:
+                self.last = (rows[-1][1], rows[-1][0])
 
 
 def matter_page(matters: QuerySet[Matter], *, after: str, size: int, query: str = "") -> MatterPage:
     """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
 
     Keyset paging costs the same on page 1 and page 1000, and never counts the whole list. A search
-    for a rare phrase reads its few matches from the bigram index; a common phrase (or a single
-    character) walks the newest matters and keeps those containing it, which finds a page quickly.
+    first looks through the newest matters, which fills a page at once for a common phrase; if that
+    finds too little it asks the bigram index, which answers a rare phrase with its few matches; a
+    phrase in between (or a single character) goes on scanning, at most SCAN_LIMIT matters a page.
     """
     cursor = _parse_cursor(after)
     if cursor:
@@ -55,11 +82,20 @@ def matter_page(matters: QuerySet[Matter], *, after: str, size: int, query: str 
     related = ("origin_township", "category__parent", "responsible_unit")
     if not query.strip():
         return _page(list(matters.select_related(*related)[: size + 1]), size)
-    ids = candidate_ids(query, RARE_MATCHES)
-    if ids is not None:
-        found = list(matters.filter(pk__in=ids).select_related(*related)[: size * 4 + 1])
-        return _page([m for m in found if text_contains(query, m.content, m.appeal)][: size + 1], size)
-    return _scan_page(matters, query, size, related)
+    scan = _Scan(matters, query)
+    scan.run(until_hits=size + 1, budget=FIRST_SCAN)
+    if len(scan.hits) <= size and not scan.exhausted:
+        ids = candidate_ids(query, RARE_MATCHES)
+        if ids is not None:
+            found = list(matters.filter(pk__in=ids).select_related(*related)[: size * 4 + 1])
+            return _page([m for m in found if text_contains(query, m.content, m.appeal)][: size + 1], size)
+        scan.run(until_hits=size + 1, budget=SCAN_LIMIT)
+    rows = {m.pk: m for m in Matter.objects.filter(pk__in=scan.hits[: size + 1]).select_related(*related)}
+    page = _page([rows[pk] for pk in scan.hits[: size + 1]], size)
+    if not page.next_cursor and not scan.exhausted and scan.last is not None:
+        # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
+        return MatterPage(items=page.items, next_cursor=f"{scan.last[0].isoformat()}.{scan.last[1]}")
+    return page
 
 
 def _page(rows: list[Matter], size: int) -> MatterPage:
@@ -67,26 +103,6 @@ def _page(rows: list[Matter], size: int) -> MatterPage:
     rows = rows[:size]
     next_cursor = f"{rows[-1].last_event_date.isoformat()}.{rows[-1].pk}" if more and rows else ""
     return MatterPage(items=rows, next_cursor=next_cursor)
-
-
-def _scan_page(matters: QuerySet[Matter], query: str, size: int, related: tuple[str, ...]) -> MatterPage:
-    hits: list[int] = []
-    scanned, last = 0, None
-    while len(hits) <= size and scanned < SCAN_LIMIT:
-        batch = matters
-        if last is not None:
-            batch = batch.filter(Q(last_event_date__lt=last[0]) | Q(last_event_date=last[0], pk__lt=last[1]))
-        rows = list(batch.values_list("pk", "last_event_date", "content", "appeal")[:SCAN_BATCH])
-        if not rows:
-            break
-        hits += [pk for pk, _, content, appeal in rows if text_contains(query, content, appeal)]
-        scanned, last = scanned + len(rows), (rows[-1][1], rows[-1][0])
-    found = {m.pk: m for m in Matter.objects.filter(pk__in=hits[: size + 1]).select_related(*related)}
-    page = _page([found[pk] for pk in hits[: size + 1]], size)
-    if not page.next_cursor and len(hits) <= size and scanned >= SCAN_LIMIT and last is not None:
-        # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
-        return MatterPage(items=page.items, next_cursor=f"{last[0].isoformat()}.{last[1]}")
-    return page
 
 
 def _parse_cursor(text: str) -> tuple[dt.date, int] | None:

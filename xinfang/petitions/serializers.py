@@ -131,7 +131,6 @@ class MatterInSerializer(serializers.Serializer[Any]):
     is_litigation = serializers.BooleanField(default=False)
     is_backlog = serializers.BooleanField(default=False)
 
-
     def validate_petitioners(self, value: list[dict[str, str]]) -> list[dict[str, str]]:
         if len(value) > 20:
             raise serializers.ValidationError("一次最多登记20名信访人")
