@@ -25,22 +25,27 @@ def test_it_enters_2027_by_csv_then_closes_it(capsys, tmp_path):
     with pytest.raises(UnknownYear):
         work_calendar().is_workday(dt.date(2027, 3, 1))
     assert calendar("close-year", "2027") == 1
-    assert "还没有录入任何放假日期" in capsys.readouterr().err
+    assert "只录入了0个工作日的放假安排" in capsys.readouterr().err
 
     csv_file = tmp_path / "2027.csv"
-    csv_file.write_text(
-        "date,type,note\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n2027-02-07,workday,春节调休上班\n",
-        encoding="utf-8-sig",
-    )
+    holidays = ["2027-01-01", "2027-02-08", "2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12",
+                "2027-04-05", "2027-05-03", "2027-06-09", "2027-09-15", "2027-10-01", "2027-10-04",
+                "2027-10-05", "2027-10-06", "2027-10-07"]  # fmt: skip
+    lines = [
+        "date,type,note",
+        *[f"{day},holiday,节假日" for day in holidays],
+        "2027-02-07,workday,春节调休上班",
+    ]
+    csv_file.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     assert calendar("import", str(csv_file), "--dry-run") == 0
     assert not CalendarDay.objects.exists()
     assert calendar("import", str(csv_file)) == 0
-    assert CalendarDay.objects.count() == 3
-    assert AuditRecord.objects.filter(action="calendar.set").count() == 3
+    assert CalendarDay.objects.count() == 16
+    assert AuditRecord.objects.filter(action="calendar.set").count() == 16
 
     assert calendar("close-year", "2027") == 0
     days = work_calendar()
-    assert not days.is_workday(dt.date(2027, 2, 6))
+    assert not days.is_workday(dt.date(2027, 2, 8))
     assert days.is_workday(dt.date(2027, 2, 7))  # a Sunday worked in exchange
     assert days.is_workday(dt.date(2027, 3, 1))
     capsys.readouterr()
@@ -49,7 +54,10 @@ def test_it_enters_2027_by_csv_then_closes_it(capsys, tmp_path):
     assert "本局录入，已确认完整" in shown
     assert "2027-02-07 调休上班" in shown
     assert calendar("set", "2027-05-01", "holiday") == 1
-    assert "已确认录入完整" in capsys.readouterr().err
+    assert "reopen-year 2027" in capsys.readouterr().err
+    assert calendar("reopen-year", "2027") == 0
+    assert calendar("set", "2027-05-04", "holiday", "--note", "劳动节") == 0
+    assert calendar("close-year", "2027") == 0
 
 
 def test_it_imports_nothing_from_a_file_with_a_bad_row(capsys, tmp_path):
@@ -73,3 +81,8 @@ def test_it_answers_bad_arguments_with_chinese_errors(capsys):
     assert "已由日历库提供" in capsys.readouterr().err
     assert calendar("show", "2027") == 0
     assert "2027年的节假日安排尚未录入" in capsys.readouterr().out
+
+
+def test_it_refuses_an_absurd_year(capsys):
+    assert calendar("show", "99999") == 2
+    assert "年份应为1990至2100之间的四位数" in capsys.readouterr().err

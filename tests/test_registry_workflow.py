@@ -1013,23 +1013,29 @@ def test_it_scopes_matters_to_each_users_county_unit_and_role(
 # -- the calendar's edge --------------------------------------------------------------------------
 
 
-def test_it_refuses_working_days_in_an_unknown_year_until_the_bureau_enters_it(county, bureau, renshe):
+def test_a_receipt_at_the_year_end_waits_for_the_next_years_calendar(county, bureau, renshe):
+    from xinfang.lib.deadlines import HENAN, Clock, due_date
+    from xinfang.lib.workdays import UnknownYear, WorkCalendar
+
+    with pytest.raises(UnknownYear, match="xinfang calendar"):
+        due_date(Clock.OBJECTION, day(2026, 12, 28), HENAN, WorkCalendar())
     with frozen(2026, 12, 28):  # a Monday: the 5 working days run into 2027
         matter = new_matter(bureau, county, date=day(2026, 12, 28))
         matter_assign(by=bureau, matter=matter, unit=unit(county, "县人社局"), kind="transfer")
-        before = snapshot()
-        with pytest.raises(RegistryError, match="xinfang calendar") as error:
-            assignment_receive(by=renshe, matter=matter)
-        assert "2027年的节假日安排尚未录入" in chinese(error)
-        assert snapshot() == before
-        assert Assignment.objects.get(matter=matter).state == Assignment.State.SENT
+        received = assignment_receive(by=renshe, matter=matter)
+        assert received.state == Assignment.State.RECEIVED
+        assert received.objection_due is None  # not a guess: pending until 2027 is entered
 
         CalendarDay.objects.create(day=day(2027, 1, 1), is_workday=False, note="元旦")
         ClosedYear.objects.create(year=2027)
-        received = assignment_receive(by=renshe, matter=matter)
     # 29, 30, 31 December, then 元旦 (Friday) and the weekend are skipped: 4 and 5 January.
-    assert received.objection_due == day(2027, 1, 5)
-    assert Assignment.objects.get(matter=matter).state == Assignment.State.RECEIVED
+    with frozen(2027, 1, 6), pytest.raises(RegistryError, match="异议期限已过（截止2027年01月05日）"):
+        assignment_object(by=renshe, matter=matter, reason="不属本单位")
+    with frozen(2027, 1, 5):
+        assert (
+            assignment_object(by=renshe, matter=matter, reason="不属本单位").state
+            == Assignment.State.OBJECTED
+        )
 
 
 def test_it_refuses_to_accept_a_transferred_matter_before_signing_for_it(persona, county):

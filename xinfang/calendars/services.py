@@ -39,7 +39,10 @@ def parse_date(text: str) -> dt.date:
 def calendar_set(*, day: dt.date, is_workday: bool, note: str = "", by: Any = None) -> CalendarDay:
     """Declare one day a working day or a holiday (the bureau's entry wins over the library)."""
     if ClosedYear.objects.filter(year=day.year).exists():
-        raise CalendarError(f"{day.year}年已确认录入完整，不能再修改；如需更正请联系系统管理员重新开放该年。")
+        raise CalendarError(
+            f"{day.year}年已确认录入完整，不能再修改；"
+            f"如需更正，请先运行 xinfang calendar reopen-year {day.year}。"
+        )
     previous = CalendarDay.objects.filter(day=day).first()
     entry, _ = CalendarDay.objects.update_or_create(
         day=day, defaults={"is_workday": is_workday, "note": note[:100], "updated_by": by}
@@ -93,6 +96,26 @@ def calendar_import(*, text: str, by: Any = None, dry_run: bool = False) -> Cale
     return result
 
 
+# The seven statutory holidays put at least 11 weekdays off every year; fewer means an incomplete entry.
+MIN_WEEKDAY_HOLIDAYS = 7
+
+
+@transaction.atomic
+def calendar_reopen_year(*, year: int, by: Any = None) -> None:
+    """Undo a closing, to correct the year's entries (working days of that year become unknown again)."""
+    deleted, _ = ClosedYear.objects.filter(year=year).delete()
+    if not deleted:
+        raise CalendarError(f"{year}年没有确认过，无需重新开放。")
+    audit_record(
+        action="calendar.reopen_year",
+        actor=by,
+        object_type="calendars.closedyear",
+        object_id=str(year),
+        object_repr=f"{year}年",
+        actor_name="" if by else "system",
+    )
+
+
 @transaction.atomic
 def calendar_close_year(*, year: int, by: Any = None) -> ClosedYear:
     """Declare a year's arrangement fully entered, after a sanity check that holidays were entered."""
@@ -101,10 +124,15 @@ def calendar_close_year(*, year: int, by: Any = None) -> ClosedYear:
     if ClosedYear.objects.filter(year=year).exists():
         raise CalendarError(f"{year}年已确认过。")
     holidays = CalendarDay.objects.filter(day__year=year, is_workday=False).count()
-    if holidays == 0:
+    weekday_holidays = sum(
+        1
+        for day in CalendarDay.objects.filter(day__year=year, is_workday=False).values_list("day", flat=True)
+        if day.weekday() < 5
+    )
+    if weekday_holidays < MIN_WEEKDAY_HOLIDAYS:
         raise CalendarError(
-            f"{year}年还没有录入任何放假日期。请先按国务院办公厅通知录入元旦、春节、清明、劳动节、端午、"
-            f"中秋、国庆的放假和调休安排。"
+            f"{year}年只录入了{weekday_holidays}个工作日的放假安排（至少应有{MIN_WEEKDAY_HOLIDAYS}个）。"
+            f"请先按国务院办公厅通知录入元旦、春节、清明、劳动节、端午、中秋、国庆的放假和调休安排。"
         )
     closed = ClosedYear.objects.create(year=year, closed_by=by)
     audit_record(

@@ -564,6 +564,18 @@ def _current_assignment(matter: Matter, by: User) -> Assignment:
     return assignment
 
 
+OBJECTION_CALENDAR_BOUND = 15  # 5 working days never span more calendar days than this
+
+
+def _objection_due(matter: Matter, received: dt.date) -> dt.date | None:
+    """The last day to object, or None while the calendar of the coming year is not entered yet: the
+    receipt is recorded anyway, and the deadline is computed once the bureau enters that year."""
+    try:
+        return due_date(Clock.OBJECTION, received, rule_profile(matter.county, received), work_calendar())
+    except UnknownYear:
+        return None
+
+
 @transaction.atomic
 def assignment_receive(*, by: User, matter: Matter) -> Assignment:
     """The unit signs for (签收) the matter; the jurisdiction-objection window starts."""
@@ -572,12 +584,7 @@ def assignment_receive(*, by: User, matter: Matter) -> Assignment:
     assignment = _current_assignment(matter, by)
     if assignment.state != Assignment.State.SENT:
         raise RegistryError("该转送交办已签收")
-    try:
-        objection_due = due_date(
-            Clock.OBJECTION, _today(), rule_profile(matter.county, _today()), work_calendar()
-        )
-    except UnknownYear as error:
-        raise RegistryError(str(error)) from error
+    objection_due = _objection_due(matter, _today())
     assignment.state, assignment.received_at, assignment.objection_due = (
         Assignment.State.RECEIVED, timezone.now(), objection_due,
     )  # fmt: skip
@@ -598,8 +605,13 @@ def assignment_object(*, by: User, matter: Matter, reason: str) -> Assignment:
         raise RegistryError("事项已受理，不能再提出管辖异议")
     if not reason.strip():
         raise RegistryError("请说明异议理由", "reason")
-    if assignment.objection_due and _today() > assignment.objection_due:
-        raise RegistryError(f"异议期限已过（截止{assignment.objection_due:%Y年%m月%d日}）")
+    received = timezone.localtime(assignment.received_at).date() if assignment.received_at else _today()
+    due = assignment.objection_due or _objection_due(matter, received)
+    if due is None:
+        # The coming year's holidays are not entered yet; no 5 working days exceed this bound.
+        due = received + dt.timedelta(days=OBJECTION_CALENDAR_BOUND)
+    if _today() > due:
+        raise RegistryError(f"异议期限已过（截止{due:%Y年%m月%d日}）")
     assignment.state, assignment.objection_reason = Assignment.State.OBJECTED, reason.strip()
     assignment.save(update_fields=["state", "objection_reason"])
     audit_record(action="matter.object", actor=by, obj=matter, changes={"reason": reason})

@@ -209,6 +209,8 @@ def _assign(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str
 
 def _receive(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
     assignment = services.assignment_receive(by=request.user, matter=matter)
+    if assignment.objection_due is None:
+        return "已签收；异议期限待信访局录入明年节假日安排后确定（5个工作日）"
     return f"已签收；如对管辖有异议，请在{assignment.objection_due:%Y年%m月%d日}前提出"
 
 

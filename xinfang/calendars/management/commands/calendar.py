@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,18 @@ from xinfang.calendars.services import (
     CalendarError,
     calendar_close_year,
     calendar_import,
+    calendar_reopen_year,
     calendar_set,
     parse_date,
     parse_day_type,
 )
 from xinfang.lib.workdays import UnknownYear, library_covers
+
+
+def year_argument(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise argparse.ArgumentTypeError(f"年份应为1990至2100之间的四位数：{text}")
+    return int(text)
 
 
 class Command(BaseCommand):
@@ -31,9 +39,11 @@ class Command(BaseCommand):
         load.add_argument("file", type=Path)
         load.add_argument("--dry-run", action="store_true")
         close = actions.add_parser("close-year", help="确认某年的放假安排已录入完整")
-        close.add_argument("year", type=int)
+        close.add_argument("year", type=year_argument)
+        reopen = actions.add_parser("reopen-year", help="重新开放已确认的年份以便更正")
+        reopen.add_argument("year", type=year_argument)
         show = actions.add_parser("show", help="查看某年的放假与调休安排")
-        show.add_argument("year", type=int)
+        show.add_argument("year", type=year_argument)
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -68,6 +78,10 @@ class Command(BaseCommand):
     def do_close_year(self, options: dict[str, Any]) -> None:
         closed = calendar_close_year(year=options["year"])
         self.stdout.write(f"已确认 {closed.year} 年的放假安排录入完整。")
+
+    def do_reopen_year(self, options: dict[str, Any]) -> None:
+        calendar_reopen_year(year=options["year"])
+        self.stdout.write(f"已重新开放 {options['year']} 年，可更正后再次确认。")
 
     def do_show(self, options: dict[str, Any]) -> None:
         year: int = options["year"]
