@@ -95,6 +95,22 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
     return False
 
 
+DEMO_HISTORY_MATTERS = 3000
+
+
+def _load_demo_history() -> None:
+    """Give the demo county two years of generated petitions the first time the demo starts."""
+    from xinfang.directory.demo import DEMO_COUNTY_CODE
+    from xinfang.directory.models import County
+    from xinfang.petitions.generator import generate_matters, progress_bar
+    from xinfang.petitions.models import Matter
+
+    county = County.objects.get(code=DEMO_COUNTY_CODE)
+    if not Matter.objects.filter(county=county).exists():
+        print(f"正在生成演示信访数据（{DEMO_HISTORY_MATTERS} 件）…", flush=True)
+        generate_matters(county=county, matters=DEMO_HISTORY_MATTERS, progress=progress_bar)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
@@ -109,6 +125,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _call("migrate", "--no-input", "-v", "0")
     _call("createcachetable")
     demo_county_load()
+    _load_demo_history()
     url = f"http://{args.host}:{args.port}/"
     env = {**os.environ, "XINFANG_DATA_DIR": str(settings.DATA_DIR)}
     worker = subprocess.Popen([sys.executable, "-m", "xinfang", "worker"], env=env)

@@ -17,20 +17,26 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.directory.models import Category, County, Unit, Village
+from xinfang.accounts.models import User
+from xinfang.accounts.roles import Role
+from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.bigrams import bigrams
+from xinfang.lib.deadlines import Clock
 from xinfang.lib.idcard import id_check_code
 from xinfang.lib.masking import mask_id_number, mask_phone
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
     LEVEL_RANK,
+    Assignment,
     Channel,
     Event,
     Level,
     Matter,
     MatterText,
     NumberSequence,
+    Ownership,
     Petitioner,
+    Transition,
 )
 from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
 
@@ -97,17 +103,46 @@ CHANNELS = (
     (Channel.ONLINE, 17),
     (Channel.SMS, 3),
 )
-STATUSES = (
-    (Matter.Status.RESOLVED, 45),
-    (Matter.Status.ANSWERED, 15),
-    (Matter.Status.IN_PROGRESS, 12),
-    (Matter.Status.ACCEPTED, 8),
-    (Matter.Status.TRANSFERRED, 8),
-    (Matter.Status.REGISTERED, 6),
-    (Matter.Status.CLOSED, 4),
-    (Matter.Status.REJECTED, 2),
-)
+_MS = Matter.Status
+# A matter's status by its age in days: young ones are being handled, old ones mostly settled.
+STATUSES_BY_AGE: tuple[tuple[int, tuple[tuple[str, int], ...]], ...] = (
+    (10, ((_MS.REGISTERED, 40), (_MS.TRANSFERRED, 35), (_MS.ACCEPTED, 25))),
+    (60, ((_MS.ACCEPTED, 20), (_MS.IN_PROGRESS, 35), (_MS.ANSWERED, 25), (_MS.RESOLVED, 20))),
+    (120, ((_MS.ANSWERED, 10), (_MS.RESOLVED, 68), (_MS.CLOSED, 10), (_MS.IN_PROGRESS, 4),
+           (_MS.REJECTED, 8))),
+    (10**6, ((_MS.RESOLVED, 78), (_MS.CLOSED, 12), (_MS.REJECTED, 5), (_MS.ANSWERED, 2),
+             (_MS.IN_PROGRESS, 3))),
+)  # fmt: skip
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+_S = Matter.Status
+_HANDLED: list[str] = [_S.REGISTERED, _S.TRANSFERRED, _S.ACCEPTED, _S.IN_PROGRESS]
+# The steps a matter went through to reach its status (a plausible history, SPEC §4's flow).
+HISTORY_PATHS: dict[str, list[str]] = {
+    _S.REGISTERED: [_S.REGISTERED],
+    _S.REJECTED: [_S.REGISTERED, _S.REJECTED],
+    _S.TRANSFERRED: [_S.REGISTERED, _S.TRANSFERRED],
+    _S.ACCEPTED: [_S.REGISTERED, _S.TRANSFERRED, _S.ACCEPTED],
+    _S.IN_PROGRESS: _HANDLED,
+    _S.ANSWERED: [*_HANDLED, _S.ANSWERED],
+    _S.RESOLVED: [*_HANDLED, _S.ANSWERED, _S.RESOLVED],
+    _S.CLOSED: [*_HANDLED, _S.ANSWERED, _S.CLOSED],
+}
+# The clock running in each open status, with its national-profile length in days.
+RUNNING_CLOCKS: dict[str, tuple[Clock, int]] = {
+    _S.REGISTERED: (Clock.DISPOSE, 15),
+    _S.TRANSFERRED: (Clock.ACCEPT_NOTICE, 15),
+    _S.ACCEPTED: (Clock.HANDLE, 60),
+    _S.IN_PROGRESS: (Clock.HANDLE, 60),
+    _S.ANSWERED: (Clock.REVIEW_REQUEST, 30),
+}
+STEP_REASONS: dict[str, str] = {
+    _S.REGISTERED: "登记",
+    _S.REJECTED: "不属于信访受理范围",
+    _S.TRANSFERRED: "转送责任单位办理",
+    _S.RESOLVED: "信访人表示息访",
+    _S.CLOSED: "信访人未在期限内请求复查",
+}
 
 
 T = TypeVar("T")
@@ -142,6 +177,14 @@ class _Generator:
         )
         self.codes: set[str] = set()
         self.cipher = field_cipher()
+        # The registrar of the generated history: the county's first bureau account, if any.
+        self.clerk = User.objects.filter(county=county, role=Role.BUREAU_STAFF).order_by("pk").first()
+        self.liaisons: dict[int, list[Leader]] = {}
+        for leader in Leader.objects.filter(county=county, is_active=True).prefetch_related(
+            "liaison_townships"
+        ):
+            for township in leader.liaison_townships.all():
+                self.liaisons.setdefault(township.pk, []).append(leader)
 
     def _date(self) -> dt.date:
         # Wage arrears peak before the Spring Festival: more visits in December and January.
@@ -166,6 +209,7 @@ class _Generator:
         rng, now = self.rng, timezone.now()
         matters: list[Matter] = []
         plans: list[list[tuple[dt.date, Channel, Level, int]]] = []
+        histories: list[list[tuple[str, dt.date]]] = []
         for _ in range(size):
             township = rng.choice(self.townships)
             village = rng.choice(self.villages[township.pk])
@@ -177,11 +221,13 @@ class _Generator:
                 if later > self.start + dt.timedelta(days=self.days):
                     break
                 events.append((later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons()))
-            status = _weighted(rng, STATUSES)
+            # Young matters are still being handled, old ones mostly settled; a few stay open as the
+            # backlog (积案) that goes overdue.
+            age = (self.start + dt.timedelta(days=self.days) - first).days
+            status = _weighted(rng, next(statuses for limit, statuses in STATUSES_BY_AGE if age <= limit))
+            steps, handling = self._history(status, first)
             year = first.year
             self.sequences[year] = self.sequences.get(year, 0) + 1
-            due = first + dt.timedelta(days=rng.choice((15, 60, 90)))
-            open_ = status not in (Matter.Status.RESOLVED, Matter.Status.CLOSED, Matter.Status.REJECTED)
             content = (
                 f"{township.name}{village.name}群众反映{rng.choice(SUBJECTS)}{issue}，"
                 f"{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。"
@@ -209,12 +255,13 @@ class _Generator:
                     is_threat=rng.random() < 0.01,
                     is_urgent=rng.random() < 0.02,
                     is_backlog=rng.random() < 0.03,
-                    clock="handle" if open_ else "",
-                    due_date=due if open_ else None,
+                    **handling,
                 )
             )
             plans.append(events)
+            histories.append(steps)
         Matter.objects.bulk_create(matters)
+        self._save_histories(matters, histories, now)
         event_rows: list[Event] = []
         people: list[Petitioner] = []
         texts: list[MatterText] = []
@@ -261,6 +308,88 @@ class _Generator:
         Petitioner.objects.bulk_create(people, batch_size=5000)
         MatterText.objects.bulk_create(texts, batch_size=5000)
         return len(matters), len(event_rows), len(people)
+
+    def _history(self, status: str, first: dt.date) -> tuple[list[tuple[str, dt.date]], dict[str, object]]:
+        """The steps that led to `status` (with dates), and the matter's dates and running clock."""
+        path = HISTORY_PATHS[status]
+        end = min(self.start + dt.timedelta(days=self.days), timezone.localdate())
+        steps, day = [], first
+        for step in path:
+            steps.append((step, day))
+            day = min(day + dt.timedelta(days=self.rng.randrange(1, 7)), end)
+        dates = dict(steps)
+        fields: dict[str, object] = {
+            "accepted_on": dates.get(Matter.Status.ACCEPTED),
+            "answered_on": dates.get(Matter.Status.ANSWERED),
+            "resolved_on": dates.get(Matter.Status.RESOLVED),
+            "answer": "经调查核实，已督促责任单位依法依规处理，并向信访人当面答复。"
+            if Matter.Status.ANSWERED in dates
+            else "",
+            "clock": "",
+            "clock_started": None,
+            "due_date": None,
+        }
+        running = RUNNING_CLOCKS.get(status)
+        if running:
+            clock, days = running
+            started = steps[-1][1]
+            fields.update(
+                clock=clock.value, clock_started=started, due_date=started + dt.timedelta(days=days)
+            )
+        return steps, fields
+
+    def _save_histories(
+        self, matters: list[Matter], histories: list[list[tuple[str, dt.date]]], now: dt.datetime
+    ) -> None:
+        transitions, assignments = [], []
+        for matter, steps in zip(matters, histories, strict=True):
+            previous = ""
+            for step, when in steps:
+                at = timezone.make_aware(dt.datetime.combine(when, dt.time(9, 30)))
+                transitions.append(
+                    Transition(
+                        matter=matter,
+                        from_status=previous,
+                        to_status=step,
+                        at=at,
+                        by=self.clerk,
+                        reason=STEP_REASONS.get(step, ""),
+                    )
+                )
+                previous = step
+            transferred = next((when for step, when in steps if step == Matter.Status.TRANSFERRED), None)
+            if transferred and self.clerk is not None and matter.responsible_unit is not None:
+                sent = timezone.make_aware(dt.datetime.combine(transferred, dt.time(9, 30)))
+                received = matter.status != Matter.Status.TRANSFERRED
+                assignments.append(
+                    Assignment(
+                        matter=matter,
+                        unit=matter.responsible_unit,
+                        kind=Assignment.Kind.TRANSFER,
+                        sent_at=sent,
+                        sent_by=self.clerk,
+                        state=Assignment.State.RECEIVED if received else Assignment.State.SENT,
+                        received_at=sent + dt.timedelta(days=1) if received else None,
+                    )
+                )
+        Transition.objects.bulk_create(transitions, batch_size=5000)
+        Assignment.objects.bulk_create(assignments, batch_size=5000)
+        Ownership.objects.bulk_create(self._owners(matters), batch_size=5000)
+
+    def _owners(self, matters: list[Matter]) -> list[Ownership]:
+        """County leaders own (包案) the heavy matters: over-level, collective or backlog ones, usually
+        the liaison leader of the township they come from."""
+        owners = []
+        for matter in matters:
+            heavy = matter.top_level != Level.COUNTY or matter.is_collective or matter.is_backlog
+            liaison = self.liaisons.get(matter.origin_township_id)
+            if heavy and liaison and self.rng.random() < 0.6:
+                owners.append(Ownership(
+                    matter=matter, leader=self.rng.choice(liaison), since=matter.first_event_date,
+                    assigned_by=self.clerk,
+                    is_current=True,
+                ))  # fmt: skip
+        return owners
 
     def _persons(self) -> int:
         roll = self.rng.random()
