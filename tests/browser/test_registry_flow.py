@@ -71,3 +71,25 @@ def test_the_public_follows_a_matter_by_query_code_on_a_phone(browser, demo_serv
     assert "登记" in page.get_by_test_id("public-status").inner_text()
     shot(page, "query")
     context.close()
+
+
+def test_a_township_user_sees_its_own_matters_masked_on_a_phone(browser, demo_server, shot):
+    from xinfang.directory.models import County
+    from xinfang.petitions.generator import generate_matters
+
+    generate_matters(county=County.objects.get(code="410421"), matters=60, seed=3)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, "zhouzhuang")
+    page.goto(f"{demo_server.url}/matters/")
+    rows = page.get_by_test_id("matter-list").inner_text()
+    assert "周庄镇" in rows
+    for other in ("闹店镇", "城关镇", "石桥镇"):
+        assert other not in rows
+    page.get_by_test_id("matter-list").get_by_role("link").first.click()
+    page.wait_for_url("**/matters/*/")
+    body = page.inner_text("body")
+    assert "********" in body  # ID numbers masked
+    assert "查看完整信息" not in body  # no reveal for a township user
+    shot(page, "unit-detail")
+    context.close()

@@ -176,6 +176,7 @@ def matter_detail_context(
         "deadline": deadline,
         "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",
         "actions": actions,
+        "any_action": any(value for key, value in actions.items() if key not in ("reveal", "event")),
         "forms": forms_by_action,
         "failed": failed,
         "revealed": revealed,
