@@ -170,3 +170,18 @@ def test_it_lets_only_the_bureau_head_switch_the_county_to_the_henan_profile(cli
     assert response.status_code == 302
     assert RuleProfileAssignment.objects.get(county=county).profile == "henan"
     assert AuditRecord.objects.filter(action="ruleprofileassignment.create").exists()
+
+
+def test_it_lets_the_bureau_head_set_the_repeat_rules_once_and_bounds_them(client_for, county):
+    from xinfang.petitions.models import RegistryRules
+
+    client = client_for("bureau_head")
+    bad = client.post("/manage/petitions/registryrules/add/",
+                      {"repeat_window_days": "999999999", "repeat_similarity": "0.5", "deadline_warning_days": "3"})  # fmt: skip
+    assert bad.status_code == 200
+    assert not RegistryRules.objects.exists()
+    good = client.post("/manage/petitions/registryrules/add/",
+                       {"repeat_window_days": "90", "repeat_similarity": "0.6", "deadline_warning_days": "5"})  # fmt: skip
+    assert good.status_code == 302
+    assert RegistryRules.objects.get(county=county).repeat_window_days == 90
+    assert client.get("/manage/petitions/registryrules/add/").status_code == 403

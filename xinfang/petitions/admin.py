@@ -9,7 +9,7 @@ from django.http import HttpRequest
 
 from xinfang.accounts.roles import BUREAU_ROLES, Role
 from xinfang.directory.admin import DirectoryAdmin
-from xinfang.manage_site import manage_site
+from xinfang.manage_site import manage_site, request_user
 from xinfang.petitions.models import RegistryRules, RuleProfileAssignment
 
 
@@ -25,7 +25,11 @@ class RegistryRulesAdmin(BureauHeadSettingsAdmin):
     list_display = ("county", "repeat_window_days", "repeat_similarity", "deadline_warning_days")
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return False  # one row per county, created with defaults when first needed
+        # One row per county: until the bureau head saves one, the defaults apply.
+        user = request_user(request)
+        county = user.county if user is not None else None
+        taken = county is not None and RegistryRules.objects.filter(county=county).exists()
+        return super().has_add_permission(request, *args) and not taken
 
 
 @admin.register(RuleProfileAssignment, site=manage_site)

@@ -131,8 +131,8 @@ def matters_filtered(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
 
 
 def registry_rules(county_id: int) -> RegistryRules:
-    rules, _ = RegistryRules.objects.get_or_create(county_id=county_id)
-    return rules
+    """The county's registry rules, or the defaults (unsaved) until the bureau head sets them."""
+    return RegistryRules.objects.filter(county_id=county_id).first() or RegistryRules(county_id=county_id)
 
 
 REPEAT_SCAN = 2000
