@@ -176,12 +176,13 @@ def test_it_lets_the_bureau_head_set_the_repeat_rules_once_and_bounds_them(clien
     from xinfang.petitions.models import RegistryRules
 
     client = client_for("bureau_head")
-    bad = client.post("/manage/petitions/registryrules/add/",
-                      {"repeat_window_days": "999999999", "repeat_similarity": "0.5", "deadline_warning_days": "3"})  # fmt: skip
+    url = "/manage/petitions/registryrules/add/"
+    bad = client.post(url, {"repeat_window_days": "999999999", "repeat_similarity": "0.5",
+                            "deadline_warning_days": "3"})  # fmt: skip
     assert bad.status_code == 200
     assert not RegistryRules.objects.exists()
-    good = client.post("/manage/petitions/registryrules/add/",
-                       {"repeat_window_days": "90", "repeat_similarity": "0.6", "deadline_warning_days": "5"})  # fmt: skip
+    rules = {"repeat_window_days": "90", "repeat_similarity": "0.6", "deadline_warning_days": "5"}
+    good = client.post(url, rules)
     assert good.status_code == 302
     assert RegistryRules.objects.get(county=county).repeat_window_days == 90
     assert client.get("/manage/petitions/registryrules/add/").status_code == 403
