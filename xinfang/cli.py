@@ -27,7 +27,7 @@ DEMO_BANNER = """
 
 
 # `xinfang <name> …` runs the management command of that name with the rest of the arguments.
-PASSTHROUGH = {"calendar": "calendar", "gen-data": "gendata"}
+PASSTHROUGH = {"calendar": "calendar", "gen-data": "gendata", "stats": "stats"}
 
 
 def _setup_django() -> None:
@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
+    commands.add_parser("stats", help="信访统计：--from DATE --to DATE [--format json]", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser
 

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "xinfang.jobs",
     "xinfang.calendars",
     "xinfang.petitions",
+    "xinfang.stats",
 ]
 
 MIDDLEWARE = [

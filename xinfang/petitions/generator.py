@@ -275,9 +275,10 @@ class _Generator:
                     level=level,
                     persons=persons,
                     is_collective=persons >= COLLECTIVE_PERSONS,
+                    is_repeat=index > 0,  # the plan is in date order and ids follow it
                     registered_at=now,
                 )
-                for date, channel, level, persons in planned
+                for index, (date, channel, level, persons) in enumerate(planned)
             )
             for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
                 id_number, phone = self._id_number(), f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"

@@ -225,6 +225,8 @@ class Event(models.Model):
         "人数", default=1, validators=[MinValueValidator(1), MaxValueValidator(100000)]
     )
     is_collective = models.BooleanField("集体访", default=False)
+    # 重复访: not the earliest event of its matter (ties by registration order); kept by the services.
+    is_repeat = models.BooleanField("重复访", default=False)
     note = models.CharField("说明", max_length=200, blank=True)
     registered_at = models.DateTimeField("登记时间")
     registered_by = models.ForeignKey(

@@ -150,8 +150,10 @@ def _next_number(county: County, year: int) -> str:
 
 
 def _refresh_event_summary(matter: Matter) -> None:
-    """Recompute the denormalised event fields of a matter from its events."""
-    events = list(matter.events.order_by("date", "id").values("date", "channel", "level", "persons"))
+    """Recompute the denormalised event fields of a matter from its events, and which are repeats."""
+    events = list(matter.events.order_by("date", "id").values("pk", "date", "channel", "level", "persons"))
+    matter.events.filter(pk=events[0]["pk"], is_repeat=True).update(is_repeat=False)
+    matter.events.exclude(pk=events[0]["pk"]).filter(is_repeat=False).update(is_repeat=True)
     matter.first_event_date, matter.last_event_date = events[0]["date"], max(e["date"] for e in events)
     matter.event_count = len(events)
     matter.person_count = sum(e["persons"] for e in events)

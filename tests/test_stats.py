@@ -1,0 +1,111 @@
+"""The counting rules of docs/statistics.md, on its worked example."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from xinfang.directory.models import Category, Unit
+from xinfang.petitions.services import EventInput, RegistrationInput, event_add, matter_register
+from xinfang.stats.selectors import event_statistics
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def worked_example(persona, county):
+    """Matter A (周庄镇, wages): 25 Feb 到县 来访 3 人; 3 Mar 到县 来访 6 人; 10 Mar 到市 来电 1 人.
+    Matter B (闹店镇, land): 5 Mar 到县 来信 1 人, then the same day 进京 来访 2 人 (registered later).
+    Matter C (周庄镇, public security): 1 Apr 到县 来访 1 人 — outside March."""
+    bureau = persona("bureau")
+
+    def register(township: str, code: str, first: EventInput):
+        return matter_register(by=bureau, data=RegistrationInput(
+            county=county, event=first, origin_township=Unit.objects.get(county=county, name=township),
+            category=Category.objects.get(county=county, code=code), content="统计示例",
+        ))  # fmt: skip
+
+    with time_machine.travel(dt.datetime(2026, 4, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        a = register("周庄镇", "0702", EventInput(D(2026, 2, 25), "visit", "county", 3))
+        event_add(by=bureau, matter=a, event=EventInput(D(2026, 3, 3), "visit", "county", 6))
+        event_add(by=bureau, matter=a, event=EventInput(D(2026, 3, 10), "call", "city", 1))
+        b = register("闹店镇", "0502", EventInput(D(2026, 3, 5), "letter", "county", 1))
+        event_add(by=bureau, matter=b, event=EventInput(D(2026, 3, 5), "visit", "beijing", 2))
+        register("周庄镇", "0101", EventInput(D(2026, 4, 1), "visit", "county", 1))
+    return county
+
+
+def f(matters: int, events: int, persons: int) -> dict[str, int]:
+    return {"matters": matters, "events": events, "persons": persons}
+
+
+EXPECTED_MARCH = {
+    "from": "2026-03-01",
+    "to": "2026-03-31",
+    "county": "410421",
+    "matters": 2,
+    "events": 4,
+    "persons": 10,
+    "by_level": {"到县": f(2, 2, 7), "到市": f(1, 1, 1), "进京": f(1, 1, 2)},
+    "by_channel": {"来访": f(2, 2, 8), "来信": f(1, 1, 1), "来电": f(1, 1, 1)},
+    "by_category": {"国土资源": f(1, 2, 3), "劳动和社会保障": f(1, 2, 7)},
+    "by_township": {"周庄镇": f(1, 2, 7), "闹店镇": f(1, 2, 3)},
+    "collective_events": 1,
+    "repeat_events": 3,
+}
+
+
+def test_it_counts_the_worked_example_exactly(worked_example):
+    figures = event_statistics(county=worked_example, date_from=D(2026, 3, 1), date_to=D(2026, 3, 31))
+    assert figures == EXPECTED_MARCH
+    assert list(figures["by_level"]) == ["到县", "到市", "进京"]  # in the levels' order
+    assert list(figures) == list(EXPECTED_MARCH)  # every key, always, in this order
+
+
+def test_it_counts_inclusive_dates_and_leaves_empty_entries_out(worked_example):
+    day = event_statistics(county=worked_example, date_from=D(2026, 3, 10), date_to=D(2026, 3, 10))
+    assert (day["matters"], day["events"], day["persons"]) == (1, 1, 1)
+    assert day["by_level"] == {"到市": f(1, 1, 1)}
+    empty = event_statistics(county=worked_example, date_from=D(2025, 1, 1), date_to=D(2025, 1, 31))
+    assert empty["matters"] == empty["events"] == empty["persons"] == 0
+    assert empty["by_level"] == empty["by_category"] == {}
+
+
+def test_the_command_prints_the_same_figures_as_json(worked_example, capsys):
+    call_command("stats", "--from", "2026-03-01", "--to", "2026-03-31", "--format", "json")
+    assert json.loads(capsys.readouterr().out) == EXPECTED_MARCH
+    call_command("stats", "--from", "2026-03-01", "--to", "2026-03-31")
+    assert "2 起 4 批次 10 人次" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2026-03-31", "--to", "2026-03-01"], "起始日期不能晚于截止日期"),
+        (["--from", "2026-02-30", "--to", "2026-03-01"], "日期应写作"),
+        (["--from", "2026-03-01", "--to", "2026-03-31", "--county", "999999"], "县不存在"),
+    ],
+)
+def test_the_command_refuses_bad_arguments_with_exit_code_2(worked_example, args, message):
+    with pytest.raises(CommandError, match=message) as error:
+        call_command("stats", *args)
+    assert error.value.returncode == 2
+
+
+def test_a_new_earlier_visit_turns_the_first_one_into_a_repeat(worked_example, persona):
+    from xinfang.petitions.models import Event, Matter
+
+    matter = Matter.objects.get(origin_township__name="闹店镇")
+    with time_machine.travel(dt.datetime(2026, 4, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        event_add(by=persona("bureau"), matter=matter, event=EventInput(D(2026, 3, 1), "call", "county", 1))
+    flags = list(
+        Event.objects.filter(matter=matter).order_by("date", "id").values_list("is_repeat", flat=True)
+    )
+    assert flags == [False, True, True]

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from xinfang.directory.models import County
+from xinfang.stats.selectors import event_statistics
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日期应写作 YYYY-MM-DD：{text}", returncode=2) from None
+
+
+class Command(BaseCommand):
+    help = "按信访日期统计：起、批次、人次，按访别、形式、问题类别、乡镇分列（日期含首尾）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--from", dest="date_from", required=True, help="起始日期 YYYY-MM-DD")
+        parser.add_argument("--to", dest="date_to", required=True, help="截止日期 YYYY-MM-DD")
+        parser.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
+        if date_from > date_to:
+            raise CommandError("起始日期不能晚于截止日期", returncode=2)
+        county = self._county(options["county"])
+        figures = event_statistics(county=county, date_from=date_from, date_to=date_to)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(
+            f"{county.name} {figures['from']} 至 {figures['to']}："
+            f"{figures['matters']} 起 {figures['events']} 批次 {figures['persons']} 人次；"
+            f"集体访 {figures['collective_events']} 批次，重复访 {figures['repeat_events']} 批次"
+        )
+        for key, title in (("by_level", "访别"), ("by_channel", "信访形式"), ("by_category", "问题类别"),
+                           ("by_township", "乡镇")):  # fmt: skip
+            self.stdout.write(f"\n{title}")
+            for name, row in figures[key].items():
+                self.stdout.write(
+                    f"  {name:<12} {row['matters']:>7} 起 {row['events']:>7} 批次 {row['persons']:>7} 人次"
+                )
+
+    def _county(self, code: str) -> County:
+        counties = County.objects.filter(code=code) if code else County.objects.all()
+        found = list(counties[:2])
+        if not found:
+            raise CommandError(f"县不存在：{code}" if code else "还没有任何县的数据", returncode=2)
+        if len(found) > 1:
+            raise CommandError("有多个县，请用 --county 指定行政区划代码", returncode=2)
+        return found[0]
