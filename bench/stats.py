@@ -1,0 +1,105 @@
+"""Statistics benchmark: `event_statistics` for a month and a year against hand-written SQL.
+
+    .venv/bin/python bench/stats.py --data-dir var/bench                            # SQLite
+    .venv/bin/python bench/stats.py --database-url postgresql://postgres@127.0.0.1:5432/xinfang_bench
+
+Uses the database that bench/registry.py filled (run that first). For each period it times the ORM
+selector and the same figures computed by hand-written SQL over the base tables in the same run, and
+prints both and their ratio. Targets (issue 4): a month ≤ 1 s, a year ≤ 3 s, each within 2× the SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+HAND_SQL = {
+    "total": """SELECT COUNT(DISTINCT e.matter_id), COUNT(*), COALESCE(SUM(e.persons), 0),
+                       SUM(CASE WHEN e.persons >= 5 THEN 1 ELSE 0 END),
+                       SUM(CASE WHEN e.is_repeat THEN 1 ELSE 0 END)
+                FROM petitions_event e WHERE e.county_id = %s AND e.date BETWEEN %s AND %s""",
+    "level": """SELECT e.level, COUNT(DISTINCT e.matter_id), COUNT(*), SUM(e.persons)
+                FROM petitions_event e WHERE e.county_id = %s AND e.date BETWEEN %s AND %s
+                GROUP BY e.level""",
+    "channel": """SELECT e.channel, COUNT(DISTINCT e.matter_id), COUNT(*), SUM(e.persons)
+                  FROM petitions_event e WHERE e.county_id = %s AND e.date BETWEEN %s AND %s
+                  GROUP BY e.channel""",
+    "category": """SELECT COALESCE(p.name, c.name), COUNT(DISTINCT e.matter_id), COUNT(*), SUM(e.persons)
+                   FROM petitions_event e JOIN petitions_matter m ON m.id = e.matter_id
+                   JOIN directory_category c ON c.id = m.category_id
+                   LEFT JOIN directory_category p ON p.id = c.parent_id
+                   WHERE e.county_id = %s AND e.date BETWEEN %s AND %s GROUP BY COALESCE(p.name, c.name)""",
+    "township": """SELECT u.name, COUNT(DISTINCT e.matter_id), COUNT(*), SUM(e.persons)
+                   FROM petitions_event e JOIN petitions_matter m ON m.id = e.matter_id
+                   JOIN directory_unit u ON u.id = m.origin_township_id
+                   WHERE e.county_id = %s AND e.date BETWEEN %s AND %s GROUP BY u.name""",
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--data-dir", default="var/bench")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    os.environ["XINFANG_DATA_DIR"] = args.data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from xinfang.directory.models import County
+    from xinfang.petitions.models import Event
+    from xinfang.stats.selectors import event_statistics
+
+    call_command("migrate", "--no-input", "-v", "0")
+    county = County.objects.get(code="410421")
+    periods = {
+        "one month (2026-03)": (dt.date(2026, 3, 1), dt.date(2026, 3, 31)),
+        "one year (2025)": (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+    }
+
+    def timed(run: Callable[[], object]) -> float:
+        run()  # warm
+        samples = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - started)
+        return statistics.median(samples)
+
+    def hand(start: dt.date, end: dt.date) -> None:
+        with connection.cursor() as cursor:
+            for sql in HAND_SQL.values():
+                cursor.execute(sql, [county.pk, start, end])
+                cursor.fetchall()
+
+    total = Event.objects.filter(county=county).count()
+    print(f"\n{connection.vendor}: {total:,} events; median of {args.runs} warm runs\n")
+    print(f"{'period':22} {'events':>9} {'xinfang stats s':>16} {'hand SQL s':>11} {'ratio':>6}")
+    for name, (start, end) in periods.items():
+        figures = event_statistics(county=county, date_from=start, date_to=end)
+        ours = timed(lambda: event_statistics(county=county, date_from=start, date_to=end))  # noqa: B023
+        theirs = timed(lambda: hand(start, end))  # noqa: B023
+        print(f"{name:22} {figures['events']:>9,} {ours:16.3f} {theirs:11.3f} {ours / theirs:6.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
