@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -109,3 +111,81 @@ def test_a_new_earlier_visit_turns_the_first_one_into_a_repeat(worked_example, p
         Event.objects.filter(matter=matter).order_by("date", "id").values_list("is_repeat", flat=True)
     )
     assert flags == [False, True, True]
+
+
+def recount(county, date_from: dt.date, date_to: dt.date) -> dict:
+    """The rules of docs/statistics.md applied literally to the base rows, in Python."""
+    from xinfang.petitions.models import Channel, Event, Level
+
+    rows = list(Event.objects.filter(county=county).select_related("matter__category__parent",
+                                                                    "matter__origin_township"))  # fmt: skip
+    earliest: dict[int, tuple[dt.date, int]] = {}
+    for e in rows:
+        earliest[e.matter_id] = min(earliest.get(e.matter_id, (e.date, e.pk)), (e.date, e.pk))
+    counted = [e for e in rows if date_from <= e.date <= date_to]
+
+    def breakdown(key, names):
+        groups: dict = {}
+        for e in counted:
+            g = groups.setdefault(key(e), [set(), 0, 0])
+            g[0].add(e.matter_id)
+            g[1] += 1
+            g[2] += e.persons
+        return {names[k]: f(len(v[0]), v[1], v[2]) for k, v in groups.items()}
+
+    category = lambda e: (e.matter.category.parent or e.matter.category).name  # noqa: E731
+    result = {
+        "matters": len({e.matter_id for e in counted}),
+        "events": len(counted),
+        "persons": sum(e.persons for e in counted),
+        "by_level": breakdown(lambda e: e.level, dict(Level.choices)),
+        "by_channel": breakdown(lambda e: e.channel, dict(Channel.choices)),
+        "by_category": breakdown(category, {e_name: e_name for e_name in map(category, counted)}),
+        "by_township": breakdown(lambda e: e.matter.origin_township.name,
+                                 {e.matter.origin_township.name: e.matter.origin_township.name for e in counted}),
+        "collective_events": sum(1 for e in counted if e.persons >= 5),
+        "repeat_events": sum(1 for e in counted if earliest[e.matter_id] != (e.date, e.pk)),
+    }  # fmt: skip
+    return result
+
+
+def comparable(figures: dict) -> dict:
+    return {key: (dict(value) if isinstance(value, dict) else value) for key, value in figures.items()
+            if key not in ("from", "to", "county")}  # fmt: skip
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_statistics_always_equal_a_recount_from_the_base_rows(persona, county, data):
+    """Visits added in any order (earlier ones late, same-day ties) and corrections of a matter's
+    origin and category keep every figure equal to a literal recount."""
+    from xinfang.petitions.models import Event, Matter
+    from xinfang.petitions.services import matter_update
+
+    bureau = persona("bureau")
+    Event.objects.all().delete()
+    Matter.objects.all().delete()
+    day_ = st.dates(min_value=D(2026, 2, 20), max_value=D(2026, 4, 10))
+    event = st.tuples(day_, st.sampled_from(["visit", "letter", "call"]), st.sampled_from(["county", "city", "beijing"]),
+                      st.integers(1, 7))  # fmt: skip
+    townships = ["周庄镇", "闹店镇", "城关镇"]
+    codes = ["0702", "0502", "0101"]
+    with time_machine.travel(dt.datetime(2026, 4, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
+        for _ in range(data.draw(st.integers(1, 4))):
+            first, *later = data.draw(st.lists(event, min_size=1, max_size=4))
+            matter = matter_register(by=bureau, data=RegistrationInput(
+                county=county, event=EventInput(*first), content="随机",
+                origin_township=Unit.objects.get(county=county, name=data.draw(st.sampled_from(townships))),
+                category=Category.objects.get(county=county, code=data.draw(st.sampled_from(codes))),
+            ))  # fmt: skip
+            for visit in later:
+                event_add(by=bureau, matter=matter, event=EventInput(*visit))
+            if data.draw(st.booleans()):
+                matter_update(by=bureau, matter=matter, reported_units=None, changes={
+                    "origin_township": Unit.objects.get(county=county, name=data.draw(st.sampled_from(townships))),
+                    "category": Category.objects.get(county=county, code=data.draw(st.sampled_from(codes))),
+                })  # fmt: skip
+    start = data.draw(day_)
+    end = data.draw(st.dates(min_value=start, max_value=D(2026, 4, 10)))
+    ours = comparable(event_statistics(county=county, date_from=start, date_to=end))
+    assert ours == recount(county, start, end)

@@ -266,20 +266,29 @@ class _Generator:
         people: list[Petitioner] = []
         texts: list[MatterText] = []
         for matter, planned in zip(matters, plans, strict=True):
-            event_rows.extend(
-                Event(
-                    matter=matter,
-                    county=self.county,
-                    date=date,
-                    channel=channel,
-                    level=level,
-                    persons=persons,
-                    is_collective=persons >= COLLECTIVE_PERSONS,
-                    is_repeat=index > 0,  # the plan is in date order and ids follow it
-                    registered_at=now,
+            # The plan is in date order and ids follow it, as event_facts_refresh would order them.
+            last: dict[str, dt.date] = {}
+            category_top_id = matter.category.parent_id or matter.category_id
+            for date, channel, level, persons in planned:
+                event_rows.append(
+                    Event(
+                        matter=matter,
+                        county=self.county,
+                        date=date,
+                        channel=channel,
+                        level=level,
+                        persons=persons,
+                        is_collective=persons >= COLLECTIVE_PERSONS,
+                        is_repeat="any" in last,
+                        prev_date=last.get("any"),
+                        prev_level_date=last.get(f"level:{level}"),
+                        prev_channel_date=last.get(f"channel:{channel}"),
+                        township_id=matter.origin_township_id,
+                        category_top_id=category_top_id,
+                        registered_at=now,
+                    )
                 )
-                for index, (date, channel, level, persons) in enumerate(planned)
-            )
+                last["any"] = last[f"level:{level}"] = last[f"channel:{channel}"] = date
             for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
                 id_number, phone = self._id_number(), f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
                 people.append(

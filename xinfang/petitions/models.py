@@ -227,6 +227,16 @@ class Event(models.Model):
     is_collective = models.BooleanField("集体访", default=False)
     # 重复访: not the earliest event of its matter (ties by registration order); kept by the services.
     is_repeat = models.BooleanField("重复访", default=False)
+    # For exact statistics without COUNT(DISTINCT): the matter's origin and first-level category, and the
+    # date of the matter's previous event — overall, at the same level, by the same channel (None: none).
+    # An event opens its matter's count in a period [a, b] when that previous date is None or before a.
+    township = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="+", db_index=False)
+    category_top = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+    )
+    prev_date = models.DateField(null=True)
+    prev_level_date = models.DateField(null=True)
+    prev_channel_date = models.DateField(null=True)
     note = models.CharField("说明", max_length=200, blank=True)
     registered_at = models.DateTimeField("登记时间")
     registered_by = models.ForeignKey(
@@ -241,7 +251,26 @@ class Event(models.Model):
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(persons__gte=1), name="event_persons_positive")
         ]
-        indexes: ClassVar = [models.Index(fields=["county", "date"], name="event_date_idx")]
+        indexes: ClassVar = [
+            models.Index(fields=["county", "date"], name="event_date_idx"),
+            # Covers every statistics query: an index-only range scan on the county and date.
+            models.Index(
+                fields=[
+                    "county",
+                    "date",
+                    "level",
+                    "channel",
+                    "township",
+                    "category_top",
+                    "persons",
+                    "is_repeat",
+                    "prev_date",
+                    "prev_level_date",
+                    "prev_channel_date",
+                ],
+                name="event_stats_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_level_display()} {self.get_channel_display()} {self.persons}人"

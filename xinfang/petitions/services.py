@@ -152,14 +152,50 @@ def _next_number(county: County, year: int) -> str:
 def _refresh_event_summary(matter: Matter) -> None:
     """Recompute the denormalised event fields of a matter from its events, and which are repeats."""
     events = list(matter.events.order_by("date", "id").values("pk", "date", "channel", "level", "persons"))
-    matter.events.filter(pk=events[0]["pk"], is_repeat=True).update(is_repeat=False)
-    matter.events.exclude(pk=events[0]["pk"]).filter(is_repeat=False).update(is_repeat=True)
+    event_facts_refresh(matter)
     matter.first_event_date, matter.last_event_date = events[0]["date"], max(e["date"] for e in events)
     matter.event_count = len(events)
     matter.person_count = sum(e["persons"] for e in events)
     matter.channel = events[0]["channel"]
     matter.top_level = max((e["level"] for e in events), key=lambda level: LEVEL_RANK[Level(level)])
     matter.is_collective = any(e["persons"] >= COLLECTIVE_PERSONS for e in events)
+
+
+def event_facts_refresh(matter: Matter) -> None:
+    """Recompute what each event of the matter records for statistics (docs/statistics.md): whether it
+    is a repeat, the previous event's date overall, at its level and by its channel, and the matter's
+    origin and first-level category. Called whenever a matter's events, origin or category change."""
+    township_id = matter.origin_township_id
+    category = Category.objects.only("parent_id").get(pk=matter.category_id)
+    category_top_id = category.parent_id or category.pk
+    last: dict[str, dt.date] = {}
+    changed = []
+    for event in matter.events.order_by("date", "id"):
+        facts = {
+            "is_repeat": "any" in last,
+            "prev_date": last.get("any"),
+            "prev_level_date": last.get(f"level:{event.level}"),
+            "prev_channel_date": last.get(f"channel:{event.channel}"),
+            "township_id": township_id,
+            "category_top_id": category_top_id,
+        }
+        if any(getattr(event, name) != value for name, value in facts.items()):
+            for name, value in facts.items():
+                setattr(event, name, value)
+            changed.append(event)
+        last["any"] = last[f"level:{event.level}"] = last[f"channel:{event.channel}"] = event.date
+    if changed:
+        Event.objects.bulk_update(changed, [*EVENT_FACTS])
+
+
+EVENT_FACTS = (
+    "is_repeat",
+    "prev_date",
+    "prev_level_date",
+    "prev_channel_date",
+    "township_id",
+    "category_top_id",
+)
 
 
 def _clean_petitioners(petitioners: Sequence[PetitionerInput]) -> list[tuple[PetitionerInput, str, str]]:
@@ -278,6 +314,7 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         registered_at=now,
         registered_by=by,
     )
+    event_facts_refresh(matter)
     for order, (person, id_number, phone) in enumerate(petitioners):
         _save_petitioner(matter, person, id_number, phone, order)
     matter_text_save(matter)
@@ -879,5 +916,7 @@ def matter_update(
         matter.save(update_fields=saved)
     if {"content", "appeal"} & set(diff):
         matter_text_save(matter)
+    if {"origin_township", "category"} & set(diff):
+        event_facts_refresh(matter)
     audit_record(action="matter.update", actor=by, obj=matter, changes=diff)
     return matter
