@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xinfang.directory.models import Category, Unit
 from xinfang.petitions.services import EventInput, RegistrationInput, event_add, matter_register
@@ -113,7 +114,7 @@ def test_a_new_earlier_visit_turns_the_first_one_into_a_repeat(worked_example, p
     assert flags == [False, True, True]
 
 
-def recount(county, date_from: dt.date, date_to: dt.date) -> dict:
+def recount(county, date_from: dt.date, date_to: dt.date) -> dict[str, object]:
     """The rules of docs/statistics.md applied literally to the base rows, in Python."""
     from xinfang.petitions.models import Channel, Event, Level
 
@@ -125,7 +126,7 @@ def recount(county, date_from: dt.date, date_to: dt.date) -> dict:
     counted = [e for e in rows if date_from <= e.date <= date_to]
 
     def breakdown(key, names):
-        groups: dict = {}
+        groups: dict[object, list[Any]] = {}
         for e in counted:
             g = groups.setdefault(key(e), [set(), 0, 0])
             g[0].add(e.matter_id)
@@ -133,7 +134,12 @@ def recount(county, date_from: dt.date, date_to: dt.date) -> dict:
             g[2] += e.persons
         return {names[k]: f(len(v[0]), v[1], v[2]) for k, v in groups.items()}
 
-    category = lambda e: (e.matter.category.parent or e.matter.category).name  # noqa: E731
+    def category(e) -> str:
+        return (e.matter.category.parent or e.matter.category).name
+
+    def township(e) -> str:
+        return e.matter.origin_township.name
+
     result = {
         "matters": len({e.matter_id for e in counted}),
         "events": len(counted),
@@ -141,15 +147,14 @@ def recount(county, date_from: dt.date, date_to: dt.date) -> dict:
         "by_level": breakdown(lambda e: e.level, dict(Level.choices)),
         "by_channel": breakdown(lambda e: e.channel, dict(Channel.choices)),
         "by_category": breakdown(category, {e_name: e_name for e_name in map(category, counted)}),
-        "by_township": breakdown(lambda e: e.matter.origin_township.name,
-                                 {e.matter.origin_township.name: e.matter.origin_township.name for e in counted}),
+        "by_township": breakdown(township, {name: name for name in map(township, counted)}),
         "collective_events": sum(1 for e in counted if e.persons >= 5),
         "repeat_events": sum(1 for e in counted if earliest[e.matter_id] != (e.date, e.pk)),
     }  # fmt: skip
     return result
 
 
-def comparable(figures: dict) -> dict:
+def comparable(figures: dict[str, object]) -> dict[str, object]:
     return {key: (dict(value) if isinstance(value, dict) else value) for key, value in figures.items()
             if key not in ("from", "to", "county")}  # fmt: skip
 
@@ -166,8 +171,11 @@ def test_the_statistics_always_equal_a_recount_from_the_base_rows(persona, count
     Event.objects.all().delete()
     Matter.objects.all().delete()
     day_ = st.dates(min_value=D(2026, 2, 20), max_value=D(2026, 4, 10))
-    event = st.tuples(day_, st.sampled_from(["visit", "letter", "call"]), st.sampled_from(["county", "city", "beijing"]),
-                      st.integers(1, 7))  # fmt: skip
+    channels, levels = (
+        st.sampled_from(["visit", "letter", "call"]),
+        st.sampled_from(["county", "city", "beijing"]),
+    )
+    event = st.tuples(day_, channels, levels, st.integers(1, 7))
     townships = ["周庄镇", "闹店镇", "城关镇"]
     codes = ["0702", "0502", "0101"]
     with time_machine.travel(dt.datetime(2026, 4, 20, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False):
@@ -181,10 +189,10 @@ def test_the_statistics_always_equal_a_recount_from_the_base_rows(persona, count
             for visit in later:
                 event_add(by=bureau, matter=matter, event=EventInput(*visit))
             if data.draw(st.booleans()):
-                matter_update(by=bureau, matter=matter, reported_units=None, changes={
-                    "origin_township": Unit.objects.get(county=county, name=data.draw(st.sampled_from(townships))),
-                    "category": Category.objects.get(county=county, code=data.draw(st.sampled_from(codes))),
-                })  # fmt: skip
+                moved = Unit.objects.get(county=county, name=data.draw(st.sampled_from(townships)))
+                recategorised = Category.objects.get(county=county, code=data.draw(st.sampled_from(codes)))
+                changes = {"origin_township": moved, "category": recategorised}
+                matter_update(by=bureau, matter=matter, reported_units=None, changes=changes)
     start = data.draw(day_)
     end = data.draw(st.dates(min_value=start, max_value=D(2026, 4, 10)))
     ours = comparable(event_statistics(county=county, date_from=start, date_to=end))
