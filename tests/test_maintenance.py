@@ -89,17 +89,19 @@ def test_it_names_the_county_in_the_maintenance_header(client_for):
     assert "宝丰县" in page.split('id="site-name"')[1][:300]
 
 
-def test_it_keeps_categories_two_levels_deep(client_for, county):
+def test_it_keeps_categories_two_levels_deep_and_in_place(client_for, county):
     zhengfa = Category.objects.get(county=county, code="01")
+    wages = Category.objects.get(county=county, code="0702")
     client = client_for("bureau")
-    data = {"code": zhengfa.code, "name": zhengfa.name, "order": zhengfa.order, "is_active": "on"}
-    response = client.post(f"/manage/directory/category/{zhengfa.pk}/change/", {**data, "parent": zhengfa.pk})
-    assert response.status_code == 200
-    other = Category.objects.get(county=county, code="02")
-    response = client.post(f"/manage/directory/category/{zhengfa.pk}/change/", {**data, "parent": other.pk})
-    assert "还有二级分类" in response.content.decode()
-    zhengfa.refresh_from_db()
-    assert zhengfa.parent is None
+    data = {"code": wages.code, "name": wages.name, "order": wages.order, "is_active": "on"}
+    response = client.post(f"/manage/directory/category/{wages.pk}/change/", {**data, "parent": zhengfa.pk})
+    assert response.status_code == 302  # saved, but the parent is read-only once a category exists
+    wages.refresh_from_db()
+    assert wages.parent.code == "07"
+    new = {"code": "0199", "name": "新增分类", "order": "99", "is_active": "on"}
+    assert client.post("/manage/directory/category/add/", {**new, "parent": wages.pk}).status_code == 200
+    assert client.post("/manage/directory/category/add/", {**new, "parent": zhengfa.pk}).status_code == 302
+    assert Category.objects.get(county=county, code="0199").parent == zhengfa
 
 
 def test_it_lists_only_the_countys_first_level_categories_in_the_filter(client_for, outsider):

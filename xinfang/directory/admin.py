@@ -197,5 +197,10 @@ class FirstLevelFilter(admin.SimpleListFilter):
 class CategoryAdmin(DirectoryAdmin):
     list_display = ("code", "name", "parent", "order", "is_active")
     list_filter = (FirstLevelFilter, "is_active")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Moving a category in the tree would re-file its past matters in every statistic: add a new one.
+        return ("parent",) if obj is not None else ()
+
     search_fields = ("code", "name")
     list_select_related = ("parent",)
