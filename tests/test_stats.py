@@ -197,3 +197,23 @@ def test_the_statistics_always_equal_a_recount_from_the_base_rows(persona, count
     end = data.draw(st.dates(min_value=start, max_value=D(2026, 4, 10)))
     ours = comparable(event_statistics(county=county, date_from=start, date_to=end))
     assert ours == recount(county, start, end)
+
+
+def test_the_event_list_shows_the_events_behind_a_figure(worked_example, client_for):
+    def listed(client, **params) -> str:
+        page = client.get("/stats/events/", {"date_from": "2026-03-01", "date_to": "2026-03-31", **params})
+        assert page.status_code == 200
+        return page.content.decode().split('data-testid="event-count"')[1].split("</p>")[0]
+
+    bureau = client_for("bureau")
+    assert "共 4 批次" in listed(bureau)
+    assert "共 1 批次" in listed(bureau, level="beijing")
+    assert "共 3 批次" in listed(bureau, repeat="on")
+    assert "共 1 批次" in listed(bureau, collective="on")
+    zhouzhuang = Unit.objects.get(county=worked_example, name="周庄镇")
+    assert "共 2 批次" in listed(bureau, township=str(zhouzhuang.pk))
+    assert "共 2 批次" in listed(client_for("zhouzhuang"))  # 周庄镇 sees its own matter only
+    reversed_range = bureau.get("/stats/events/", {"date_from": "2026-03-31", "date_to": "2026-03-01"})
+    assert reversed_range.status_code == 422
+    assert "起始日期不能晚于截止日期" in reversed_range.content.decode()
+    assert client_for("auditor").get("/stats/events/").status_code == 403

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("xinfang.accounts.urls")),
     path("directory/", include("xinfang.directory.urls")),
     path("", include("xinfang.petitions.urls")),
+    path("stats/", include("xinfang.stats.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("manage/", manage_site.urls),
     path("api/v1/", include("xinfang.petitions.api_urls")),

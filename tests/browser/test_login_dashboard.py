@@ -62,8 +62,9 @@ def test_it_keeps_the_zhouzhuang_user_on_their_own_township(browser, demo_server
         ("bureau", "/directory/leaders/", "县级领导"),
         ("bureau", "/manage/directory/township/", "选择 乡镇 来修改"),
         ("sysadmin", "/", "系统管理员工作台"),
+        ("secretary", "/stats/events/", "信访批次"),
     ],
-    ids=["audit-log", "leaders", "maintenance", "sysadmin-home"],
+    ids=["audit-log", "leaders", "maintenance", "sysadmin-home", "events"],
 )
 def test_it_renders_each_roles_main_page_on_a_phone(browser, demo_server, shot, username, path, heading):
     context = browser.new_context(viewport=PHONE, locale="zh-CN")

@@ -102,3 +102,38 @@ BREAKDOWN_KEYS = {
     "by_category": ("category_top_id", "opens"),
     "by_township": ("township_id", "opens"),
 }
+
+
+def events_for_user(
+    *,
+    user: Any,
+    date_from: dt.date,
+    date_to: dt.date,
+    level: str = "",
+    channel: str = "",
+    category_top_id: int | None = None,
+    township_id: int | None = None,
+    collective: bool = False,
+    repeat: bool = False,
+) -> QuerySet[Event]:
+    """The events behind a statistics figure, within the user's scope, newest first."""
+    from xinfang.petitions.selectors import matters_for_user
+
+    if user.county is None:
+        return Event.objects.none()
+    events = counted_events(
+        county=user.county, date_from=date_from, date_to=date_to, matters=matters_for_user(user=user)
+    )
+    if level:
+        events = events.filter(level=level)
+    if channel:
+        events = events.filter(channel=channel)
+    if category_top_id:
+        events = events.filter(category_top_id=category_top_id)
+    if township_id:
+        events = events.filter(township_id=township_id)
+    if collective:
+        events = events.filter(persons__gte=COLLECTIVE_PERSONS)
+    if repeat:
+        events = events.filter(is_repeat=True)
+    return events.order_by("-date", "-id")

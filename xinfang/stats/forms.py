@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from xinfang.directory.models import Category, Unit
+from xinfang.petitions.models import Channel, Level
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def month_start() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+class EventFilterForm(forms.Form):
+    date_from = forms.DateField(label="起始日期", widget=DATE_WIDGET)
+    date_to = forms.DateField(label="截止日期", widget=DATE_WIDGET)
+    level = forms.ChoiceField(label="访别", choices=[("", "全部"), *Level.choices], required=False)
+    channel = forms.ChoiceField(label="信访形式", choices=[("", "全部"), *Channel.choices], required=False)
+    category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.none(), required=False,
+                                      empty_label="全部")  # fmt: skip
+    township = forms.ModelChoiceField(
+        label="乡镇", queryset=Unit.objects.none(), required=False, empty_label="全部"
+    )
+    collective = forms.BooleanField(label="集体访", required=False)
+    repeat = forms.BooleanField(label="重复访", required=False)
+
+    def __init__(self, *args: Any, county_id: int | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ModelChoiceField)
+        category.queryset = Category.objects.filter(county_id=county_id or 0, parent__isnull=True).order_by(
+            "code"
+        )
+        township = self.fields["township"]
+        assert isinstance(township, forms.ModelChoiceField)
+        township.queryset = Unit.objects.filter(county_id=county_id or 0, kind=Unit.Kind.TOWNSHIP)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        if start and end and (end - start).days > 3660:
+            raise forms.ValidationError("统计期间最长十年")
+        return cleaned
+
+    def selection(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "level": data.get("level", ""),
+            "channel": data.get("channel", ""),
+            "category_top_id": data["category"].pk if data.get("category") else None,
+            "township_id": data["township"].pk if data.get("township") else None,
+            "collective": bool(data.get("collective")),
+            "repeat": bool(data.get("repeat")),
+        }
