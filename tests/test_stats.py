@@ -217,3 +217,21 @@ def test_the_event_list_shows_the_events_behind_a_figure(worked_example, client_
     assert reversed_range.status_code == 422
     assert "起始日期不能晚于截止日期" in reversed_range.content.decode()
     assert client_for("auditor").get("/stats/events/").status_code == 403
+
+
+def test_the_statistics_page_shows_the_figures_and_links_each_to_its_events(
+    worked_example, client_for, django_assert_max_num_queries
+):
+    client = client_for("bureau")
+    with django_assert_max_num_queries(15):
+        page = client.get("/stats/", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+    body = page.content.decode()
+    totals = body.split('data-testid="stats-totals"')[1].split("</div>\n<div")[0]
+    assert [chunk.split("<")[0] for chunk in totals.split('class="value">')[1:]] == ["2", "4", "10", "1", "3"]
+    assert "date_from=2026-03-01&amp;date_to=2026-03-31&amp;level=beijing" in body
+    linked = client.get(
+        "/stats/events/", {"date_from": "2026-03-01", "date_to": "2026-03-31", "level": "beijing"}
+    )
+    assert "共 1 批次" in linked.content.decode()
+    bad = client.get("/stats/", {"date_from": "2026-03-31", "date_to": "2026-03-01"})
+    assert bad.status_code == 422

@@ -93,3 +93,22 @@ def test_a_township_user_sees_its_own_matters_masked_on_a_phone(browser, demo_se
     assert "查看完整信息" not in body  # no reveal for a township user
     shot(page, "unit-detail")
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_statistics_page_links_a_figure_to_its_events(browser, demo_server, shot, viewport):
+    from xinfang.directory.models import County
+    from xinfang.petitions.generator import generate_matters
+
+    generate_matters(county=County.objects.get(code="410421"), matters=300, seed=5)
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, "secretary")
+    page.goto(f"{demo_server.url}/stats/?date_from=2026-01-01&date_to=2026-06-30")
+    assert page.get_by_role("heading", name="按访别").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(page, "stats")
+    page.get_by_role("link", name="进京").first.click()
+    page.wait_for_url("**/stats/events/**")
+    assert "进京" in page.get_by_test_id("event-list").inner_text()
+    context.close()

@@ -24,7 +24,7 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("工作台", reverse("dashboard:home"), "home"))
     if role in CONTENT_ROLES:
         items.append(NavItem("信访事项", reverse("petitions:list"), "matters"))
-        items.append(NavItem("信访批次", reverse("stats:events"), "events"))
+        items.append(NavItem("统计", reverse("stats:page"), "stats"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:

@@ -16,9 +16,21 @@ def month_start() -> dt.date:
     return timezone.localdate().replace(day=1)
 
 
-class EventFilterForm(forms.Form):
+class PeriodForm(forms.Form):
     date_from = forms.DateField(label="起始日期", widget=DATE_WIDGET)
     date_to = forms.DateField(label="截止日期", widget=DATE_WIDGET)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        if start and end and (end - start).days > 3660:
+            raise forms.ValidationError("统计期间最长十年")
+        return cleaned
+
+
+class EventFilterForm(PeriodForm):
     level = forms.ChoiceField(label="访别", choices=[("", "全部"), *Level.choices], required=False)
     channel = forms.ChoiceField(label="信访形式", choices=[("", "全部"), *Channel.choices], required=False)
     category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.none(), required=False,
@@ -39,15 +51,6 @@ class EventFilterForm(forms.Form):
         township = self.fields["township"]
         assert isinstance(township, forms.ModelChoiceField)
         township.queryset = Unit.objects.filter(county_id=county_id or 0, kind=Unit.Kind.TOWNSHIP)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError("起始日期不能晚于截止日期")
-        if start and end and (end - start).days > 3660:
-            raise forms.ValidationError("统计期间最长十年")
-        return cleaned
 
     def selection(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -3,4 +3,7 @@ from django.urls import path
 from xinfang.stats import views
 
 app_name = "stats"
-urlpatterns = [path("events/", views.event_list, name="events")]
+urlpatterns = [
+    path("", views.statistics_page, name="page"),
+    path("events/", views.event_list, name="events"),
+]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from xinfang.accounts.decorators import AuthedRequest, role_required
 from xinfang.accounts.roles import CONTENT_ROLES
-from xinfang.stats.forms import EventFilterForm, month_start
-from xinfang.stats.selectors import events_for_user
+from xinfang.petitions.selectors import matters_for_user
+from xinfang.stats.forms import EventFilterForm, PeriodForm, month_start
+from xinfang.stats.selectors import event_statistics, events_for_user, statistics_tables
 
 
 @role_required(CONTENT_ROLES)
@@ -30,3 +33,23 @@ def event_list(request: AuthedRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "nav_key": "events"}
     return render(request, "stats/events.html", context, status=200 if valid else 422)
+
+
+@role_required(CONTENT_ROLES)
+@require_GET
+def statistics_page(request: AuthedRequest) -> HttpResponse:
+    """The figures of `xinfang stats` for the user's scope, each linking to the events behind it."""
+    data = request.GET.copy()
+    data.setdefault("date_from", month_start().isoformat())
+    data.setdefault("date_to", timezone.localdate().isoformat())
+    form = PeriodForm(data)
+    context: dict[str, Any] = {"form": form, "nav_key": "stats"}
+    if not form.is_valid() or request.user.county is None:
+        return render(request, "stats/page.html", context, status=422)
+    start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    county = request.user.county
+    figures = event_statistics(
+        county=county, date_from=start, date_to=end, matters=matters_for_user(user=request.user)
+    )
+    context.update(figures=figures, tables=statistics_tables(county, figures, start, end))
+    return render(request, "stats/page.html", context)
