@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from xinfang.accounts.navigation import navigation_for
-from xinfang.directory.models import County
+from xinfang.directory.selectors import county_by_code_or_only
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,6 +15,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        counties = list(County.objects.all()[:2])
-        return {"user_county": counties[0] if len(counties) == 1 else None}
+        return {"user_county": county_by_code_or_only()}
     return {"nav_items": navigation_for(user), "user_county": user.county}

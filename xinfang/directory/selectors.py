@@ -143,3 +143,11 @@ def directory_figures(*, county: County) -> DirectoryFigures:
         categories_second=categories["second"],
         unit_accounts=accounts,
     )
+
+
+def county_by_code_or_only(code: str = "") -> County | None:
+    """The county with this code, or, with no code, the installation's only county; None otherwise
+    (no such county, or several and no code to choose)."""
+    counties = County.objects.filter(code=code) if code else County.objects.all()
+    found = list(counties[:2])
+    return found[0] if len(found) == 1 else None

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from xinfang.directory.models import County
+from xinfang.directory.selectors import county_by_code_or_only
 from xinfang.petitions.forms import OnlineSubmissionForm, QueryCodeForm, RatingForm
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services import PetitionerInput, RegistryError, matter_rate, matter_submit_online
@@ -19,12 +20,10 @@ QUERY_LIMIT = (30, 600)
 
 def public_county(request: HttpRequest) -> County:
     """The county the public page serves: the one given by code, or the only one installed."""
-    code = request.GET.get("county") or request.POST.get("county") or ""
-    counties = County.objects.filter(code=code) if code else County.objects.all()
-    found = list(counties[:2])
-    if len(found) != 1:
+    county = county_by_code_or_only(request.GET.get("county") or request.POST.get("county") or "")
+    if county is None:
         raise Http404("请选择县(市、区)")
-    return found[0]
+    return county
 
 
 def _matter_by_code(code: str) -> Matter | None:

@@ -1,19 +1,25 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 from xinfang.directory.models import Category, Unit
+from xinfang.petitions.forms import county_categories, county_units, set_choices
 from xinfang.petitions.models import Channel, Level
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def month_start() -> dt.date:
-    return timezone.localdate().replace(day=1)
+def with_default_period(query: QueryDict) -> QueryDict:
+    """The query with the period defaulting to this month so far."""
+    data = query.copy()
+    today = timezone.localdate()
+    data.setdefault("date_from", today.replace(day=1).isoformat())
+    data.setdefault("date_to", today.isoformat())
+    return data
 
 
 class PeriodForm(forms.Form):
@@ -43,14 +49,8 @@ class EventFilterForm(PeriodForm):
 
     def __init__(self, *args: Any, county_id: int | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        category = self.fields["category"]
-        assert isinstance(category, forms.ModelChoiceField)
-        category.queryset = Category.objects.filter(county_id=county_id or 0, parent__isnull=True).order_by(
-            "code"
-        )
-        township = self.fields["township"]
-        assert isinstance(township, forms.ModelChoiceField)
-        township.queryset = Unit.objects.filter(county_id=county_id or 0, kind=Unit.Kind.TOWNSHIP)
+        set_choices(self, "category", county_categories(county_id).filter(parent__isnull=True))
+        set_choices(self, "township", county_units(county_id).filter(kind=Unit.Kind.TOWNSHIP))
 
     def selection(self) -> dict[str, Any]:
         data = self.cleaned_data

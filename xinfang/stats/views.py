@@ -5,13 +5,12 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from xinfang.accounts.decorators import AuthedRequest, role_required
 from xinfang.accounts.roles import CONTENT_ROLES
 from xinfang.petitions.selectors import matters_for_user
-from xinfang.stats.forms import EventFilterForm, PeriodForm, month_start
+from xinfang.stats.forms import EventFilterForm, PeriodForm, with_default_period
 from xinfang.stats.selectors import event_statistics, events_for_user, statistics_tables
 
 
@@ -19,10 +18,7 @@ from xinfang.stats.selectors import event_statistics, events_for_user, statistic
 @require_GET
 def event_list(request: AuthedRequest) -> HttpResponse:
     """The events (信访批次) behind a statistics figure, in the user's scope."""
-    data = request.GET.copy()
-    data.setdefault("date_from", month_start().isoformat())
-    data.setdefault("date_to", timezone.localdate().isoformat())
-    form = EventFilterForm(data, county_id=request.user.county_id)
+    form = EventFilterForm(with_default_period(request.GET), county_id=request.user.county_id)
     valid = form.is_valid()
     events = events_for_user(user=request.user, **form.selection()) if valid else None
     page = None
@@ -39,10 +35,7 @@ def event_list(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def statistics_page(request: AuthedRequest) -> HttpResponse:
     """The figures of `xinfang stats` for the user's scope, each linking to the events behind it."""
-    data = request.GET.copy()
-    data.setdefault("date_from", month_start().isoformat())
-    data.setdefault("date_to", timezone.localdate().isoformat())
-    form = PeriodForm(data)
+    form = PeriodForm(with_default_period(request.GET))
     context: dict[str, Any] = {"form": form, "nav_key": "stats"}
     if not form.is_valid() or request.user.county is None:
         return render(request, "stats/page.html", context, status=422)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.directory.models import County
+from xinfang.directory.selectors import county_by_code_or_only
 from xinfang.stats.selectors import event_statistics
 
 
@@ -49,10 +50,11 @@ class Command(BaseCommand):
                 )
 
     def _county(self, code: str) -> County:
-        counties = County.objects.filter(code=code) if code else County.objects.all()
-        found = list(counties[:2])
-        if not found:
-            raise CommandError(f"县不存在：{code}" if code else "还没有任何县的数据", returncode=2)
-        if len(found) > 1:
+        county = county_by_code_or_only(code)
+        if county is not None:
+            return county
+        if code:
+            raise CommandError(f"县不存在：{code}", returncode=2)
+        if County.objects.exists():
             raise CommandError("有多个县，请用 --county 指定行政区划代码", returncode=2)
-        return found[0]
+        raise CommandError("还没有任何县的数据", returncode=2)
