@@ -76,18 +76,8 @@ def form_changes(form: ModelForm[Any]) -> dict[str, Any]:
         if isinstance(field, ModelChoiceField) and before is not None and not isinstance(before, list):
             # The initial value of a choice is the related row's id; show the row instead.
             before = field.queryset.filter(pk=before).first() if field.queryset is not None else before
-        changes[name] = [_plain(before), _plain(after)]
+        changes[name] = [before, after]  # audit_summarize turns rows and dates into text
     return changes
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, list | tuple | models.QuerySet):
-        return [str(item) for item in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 class RoleModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import transaction
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
@@ -73,7 +73,7 @@ def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
     allowed = ACCOUNT_EDITABLE_FIELDS.get(by.role, frozenset())
     if account.pk == by.pk or not set(changes) <= allowed or account.county_id != by.county_id:
         raise PermissionDenied("无权修改该账号的这些内容")
-    before = {name: _plain(getattr(account, name)) for name in changes}
+    before = {name: getattr(account, name) for name in changes}
     for name, value in changes.items():
         setattr(account, name, value)
     fields = set(changes)
@@ -83,13 +83,9 @@ def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
         fields.add("role")
     account.full_clean(exclude=["password"])
     account.save(update_fields=sorted(fields))
-    after = {name: _plain(getattr(account, name)) for name in before}
+    after = {name: getattr(account, name) for name in before}
     audit_record(action="account.update", actor=by, obj=account, changes=model_diff(before, after))
     return account
-
-
-def _plain(value: Any) -> Any:
-    return str(value) if isinstance(value, models.Model) else value
 
 
 @transaction.atomic

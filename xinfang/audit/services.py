@@ -31,7 +31,7 @@ def _safe_value(field: str, value: Any) -> Any:
         return "******" if value else ""
     if field in _VERBATIM_FIELDS:
         return str(value)
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | models.QuerySet):
         return [_safe_value(field, item) for item in value]
     text = str(value)
     if field in _ID_FIELDS:
@@ -42,7 +42,8 @@ def _safe_value(field: str, value: Any) -> Any:
 
 
 def audit_summarize(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Return a JSON-safe copy of a change summary with personal data masked."""
+    """Return a JSON-safe copy of a change summary with personal data masked: rows and querysets
+    become their text, dates their ISO text, so callers pass values as they have them."""
     safe: dict[str, Any] = {}
     for field, value in changes.items():
         if isinstance(value, Mapping):
