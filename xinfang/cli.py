@@ -169,21 +169,32 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import_directory(args: argparse.Namespace) -> int:
+def _run_import(command: str, *options: str) -> int:
+    """An import command with exit codes 0 (done), 1 (bad cells, nothing written), 2 (usage)."""
     _setup_django()
-    options = [str(args.file), "--format", args.format]
-    if args.dry_run:
-        options.append("--dry-run")
     from django.core.management import CommandError
 
     try:
-        _call("importdirectory", *options)
+        _call(command, *options)
     except CommandError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.returncode
     except SystemExit as exc:
         return int(exc.code or 0)
     return 0
+
+
+def cmd_import_directory(args: argparse.Namespace) -> int:
+    return _run_import(
+        "importdirectory", str(args.file), "--format", args.format, *(["--dry-run"] if args.dry_run else [])
+    )
+
+
+def cmd_import_ledger(args: argparse.Namespace) -> int:
+    return _run_import(
+        "importledger", str(args.file), "--format", args.format, "--county", args.county,
+        *(["--dry-run"] if args.dry_run else []),
+    )  # fmt: skip
 
 
 def cmd_manage(rest: Sequence[str]) -> int:
@@ -224,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     importer.add_argument("--format", choices=["text", "json"], default="text")
     importer.set_defaults(func=cmd_import_directory)
+
+    ledger = commands.add_parser("import-ledger", help="导入信访台账 (.xlsx 或 .csv)")
+    ledger.add_argument("file", type=Path)
+    ledger.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    ledger.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+    ledger.add_argument("--format", choices=["text", "json"], default="text")
+    ledger.set_defaults(func=cmd_import_ledger)
 
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)

@@ -52,8 +52,10 @@ LEVELS = {
 }  # fmt: skip
 
 
-def parse_date(value: object, *, today: dt.date) -> dt.date:
-    """2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日, an Excel date cell or an Excel serial number."""
+def parse_date(value: object, *, today: dt.date, label: str = "信访日期") -> dt.date:
+    """2026-03-05, 2026/3/5, 2026.3.5, 2026年3月5日, an Excel date cell or an Excel serial number.
+
+    `label` names the column in the messages."""
     if isinstance(value, dt.datetime):
         day = value.date()
     elif isinstance(value, dt.date):
@@ -65,14 +67,14 @@ def parse_date(value: object, *, today: dt.date) -> dt.date:
     else:
         text = fold_fullwidth(str(value or "")).strip().replace(" ", "")
         if not text:
-            raise CellError("信访日期不能为空")
+            raise CellError(f"{label}不能为空")
         if re.fullmatch(r"[0-9]{5}(\.0+)?", text):  # a serial number read as text
-            return parse_date(int(float(text)), today=today)
+            return parse_date(int(float(text)), today=today, label=label)
         day = _date_from_text(text)
     if day > today:
-        raise CellError(f"信访日期不能晚于今天：{day.isoformat()}")
+        raise CellError(f"{label}不能晚于今天：{day.isoformat()}")
     if day.year < 1980:
-        raise CellError(f"信访日期不正确：{day.isoformat()}")
+        raise CellError(f"{label}不正确：{day.isoformat()}")
     return day
 
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.directory.models import County
-from xinfang.directory.selectors import county_by_code_or_only
+from xinfang.directory.management.county import county_option
 from xinfang.stats.selectors import event_statistics
 
 
@@ -31,7 +30,7 @@ class Command(BaseCommand):
         date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
         if date_from > date_to:
             raise CommandError("起始日期不能晚于截止日期", returncode=2)
-        county = self._county(options["county"])
+        county = county_option(options["county"])
         figures = event_statistics(county=county, date_from=date_from, date_to=date_to)
         if options["format"] == "json":
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
@@ -48,13 +47,3 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {name:<12} {row['matters']:>7} 起 {row['events']:>7} 批次 {row['persons']:>7} 人次"
                 )
-
-    def _county(self, code: str) -> County:
-        county = county_by_code_or_only(code)
-        if county is not None:
-            return county
-        if code:
-            raise CommandError(f"县不存在：{code}", returncode=2)
-        if County.objects.exists():
-            raise CommandError("有多个县，请用 --county 指定行政区划代码", returncode=2)
-        raise CommandError("还没有任何县的数据", returncode=2)

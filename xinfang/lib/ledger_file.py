@@ -1,0 +1,155 @@
+"""Reading a petition ledger (台账) file: the first sheet of an .xlsx, or a .csv. No ORM here.
+
+SPEC §4: the header is the first row containing 信访日期 (title rows above it are skipped); headers are
+matched after trimming spaces and folding full-width brackets; unknown columns are ignored and column
+order is free. Rows are numbered as the user sees them counted from the header (header row = 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import ParseError
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from xinfang.lib.cells import cell_text, normalize_header
+
+DATE_COLUMN = "信访日期"
+COLUMNS = (
+    "登记编号",
+    "信访日期",
+    "信访人",
+    "身份证号",
+    "联系电话",
+    "人数",
+    "信访形式",
+    "访别",
+    "乡镇",
+    "村(社区)",
+    "问题类别",
+    "责任单位",
+    "反映问题",
+    "包案领导",
+    "办理状态",
+    "是否化解",
+    "化解日期",
+)
+REQUIRED_COLUMNS = ("信访日期", "信访形式", "访别", "乡镇", "问题类别")
+# Columns whose raw cell is kept: an Excel date cell or serial number is a date, not text.
+_RAW_COLUMNS = frozenset({"信访日期", "化解日期"})
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class LedgerFileError(Exception):
+    """The file cannot be read as a ledger at all (a usage error, not a bad cell); Chinese message."""
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    number: int  # counted from the header row, which is 1
+    sheet_row: int  # the row number in the spreadsheet itself (differs when title rows precede)
+    cells: dict[str, Any]  # column -> text (trimmed, full-width folded), raw value for date columns
+
+    def text(self, column: str) -> str:
+        value = self.cells.get(column)
+        return value if isinstance(value, str) else cell_text(value)
+
+
+@dataclass(frozen=True)
+class LedgerTable:
+    columns: tuple[str, ...]  # the recognised columns found in the header
+    rows: tuple[LedgerRow, ...]
+
+    @property
+    def missing_columns(self) -> tuple[str, ...]:
+        return tuple(column for column in REQUIRED_COLUMNS if column not in self.columns)
+
+
+def ledger_read(content: bytes, file_name: str) -> LedgerTable:
+    """Parse an uploaded or local ledger file; raises LedgerFileError when it is not a readable ledger."""
+    suffix = Path(file_name).suffix.lower()
+    if len(content) > MAX_BYTES:
+        raise LedgerFileError(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），请拆分后导入")
+    if suffix == ".csv":
+        return _table(_csv_rows(content))
+    if suffix in (".xlsx", ".xlsm"):
+        return _table(_xlsx_rows(content, file_name))
+    raise LedgerFileError(f"不支持的文件类型：{file_name}（请使用 .xlsx 或 .csv）")
+
+
+def ledger_read_path(path: Path) -> LedgerTable:
+    if not path.is_file():
+        raise LedgerFileError(f"文件不存在：{path}")
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise LedgerFileError(f"无法读取文件 {path}：{exc.strerror}") from exc
+    return ledger_read(content, path.name)
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise LedgerFileError("无法识别 CSV 文件的编码（应为 UTF-8 或 GB18030）")
+    if "\x00" in text:
+        raise LedgerFileError("文件内容不是文本格式的 CSV")
+    try:
+        yield from (tuple(row) for row in csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise LedgerFileError(f"CSV 文件格式错误：{exc}") from exc
+
+
+def _xlsx_rows(content: bytes, file_name: str) -> Iterator[tuple[Any, ...]]:
+    # A damaged file fails deep inside openpyxl or the XML parser, in many ways.
+    errors = (InvalidFileException, zipfile.BadZipFile, ParseError, KeyError, ValueError, TypeError, OSError)
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except errors as exc:
+        raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
+    try:
+        if not workbook.worksheets:
+            raise LedgerFileError(f"文件 {file_name} 中没有工作表")
+        yield from workbook.worksheets[0].iter_rows(values_only=True)
+    except errors as exc:
+        raise LedgerFileError(f"无法读取文件 {file_name}：工作表已损坏") from exc
+    finally:
+        workbook.close()
+
+
+def _table(values: Iterable[tuple[Any, ...]]) -> LedgerTable:
+    rows_iter = iter(values)
+    header_at = 0
+    for header_at, candidate in enumerate(rows_iter, start=1):  # noqa: B007 - used after the loop
+        headers = [normalize_header(cell) for cell in candidate]
+        if DATE_COLUMN in headers:
+            break
+    else:
+        raise LedgerFileError("找不到表头：台账中应有一行包含“信访日期”等列名")
+    positions: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if header in COLUMNS and header not in positions:  # a repeated column: the first one counts
+            positions[header] = index
+    rows: list[LedgerRow] = []
+    for offset, raw in enumerate(rows_iter, start=1):
+        cells: dict[str, Any] = {}
+        for column, index in positions.items():
+            value = raw[index] if index < len(raw) else None
+            if column in _RAW_COLUMNS and not isinstance(value, str):
+                cells[column] = value
+            else:
+                cells[column] = cell_text(value)
+        if any(value not in (None, "") for value in cells.values()):
+            rows.append(LedgerRow(number=offset + 1, sheet_row=header_at + offset, cells=cells))
+    return LedgerTable(columns=tuple(positions), rows=tuple(rows))

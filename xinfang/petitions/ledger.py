@@ -1,0 +1,1162 @@
+"""Ledger (台账) import: bureaus' Excel ledgers, one row per event, brought in as matters and events.
+
+SPEC §4 gives the column table. The import checks every cell first (several problems per row may be
+reported, each with its row, column and reason); any error and nothing is written. A real import is
+one transaction: matters, events, petitioners, history, one audit record for the import and one per
+matter it created or changed, and what each changed matter was before, so the bureau head can undo the
+import as a whole while nothing it touched has been changed since.
+
+Rows are grouped into matters by 登记编号 (the same number and date again is the same event, updated);
+a row without a number is a matter of its own, known again on a re-import by a keyed digest of the row,
+so importing the same file twice creates nothing and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.core import serializers
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.audit.models import AuditRecord
+from xinfang.audit.services import audit_record, audit_record_many
+from xinfang.directory.models import Category, County, Leader, Unit, Village
+from xinfang.directory.services import derive_short_name
+from xinfang.lib.bigrams import bigrams
+from xinfang.lib.deadlines import Clock, RuleProfile, profile_on
+from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
+from xinfang.lib.ledger_cells import (
+    CellError,
+    parse_channel,
+    parse_date,
+    parse_level,
+    parse_names,
+    parse_persons,
+    parse_yes_no,
+)
+from xinfang.lib.ledger_file import LedgerFileError, LedgerRow, LedgerTable, ledger_read
+from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
+from xinfang.petitions.models import (
+    COLLECTIVE_PERSONS,
+    LEVEL_RANK,
+    Event,
+    LedgerImport,
+    LedgerImportItem,
+    Level,
+    Matter,
+    MatterText,
+    NumberSequence,
+    Ownership,
+    Petitioner,
+    RuleProfileAssignment,
+    Stage,
+    Transition,
+)
+from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+
+Status = Matter.Status
+Progress = Callable[[str, int, int], None]
+
+# 办理状态 as written in ledgers: the status names of the flow, and the usual 已… forms.
+STATUS_NAMES: dict[str, str] = {
+    **{label: value for value, label in Status.choices},
+    "已登记": Status.REGISTERED, "已受理": Status.ACCEPTED, "已转送": Status.TRANSFERRED,
+    "已终结": Status.CLOSED, "正在办理": Status.IN_PROGRESS,
+}  # fmt: skip
+# The statutory clock an imported open matter is in, started at its latest event (SPEC §4).
+_IMPORTED_CLOCKS: dict[str, Clock] = {
+    Status.REGISTERED: Clock.DISPOSE,
+    Status.TRANSFERRED: Clock.ACCEPT_NOTICE,
+    Status.ACCEPTED: Clock.HANDLE,
+    Status.IN_PROGRESS: Clock.HANDLE,
+    Status.ANSWERED: Clock.REVIEW_REQUEST,
+    Status.REVIEW: Clock.REVIEW_DECIDE,
+    Status.RE_REVIEW: Clock.RE_REVIEW_DECIDE,
+}
+_STAGES: dict[str, str] = {Status.REVIEW: Stage.REVIEW, Status.RE_REVIEW: Stage.RE_REVIEW}
+# Actions recorded on a matter that change nothing: they do not block undoing an import.
+READ_ONLY_ACTIONS = frozenset({"pii.reveal"})
+# How many problems of each kind the preview keeps (the counts are always exact).
+STORED_PROBLEMS = 1000
+_CHUNK = 2000
+_QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class LedgerError(ValueError):
+    """An action on an import is refused; the message is Chinese and safe to show."""
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    row: int
+    sheet_row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def stored(self) -> dict[str, Any]:
+        return {**self.as_dict(), "sheet_row": self.sheet_row}
+
+
+@dataclass
+class LedgerResult:
+    dry_run: bool
+    rows: int = 0
+    imported: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[LedgerProblem] = field(default_factory=list)
+    warnings: list[LedgerProblem] = field(default_factory=list)
+    ledger_import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "created": self.created,
+            "updated": self.updated,
+            "errors": [problem.as_dict() for problem in self.errors],
+            "warnings": [problem.as_dict() for problem in self.warnings],
+        }
+
+
+# -- the county's directory, as ledgers name it ----------------------------------------------------
+
+
+def _unit_keys(unit: Unit) -> set[str]:
+    keys = {unit.name, derive_short_name(unit.name)}
+    if unit.short_name:
+        keys |= {unit.short_name, f"县{unit.short_name}"}
+    return keys
+
+
+def _village_keys(village: Village) -> set[str]:
+    keys = {village.name}
+    for suffix in ("社区居委会", "居委会", "社区", "村委会", "村"):
+        if village.name.endswith(suffix) and len(village.name) > len(suffix) + 1:
+            keys.add(village.name[: -len(suffix)])
+    return keys
+
+
+T = TypeVar("T")
+
+
+class _Names(Generic[T]):
+    """Names -> objects: a full name wins; otherwise a short form must be unique."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, T] = {}
+        self.short: dict[str, list[T]] = defaultdict(list)
+
+    def add(self, full: str, keys: Iterable[str], obj: T) -> None:
+        self.exact.setdefault(full, obj)
+        for key in keys:
+            if obj not in self.short[key]:
+                self.short[key].append(obj)
+
+    def find(self, text: str) -> tuple[T | None, int]:
+        """(the object or None, how many matched the short form)."""
+        if text in self.exact:
+            return self.exact[text], 1
+        matches = self.short.get(text, [])
+        return (matches[0] if len(matches) == 1 else None), len(matches)
+
+
+class _Directory:
+    def __init__(self, county: County) -> None:
+        self.townships: _Names[Unit] = _Names()
+        self.units: _Names[Unit] = _Names()
+        for unit in Unit.objects.filter(county=county, is_active=True).order_by("kind", "name"):
+            self.units.add(unit.name, _unit_keys(unit), unit)
+            if unit.is_township:
+                self.townships.add(unit.name, _unit_keys(unit), unit)
+        self.villages: dict[int, _Names[Village]] = defaultdict(_Names)
+        for village in Village.objects.filter(township__county=county, is_active=True):
+            self.villages[village.township_id].add(village.name, _village_keys(village), village)
+        self.categories: dict[str, Category] = {}
+        second: dict[str, list[Category]] = defaultdict(list)
+        categories = list(Category.objects.filter(county=county, is_active=True).select_related("parent"))
+        for category in categories:
+            if category.parent is None:
+                self.categories[category.name] = category
+            else:
+                self.categories[f"{category.parent.name}/{category.name}"] = category
+                second[category.name].append(category)
+        for name, matches in second.items():
+            if name not in self.categories and len(matches) == 1:
+                self.categories[name] = matches[0]
+        self.ambiguous_categories = {name for name, matches in second.items() if len(matches) > 1}
+        self.leaders: dict[str, list[Leader]] = defaultdict(list)
+        for leader in Leader.objects.filter(county=county, is_active=True):
+            self.leaders[leader.name].append(leader)
+
+    def township(self, text: str) -> Unit:
+        if not text:
+            raise CellError("乡镇不能为空")
+        township, count = self.townships.find(text)
+        if township is None:
+            raise CellError(f"乡镇“{text}”对应多个乡镇，请写全称" if count > 1 else f"未知乡镇：{text}")
+        return township
+
+    def village(self, township: Unit, text: str) -> Village | None:
+        return self.villages[township.pk].find(text)[0]
+
+    def category(self, text: str) -> Category:
+        if not text:
+            raise CellError("问题类别不能为空")
+        key = "/".join(part.strip() for part in text.replace("／", "/").split("/"))
+        category = self.categories.get(key)
+        if category is None:
+            if key in self.ambiguous_categories:
+                raise CellError(f"二级类别“{text}”属于多个一级类别，请写作“一级/二级”")
+            raise CellError(f"未知问题类别：{text}")
+        return category
+
+    def unit(self, text: str) -> Unit:
+        unit, count = self.units.find(text)
+        if unit is None:
+            raise CellError(
+                f"责任单位“{text}”对应多个单位，请写全称" if count > 1 else f"未知责任单位：{text}"
+            )
+        return unit
+
+
+# -- one row ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    row: LedgerRow
+    number: str
+    date: dt.date
+    names: list[str]
+    id_number: str
+    phone: str
+    persons: int
+    channel: str
+    level: str
+    township: Unit
+    village: Village | None
+    village_text: str
+    category: Category
+    unit: Unit | None
+    content: str
+    leader: Leader | None
+    status: str  # "" when the row gives none
+    resolved_on: dt.date | None
+
+
+class _Checker:
+    """Turns rows into `_Row`s, recording every problem cell."""
+
+    def __init__(self, county: County, result: LedgerResult) -> None:
+        self.directory = _Directory(county)
+        self.result = result
+        self.today = timezone.localdate()
+
+    def error(self, row: LedgerRow, column: str, message: str) -> None:
+        self.result.errors.append(LedgerProblem(row.number, row.sheet_row, column, message))
+
+    def warning(self, row: LedgerRow, column: str, message: str) -> None:
+        self.result.warnings.append(LedgerProblem(row.number, row.sheet_row, column, message))
+
+    def cell(self, row: LedgerRow, column: str, parse: Callable[[str], Any], default: Any = None) -> Any:
+        try:
+            return parse(row.text(column))
+        except CellError as problem:
+            self.error(row, column, str(problem))
+            return default
+
+    def check(self, row: LedgerRow) -> _Row | None:
+        errors_before = len(self.result.errors)
+        number = row.text("登记编号")
+        if len(number) > 40:
+            self.error(row, "登记编号", "登记编号过长（不超过40个字符）")
+        try:
+            date = parse_date(row.cells.get("信访日期"), today=self.today)
+        except CellError as problem:
+            self.error(row, "信访日期", str(problem))
+            date = None
+        names = parse_names(row.text("信访人"))
+        if names.warning:
+            self.warning(row, "信访人", names.warning)
+        if any(len(name) > 30 for name in names.value):
+            self.error(row, "信访人", "信访人姓名过长（每人不超过30个字符）")
+        id_number = row.text("身份证号").upper().replace(" ", "")
+        if id_number:
+            try:
+                id_number = normalize_id_number(id_number, today=self.today)
+            except InvalidValue as problem:
+                self.warning(row, "身份证号", f"{problem}（已按原样保存）")
+        phone = row.text("联系电话").replace(" ", "")
+        if phone:
+            try:
+                phone = normalize_phone(phone)
+            except InvalidValue:
+                self.warning(row, "联系电话", "联系电话格式不正确（已按原样保存）")
+        persons = self.cell(row, "人数", parse_persons)
+        if persons is not None and persons.warning:
+            self.warning(row, "人数", persons.warning)
+        channel = self.cell(row, "信访形式", parse_channel)
+        level = self.cell(row, "访别", parse_level)
+        township = self.cell(row, "乡镇", self.directory.township)
+        village, village_text = None, row.text("村(社区)")
+        if village_text and township is not None:
+            village = self.directory.village(township, village_text)
+            if village is None:
+                self.warning(row, "村(社区)", f"{township.name}没有村(社区)“{village_text}”（已按原文保存）")
+            if len(village_text) > 50:
+                self.error(row, "村(社区)", "村(社区)名称过长（不超过50个字符）")
+        category = self.cell(row, "问题类别", self.directory.category)
+        unit_text = row.text("责任单位")
+        unit = self.cell(row, "责任单位", self.directory.unit) if unit_text else None
+        leader = None
+        leader_name = row.text("包案领导")
+        if leader_name:
+            leaders = self.directory.leaders.get(leader_name, [])
+            if len(leaders) == 1:
+                leader = leaders[0]
+            else:
+                reason = "有多位同名县级领导" if leaders else "不是本县在任县级领导"
+                self.warning(row, "包案领导", f"“{leader_name}”{reason}（未设置包案）")
+        status, resolved_on = self.resolution(row, date)
+        if len(self.result.errors) > errors_before:
+            return None
+        assert date is not None and persons is not None  # no error: every required cell parsed
+        return _Row(
+            row=row, number=number, date=date, names=names.value, id_number=id_number, phone=phone,
+            persons=persons.value, channel=channel, level=level, township=township, village=village,
+            village_text="" if village else village_text, category=category, unit=unit,
+            content=scrub_text(row.text("反映问题")), leader=leader, status=status,
+            resolved_on=resolved_on,
+        )  # fmt: skip
+
+    def resolution(self, row: LedgerRow, date: dt.date | None) -> tuple[str, dt.date | None]:
+        """办理状态, 是否化解 and 化解日期, checked against each other and the event date."""
+        status_text = row.text("办理状态")
+        status = STATUS_NAMES.get(status_text, "")
+        if status_text and not status:
+            self.error(row, "办理状态", f"未知办理状态：{status_text}（应为{'、'.join(Status.labels)}之一）")
+        resolved = self.cell(row, "是否化解", parse_yes_no)
+        resolved_on = None
+        if row.text("化解日期"):
+            try:
+                resolved_on = parse_date(row.cells.get("化解日期"), today=self.today, label="化解日期")
+            except CellError as problem:
+                self.error(row, "化解日期", str(problem))
+            if resolved_on and date and resolved_on < date:
+                self.error(row, "化解日期", f"化解日期 {resolved_on} 早于信访日期 {date}")
+        if resolved is True and status and status != Status.RESOLVED:
+            self.error(row, "是否化解", f"已化解，但办理状态为“{row.text('办理状态')}”")
+        if resolved is False and status == Status.RESOLVED:
+            self.error(row, "是否化解", "办理状态为“已化解”，但是否化解为“否”")
+        if resolved_on and (resolved is False or (status and status != Status.RESOLVED)):
+            self.error(row, "化解日期", "填写了化解日期，但事项未化解")
+        if not status and (resolved is True or resolved_on):
+            status = Status.RESOLVED
+        return status, resolved_on if status == Status.RESOLVED else None
+
+
+# -- the plan: what each matter becomes ------------------------------------------------------------
+
+
+@dataclass
+class _EventPlan:
+    date: dt.date
+    channel: str
+    level: str
+    persons: int
+    row: int  # the row that last set it
+    event: Event | None = None  # the stored event, for one that exists
+
+
+@dataclass
+class _MatterPlan:
+    key: str
+    rows: list[_Row]
+    matter: Matter | None = None  # the stored matter, when it exists (and once created)
+    events: list[_EventPlan] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)  # the matter fields the rows give
+    old_status: str = ""
+    changed: bool = False
+    created: bool = False
+
+
+def _ledger_key(row: _Row, occurrence: int) -> str:
+    text = "|".join(
+        (row.date.isoformat(), str(row.township.pk), "、".join(row.names), row.id_number, row.phone,
+         row.content, str(occurrence))
+    )  # fmt: skip
+    return field_cipher().blind_index(text, domain="ledger-row")
+
+
+def _group(rows: Sequence[_Row]) -> list[_MatterPlan]:
+    plans: dict[str, _MatterPlan] = {}
+    seen: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.number:
+            key = f"n:{row.number}"
+        else:
+            base = _ledger_key(row, 0)
+            seen[base] += 1
+            key = f"k:{base if seen[base] == 1 else _ledger_key(row, seen[base] - 1)}"
+        plans.setdefault(key, _MatterPlan(key=key, rows=[])).rows.append(row)
+    for plan in plans.values():
+        plan.rows.sort(key=lambda row: (row.date, row.row.number))
+    return list(plans.values())
+
+
+def _latest(rows: Sequence[_Row], attribute: str) -> Any:
+    """The latest row's non-blank value of a field (rows are in date order)."""
+    for row in reversed(rows):
+        value = getattr(row, attribute)
+        if value:
+            return value
+    return None
+
+
+class _Importer:
+    def __init__(self, county: County, progress: Progress | None) -> None:
+        self.county = county
+        self.progress = progress
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.cipher = field_cipher()
+        self.profiles = list(
+            RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile")
+        )
+        self.by: User | None = None
+        self.file_numbers: set[str] = set()  # the 登记编号 the file itself uses
+        self.petitioners: dict[int, list[Petitioner]] = defaultdict(list)
+        self.owners: dict[int, Ownership] = {}
+
+    def report(self, phase: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(phase, done, total)
+
+    # -- reading what exists --
+
+    def attach_existing(self, plans: list[_MatterPlan]) -> None:
+        by_number = {plan.key[2:]: plan for plan in plans if plan.key.startswith("n:")}
+        by_key = {plan.key[2:]: plan for plan in plans if plan.key.startswith("k:")}
+        for lookup, wanted in (("number", by_number), ("ledger_key", by_key)):
+            names = list(wanted)
+            for start in range(0, len(names), _CHUNK):
+                chunk = names[start : start + _CHUNK]
+                for matter in Matter.objects.filter(county=self.county, **{f"{lookup}__in": chunk}):
+                    wanted[getattr(matter, lookup)].matter = matter
+        existing = {plan.matter.pk: plan for plan in plans if plan.matter is not None}
+        matter_ids = list(existing)
+        for first in range(0, len(matter_ids), _CHUNK):
+            ids = matter_ids[first : first + _CHUNK]
+            for event in Event.objects.filter(matter_id__in=ids).order_by("date", "id"):
+                existing[event.matter_id].events.append(
+                    _EventPlan(event.date, event.channel, event.level, event.persons, 0, event)
+                )
+            for person in Petitioner.objects.filter(matter_id__in=ids):
+                self.petitioners[person.matter_id].append(person)
+            for ownership in Ownership.objects.filter(matter_id__in=ids, is_current=True):
+                self.owners[ownership.matter_id] = ownership
+
+    # -- deciding --
+
+    def merge_events(self, plan: _MatterPlan) -> bool:
+        """Fold the rows into the matter's events; True when a stored event changes or one is added."""
+        changed = False
+        for row in plan.rows:
+            same = next((event for event in plan.events if event.date == row.date), None)
+            values = (row.channel, row.level, row.persons)
+            if same is None:
+                plan.events.append(_EventPlan(row.date, *values, row.row.number))
+                changed = True
+            elif (same.channel, same.level, same.persons) != values:
+                same.channel, same.level, same.persons, same.row = *values, row.row.number
+                changed = changed or same.event is not None
+        return changed
+
+    def matter_values(self, plan: _MatterPlan) -> dict[str, Any]:
+        """The matter fields the rows give: the latest row's, blanks not overriding."""
+        rows, latest = plan.rows, plan.rows[-1]
+        matter = plan.matter
+        values: dict[str, Any] = {
+            "origin_township": latest.township,
+            "origin_village": latest.village,
+            "origin_village_text": latest.village_text,
+            "category": latest.category,
+        }
+        unit = _latest(rows, "unit")
+        values["responsible_unit"] = unit if unit or matter is None else matter.responsible_unit
+        content = _latest(rows, "content")
+        values["content"] = content if content or matter is None else matter.content
+        status_row = next((row for row in reversed(rows) if row.status), None)
+        if status_row is not None:
+            values["status"], values["resolved_on"] = status_row.status, status_row.resolved_on
+        elif matter is None:
+            values["status"], values["resolved_on"] = Status.REGISTERED, None
+        return values
+
+    def decide(self, plan: _MatterPlan) -> None:
+        matter = plan.matter
+        events_changed = self.merge_events(plan)
+        plan.values = values = self.matter_values(plan)
+        if matter is None:
+            plan.created = plan.changed = True
+            return
+        fields_changed = any(
+            getattr(matter, f"{name}_id" if name in _FOREIGN_KEYS else name)
+            != (value.pk if name in _FOREIGN_KEYS and value is not None else value)
+            for name, value in values.items()
+        )
+        leader = _latest(plan.rows, "leader")
+        owner = self.owners.get(matter.pk)
+        owner_changed = leader is not None and (owner is None or owner.leader_id != leader.pk)
+        plan.changed = events_changed or fields_changed or owner_changed or bool(self.new_petitioners(plan))
+
+    def new_petitioners(self, plan: _MatterPlan) -> list[tuple[str, str, str, str, str]]:
+        """(name, ID number, its index, phone, its index) of the rows' people not yet on the matter;
+        the same ID number, phone or name is the same person. ID and phone go with the first name."""
+        known = self.petitioners.get(plan.matter.pk, []) if plan.matter and not plan.created else []
+        ids = {person.id_number_index for person in known if person.id_number_index}
+        phones = {person.phone_index for person in known if person.phone_index}
+        names = {person.name for person in known if person.name}
+        added: list[tuple[str, str, str, str, str]] = []
+        for row in plan.rows:
+            for position, name in enumerate(row.names or [""]):
+                id_number, phone = (row.id_number, row.phone) if position == 0 else ("", "")
+                id_index = self.cipher.blind_index(id_number, domain="id") if id_number else ""
+                phone_index = self.cipher.blind_index(phone, domain="phone") if phone else ""
+                if (id_index and id_index in ids) or (phone_index and phone_index in phones):
+                    continue
+                if (name and name in names) or not (name or id_number or phone):
+                    continue
+                ids.add(id_index)
+                phones.add(phone_index)
+                names.add(name)
+                added.append((name, id_number, id_index, phone, phone_index))
+        return added
+
+    def petitioners_of(self, plan: _MatterPlan) -> list[Petitioner]:
+        matter = plan.matter
+        assert matter is not None
+        village = matter.origin_village.name if matter.origin_village else matter.origin_village_text
+        first = 0 if plan.created else len(self.petitioners.get(matter.pk, []))
+        return [
+            Petitioner(
+                matter=matter,
+                name=name,
+                id_number_enc=self.cipher.encrypt(id_number, context=ID_CONTEXT) if id_number else "",
+                id_number_index=id_index,
+                id_number_masked=mask_id_number(id_number)[:20],
+                phone_enc=self.cipher.encrypt(phone, context=PHONE_CONTEXT) if phone else "",
+                phone_index=phone_index,
+                phone_masked=mask_phone(phone)[:20],
+                address_enc=self.cipher.encrypt("", context=ADDRESS_CONTEXT),
+                address_brief=f"{matter.origin_township.name}{village}"[:100],
+                order=order,
+            )
+            for order, (name, id_number, id_index, phone, phone_index) in enumerate(
+                self.new_petitioners(plan), start=first
+            )
+        ]
+
+    # -- writing --
+
+    def write(self, plans: list[_MatterPlan], ledger_import: LedgerImport, by: User | None) -> None:
+        changed = [plan for plan in plans if plan.changed]
+        new = [plan for plan in changed if plan.created]
+        old = [plan for plan in changed if not plan.created]
+        items = [LedgerImportItem(ledger_import=ledger_import, created=False, matter=plan.matter,
+                                  before=_snapshot(plan.matter)) for plan in old]  # fmt: skip
+        self.report("写入", 0, len(changed))
+        self.create_matters(new)
+        for plan in old:
+            self.update_matter(plan)
+        Matter.objects.bulk_update(
+            [plan.matter for plan in old if plan.matter is not None], _MATTER_FIELDS, batch_size=1000
+        )
+        self.save_events(changed)
+        self.report("写入", len(changed) // 2, len(changed))
+        Petitioner.objects.bulk_create(
+            (person for plan in changed for person in self.petitioners_of(plan)), batch_size=_CHUNK
+        )
+        self.save_history(changed, by)
+        self.save_owners(changed, by)
+        items += [LedgerImportItem(ledger_import=ledger_import, created=True, matter=plan.matter)
+                  for plan in new]  # fmt: skip
+        LedgerImportItem.objects.bulk_create(items, batch_size=_CHUNK)
+        self.report("写入", len(changed), len(changed))
+
+    def create_matters(self, plans: list[_MatterPlan]) -> None:
+        numbers = self.numbers([plan for plan in plans if plan.key.startswith("k:")])
+        codes = self.query_codes(len(plans))
+        matters = []
+        for plan, code in zip(plans, codes, strict=True):
+            first = plan.rows[0]
+            number = first.number or numbers[plan.key]
+            matter = Matter(
+                county=self.county,
+                number=number,
+                query_code=code,
+                registered_at=self.now,
+                registered_by=self.by,
+                ledger_key="" if first.number else plan.key[2:],
+                **plan.values,
+            )
+            self.summarize(plan, matter)
+            self.start_clock(matter)
+            plan.matter = matter
+            matters.append(matter)
+        Matter.objects.bulk_create(matters, batch_size=1000)
+        MatterText.objects.bulk_create(
+            (MatterText(matter=matter, grams=_grams(matter)) for matter in matters), batch_size=_CHUNK
+        )
+
+    def update_matter(self, plan: _MatterPlan) -> None:
+        matter = plan.matter
+        assert matter is not None
+        old_status, old_content = matter.status, matter.content
+        for name, value in plan.values.items():
+            setattr(matter, name, value)
+        self.summarize(plan, matter)
+        if matter.status != old_status:
+            self.start_clock(matter)
+        plan.old_status = old_status
+        if matter.content != old_content:
+            MatterText.objects.update_or_create(matter=matter, defaults={"grams": _grams(matter)})
+
+    def summarize(self, plan: _MatterPlan, matter: Matter) -> None:
+        events = sorted(plan.events, key=_event_order)
+        matter.first_event_date, matter.last_event_date = events[0].date, max(e.date for e in events)
+        matter.event_count = len(events)
+        matter.person_count = sum(e.persons for e in events)
+        matter.channel = events[0].channel
+        matter.top_level = max((e.level for e in events), key=lambda level: LEVEL_RANK[Level(level)])
+        matter.is_collective = any(e.persons >= COLLECTIVE_PERSONS for e in events)
+        matter.stage = _STAGES.get(matter.status, matter.stage)
+
+    def start_clock(self, matter: Matter) -> None:
+        clock = _IMPORTED_CLOCKS.get(matter.status)
+        if clock is None:
+            matter.clock, matter.clock_started, matter.due_date = "", None, None
+            return
+        start = matter.last_event_date
+        profile: RuleProfile = profile_on(start, self.profiles)
+        extra = matter.extension_days if clock == Clock.HANDLE else 0
+        matter.clock, matter.clock_started = clock.value, start
+        matter.due_date = start + dt.timedelta(days=profile.days(clock) + extra)
+
+    def save_events(self, plans: list[_MatterPlan]) -> None:
+        """New events and changed stored ones, with the facts statistics count by (event_facts_refresh)."""
+        created: list[Event] = []
+        updated: list[Event] = []
+        for plan in plans:
+            matter = plan.matter
+            assert matter is not None
+            category_top_id = matter.category.parent_id or matter.category_id
+            last: dict[str, dt.date] = {}
+            for planned in sorted(plan.events, key=_event_order):
+                event = planned.event or Event(
+                    matter=matter, county=self.county, date=planned.date, registered_at=self.now,
+                    registered_by=self.by,
+                )  # fmt: skip
+                before = _event_state(event) if planned.event else None
+                event.channel, event.level, event.persons = planned.channel, planned.level, planned.persons
+                event.is_collective = planned.persons >= COLLECTIVE_PERSONS
+                event.is_repeat = "any" in last
+                event.prev_date = last.get("any")
+                event.prev_level_date = last.get(f"level:{planned.level}")
+                event.prev_channel_date = last.get(f"channel:{planned.channel}")
+                event.township_id = matter.origin_township_id
+                event.category_top_id = category_top_id
+                day = planned.date
+                last["any"] = last[f"level:{planned.level}"] = last[f"channel:{planned.channel}"] = day
+                if planned.event is None:
+                    created.append(event)
+                elif _event_state(event) != before:
+                    updated.append(event)
+        Event.objects.bulk_create(created, batch_size=_CHUNK)
+        Event.objects.bulk_update(updated, _EVENT_FIELDS, batch_size=1000)
+
+    def save_history(self, plans: list[_MatterPlan], by: User | None) -> None:
+        transitions = []
+        for plan in plans:
+            matter = plan.matter
+            assert matter is not None
+            old = "" if plan.created else plan.old_status
+            if matter.status != old:
+                transitions.append(Transition(
+                    matter=matter, from_status=old, to_status=matter.status, at=self.now, by=by,
+                    reason="台账导入", imported=True,
+                ))  # fmt: skip
+        Transition.objects.bulk_create(transitions, batch_size=_CHUNK)
+
+    def save_owners(self, plans: list[_MatterPlan], by: User | None) -> None:
+        ended, started = [], []
+        for plan in plans:
+            leader = _latest(plan.rows, "leader")
+            matter = plan.matter
+            assert matter is not None
+            if leader is None:
+                continue
+            current = self.owners.get(matter.pk)
+            if current is not None and current.leader_id == leader.pk:
+                continue
+            if current is not None:
+                current.is_current, current.ended_on = False, self.today
+                ended.append(current)
+            started.append(Ownership(
+                matter=matter, leader=leader, since=matter.first_event_date if plan.created else self.today,
+                assigned_by=by, is_current=True,
+            ))  # fmt: skip
+        Ownership.objects.bulk_update(ended, ["is_current", "ended_on"])
+        Ownership.objects.bulk_create(started, batch_size=_CHUNK)
+
+    def numbers(self, plans: list[_MatterPlan]) -> dict[str, str]:
+        """Registration numbers for matters whose rows have none, from the county's sequence, skipping
+        any number already taken (a ledger may use numbers of the same form)."""
+        issued: dict[str, str] = {}
+        by_year: dict[int, list[_MatterPlan]] = defaultdict(list)
+        for plan in plans:
+            by_year[plan.rows[0].date.year].append(plan)
+        for year, wanted in sorted(by_year.items()):
+            sequence, _ = NumberSequence.objects.select_for_update().get_or_create(
+                county=self.county, year=year
+            )
+            prefix = f"{self.county.code}-{year}-"
+            taken = set(
+                Matter.objects.filter(county=self.county, number__startswith=prefix)
+                .filter(number__gt=f"{prefix}{sequence.last:06d}")
+                .values_list("number", flat=True)
+            )
+            for plan in wanted:
+                while True:
+                    sequence.last += 1
+                    number = f"{prefix}{sequence.last:06d}"
+                    if number not in taken and number not in self.file_numbers:
+                        break
+                issued[plan.key] = number
+            sequence.save(update_fields=["last"])
+        return issued
+
+    def query_codes(self, count: int) -> list[str]:
+        """Fresh query codes; a code already issued (vanishingly unlikely) is drawn again."""
+        codes: set[str] = set()
+        while len(codes) < count:
+            batch = list(
+                {
+                    "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(12))
+                    for _ in range(count - len(codes))
+                }
+                - codes
+            )
+            for start in range(0, len(batch), _CHUNK):
+                chunk = batch[start : start + _CHUNK]
+                taken = set(Matter.objects.filter(query_code__in=chunk).values_list("query_code", flat=True))
+                codes.update(code for code in chunk if code not in taken)
+        return list(codes)
+
+
+_FOREIGN_KEYS = frozenset({"origin_township", "origin_village", "category", "responsible_unit"})
+_MATTER_FIELDS = [
+    "origin_township", "origin_village", "origin_village_text", "category", "responsible_unit",
+    "content", "status", "stage", "resolved_on", "first_event_date", "last_event_date", "event_count",
+    "person_count", "channel", "top_level", "is_collective", "clock", "clock_started", "due_date",
+]  # fmt: skip
+_EVENT_FIELDS = [
+    "channel", "level", "persons", "is_collective", "is_repeat", "prev_date", "prev_level_date",
+    "prev_channel_date", "township_id", "category_top_id",
+]  # fmt: skip
+
+
+def _event_state(event: Event) -> tuple[Any, ...]:
+    return tuple(getattr(event, name) for name in _EVENT_FIELDS)
+
+
+def _event_order(event: _EventPlan) -> tuple[dt.date, int, int]:
+    """Stored events first in id order, then new ones by row: the order ids will have."""
+    if event.event is not None:
+        return (event.date, 0, event.event.pk)
+    return (event.date, 1, event.row)
+
+
+def _grams(matter: Matter) -> str:
+    return " ".join(sorted(bigrams(f"{matter.content}\n{matter.appeal}")))
+
+
+def _snapshot(matter: Matter | None) -> str:
+    """A changed matter's rows as they were, in Django's JSON serialization (restored by the undo)."""
+    assert matter is not None
+    rows: list[Any] = [Matter.objects.get(pk=matter.pk)]
+    for model in (Event, Petitioner, Transition, Ownership):
+        rows.extend(model.objects.filter(matter_id=matter.pk).order_by("pk"))
+    return serializers.serialize("json", rows)
+
+
+# -- the actions -----------------------------------------------------------------------------------
+
+
+def ledger_check(*, county: County, table: LedgerTable, progress: Progress | None = None) -> LedgerResult:
+    """Check a ledger without writing: every problem cell, and how many matters it would create or
+    change."""
+    result, _ = _prepare(county, table, dry_run=True, progress=progress)
+    return result
+
+
+def _prepare(
+    county: County, table: LedgerTable, *, dry_run: bool, progress: Progress | None
+) -> tuple[LedgerResult, tuple[_Importer, list[_MatterPlan]] | None]:
+    result = LedgerResult(dry_run=dry_run, rows=len(table.rows))
+    for column in table.missing_columns:
+        result.errors.append(LedgerProblem(1, 0, column, f"缺少必需的列：{column}"))
+    if result.errors:
+        return result, None
+    checker = _Checker(county, result)
+    rows: list[_Row] = []
+    total = len(table.rows)
+    for done, ledger_row in enumerate(table.rows, start=1):
+        row = checker.check(ledger_row)
+        if row is not None:
+            rows.append(row)
+        if progress and (done % 1000 == 0 or done == total):
+            progress("检查", done, total)
+    if result.errors:
+        return result, None
+    importer = _Importer(county, progress)
+    plans = _group(rows)
+    importer.file_numbers = {row.number for row in rows if row.number}
+    importer.attach_existing(plans)
+    for plan in plans:
+        importer.decide(plan)
+    result.created = sum(1 for plan in plans if plan.created)
+    result.updated = sum(1 for plan in plans if plan.changed and not plan.created)
+    return result, (importer, plans)
+
+
+def ledger_import(
+    *,
+    county: County,
+    table: LedgerTable,
+    by: User | None,
+    file_name: str,
+    sha256: str,
+    size: int = 0,
+    dry_run: bool = False,
+    record: LedgerImport | None = None,
+    progress: Progress | None = None,
+) -> LedgerResult:
+    """Import a ledger, all or nothing (SPEC §4). A dry run, or any error, writes nothing.
+
+    `record` is the upload being imported, when it came through the page; otherwise one is made."""
+    if dry_run:
+        return ledger_check(county=county, table=table, progress=progress)
+    with transaction.atomic():
+        # One import at a time per county: numbers and matches are decided on a stable registry.
+        County.objects.select_for_update().get(pk=county.pk)
+        result, prepared = _prepare(county, table, dry_run=False, progress=progress)
+        if prepared is None:
+            return result
+        importer, plans = prepared
+        importer.by = by
+        record = record or LedgerImport(
+            county=county, file_name=file_name[:200], sha256=sha256, size=size, created_at=importer.now,
+            created_by=by,
+        )  # fmt: skip
+        record.save()
+        importer.write(plans, record, by)
+        result.imported = result.rows
+        actor_name = "" if by else "system"
+        audit_record_many(
+            action="matter.import",
+            actor=by,
+            county=county,
+            objects=[
+                (plan.matter, {"import": record.pk, "created": plan.created, "events": len(plan.events)})
+                for plan in plans
+                if plan.changed and plan.matter is not None
+            ],
+            actor_name=actor_name,
+            message=f"台账导入 {file_name}",
+        )
+        # Written after its matters' records: anything recorded on them after this blocks the undo.
+        audited = audit_record(
+            action="ledger.import",
+            actor=by,
+            obj=record,
+            county=county,
+            changes={
+                "file": file_name,
+                "sha256": sha256,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "warnings": len(result.warnings),
+            },
+            message=f"导入台账 {file_name}",
+            actor_name=actor_name,
+        )
+        _finish(record, result, by=by, audit_id=audited.pk)
+        result.ledger_import_id = record.pk
+    return result
+
+
+def _finish(ledger_import: LedgerImport, result: LedgerResult, *, by: User | None, audit_id: int) -> None:
+    ledger_import.state = LedgerImport.State.IMPORTED
+    ledger_import.imported_at, ledger_import.imported_by = timezone.now(), by
+    ledger_import.audit_id = audit_id
+    ledger_import.content_enc = ""
+    ledger_import.claimed_at = None
+    _store_counts(ledger_import, result)
+    ledger_import.save()
+
+
+def _store_counts(ledger_import: LedgerImport, result: LedgerResult) -> None:
+    ledger_import.rows, ledger_import.created, ledger_import.updated = (
+        result.rows,
+        result.created,
+        result.updated,
+    )
+    ledger_import.error_count, ledger_import.warning_count = len(result.errors), len(result.warnings)
+    ledger_import.errors = [problem.stored() for problem in result.errors[:STORED_PROBLEMS]]
+    ledger_import.warnings = [problem.stored() for problem in result.warnings[:STORED_PROBLEMS]]
+
+
+# -- the page's flow: upload, check in the worker, confirm, import in the worker, undo -------------
+
+UPLOAD_CONTEXT = "ledger.upload"
+
+
+@transaction.atomic
+def ledger_upload(*, by: User, county: County, file_name: str, content: bytes) -> LedgerImport:
+    """Keep an uploaded ledger (encrypted) for the worker to check; nothing is imported yet."""
+    import base64
+    import hashlib
+
+    if not content:
+        raise LedgerError("文件为空")
+    ledger_import = LedgerImport.objects.create(
+        county=county,
+        file_name=Path(file_name).name[:200],
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content_enc=field_cipher().encrypt(base64.b64encode(content).decode("ascii"), context=UPLOAD_CONTEXT),
+        created_at=timezone.now(),
+        created_by=by,
+    )
+    audit_record(
+        action="ledger.upload", actor=by, obj=ledger_import, county=county,
+        changes={"file": ledger_import.file_name, "sha256": ledger_import.sha256, "size": len(content)},
+    )  # fmt: skip
+    return ledger_import
+
+
+def _content(ledger_import: LedgerImport) -> bytes:
+    import base64
+
+    return base64.b64decode(field_cipher().decrypt(ledger_import.content_enc, context=UPLOAD_CONTEXT))
+
+
+@transaction.atomic
+def ledger_confirm(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
+    """Queue a checked ledger without errors for the worker to import."""
+    locked = LedgerImport.objects.select_for_update().get(pk=ledger_import.pk)
+    if locked.state != LedgerImport.State.CHECKED or not locked.content_enc:
+        raise LedgerError("该文件当前不能导入（可能已导入或已放弃）")
+    if locked.error_count:
+        raise LedgerError("文件中有错误，请改正后重新上传")
+    locked.state, locked.imported_by, locked.claimed_at = LedgerImport.State.QUEUED, by, None
+    locked.save(update_fields=["state", "imported_by", "claimed_at"])
+    return locked
+
+
+_DISCARDABLE = (LedgerImport.State.CHECKING, LedgerImport.State.CHECKED, LedgerImport.State.FAILED)
+
+
+@transaction.atomic
+def ledger_discard(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
+    locked = LedgerImport.objects.select_for_update().get(pk=ledger_import.pk)
+    if locked.state not in (
+        LedgerImport.State.CHECKING,
+        LedgerImport.State.CHECKED,
+        LedgerImport.State.FAILED,
+    ):
+        raise LedgerError("该文件已导入或正在导入，不能放弃")
+    locked.state, locked.content_enc, locked.claimed_at = LedgerImport.State.DISCARDED, "", None
+    locked.save(update_fields=["state", "content_enc", "claimed_at"])
+    audit_record(action="ledger.discard", actor=by, obj=locked, county=locked.county)
+    return locked
+
+
+CLAIM_TIMEOUT = dt.timedelta(minutes=30)
+
+
+def ledger_work_next() -> int:
+    """The worker's step: claim one pending check or import (a conditional UPDATE, so two workers never
+    take the same one) and run it. Returns how many it handled (0 or 1)."""
+    now = timezone.now()
+    pending = (
+        LedgerImport.objects.filter(state__in=[LedgerImport.State.CHECKING, LedgerImport.State.QUEUED])
+        .exclude(claimed_at__gt=now - CLAIM_TIMEOUT)
+        .order_by("created_at", "pk")
+        .values_list("pk", "state", "claimed_at")[:5]
+    )
+    for pk, state, claimed_at in pending:
+        claimed = LedgerImport.objects.filter(pk=pk, state=state, claimed_at=claimed_at).update(
+            claimed_at=now
+        )
+        if claimed:
+            _run(LedgerImport.objects.select_related("county", "imported_by").get(pk=pk))
+            return 1
+    return 0
+
+
+def _run(ledger_import: LedgerImport) -> None:
+    progress = ProgressFile(ledger_import.pk)
+    try:
+        table = ledger_read(_content(ledger_import), ledger_import.file_name)
+        if ledger_import.state == LedgerImport.State.CHECKING:
+            result = ledger_check(county=ledger_import.county, table=table, progress=progress)
+            _store_counts(ledger_import, result)
+            ledger_import.state, ledger_import.claimed_at = LedgerImport.State.CHECKED, None
+            ledger_import.save()
+            return
+        result = ledger_import_run(ledger_import, table, progress)
+        if not result.ok:  # the registry changed since the check: show the new problems
+            _store_counts(ledger_import, result)
+            ledger_import.state, ledger_import.claimed_at = LedgerImport.State.CHECKED, None
+            ledger_import.message = "导入前复查发现错误，未写入任何数据"
+            ledger_import.save()
+    except LedgerFileError as problem:
+        _fail(ledger_import, str(problem))
+    except Exception as problem:
+        _fail(ledger_import, f"导入失败，未写入任何数据（{type(problem).__name__}）")
+        raise
+    finally:
+        progress.clear()
+
+
+def ledger_import_run(record: LedgerImport, table: LedgerTable, progress: Progress | None) -> LedgerResult:
+    return ledger_import(
+        county=record.county,
+        table=table,
+        by=record.imported_by,
+        file_name=record.file_name,
+        sha256=record.sha256,
+        size=record.size,
+        record=record,
+        progress=progress,
+    )
+
+
+def _fail(ledger_import: LedgerImport, message: str) -> None:
+    LedgerImport.objects.filter(pk=ledger_import.pk).update(
+        state=LedgerImport.State.FAILED, message=message[:500], claimed_at=None, content_enc=""
+    )
+
+
+@transaction.atomic
+def ledger_undo(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
+    """Undo an import as a whole: delete the matters it created and put back the ones it changed,
+    provided nothing it touched has been changed since (anything recorded on them after it)."""
+    locked = LedgerImport.objects.select_for_update().get(pk=ledger_import.pk)
+    if locked.state != LedgerImport.State.IMPORTED:
+        raise LedgerError("只能撤销已导入的台账")
+    items = list(locked.items.select_related("matter"))
+    ids = {str(item.matter_id) for item in items}
+    later = (
+        AuditRecord.objects.filter(object_type="petitions.matter", pk__gt=locked.audit_id or 0)
+        .exclude(action__in=READ_ONLY_ACTIONS)
+        .values_list("object_id", flat=True)
+        .distinct()
+    )
+    touched = sorted(int(object_id) for object_id in later.iterator() if object_id in ids)
+    if touched:
+        numbers = list(Matter.objects.filter(pk__in=touched[:5]).values_list("number", flat=True))
+        raise LedgerError(
+            f"导入后已有 {len(touched)} 件事项被修改（如 {'、'.join(numbers)}），不能撤销整个导入"
+        )
+    audit_record_many(
+        action="matter.import_undo",
+        actor=by,
+        county=locked.county,
+        objects=[(item.matter, {"import": locked.pk, "deleted": item.created}) for item in items],
+    )
+    created_ids = [item.matter_id for item in items if item.created]
+    for start in range(0, len(created_ids), _CHUNK):
+        Matter.objects.filter(pk__in=created_ids[start : start + _CHUNK]).delete()
+    for item in items:
+        if not item.created:
+            _restore(item)
+    locked.items.all().delete()
+    locked.state, locked.undone_at, locked.undone_by = LedgerImport.State.UNDONE, timezone.now(), by
+    locked.save(update_fields=["state", "undone_at", "undone_by"])
+    restored = len(items) - len(created_ids)
+    audit_record(
+        action="ledger.undo", actor=by, obj=locked, county=locked.county,
+        changes={"file": locked.file_name, "deleted": len(created_ids), "restored": restored},
+    )  # fmt: skip
+    return locked
+
+
+def _restore(item: LedgerImportItem) -> None:
+    from xinfang.petitions.search import matter_text_save
+
+    matter_id = item.matter_id
+    for model in (Event, Petitioner, Transition, Ownership):
+        model.objects.filter(matter_id=matter_id).delete()
+    for stored in serializers.deserialize("json", item.before):
+        stored.save()
+    matter_text_save(Matter.objects.get(pk=matter_id))
+
+
+# -- progress, for the page while the worker runs --------------------------------------------------
+
+
+class ProgressFile:
+    """Progress of a running check or import, in a small file the page reads: the import's own
+    transaction cannot show it in the database until it commits."""
+
+    def __init__(self, ledger_import_id: int) -> None:
+        self.path = progress_path(ledger_import_id)
+        self.last = 0.0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.3 and done < total:
+            return
+        self.last = now
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"phase": phase, "done": done, "total": total}), encoding="utf-8")
+        temporary.replace(self.path)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def progress_path(ledger_import_id: int) -> Path:
+    return Path(settings.DATA_DIR) / "ledger" / f"{ledger_import_id}.progress"
+
+
+def ledger_progress(ledger_import_id: int) -> dict[str, Any] | None:
+    try:
+        data = json.loads(progress_path(ledger_import_id).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
