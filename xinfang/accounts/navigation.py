@@ -27,6 +27,7 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("统计", reverse("stats:page"), "stats"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
+        items.append(NavItem("台账导入", reverse("petitions:ledger_list"), "ledger"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:
         items += [
             NavItem("乡镇与单位", reverse("directory:units"), "units"),

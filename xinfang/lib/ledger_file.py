@@ -153,3 +153,35 @@ def _table(values: Iterable[tuple[Any, ...]]) -> LedgerTable:
         if any(value not in (None, "") for value in cells.values()):
             rows.append(LedgerRow(number=offset + 1, sheet_row=header_at + offset, cells=cells))
     return LedgerTable(columns=tuple(positions), rows=tuple(rows))
+
+
+EXAMPLE_ROWS = (
+    ("2026-0001", "2026-03-05", "张某某", "", "", "1", "来访", "到县", "周庄镇", "周庄村",
+     "劳动和社会保障/工资福利", "县人社局", "反映某建筑公司拖欠工资", "", "办理中", "", ""),
+    ("2026-0001", "2026-03-20", "张某某", "", "", "3", "来访", "到市", "周庄", "周庄村", "工资福利",
+     "人社局", "再次反映拖欠工资", "", "已化解", "是", "2026-04-02"),
+)  # fmt: skip
+
+
+def ledger_template(path_or_buffer: Path | io.BytesIO) -> None:
+    """An empty ledger with every column (required ones bold) and two example rows of one matter."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "信访台账"
+    sheet.append(["信访事项台账（示例行可删除；表头以上的标题行会被跳过）"])
+    sheet.append(list(COLUMNS))
+    fill = PatternFill("solid", fgColor="FDE9D9")
+    for index, column in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=2, column=index)
+        cell.font = Font(bold=True)
+        if column in REQUIRED_COLUMNS:
+            cell.fill = fill
+        sheet.column_dimensions[cell.column_letter].width = max(10, len(column) * 2 + 4)
+    for row in EXAMPLE_ROWS:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A3"
+    workbook.save(path_or_buffer)

@@ -1,0 +1,116 @@
+"""Ledger import pages: upload, the worker's check with its problem preview, confirm, undo."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from xinfang.accounts.decorators import AuthedRequest, role_required
+from xinfang.accounts.roles import BUREAU_ROLES, Role
+from xinfang.lib.ledger_file import COLUMNS, REQUIRED_COLUMNS, ledger_template
+from xinfang.petitions import ledger
+from xinfang.petitions.forms import LedgerUploadForm
+from xinfang.petitions.models import LedgerImport
+from xinfang.petitions.selectors import ledger_import_get_for_user, ledger_imports_for_user
+
+PENDING = (LedgerImport.State.CHECKING, LedgerImport.State.QUEUED)
+
+
+@role_required(BUREAU_ROLES)
+def ledger_list(request: AuthedRequest) -> HttpResponse:
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        assert request.user.county is not None
+        record = ledger.ledger_upload(
+            by=request.user, county=request.user.county, file_name=upload.name, content=upload.read()
+        )
+        return redirect("petitions:ledger_detail", record.pk)
+    context = {
+        "form": form,
+        "imports": ledger_imports_for_user(user=request.user)[:100],
+        "columns": COLUMNS,
+        "required": REQUIRED_COLUMNS,
+        "nav_key": "ledger",
+    }
+    return render(request, "petitions/ledger_list.html", context, status=422 if form.errors else 200)
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def ledger_template_download(request: AuthedRequest) -> HttpResponse:
+    import io
+
+    buffer = io.BytesIO()
+    ledger_template(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename="信访台账模板.xlsx"
+    )
+    return response
+
+
+def _detail_context(request: AuthedRequest, record: LedgerImport) -> dict[str, Any]:
+    return {
+        "nav_key": "ledger",
+        "record": record,
+        "pending": record.state in PENDING,
+        "progress": ledger.ledger_progress(record.pk) if record.state in PENDING else None,
+        "can_confirm": record.state == LedgerImport.State.CHECKED and not record.error_count,
+        "can_discard": record.state in (LedgerImport.State.CHECKED, LedgerImport.State.FAILED),
+        "can_undo": record.state == LedgerImport.State.IMPORTED and request.user.role == Role.BUREAU_HEAD,
+    }
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def ledger_detail(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
+    record = ledger_import_get_for_user(user=request.user, ledger_import_id=ledger_import_id)
+    return render(request, "petitions/ledger_detail.html", _detail_context(request, record))
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def ledger_status(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
+    """Polled by the page while the worker runs; once it is done the whole page reloads."""
+    record = ledger_import_get_for_user(user=request.user, ledger_import_id=ledger_import_id)
+    response = render(request, "petitions/_ledger_status.html", _detail_context(request, record))
+    if record.state not in PENDING:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _act(request: AuthedRequest, ledger_import_id: int, action: Any, done: str) -> HttpResponse:
+    record = ledger_import_get_for_user(user=request.user, ledger_import_id=ledger_import_id)
+    try:
+        action(by=request.user, ledger_import=record)
+    except ledger.LedgerError as problem:
+        messages.error(request, str(problem))
+    else:
+        messages.success(request, done)
+    return redirect("petitions:ledger_detail", record.pk)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def ledger_confirm(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
+    return _act(request, ledger_import_id, ledger.ledger_confirm, "已开始导入，完成后本页自动刷新")
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def ledger_discard(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
+    return _act(request, ledger_import_id, ledger.ledger_discard, "已放弃该文件，未导入任何数据")
+
+
+@role_required({Role.BUREAU_HEAD})
+@require_POST
+def ledger_undo(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
+    return _act(request, ledger_import_id, ledger.ledger_undo, "已撤销整个导入")
