@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,8 +37,25 @@ from xinfang.stats.selectors import event_statistics
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 6, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
-HEADER = ["登记编号", "信访日期", "信访人", "身份证号", "联系电话", "人数", "信访形式", "访别", "乡镇", "村(社区)",
-          "问题类别", "责任单位", "反映问题", "包案领导", "办理状态", "是否化解", "化解日期"]  # fmt: skip
+HEADER = [
+    "登记编号",
+    "信访日期",
+    "信访人",
+    "身份证号",
+    "联系电话",
+    "人数",
+    "信访形式",
+    "访别",
+    "乡镇",
+    "村(社区)",
+    "问题类别",
+    "责任单位",
+    "反映问题",
+    "包案领导",
+    "办理状态",
+    "是否化解",
+    "化解日期",
+]
 VALID_ID = "410421199001011237"  # a valid checksum
 
 
@@ -48,8 +66,16 @@ def _fixed_clock():
 
 
 def row(**cells: str) -> list[str]:
-    base = {"信访日期": "2026-03-05", "人数": "1", "信访形式": "来访", "访别": "到县", "乡镇": "周庄镇",
-            "问题类别": "劳动和社会保障/工资福利", "反映问题": "拖欠工资", "信访人": "张三"}  # fmt: skip
+    base = {
+        "信访日期": "2026-03-05",
+        "人数": "1",
+        "信访形式": "来访",
+        "访别": "到县",
+        "乡镇": "周庄镇",
+        "问题类别": "劳动和社会保障/工资福利",
+        "反映问题": "拖欠工资",
+        "信访人": "张三",
+    }
     base.update(cells)
     return [base.get(column, "") for column in HEADER]
 
@@ -68,16 +94,25 @@ def csv_bytes(
 
 
 def run(county, content: bytes, name: str = "台账.csv", dry_run: bool = False, by=None) -> LedgerResult:
-    return ledger_import(county=county, table=ledger_read(content, name), by=by, file_name=name, sha256="0" * 64,
-                         dry_run=dry_run)  # fmt: skip
+    return ledger_import(
+        county=county,
+        table=ledger_read(content, name),
+        by=by,
+        file_name=name,
+        sha256="0" * 64,
+        dry_run=dry_run,
+    )
 
 
 def registry_state(county) -> str:
     """Everything the import writes, serialized: equal strings mean nothing changed."""
-    rows = []
+    rows: list[Any] = []
     for model in (Matter, Event, Petitioner, Transition, Ownership, MatterText):
-        rows.extend(model.objects.filter(**({"matter__county": county} if model is not Matter else {"county": county}))
-                    .order_by("pk"))  # fmt: skip
+        rows.extend(
+            model.objects.filter(
+                **({"matter__county": county} if model is not Matter else {"county": county})
+            ).order_by("pk")
+        )
     return serializers.serialize("json", rows)
 
 
@@ -98,8 +133,21 @@ def test_it_matches_headers_after_folding_and_ignores_unknown_columns_in_any_ord
         *reversed([c for c in HEADER if c not in ("乡镇", "村(社区)")]),
     ]
     values = dict(zip(HEADER, row(**{"村(社区)": "周庄村"}), strict=True))
-    table = ledger_read(csv_bytes([["无关", *[values[c.strip().replace(" ", "").replace("（", "(").replace("）", ")")]
-                                             for c in header[1:]]]], header=header), "a.csv")  # fmt: skip
+    table = ledger_read(
+        csv_bytes(
+            [
+                [
+                    "无关",
+                    *[
+                        values[c.strip().replace(" ", "").replace("（", "(").replace("）", ")")]
+                        for c in header[1:]
+                    ],
+                ]
+            ],
+            header=header,
+        ),
+        "a.csv",
+    )
     assert table.missing_columns == ()
     assert table.rows[0].text("村(社区)") == "周庄村"
     assert "备注" not in table.rows[0].cells
@@ -116,9 +164,9 @@ def test_it_reads_the_first_sheet_of_an_xlsx_with_date_cells_and_serial_numbers(
     sheet = workbook.active
     sheet.append(["标题"])
     sheet.append(HEADER)
-    first = row(**{"登记编号": "X-1"})
+    first: list[Any] = row(**{"登记编号": "X-1"})
     first[1] = dt.datetime(2026, 3, 5)  # an Excel date cell
-    second = row(**{"登记编号": "X-1"})
+    second: list[Any] = row(**{"登记编号": "X-1"})
     second[1] = 46096  # the serial number of 2026-03-15
     second[5] = 2  # a number cell
     sheet.append(first)
@@ -222,19 +270,61 @@ def test_a_missing_required_column_is_an_error_on_the_header_row(county):
 
 def test_it_accepts_every_variant_of_the_table(county, persona):
     rows = [
-        row(**{"登记编号": "V1", "信访日期": "2026/3/5", "信访形式": "走访", "访别": "县", "乡镇": "周庄",
-               "问题类别": "工资福利", "责任单位": "人社局", "身份证号": "41042119900101123x".upper()}),
-        row(**{"登记编号": "V2", "信访日期": "2026.3.6", "信访形式": "电话", "访别": "赴京", "乡镇": "城关镇",
-               "问题类别": "劳动和社会保障", "责任单位": "周庄镇", "信访人": "甲、乙,丙"}),
-        row(**{"登记编号": "V3", "信访日期": "2026年3月7日", "信访形式": "网信", "访别": "到省",
-               "联系电话": "0375-1234567", "办理状态": "已化解", "化解日期": "2026-03-09"}),
-        row(**{"登记编号": "V4", "信访日期": "２０２６-０３-０８", "信访形式": "短信", "访别": "到市访", "人数": "３"}),
-    ]  # fmt: skip
+        row(
+            **{
+                "登记编号": "V1",
+                "信访日期": "2026/3/5",
+                "信访形式": "走访",
+                "访别": "县",
+                "乡镇": "周庄",
+                "问题类别": "工资福利",
+                "责任单位": "人社局",
+                "身份证号": "41042119900101123x".upper(),
+            }
+        ),
+        row(
+            **{
+                "登记编号": "V2",
+                "信访日期": "2026.3.6",
+                "信访形式": "电话",
+                "访别": "赴京",
+                "乡镇": "城关镇",
+                "问题类别": "劳动和社会保障",
+                "责任单位": "周庄镇",
+                "信访人": "甲、乙,丙",
+            }
+        ),
+        row(
+            **{
+                "登记编号": "V3",
+                "信访日期": "2026年3月7日",
+                "信访形式": "网信",
+                "访别": "到省",
+                "联系电话": "0375-1234567",
+                "办理状态": "已化解",
+                "化解日期": "2026-03-09",
+            }
+        ),
+        row(
+            **{
+                "登记编号": "V4",
+                "信访日期": "２０２６-０３-０８",
+                "信访形式": "短信",
+                "访别": "到市访",
+                "人数": "３",
+            }
+        ),
+    ]
     result = run(county, csv_bytes(rows))
     assert result.errors == [] and result.created == 4
     v1, v2, v3, v4 = (Matter.objects.get(county=county, number=f"V{i}") for i in range(1, 5))
-    assert (v1.channel, v1.top_level, v1.origin_township.name, v1.category.name, v1.responsible_unit.name) == (
-        "visit", "county", "周庄镇", "工资福利", "县人社局")  # fmt: skip
+    assert (
+        v1.channel,
+        v1.top_level,
+        v1.origin_township.name,
+        v1.category.name,
+        v1.responsible_unit.name,
+    ) == ("visit", "county", "周庄镇", "工资福利", "县人社局")
     assert (v2.top_level, v2.category.name, v2.responsible_unit.name) == (
         "beijing",
         "劳动和社会保障",
@@ -250,11 +340,28 @@ def test_it_accepts_every_variant_of_the_table(county, persona):
 
 def test_rows_sharing_a_number_are_one_matter_and_the_latest_row_wins(county, persona):
     rows = [
-        row(**{"登记编号": "M1", "信访日期": "2026-03-20", "访别": "到市", "人数": "2", "乡镇": "城关镇",
-               "反映问题": "后来的说法", "包案领导": "杜文博", "办理状态": "办理中"}),
-        row(**{"登记编号": "M1", "信访日期": "2026-03-05", "村(社区)": "周庄村", "反映问题": "先前的说法",
-               "责任单位": "县人社局"}),
-    ]  # fmt: skip
+        row(
+            **{
+                "登记编号": "M1",
+                "信访日期": "2026-03-20",
+                "访别": "到市",
+                "人数": "2",
+                "乡镇": "城关镇",
+                "反映问题": "后来的说法",
+                "包案领导": "杜文博",
+                "办理状态": "办理中",
+            }
+        ),
+        row(
+            **{
+                "登记编号": "M1",
+                "信访日期": "2026-03-05",
+                "村(社区)": "周庄村",
+                "反映问题": "先前的说法",
+                "责任单位": "县人社局",
+            }
+        ),
+    ]
     result = run(county, csv_bytes(rows))
     assert (result.rows, result.imported, result.created) == (2, 2, 1)
     matter = Matter.objects.get(county=county, number="M1")
@@ -280,12 +387,15 @@ def test_the_same_number_and_date_again_is_the_same_event_updated(county):
 
 
 def test_reimporting_the_same_file_creates_nothing_and_changes_nothing(county):
-    content = csv_bytes([
-        row(**{"登记编号": "R1"}), row(**{"登记编号": "R1", "信访日期": "2026-04-01", "包案领导": "杜文博"}),
-        row(**{"信访人": "李四", "身份证号": VALID_ID, "联系电话": "13812345678"}),
-        row(**{"信访人": "李四", "身份证号": VALID_ID, "联系电话": "13812345678"}),  # the same row twice
-        row(**{"信访人": "", "反映问题": "匿名信", "办理状态": "已化解", "是否化解": "是"}),
-    ])  # fmt: skip
+    content = csv_bytes(
+        [
+            row(**{"登记编号": "R1"}),
+            row(**{"登记编号": "R1", "信访日期": "2026-04-01", "包案领导": "杜文博"}),
+            row(**{"信访人": "李四", "身份证号": VALID_ID, "联系电话": "13812345678"}),
+            row(**{"信访人": "李四", "身份证号": VALID_ID, "联系电话": "13812345678"}),  # the same row twice
+            row(**{"信访人": "", "反映问题": "匿名信", "办理状态": "已化解", "是否化解": "是"}),
+        ]
+    )
     first = run(county, content)
     assert (first.rows, first.imported, first.created, first.updated) == (5, 5, 4, 0)
     state = registry_state(county)
@@ -303,8 +413,21 @@ def test_a_dry_run_reports_what_it_would_do_and_writes_nothing(county):
 
 
 def test_imported_rows_keep_personal_data_encrypted_and_masked(county):
-    run(county, csv_bytes([row(**{"登记编号": "P1", "身份证号": VALID_ID, "联系电话": "13812345678",
-                                  "反映问题": f"身份证{VALID_ID}电话13812345678"})]))  # fmt: skip
+    run(
+        county,
+        csv_bytes(
+            [
+                row(
+                    **{
+                        "登记编号": "P1",
+                        "身份证号": VALID_ID,
+                        "联系电话": "13812345678",
+                        "反映问题": f"身份证{VALID_ID}电话13812345678",
+                    }
+                )
+            ]
+        ),
+    )
     person = Petitioner.objects.get(matter__number="P1")
     assert VALID_ID not in person.id_number_enc and "13812345678" not in person.phone_enc
     assert (person.id_number_masked, person.phone_masked) == ("410421********1237", "138****5678")
@@ -320,11 +443,16 @@ def test_imported_statuses_are_history_recorded_as_imported(county):
 
 
 def test_imported_events_carry_the_facts_statistics_count_by(county):
-    run(county, csv_bytes([
-        row(**{"登记编号": "F1", "信访日期": "2026-03-05"}),
-        row(**{"登记编号": "F1", "信访日期": "2026-03-01", "访别": "到市", "信访形式": "来信"}),
-        row(**{"登记编号": "F1", "信访日期": "2026-04-05", "访别": "到市"}),
-    ]))  # fmt: skip
+    run(
+        county,
+        csv_bytes(
+            [
+                row(**{"登记编号": "F1", "信访日期": "2026-03-05"}),
+                row(**{"登记编号": "F1", "信访日期": "2026-03-01", "访别": "到市", "信访形式": "来信"}),
+                row(**{"登记编号": "F1", "信访日期": "2026-04-05", "访别": "到市"}),
+            ]
+        ),
+    )
     matter = Matter.objects.get(county=county, number="F1")
     stored = list(matter.events.order_by("date", "id").values())
     event_facts_refresh(matter)
@@ -351,45 +479,64 @@ def test_it_counts_statistics_as_counted_by_hand(county):
     rows = [
         row(**{"登记编号": "C1", "信访日期": "2026-03-02", "人数": "6"}),  # collective
         row(**{"登记编号": "C1", "信访日期": "2026-03-10", "访别": "到市"}),  # a repeat
-        row(**{"登记编号": "C2", "信访日期": "2026-03-15", "信访形式": "来信", "乡镇": "城关镇", "人数": "2"}),
+        row(
+            **{"登记编号": "C2", "信访日期": "2026-03-15", "信访形式": "来信", "乡镇": "城关镇", "人数": "2"}
+        ),
         row(**{"登记编号": "C3", "信访日期": "2026-04-02"}),  # outside March
-    ]  # fmt: skip
+    ]
     run(county, csv_bytes(rows))
     figures = event_statistics(county=county, date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31))
     assert (figures["matters"], figures["events"], figures["persons"]) == (2, 3, 9)
     assert (figures["collective_events"], figures["repeat_events"]) == (1, 1)
-    assert figures["by_level"] == {"到县": {"matters": 2, "events": 2, "persons": 8},
-                                   "到市": {"matters": 1, "events": 1, "persons": 1}}  # fmt: skip
+    assert figures["by_level"] == {
+        "到县": {"matters": 2, "events": 2, "persons": 8},
+        "到市": {"matters": 1, "events": 1, "persons": 1},
+    }
     assert figures["by_township"]["周庄镇"] == {"matters": 1, "events": 2, "persons": 7}
 
 
 TOWNSHIPS = ("周庄镇", "城关镇", "闹店镇")
 LEVELS = {"到县": "到县", "市": "到市", "赴省": "赴省", "进京访": "进京"}
-LEDGER_ROW = st.fixed_dictionaries({
-    "number": st.sampled_from(["", "", "N1", "N2", "N3"]),
-    "day": st.integers(min_value=1, max_value=60),
-    "persons": st.integers(min_value=1, max_value=8),
-    "level": st.sampled_from(sorted(LEVELS)),
-    "township": st.sampled_from(TOWNSHIPS),
-})  # fmt: skip
+LEDGER_ROW = st.fixed_dictionaries(
+    {
+        "number": st.sampled_from(["", "", "N1", "N2", "N3"]),
+        "day": st.integers(min_value=1, max_value=60),
+        "persons": st.integers(min_value=1, max_value=8),
+        "level": st.sampled_from(sorted(LEVELS)),
+        "township": st.sampled_from(TOWNSHIPS),
+    }
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(LEDGER_ROW, min_size=1, max_size=12))
 def test_statistics_of_any_ledger_equal_a_hand_count_and_reimport_changes_nothing(county, ledger):
     start = dt.date(2026, 3, 1)
-    rows = [row(**{"登记编号": r["number"], "信访日期": (start + dt.timedelta(days=r["day"])).isoformat(),
-                   "人数": str(r["persons"]), "访别": r["level"], "乡镇": r["township"],
-                   "反映问题": f"第{i}行"}) for i, r in enumerate(ledger)]  # fmt: skip
+    rows = [
+        row(
+            **{
+                "登记编号": r["number"],
+                "信访日期": (start + dt.timedelta(days=r["day"])).isoformat(),
+                "人数": str(r["persons"]),
+                "访别": r["level"],
+                "乡镇": r["township"],
+                "反映问题": f"第{i}行",
+            }
+        )
+        for i, r in enumerate(ledger)
+    ]
     with transaction.atomic():
         run(county, csv_bytes(rows))
-        # By hand: an event per (number, date) — the last row wins — and a matter per number or unnumbered row.
-        events: dict[tuple[str, int], dict] = {}
+        # By hand: an event per (number, date), the last row winning; a matter per number or bare row.
+        events: dict[tuple[str, int], dict[str, Any]] = {}
         for i, r in enumerate(ledger):
             events[(r["number"] or f"row{i}", r["day"] if r["number"] else -1)] = r
         period = (dt.date(2026, 3, 10), dt.date(2026, 4, 10))
-        counted = {key: r for key, r in events.items()
-                   if period[0] <= start + dt.timedelta(days=r["day"]) <= period[1]}  # fmt: skip
+        counted = {
+            key: r
+            for key, r in events.items()
+            if period[0] <= start + dt.timedelta(days=r["day"]) <= period[1]
+        }
         figures = event_statistics(county=county, date_from=period[0], date_to=period[1])
         assert figures["events"] == len(counted)
         assert figures["persons"] == sum(r["persons"] for r in counted.values())
@@ -408,14 +555,27 @@ def test_the_bureau_head_undoes_an_import_as_a_whole(county, persona):
     head = persona("bureau_head")
     run(county, csv_bytes([row(**{"登记编号": "U1"})]))
     before = registry_state(county)
-    result = run(county, csv_bytes([
-        row(**{"登记编号": "U1", "信访日期": "2026-04-01", "信访人": "新来的人", "包案领导": "杜文博",
-               "办理状态": "已化解"}),
-        row(**{"登记编号": "U1", "人数": "3"}),  # changes the stored event
-        row(**{"登记编号": "U2", "反映问题": "撤销后应查不到"}),
-    ]), by=head)  # fmt: skip
+    result = run(
+        county,
+        csv_bytes(
+            [
+                row(
+                    **{
+                        "登记编号": "U1",
+                        "信访日期": "2026-04-01",
+                        "信访人": "新来的人",
+                        "包案领导": "杜文博",
+                        "办理状态": "已化解",
+                    }
+                ),
+                row(**{"登记编号": "U1", "人数": "3"}),  # changes the stored event
+                row(**{"登记编号": "U2", "反映问题": "撤销后应查不到"}),
+            ]
+        ),
+        by=head,
+    )
     assert (result.created, result.updated) == (1, 1)
-    record = LedgerImport.objects.get(pk=result.ledger_import_id)
+    record = LedgerImport.objects.get(pk=result.ledger_import_id or 0)
     ledger_undo(by=head, ledger_import=record)
     assert registry_state(county) == before
     assert not matters_matching(Matter.objects.filter(county=county), "撤销后应查不到").exists()
@@ -431,7 +591,7 @@ def test_an_import_cannot_be_undone_once_a_matter_of_it_changed(county, persona)
     result = run(county, csv_bytes([row(**{"登记编号": "W1"}), row(**{"登记编号": "W2"})]), by=head)
     matter = Matter.objects.get(county=county, number="W2")
     event_add(by=persona("bureau"), matter=matter, event=EventInput(dt.date(2026, 5, 1), "visit", "county"))
-    record = LedgerImport.objects.get(pk=result.ledger_import_id)
+    record = LedgerImport.objects.get(pk=result.ledger_import_id or 0)
     with pytest.raises(LedgerError, match="1 件事项被修改（如 W2）"):
         ledger_undo(by=head, ledger_import=record)
     assert Matter.objects.filter(county=county, number__in=["W1", "W2"]).count() == 2
@@ -448,7 +608,13 @@ def test_the_command_prints_json_with_every_key_and_exits_by_outcome(county, tmp
     dirty.write_bytes(csv_bytes([row(), row(**{"乡镇": "东风乡"})]))
     assert cli.main(["import-ledger", str(clean), "--dry-run", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "rows": 2, "imported": 0, "created": 1, "updated": 0, "errors": [], "warnings": []}  # fmt: skip
+        "rows": 2,
+        "imported": 0,
+        "created": 1,
+        "updated": 0,
+        "errors": [],
+        "warnings": [],
+    }
     assert cli.main(["import-ledger", str(clean), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["imported"] == 2
     assert cli.main(["import-ledger", str(clean), "--format", "json"]) == 0
