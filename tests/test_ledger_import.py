@@ -508,7 +508,7 @@ LEDGER_ROW = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(LEDGER_ROW, min_size=1, max_size=12))
 def test_statistics_of_any_ledger_equal_a_hand_count_and_reimport_changes_nothing(county, ledger):
     start = dt.date(2026, 3, 1)

@@ -479,17 +479,20 @@ class _Importer:
 
     def merge_events(self, plan: _MatterPlan) -> bool:
         """Fold the rows into the matter's events; True when a stored event changes or one is added."""
-        changed = False
-        for row in plan.rows:
+        stored = len(plan.events)
+        for row in plan.rows:  # in date and row order: the last row of a date wins
             same = next((event for event in plan.events if event.date == row.date), None)
             values = (row.channel, row.level, row.persons)
             if same is None:
                 plan.events.append(_EventPlan(row.date, *values, row.row.number))
-                changed = True
-            elif (same.channel, same.level, same.persons) != values:
+            else:
                 same.channel, same.level, same.persons, same.row = *values, row.row.number
-                changed = changed or same.event is not None
-        return changed
+        return len(plan.events) > stored or any(
+            (event.channel, event.level, event.persons)
+            != (event.event.channel, event.event.level, event.event.persons)
+            for event in plan.events
+            if event.event is not None
+        )
 
     def matter_values(self, plan: _MatterPlan) -> dict[str, Any]:
         """The matter fields the rows give: the latest row's, blanks not overriding."""
