@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xinfang.audit.models import AuditChainHead, AuditRecord
+from xinfang.bulk import bulk_insert
 from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
 from xinfang.middleware import current_request_context
 
@@ -140,8 +141,8 @@ def _unchained(
     context = current_request_context()
     return AuditRecord(
         at=timezone.now().astimezone(UTC),
-        county=county,
-        actor=actor,
+        county_id=county.pk if county is not None else None,
+        actor_id=actor.pk if actor is not None else None,
         # A mistyped login name may be someone's ID number or phone.
         actor_name=scrub_text(actor_name or (actor.get_username() if actor is not None else ""))[:150],
         action=action,
@@ -170,7 +171,7 @@ def _chain_append(records: Sequence[AuditRecord]) -> None:
     if len(records) == 1:
         records[0].save(force_insert=True)
     else:
-        AuditRecord.objects.bulk_create(records, batch_size=2000)
+        bulk_insert(AuditRecord, records)
     head.last_hash = last
     head.save(update_fields=["last_hash"])
 

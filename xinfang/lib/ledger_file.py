@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineWorkbook
 
 from xinfang.lib.cells import cell_text, normalize_header
 
@@ -112,20 +109,18 @@ def _csv_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
 
 
 def _xlsx_rows(content: bytes, file_name: str) -> Iterator[tuple[Any, ...]]:
-    # A damaged file fails deep inside openpyxl or the XML parser, in many ways.
-    errors = (InvalidFileException, zipfile.BadZipFile, ParseError, KeyError, ValueError, TypeError, OSError)
+    """The first sheet's rows from the top (so row numbers match the sheet), read by calamine: about
+    ten times faster than openpyxl on a large ledger. Date cells arrive as dates, numbers as floats."""
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except errors as exc:
-        raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
-    try:
-        if not workbook.worksheets:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        if not workbook.sheet_names:
             raise LedgerFileError(f"文件 {file_name} 中没有工作表")
-        yield from workbook.worksheets[0].iter_rows(values_only=True)
-    except errors as exc:
-        raise LedgerFileError(f"无法读取文件 {file_name}：工作表已损坏") from exc
-    finally:
-        workbook.close()
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except LedgerFileError:
+        raise
+    except Exception as exc:
+        raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
+    yield from (tuple(row) for row in rows)
 
 
 def _table(values: Iterable[tuple[Any, ...]]) -> LedgerTable:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, audit_record_many
+from xinfang.bulk import bulk_insert
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.directory.services import derive_short_name
 from xinfang.lib.bigrams import bigrams
@@ -562,7 +563,7 @@ class _Importer:
         first = 0 if plan.created else len(self.petitioners.get(matter.pk, []))
         return [
             Petitioner(
-                matter=matter,
+                matter_id=matter.pk,
                 name=name,
                 id_number_enc=self.cipher.encrypt(id_number, context=ID_CONTEXT) if id_number else "",
                 id_number_index=id_index,
@@ -596,14 +597,12 @@ class _Importer:
         )
         self.save_events(changed)
         self.report("写入", len(changed) // 2, len(changed))
-        Petitioner.objects.bulk_create(
-            (person for plan in changed for person in self.petitioners_of(plan)), batch_size=_CHUNK
-        )
+        bulk_insert(Petitioner, [person for plan in changed for person in self.petitioners_of(plan)])
         self.save_history(changed, by)
         self.save_owners(changed, by)
-        items += [LedgerImportItem(ledger_import=ledger_import, created=True, matter=plan.matter)
-                  for plan in new]  # fmt: skip
-        LedgerImportItem.objects.bulk_create(items, batch_size=_CHUNK)
+        items += [LedgerImportItem(ledger_import_id=ledger_import.pk, created=True, matter_id=plan.matter.pk)
+                  for plan in new if plan.matter is not None]  # fmt: skip
+        bulk_insert(LedgerImportItem, items)
         self.report("写入", len(changed), len(changed))
 
     def create_matters(self, plans: list[_MatterPlan]) -> None:
@@ -626,10 +625,8 @@ class _Importer:
             self.start_clock(matter)
             plan.matter = matter
             matters.append(matter)
-        Matter.objects.bulk_create(matters, batch_size=1000)
-        MatterText.objects.bulk_create(
-            (MatterText(matter=matter, grams=_grams(matter)) for matter in matters), batch_size=_CHUNK
-        )
+        bulk_insert(Matter, matters, returning=True)
+        bulk_insert(MatterText, [MatterText(matter_id=matter.pk, grams=_grams(matter)) for matter in matters])
 
     def update_matter(self, plan: _MatterPlan) -> None:
         matter = plan.matter
@@ -676,8 +673,8 @@ class _Importer:
             last: dict[str, dt.date] = {}
             for planned in sorted(plan.events, key=_event_order):
                 event = planned.event or Event(
-                    matter=matter, county=self.county, date=planned.date, registered_at=self.now,
-                    registered_by=self.by,
+                    matter_id=matter.pk, county_id=self.county.pk, date=planned.date, registered_at=self.now,
+                    registered_by_id=self.by.pk if self.by else None,
                 )  # fmt: skip
                 before = _event_state(event) if planned.event else None
                 event.channel, event.level, event.persons = planned.channel, planned.level, planned.persons
@@ -694,7 +691,7 @@ class _Importer:
                     created.append(event)
                 elif _event_state(event) != before:
                     updated.append(event)
-        Event.objects.bulk_create(created, batch_size=_CHUNK)
+        bulk_insert(Event, created)
         Event.objects.bulk_update(updated, _EVENT_FIELDS, batch_size=1000)
 
     def save_history(self, plans: list[_MatterPlan], by: User | None) -> None:
@@ -705,10 +702,11 @@ class _Importer:
             old = "" if plan.created else plan.old_status
             if matter.status != old:
                 transitions.append(Transition(
-                    matter=matter, from_status=old, to_status=matter.status, at=self.now, by=by,
+                    matter_id=matter.pk, from_status=old, to_status=matter.status, at=self.now,
+                    by_id=by.pk if by else None,
                     reason="台账导入", imported=True,
                 ))  # fmt: skip
-        Transition.objects.bulk_create(transitions, batch_size=_CHUNK)
+        bulk_insert(Transition, transitions)
 
     def save_owners(self, plans: list[_MatterPlan], by: User | None) -> None:
         ended, started = [], []
@@ -729,7 +727,7 @@ class _Importer:
                 assigned_by=by, is_current=True,
             ))  # fmt: skip
         Ownership.objects.bulk_update(ended, ["is_current", "ended_on"])
-        Ownership.objects.bulk_create(started, batch_size=_CHUNK)
+        bulk_insert(Ownership, started)
 
     def numbers(self, plans: list[_MatterPlan]) -> dict[str, str]:
         """Registration numbers for matters whose rows have none, from the county's sequence, skipping
@@ -762,13 +760,7 @@ class _Importer:
         """Fresh query codes; a code already issued (vanishingly unlikely) is drawn again."""
         codes: set[str] = set()
         while len(codes) < count:
-            batch = list(
-                {
-                    "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(12))
-                    for _ in range(count - len(codes))
-                }
-                - codes
-            )
+            batch = list({_query_code() for _ in range(count - len(codes))} - codes)
             for start in range(0, len(batch), _CHUNK):
                 chunk = batch[start : start + _CHUNK]
                 taken = set(Matter.objects.filter(query_code__in=chunk).values_list("query_code", flat=True))
@@ -786,6 +778,12 @@ _EVENT_FIELDS = [
     "channel", "level", "persons", "is_collective", "is_repeat", "prev_date", "prev_level_date",
     "prev_channel_date", "township_id", "category_top_id",
 ]  # fmt: skip
+
+
+def _query_code() -> str:
+    """Twelve characters of the query alphabet (32 letters: 5 bits each) from 60 random bits."""
+    bits = secrets.randbits(60)
+    return "".join(_QUERY_ALPHABET[(bits >> shift) & 31] for shift in range(0, 60, 5))
 
 
 def _event_state(event: Event) -> tuple[Any, ...]:

@@ -1,0 +1,178 @@
+"""Ledger import benchmark: rows per second for a large ledger, end to end (read, check, write).
+
+    .venv/bin/python bench/ledger.py --rows 100000                       # SQLite in var/bench-ledger
+    .venv/bin/python bench/ledger.py --rows 100000 --database-url postgresql://postgres@127.0.0.1:5432/xinfang_bench_ledger
+
+The database is emptied first (SQLite: the bench's own file; PostgreSQL: `flush`), the demo county's
+directory loaded, and a deterministic ledger written as .csv and .xlsx: numbered matters with one to four
+events and unnumbered single rows, every column filled the ways bureaus fill them (short names,
+`一级/二级` categories, statuses, leaders, ID numbers and phones). It times the dry run, the import, a
+re-import of the same file (nothing changes) and the undo. Target (issue 4): ≥ 5,000 rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def ledger_rows(count: int, seed: int = 20261128) -> list[list[str]]:
+    from xinfang.directory.models import Category, County, Leader, Unit, Village
+    from xinfang.lib.idcard import id_check_code
+    from xinfang.lib.ledger_file import COLUMNS
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
+    county = County.objects.get(code="410421")
+    townships = list(Unit.objects.filter(county=county, kind=Unit.Kind.TOWNSHIP).order_by("pk"))
+    villages = {
+        t.pk: list(Village.objects.filter(township=t).values_list("name", flat=True)) for t in townships
+    }
+    units = [u.short_name or u.name for u in Unit.objects.filter(county=county).order_by("pk")]
+    categories = [
+        str(c) for c in Category.objects.filter(county=county, parent__isnull=False).select_related("parent")
+    ]
+    leaders = list(Leader.objects.filter(county=county).values_list("name", flat=True))
+    statuses = ["", "", "登记", "转送", "办理中", "已答复", "已化解", "终结"]
+    rows: list[list[str]] = []
+    serial = 0
+    while len(rows) < count:
+        serial += 1
+        township = rng.choice(townships)
+        first = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(600))
+        birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(20000))
+        body = f"410421{birth:%Y%m%d}{rng.randrange(1000):03d}"
+        base = {
+            "登记编号": f"BENCH-{serial:07d}" if rng.random() < 0.7 else "",
+            "信访人": rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["伟", "芳", "建国", "秀英", "志强"]),
+            "身份证号": body + id_check_code(body),
+            "联系电话": f"13{rng.randrange(10**9):09d}",
+            "乡镇": rng.choice([township.name, township.short_name or township.name]),
+            "村(社区)": rng.choice(villages[township.pk]),
+            "问题类别": rng.choice(categories),
+            "责任单位": rng.choice(units),
+            "反映问题": f"反映{rng.choice(['拖欠工资', '征地补偿', '宅基地纠纷', '低保', '环境污染'])}问题，第{serial}件",
+            "包案领导": rng.choice(leaders) if rng.random() < 0.1 else "",
+        }
+        visits = rng.choice([1, 1, 1, 2, 2, 3, 4]) if base["登记编号"] else 1
+        day = first
+        for visit in range(visits):
+            last = visit == visits - 1
+            status = rng.choice(statuses) if last else ""
+            cells = {
+                **base,
+                "信访日期": day.isoformat(),
+                "人数": str(rng.choice([1, 1, 1, 2, 3, 6])),
+                "信访形式": rng.choice(["来访", "来信", "来电", "网上", "走访"]),
+                "访别": rng.choice(["到县"] * 8 + ["到市", "赴省", "进京"]),
+                "办理状态": status,
+                "是否化解": "是" if status == "已化解" else "",
+                "化解日期": (day + dt.timedelta(days=3)).isoformat() if status == "已化解" else "",
+            }
+            rows.append([cells.get(column, "") for column in COLUMNS])
+            day += dt.timedelta(days=rng.randrange(1, 30))
+    return rows[:count]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--data-dir", default="var/bench-ledger")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    os.environ["XINFANG_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        for suffix in ("", "-wal", "-shm"):
+            (Path(args.data_dir) / f"xinfang.sqlite3{suffix}").unlink(missing_ok=True)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from xinfang.directory.models import County
+    from xinfang.directory.services import demo_county_load
+    from xinfang.lib.keys import create_key_file
+    from xinfang.lib.ledger_file import COLUMNS, ledger_read
+    from xinfang.petitions.ledger import ledger_import, ledger_undo
+    from xinfang.petitions.models import Event, LedgerImport, Matter
+
+    create_key_file(settings.XINFANG_FIELD_KEY_FILE)
+    call_command("migrate", "--no-input", "-v", "0")
+    if args.database_url:
+        call_command("flush", "--no-input", "-v", "0")
+    demo_county_load()
+    county = County.objects.get(code="410421")
+    print(f"database: {connection.vendor}; rows: {args.rows:,}")
+
+    rows = ledger_rows(args.rows)
+    folder = Path(tempfile.mkdtemp(prefix="xinfang-ledger-"))
+    csv_path = folder / "ledger.csv"
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["宝丰县信访事项台账（基准测试）"])
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    xlsx_path = folder / "ledger.xlsx"
+    workbook.save(xlsx_path)
+
+    for path in (csv_path, xlsx_path):
+        started = time.perf_counter()
+        ledger_read(path.read_bytes(), path.name)
+        print(f"read {path.suffix:<5}                {time.perf_counter() - started:7.2f} s")
+
+    content = csv_path.read_bytes()
+    digest = hashlib.sha256(content).hexdigest()
+
+    def run(label: str, *, dry_run: bool = False, path: Path = csv_path) -> LedgerImport | None:
+        data = path.read_bytes()
+        started = time.perf_counter()
+        table = ledger_read(data, path.name)
+        result = ledger_import(county=county, table=table, by=None, file_name=path.name, sha256=digest,
+                               dry_run=dry_run)  # fmt: skip
+        elapsed = time.perf_counter() - started
+        assert result.ok, result.errors[:3]
+        print(
+            f"{label:<28}{elapsed:7.2f} s  {result.rows / elapsed:9,.0f} rows/s  "
+            f"created {result.created:,} updated {result.updated:,} warnings {len(result.warnings):,}"
+        )
+        return LedgerImport.objects.get(pk=result.ledger_import_id) if result.ledger_import_id else None
+
+    run("dry run (.csv)", dry_run=True)
+    record = run("import (.csv)")
+    print(f"  matters {Matter.objects.filter(county=county).count():,}, events "
+          f"{Event.objects.filter(county=county).count():,}")  # fmt: skip
+    run("re-import (.csv, no change)")
+    assert record is not None
+    started = time.perf_counter()
+    ledger_undo(by=None, ledger_import=record)  # type: ignore[arg-type]
+    print(f"undo                        {time.perf_counter() - started:7.2f} s")
+    run("import (.xlsx)", path=xlsx_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
