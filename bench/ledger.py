@@ -26,6 +26,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+ISSUES = ("拖欠工资", "征地补偿", "宅基地纠纷", "低保", "环境污染")
+
+
 def ledger_rows(count: int, seed: int = 20261128) -> list[list[str]]:
     from xinfang.directory.models import Category, County, Leader, Unit, Village
     from xinfang.lib.idcard import id_check_code
@@ -60,7 +63,7 @@ def ledger_rows(count: int, seed: int = 20261128) -> list[list[str]]:
             "村(社区)": rng.choice(villages[township.pk]),
             "问题类别": rng.choice(categories),
             "责任单位": rng.choice(units),
-            "反映问题": f"反映{rng.choice(['拖欠工资', '征地补偿', '宅基地纠纷', '低保', '环境污染'])}问题，第{serial}件",
+            "反映问题": f"反映{rng.choice(ISSUES)}问题，第{serial}件",
             "包案领导": rng.choice(leaders) if rng.random() < 0.1 else "",
         }
         visits = rng.choice([1, 1, 1, 2, 2, 3, 4]) if base["登记编号"] else 1
