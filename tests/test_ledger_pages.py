@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.test_ledger_import import csv_bytes, row
-from xinfang.jobs.worker import TASKS, Worker
+from xinfang.jobs.worker import TASKS
 from xinfang.petitions.ledger import ProgressFile, ledger_progress, ledger_work_next
 from xinfang.petitions.models import LedgerImport, Matter
 
@@ -44,7 +44,8 @@ def test_a_clean_ledger_goes_from_upload_to_imported(client_for, county):
     page = client.get(response["Location"])
     assert "等待后台任务检查文件" in page.content.decode()
 
-    assert Worker(TASKS, poll_seconds=0).run_once() == 1  # the worker's task checks it
+    assert any(task.tick is ledger_work_next for task in TASKS)  # the worker runs it
+    assert ledger_work_next() == 1
     record.refresh_from_db()
     assert (record.state, record.rows, record.created, record.error_count, record.warning_count) == (
         LedgerImport.State.CHECKED, 2, 2, 0, 1)  # fmt: skip
