@@ -7,6 +7,7 @@ concurrent writers on PostgreSQL never fork the chain.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -64,22 +65,22 @@ class AuditRecord(models.Model):
 
     def chain_payload(self) -> dict[str, Any]:
         """The fields the hash covers, in a form that survives a database round trip."""
-        return {
-            "at": self.at.isoformat(timespec="microseconds"),
-            "county_id": self.county_id,
-            "actor_id": self.actor_id,
-            "actor_name": self.actor_name,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "outcome": self.outcome,
-            "source_ip": self.source_ip,
-            "request_id": self.request_id,
-            "changes": self.changes,
-            "message": self.message,
-            "prev_hash": self.prev_hash,
-        }
+        return chain_payload({name: getattr(self, name) for name in ("at", *CHAINED_FIELDS)})
+
+
+# The fields of a record its hash covers, besides its time.
+CHAINED_FIELDS = (
+    "county_id", "actor_id", "actor_name", "action", "object_type", "object_id", "object_repr", "outcome",
+    "source_ip", "request_id", "changes", "message", "prev_hash",
+)  # fmt: skip
+
+
+def chain_payload(values: Mapping[str, Any]) -> dict[str, Any]:
+    """What a record's hash covers, from its field values (a record, or a row about to be inserted)."""
+    return {
+        "at": values["at"].isoformat(timespec="microseconds"),
+        **{name: values[name] for name in CHAINED_FIELDS},
+    }
 
 
 class AuditChainHead(models.Model):

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
-from xinfang.audit.models import AuditChainHead, AuditRecord
+from xinfang.audit.models import CHAINED_FIELDS, AuditChainHead, AuditRecord, chain_payload
 from xinfang.bulk import bulk_insert
 from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
 from xinfang.middleware import current_request_context
@@ -93,7 +93,11 @@ def audit_record(
         object_id=str(object_id), object_repr=object_repr, outcome=outcome, changes=changes,
         message=message,
     )  # fmt: skip
-    _chain_append([record])
+    head = _chain_head()
+    record.prev_hash = head.last_hash
+    record.hash = head.last_hash = record_hash(record.chain_payload())
+    record.save(force_insert=True)
+    head.save(update_fields=["last_hash"])
     return record
 
 
@@ -103,22 +107,33 @@ def audit_record_many(
     action: str,
     actor: Any,
     county: Any,
-    objects: Sequence[tuple[models.Model, Mapping[str, Any]]],
+    object_type: str,
+    objects: Sequence[tuple[object, str, Mapping[str, Any]]],
     actor_name: str = "",
     message: str = "",
 ) -> None:
-    """Append one record per (object, changes) with the same action, in one chained bulk insert: an
-    import audits each of its thousands of matters without a round trip per record."""
+    """Append one record per (object id, object text, changes), all of `object_type` and the same
+    action, in one chained bulk insert: an import audits each of its thousands of matters without a
+    round trip (or a model instance) per record."""
+    if not objects:
+        return
     actor = _authenticated(actor)
-    records = [
-        _unchained(
-            action=action, actor=actor, actor_name=actor_name, county=county,
-            object_type=obj._meta.label_lower, object_id=str(obj.pk), object_repr=str(obj)[:200],
-            outcome=AuditRecord.Outcome.SUCCESS, changes=changes, message=message,
-        )
-        for obj, changes in objects
+    shared = _unchained(
+        action=action, actor=actor, actor_name=actor_name, county=county, object_type="", object_id="",
+        object_repr="", outcome=AuditRecord.Outcome.SUCCESS, changes=None, message=message,
+    )  # fmt: skip
+    base = {name: getattr(shared, name) for name in ("at", *CHAINED_FIELDS)}
+    rows = [
+        {**base, "object_type": object_type, "object_id": str(object_id),
+         "object_repr": scrub_text(object_repr)[:200], "changes": audit_summarize(changes)}
+        for object_id, object_repr, changes in objects
     ]  # fmt: skip
-    _chain_append(records)
+    head = _chain_head()
+    for row in rows:
+        row["prev_hash"] = head.last_hash
+        row["hash"] = head.last_hash = record_hash(chain_payload(row))
+    bulk_insert(AuditRecord, rows)
+    head.save(update_fields=["last_hash"])
 
 
 def _authenticated(actor: Any) -> Any:
@@ -157,23 +172,12 @@ def _unchained(
     )
 
 
-def _chain_append(records: Sequence[AuditRecord]) -> None:
-    """Link the records into the chain, in order, under the chain head's row lock, and save them."""
-    if not records:
-        return
+def _chain_head() -> AuditChainHead:
+    """The chain head, locked until the caller's transaction ends: appends never fork the chain."""
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"last_hash": GENESIS_HASH}
     )
-    last = head.last_hash
-    for record in records:
-        record.prev_hash = last
-        record.hash = last = record_hash(record.chain_payload())
-    if len(records) == 1:
-        records[0].save(force_insert=True)
-    else:
-        bulk_insert(AuditRecord, records)
-    head.last_hash = last
-    head.save(update_fields=["last_hash"])
+    return head
 
 
 def model_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,8 @@ def normalize_header(value: Any) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text: trimmed, full-width digits folded, integral numbers without '.0'."""
+    if isinstance(value, str):  # the common case first: an importer calls this for every cell
+        return value.translate(_FULLWIDTH).strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,7 +91,7 @@ def ledger_read_path(path: Path) -> LedgerTable:
     return ledger_read(content, path.name)
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
+def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -103,12 +103,12 @@ def _csv_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     if "\x00" in text:
         raise LedgerFileError("文件内容不是文本格式的 CSV")
     try:
-        yield from (tuple(row) for row in csv.reader(io.StringIO(text, newline="")))
+        yield from csv.reader(io.StringIO(text, newline=""))
     except csv.Error as exc:
         raise LedgerFileError(f"CSV 文件格式错误：{exc}") from exc
 
 
-def _xlsx_rows(content: bytes, file_name: str) -> Iterator[tuple[Any, ...]]:
+def _xlsx_rows(content: bytes, file_name: str) -> Iterator[Sequence[Any]]:
     """The first sheet's rows from the top (so row numbers match the sheet), read by calamine: about
     ten times faster than openpyxl on a large ledger. Date cells arrive as dates, numbers as floats."""
     try:
@@ -120,10 +120,10 @@ def _xlsx_rows(content: bytes, file_name: str) -> Iterator[tuple[Any, ...]]:
         raise
     except Exception as exc:
         raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
-    yield from (tuple(row) for row in rows)
+    yield from rows
 
 
-def _table(values: Iterable[tuple[Any, ...]]) -> LedgerTable:
+def _table(values: Iterable[Sequence[Any]]) -> LedgerTable:
     rows_iter = iter(values)
     header_at = 0
     for header_at, candidate in enumerate(rows_iter, start=1):  # noqa: B007 - used after the loop
@@ -136,15 +136,16 @@ def _table(values: Iterable[tuple[Any, ...]]) -> LedgerTable:
     for index, header in enumerate(headers):
         if header in COLUMNS and header not in positions:  # a repeated column: the first one counts
             positions[header] = index
+    layout = [(column, index, column in _RAW_COLUMNS) for column, index in positions.items()]
+    width = max(positions.values()) + 1
     rows: list[LedgerRow] = []
     for offset, raw in enumerate(rows_iter, start=1):
-        cells: dict[str, Any] = {}
-        for column, index in positions.items():
-            value = raw[index] if index < len(raw) else None
-            if column in _RAW_COLUMNS and not isinstance(value, str):
-                cells[column] = value
-            else:
-                cells[column] = cell_text(value)
+        if len(raw) < width:
+            raw = [*raw, *[None] * (width - len(raw))]
+        cells = {
+            column: raw[index] if keep_raw and not isinstance(raw[index], str) else cell_text(raw[index])
+            for column, index, keep_raw in layout
+        }
         if any(value not in (None, "") for value in cells.values()):
             rows.append(LedgerRow(number=offset + 1, sheet_row=header_at + offset, cells=cells))
     return LedgerTable(columns=tuple(positions), rows=tuple(rows))

@@ -12,7 +12,7 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,13 +20,12 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
-from xinfang.lib.bigrams import bigrams
-from xinfang.lib.deadlines import Clock
+from xinfang.lib.deadlines import NATIONAL_2022
 from xinfang.lib.idcard import id_check_code
 from xinfang.lib.masking import mask_id_number, mask_phone
+from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
-    LEVEL_RANK,
     Assignment,
     Channel,
     Event,
@@ -39,6 +38,7 @@ from xinfang.petitions.models import (
     Transition,
 )
 from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+from xinfang.petitions.search import matter_grams
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
@@ -128,14 +128,6 @@ HISTORY_PATHS: dict[str, list[str]] = {
     _S.RESOLVED: [*_HANDLED, _S.ANSWERED, _S.RESOLVED],
     _S.CLOSED: [*_HANDLED, _S.ANSWERED, _S.CLOSED],
 }
-# The clock running in each open status, with its national-profile length in days.
-RUNNING_CLOCKS: dict[str, tuple[Clock, int]] = {
-    _S.REGISTERED: (Clock.DISPOSE, 15),
-    _S.TRANSFERRED: (Clock.ACCEPT_NOTICE, 15),
-    _S.ACCEPTED: (Clock.HANDLE, 60),
-    _S.IN_PROGRESS: (Clock.HANDLE, 60),
-    _S.ANSWERED: (Clock.REVIEW_REQUEST, 30),
-}
 STEP_REASONS: dict[str, str] = {
     _S.REGISTERED: "登记",
     _S.REJECTED: "不属于信访受理范围",
@@ -157,6 +149,13 @@ class GeneratedCounts:
     matters: int
     events: int
     petitioners: int
+
+
+class PlannedEvent(NamedTuple):
+    date: dt.date
+    channel: str
+    level: str
+    persons: int
 
 
 class _Generator:
@@ -208,19 +207,21 @@ class _Generator:
     def batch(self, size: int) -> tuple[int, int, int]:
         rng, now = self.rng, timezone.now()
         matters: list[Matter] = []
-        plans: list[list[tuple[dt.date, Channel, Level, int]]] = []
+        plans: list[list[PlannedEvent]] = []
         histories: list[list[tuple[str, dt.date]]] = []
         for _ in range(size):
             township = rng.choice(self.townships)
             village = rng.choice(self.villages[township.pk])
             issue, category = _weighted(rng, self.issues)
             first = self._date()
-            events = [(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
+            events = [PlannedEvent(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
             while rng.random() < 0.6 and len(events) < 12:
-                later = events[-1][0] + dt.timedelta(days=rng.randrange(1, 90))
+                later = events[-1].date + dt.timedelta(days=rng.randrange(1, 90))
                 if later > self.start + dt.timedelta(days=self.days):
                     break
-                events.append((later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons()))
+                events.append(
+                    PlannedEvent(later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())
+                )
             # Young matters are still being handled, old ones mostly settled; a few stay open as the
             # backlog (积案) that goes overdue.
             age = (self.start + dt.timedelta(days=self.days) - first).days
@@ -245,13 +246,7 @@ class _Generator:
                     content=content,
                     appeal=rng.choice(("要求尽快解决", "请求依法处理", "要求给予补偿", "希望落实政策")),
                     status=status,
-                    first_event_date=first,
-                    last_event_date=events[-1][0],
-                    event_count=len(events),
-                    person_count=sum(e[3] for e in events),
-                    channel=events[0][1],
-                    top_level=max((e[2] for e in events), key=lambda level: LEVEL_RANK[level]),
-                    is_collective=any(e[3] >= COLLECTIVE_PERSONS for e in events),
+                    **matter_summary(events),
                     is_threat=rng.random() < 0.01,
                     is_urgent=rng.random() < 0.02,
                     is_backlog=rng.random() < 0.03,
@@ -267,28 +262,23 @@ class _Generator:
         texts: list[MatterText] = []
         for matter, planned in zip(matters, plans, strict=True):
             # The plan is in date order and ids follow it, as event_facts_refresh would order them.
-            last: dict[str, dt.date] = {}
             category_top_id = matter.category.parent_id or matter.category_id
-            for date, channel, level, persons in planned:
+            for event, facts in zip(planned, event_facts(planned), strict=True):
                 event_rows.append(
                     Event(
                         matter=matter,
                         county=self.county,
-                        date=date,
-                        channel=channel,
-                        level=level,
-                        persons=persons,
-                        is_collective=persons >= COLLECTIVE_PERSONS,
-                        is_repeat="any" in last,
-                        prev_date=last.get("any"),
-                        prev_level_date=last.get(f"level:{level}"),
-                        prev_channel_date=last.get(f"channel:{channel}"),
+                        date=event.date,
+                        channel=event.channel,
+                        level=event.level,
+                        persons=event.persons,
+                        is_collective=event.persons >= COLLECTIVE_PERSONS,
+                        **facts.as_dict(),
                         township_id=matter.origin_township_id,
                         category_top_id=category_top_id,
                         registered_at=now,
                     )
                 )
-                last["any"] = last[f"level:{level}"] = last[f"channel:{channel}"] = date
             for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
                 id_number, phone = self._id_number(), f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
                 people.append(
@@ -309,11 +299,7 @@ class _Generator:
                         address_brief=f"{matter.origin_township.name}",
                     )
                 )
-            texts.append(
-                MatterText(
-                    matter=matter, grams=" ".join(sorted(bigrams(f"{matter.content}\n{matter.appeal}")))
-                )
-            )
+            texts.append(MatterText(matter=matter, grams=matter_grams(matter.content, matter.appeal)))
         Event.objects.bulk_create(event_rows, batch_size=5000)
         Petitioner.objects.bulk_create(people, batch_size=5000)
         MatterText.objects.bulk_create(texts, batch_size=5000)
@@ -339,13 +325,11 @@ class _Generator:
             "clock_started": None,
             "due_date": None,
         }
-        running = RUNNING_CLOCKS.get(status)
-        if running:
-            clock, days = running
+        clock = OPEN_STATUS_CLOCKS.get(status)
+        if clock:
             started = steps[-1][1]
-            fields.update(
-                clock=clock.value, clock_started=started, due_date=started + dt.timedelta(days=days)
-            )
+            due = started + dt.timedelta(days=NATIONAL_2022.days(clock))
+            fields.update(clock=clock.value, clock_started=started, due_date=due)
         return steps, fields
 
     def _save_histories(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import secrets
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -34,8 +33,7 @@ from xinfang.audit.services import audit_record, audit_record_many
 from xinfang.bulk import bulk_insert
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.directory.services import derive_short_name
-from xinfang.lib.bigrams import bigrams
-from xinfang.lib.deadlines import Clock, RuleProfile, profile_on
+from xinfang.lib.deadlines import Clock, profile_on
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.ledger_cells import (
     CellError,
@@ -47,14 +45,13 @@ from xinfang.lib.ledger_cells import (
     parse_yes_no,
 )
 from xinfang.lib.ledger_file import LedgerFileError, LedgerRow, LedgerTable, ledger_read
-from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
+from xinfang.lib.masking import scrub_text
+from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
-    LEVEL_RANK,
     Event,
     LedgerImport,
     LedgerImportItem,
-    Level,
     Matter,
     MatterText,
     NumberSequence,
@@ -64,7 +61,9 @@ from xinfang.petitions.models import (
     Stage,
     Transition,
 )
-from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+from xinfang.petitions.protection import ADDRESS_CONTEXT, field_cipher, protect_id_number, protect_phone
+from xinfang.petitions.search import matter_grams, matter_text_save
+from xinfang.petitions.services import EVENT_FACTS, address_brief, draw_query_code
 
 Status = Matter.Status
 Progress = Callable[[str, int, int], None]
@@ -75,23 +74,13 @@ STATUS_NAMES: dict[str, str] = {
     "已登记": Status.REGISTERED, "已受理": Status.ACCEPTED, "已转送": Status.TRANSFERRED,
     "已终结": Status.CLOSED, "正在办理": Status.IN_PROGRESS,
 }  # fmt: skip
-# The statutory clock an imported open matter is in, started at its latest event (SPEC §4).
-_IMPORTED_CLOCKS: dict[str, Clock] = {
-    Status.REGISTERED: Clock.DISPOSE,
-    Status.TRANSFERRED: Clock.ACCEPT_NOTICE,
-    Status.ACCEPTED: Clock.HANDLE,
-    Status.IN_PROGRESS: Clock.HANDLE,
-    Status.ANSWERED: Clock.REVIEW_REQUEST,
-    Status.REVIEW: Clock.REVIEW_DECIDE,
-    Status.RE_REVIEW: Clock.RE_REVIEW_DECIDE,
-}
+MATTER_TYPE = Matter._meta.label_lower  # how audit records name a matter
 _STAGES: dict[str, str] = {Status.REVIEW: Stage.REVIEW, Status.RE_REVIEW: Stage.RE_REVIEW}
 # Actions recorded on a matter that change nothing: they do not block undoing an import.
 READ_ONLY_ACTIONS = frozenset({"pii.reveal"})
 # How many problems of each kind the preview keeps (the counts are always exact).
 STORED_PROBLEMS = 1000
 _CHUNK = 2000
-_QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class LedgerError(ValueError):
@@ -271,6 +260,10 @@ class _Checker:
         self.directory = _Directory(county)
         self.result = result
         self.today = timezone.localdate()
+        self.parsed: dict[tuple[str, Any], tuple[Any, str]] = {}
+
+    def event_date(self, value: Any) -> dt.date:
+        return parse_date(value, today=self.today)
 
     def error(self, row: LedgerRow, column: str, message: str) -> None:
         self.result.errors.append(LedgerProblem(row.number, row.sheet_row, column, message))
@@ -278,23 +271,27 @@ class _Checker:
     def warning(self, row: LedgerRow, column: str, message: str) -> None:
         self.result.warnings.append(LedgerProblem(row.number, row.sheet_row, column, message))
 
-    def cell(self, row: LedgerRow, column: str, parse: Callable[[str], Any], default: Any = None) -> Any:
-        try:
-            return parse(row.text(column))
-        except CellError as problem:
-            self.error(row, column, str(problem))
-            return default
+    def cell(self, row: LedgerRow, column: str, parse: Callable[[Any], Any], raw: bool = False) -> Any:
+        """The parsed cell, or None with an error recorded. Ledgers repeat the same few values down a
+        column (dates, townships, categories), so each distinct value is parsed once."""
+        value = row.cells.get(column) if raw else row.text(column)
+        key = (column, value)
+        if key not in self.parsed:
+            try:
+                self.parsed[key] = (parse(value), "")
+            except CellError as problem:
+                self.parsed[key] = (None, str(problem))
+        parsed, problem_text = self.parsed[key]
+        if problem_text:
+            self.error(row, column, problem_text)
+        return parsed
 
     def check(self, row: LedgerRow) -> _Row | None:
         errors_before = len(self.result.errors)
         number = row.text("登记编号")
         if len(number) > 40:
             self.error(row, "登记编号", "登记编号过长（不超过40个字符）")
-        try:
-            date = parse_date(row.cells.get("信访日期"), today=self.today)
-        except CellError as problem:
-            self.error(row, "信访日期", str(problem))
-            date = None
+        date = self.cell(row, "信访日期", self.event_date, raw=True)
         names = parse_names(row.text("信访人"))
         if names.warning:
             self.warning(row, "信访人", names.warning)
@@ -392,12 +389,22 @@ class _EventPlan:
 class _MatterPlan:
     key: str
     rows: list[_Row]
-    matter: Matter | None = None  # the stored matter, when it exists (and once created)
+    matter: Matter | None = None  # the stored matter, when it exists
     events: list[_EventPlan] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)  # the matter fields the rows give
+    values: dict[str, Any] = field(default_factory=dict)  # the matter fields the rows give, by attname
     old_status: str = ""
     changed: bool = False
     created: bool = False
+    pk: int = 0  # the matter's id, once it exists
+    number: str = ""
+
+    @property
+    def status(self) -> str:
+        return str(self.values.get("status") or (self.matter.status if self.matter else ""))
+
+    @property
+    def latest(self) -> _Row:
+        return self.rows[-1]
 
 
 def _ledger_key(row: _Row, occurrence: int) -> str:
@@ -440,6 +447,7 @@ class _Importer:
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.cipher = field_cipher()
+        self.no_address = self.cipher.encrypt("", context=ADDRESS_CONTEXT)  # ledgers have no address column
         self.profiles = list(
             RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile")
         )
@@ -464,14 +472,19 @@ class _Importer:
                 for matter in Matter.objects.filter(county=self.county, **{f"{lookup}__in": chunk}):
                     wanted[getattr(matter, lookup)].matter = matter
         existing = {plan.matter.pk: plan for plan in plans if plan.matter is not None}
+        for plan in existing.values():
+            assert plan.matter is not None
+            plan.pk, plan.number = plan.matter.pk, plan.matter.number
         matter_ids = list(existing)
         for first in range(0, len(matter_ids), _CHUNK):
             ids = matter_ids[first : first + _CHUNK]
-            for event in Event.objects.filter(matter_id__in=ids).order_by("date", "id"):
+            events = Event.objects.filter(matter_id__in=ids).only("matter_id", "date", *_EVENT_FIELDS)
+            for event in events.order_by("date", "id"):
                 existing[event.matter_id].events.append(
                     _EventPlan(event.date, event.channel, event.level, event.persons, 0, event)
                 )
-            for person in Petitioner.objects.filter(matter_id__in=ids):
+            people = Petitioner.objects.filter(matter_id__in=ids)
+            for person in people.only("matter_id", "name", "id_number_index", "phone_index"):
                 self.petitioners[person.matter_id].append(person)
             for ownership in Ownership.objects.filter(matter_id__in=ids, is_current=True):
                 self.owners[ownership.matter_id] = ownership
@@ -500,13 +513,15 @@ class _Importer:
         rows, latest = plan.rows, plan.rows[-1]
         matter = plan.matter
         values: dict[str, Any] = {
-            "origin_township": latest.township,
-            "origin_village": latest.village,
+            "origin_township_id": latest.township.pk,
+            "origin_village_id": latest.village.pk if latest.village else None,
             "origin_village_text": latest.village_text,
-            "category": latest.category,
+            "category_id": latest.category.pk,
         }
         unit = _latest(rows, "unit")
-        values["responsible_unit"] = unit if unit or matter is None else matter.responsible_unit
+        values["responsible_unit_id"] = (
+            unit.pk if unit else matter.responsible_unit_id if matter is not None else None
+        )
         content = _latest(rows, "content")
         values["content"] = content if content or matter is None else matter.content
         status_row = next((row for row in reversed(rows) if row.status), None)
@@ -523,71 +538,65 @@ class _Importer:
         if matter is None:
             plan.created = plan.changed = True
             return
-        fields_changed = any(
-            getattr(matter, f"{name}_id" if name in _FOREIGN_KEYS else name)
-            != (value.pk if name in _FOREIGN_KEYS and value is not None else value)
-            for name, value in values.items()
-        )
+        fields_changed = any(getattr(matter, name) != value for name, value in values.items())
         leader = _latest(plan.rows, "leader")
         owner = self.owners.get(matter.pk)
         owner_changed = leader is not None and (owner is None or owner.leader_id != leader.pk)
         plan.changed = events_changed or fields_changed or owner_changed or bool(self.new_petitioners(plan))
 
-    def new_petitioners(self, plan: _MatterPlan) -> list[tuple[str, str, str, str, str]]:
-        """(name, ID number, its index, phone, its index) of the rows' people not yet on the matter;
-        the same ID number, phone or name is the same person. ID and phone go with the first name."""
-        known = self.petitioners.get(plan.matter.pk, []) if plan.matter and not plan.created else []
-        ids = {person.id_number_index for person in known if person.id_number_index}
-        phones = {person.phone_index for person in known if person.phone_index}
+    def new_petitioners(self, plan: _MatterPlan) -> list[tuple[str, str, str]]:
+        """(name, ID number, phone) of the rows' people not yet on the matter; the same ID number,
+        phone or name is the same person. A row's ID number and phone go with its first name. Stored
+        people are compared by blind index, the file's own by value (no index needed for a new matter)."""
+        known = self.petitioners.get(plan.pk, [])
+        known_ids = {person.id_number_index for person in known if person.id_number_index}
+        known_phones = {person.phone_index for person in known if person.phone_index}
+        ids: set[str] = set()
+        phones: set[str] = set()
         names = {person.name for person in known if person.name}
-        added: list[tuple[str, str, str, str, str]] = []
+        added: list[tuple[str, str, str]] = []
         for row in plan.rows:
             for position, name in enumerate(row.names or [""]):
                 id_number, phone = (row.id_number, row.phone) if position == 0 else ("", "")
-                id_index = self.cipher.blind_index(id_number, domain="id") if id_number else ""
-                phone_index = self.cipher.blind_index(phone, domain="phone") if phone else ""
-                if (id_index and id_index in ids) or (phone_index and phone_index in phones):
+                if (id_number and (id_number in ids or self.stored(id_number, "id", known_ids))) or (
+                    phone and (phone in phones or self.stored(phone, "phone", known_phones))
+                ):
                     continue
                 if (name and name in names) or not (name or id_number or phone):
                     continue
-                ids.add(id_index)
-                phones.add(phone_index)
+                ids.add(id_number)
+                phones.add(phone)
                 names.add(name)
-                added.append((name, id_number, id_index, phone, phone_index))
+                added.append((name, id_number, phone))
         return added
 
-    def petitioners_of(self, plan: _MatterPlan) -> list[Petitioner]:
-        matter = plan.matter
-        assert matter is not None
-        village = matter.origin_village.name if matter.origin_village else matter.origin_village_text
-        first = 0 if plan.created else len(self.petitioners.get(matter.pk, []))
-        return [
-            Petitioner(
-                matter_id=matter.pk,
-                name=name,
-                id_number_enc=self.cipher.encrypt(id_number, context=ID_CONTEXT) if id_number else "",
-                id_number_index=id_index,
-                id_number_masked=mask_id_number(id_number)[:20],
-                phone_enc=self.cipher.encrypt(phone, context=PHONE_CONTEXT) if phone else "",
-                phone_index=phone_index,
-                phone_masked=mask_phone(phone)[:20],
-                address_enc=self.cipher.encrypt("", context=ADDRESS_CONTEXT),
-                address_brief=f"{matter.origin_township.name}{village}"[:100],
-                order=order,
-            )
-            for order, (name, id_number, id_index, phone, phone_index) in enumerate(
-                self.new_petitioners(plan), start=first
-            )
-        ]
+    def stored(self, value: str, domain: str, indexes: set[str]) -> bool:
+        return bool(indexes) and self.cipher.blind_index(value, domain=domain) in indexes
+
+    def petitioner_rows(self, plan: _MatterPlan) -> list[dict[str, Any]]:
+        first = len(self.petitioners.get(plan.pk, []))
+        latest = plan.latest
+        brief = address_brief(latest.township, latest.village, latest.village_text)
+        rows = []
+        for order, (name, id_number, phone) in enumerate(self.new_petitioners(plan), start=first):
+            protected_id, protected_phone = protect_id_number(id_number), protect_phone(phone)
+            rows.append({
+                "matter_id": plan.pk, "name": name, "order": order, "address_brief": brief,
+                "id_number_enc": protected_id.encrypted, "id_number_index": protected_id.index,
+                "id_number_masked": protected_id.masked, "phone_enc": protected_phone.encrypted,
+                "phone_index": protected_phone.index, "phone_masked": protected_phone.masked,
+                "address_enc": self.no_address,
+            })  # fmt: skip
+        return rows
 
     # -- writing --
 
-    def write(self, plans: list[_MatterPlan], ledger_import: LedgerImport, by: User | None) -> None:
+    def write(self, plans: list[_MatterPlan], ledger_import: LedgerImport) -> None:
         changed = [plan for plan in plans if plan.changed]
         new = [plan for plan in changed if plan.created]
         old = [plan for plan in changed if not plan.created]
-        items = [LedgerImportItem(ledger_import=ledger_import, created=False, matter=plan.matter,
-                                  before=_snapshot(plan.matter)) for plan in old]  # fmt: skip
+        # What the changed matters were, read before anything is written, for the undo.
+        snapshots = _snapshots([plan.pk for plan in old])
         self.report("写入", 0, len(changed))
         self.create_matters(new)
         for plan in old:
@@ -595,137 +604,127 @@ class _Importer:
         Matter.objects.bulk_update(
             [plan.matter for plan in old if plan.matter is not None], _MATTER_FIELDS, batch_size=1000
         )
+        self.report("写入", len(changed) // 3, len(changed))
         self.save_events(changed)
-        self.report("写入", len(changed) // 2, len(changed))
-        bulk_insert(Petitioner, [person for plan in changed for person in self.petitioners_of(plan)])
-        self.save_history(changed, by)
-        self.save_owners(changed, by)
-        items += [LedgerImportItem(ledger_import_id=ledger_import.pk, created=True, matter_id=plan.matter.pk)
-                  for plan in new if plan.matter is not None]  # fmt: skip
-        bulk_insert(LedgerImportItem, items)
+        bulk_insert(Petitioner, [row for plan in changed for row in self.petitioner_rows(plan)])
+        self.report("写入", 2 * len(changed) // 3, len(changed))
+        self.save_history(changed)
+        self.save_owners(changed)
+        bulk_insert(LedgerImportItem, [
+            {"ledger_import_id": ledger_import.pk, "matter_id": plan.pk, "created": plan.created,
+             "before": snapshots.get(plan.pk, "")}
+            for plan in changed
+        ])  # fmt: skip
         self.report("写入", len(changed), len(changed))
 
     def create_matters(self, plans: list[_MatterPlan]) -> None:
         numbers = self.numbers([plan for plan in plans if plan.key.startswith("k:")])
         codes = self.query_codes(len(plans))
-        matters = []
+        rows = []
         for plan, code in zip(plans, codes, strict=True):
             first = plan.rows[0]
-            number = first.number or numbers[plan.key]
-            matter = Matter(
-                county=self.county,
-                number=number,
-                query_code=code,
-                registered_at=self.now,
-                registered_by=self.by,
-                ledger_key="" if first.number else plan.key[2:],
-                **plan.values,
-            )
-            self.summarize(plan, matter)
-            self.start_clock(matter)
-            plan.matter = matter
-            matters.append(matter)
-        bulk_insert(Matter, matters, returning=True)
-        bulk_insert(MatterText, [MatterText(matter_id=matter.pk, grams=_grams(matter)) for matter in matters])
+            plan.number = first.number or numbers[plan.key]
+            summary = self.summarize(plan)
+            rows.append({
+                "county_id": self.county.pk, "number": plan.number, "query_code": code,
+                "registered_at": self.now, "registered_by_id": self.by.pk if self.by else None,
+                "ledger_key": "" if first.number else plan.key[2:], **plan.values, **summary,
+                "stage": _STAGES.get(plan.status, Stage.INITIAL),
+                **self.clock(plan.status, summary["last_event_date"], extension_days=0),
+            })  # fmt: skip
+        for plan, pk in zip(plans, bulk_insert(Matter, rows, returning=True), strict=True):
+            plan.pk = pk
+        texts = [{"matter_id": plan.pk, "grams": matter_grams(plan.values["content"], "")} for plan in plans]
+        bulk_insert(MatterText, texts)
 
     def update_matter(self, plan: _MatterPlan) -> None:
         matter = plan.matter
         assert matter is not None
-        old_status, old_content = matter.status, matter.content
-        for name, value in plan.values.items():
+        plan.old_status, old_content = matter.status, matter.content
+        for name, value in (*plan.values.items(), *self.summarize(plan).items()):
             setattr(matter, name, value)
-        self.summarize(plan, matter)
-        if matter.status != old_status:
-            self.start_clock(matter)
-        plan.old_status = old_status
-        if matter.content != old_content:
-            MatterText.objects.update_or_create(matter=matter, defaults={"grams": _grams(matter)})
-
-    def summarize(self, plan: _MatterPlan, matter: Matter) -> None:
-        events = sorted(plan.events, key=_event_order)
-        matter.first_event_date, matter.last_event_date = events[0].date, max(e.date for e in events)
-        matter.event_count = len(events)
-        matter.person_count = sum(e.persons for e in events)
-        matter.channel = events[0].channel
-        matter.top_level = max((e.level for e in events), key=lambda level: LEVEL_RANK[Level(level)])
-        matter.is_collective = any(e.persons >= COLLECTIVE_PERSONS for e in events)
         matter.stage = _STAGES.get(matter.status, matter.stage)
+        if matter.status != plan.old_status:
+            for name, value in self.clock(
+                matter.status, matter.last_event_date, matter.extension_days
+            ).items():
+                setattr(matter, name, value)
+        if matter.content != old_content:
+            matter_text_save(matter)
 
-    def start_clock(self, matter: Matter) -> None:
-        clock = _IMPORTED_CLOCKS.get(matter.status)
+    def summarize(self, plan: _MatterPlan) -> dict[str, Any]:
+        """The matter's event summary; puts the plan's events in the order their ids have."""
+        plan.events.sort(key=_event_order)
+        return matter_summary(plan.events)
+
+    def clock(self, status: str, last_event: dt.date, extension_days: int) -> dict[str, Any]:
+        """An open status's clock, started at the latest event (calendar days: no working-day clock is
+        among them, so no calendar is needed)."""
+        clock = OPEN_STATUS_CLOCKS.get(status)
         if clock is None:
-            matter.clock, matter.clock_started, matter.due_date = "", None, None
-            return
-        start = matter.last_event_date
-        profile: RuleProfile = profile_on(start, self.profiles)
-        extra = matter.extension_days if clock == Clock.HANDLE else 0
-        matter.clock, matter.clock_started = clock.value, start
-        matter.due_date = start + dt.timedelta(days=profile.days(clock) + extra)
+            return {"clock": "", "clock_started": None, "due_date": None}
+        extra = extension_days if clock == Clock.HANDLE else 0
+        days = profile_on(last_event, self.profiles).days(clock) + extra
+        return {
+            "clock": clock.value,
+            "clock_started": last_event,
+            "due_date": last_event + dt.timedelta(days),
+        }
 
     def save_events(self, plans: list[_MatterPlan]) -> None:
-        """New events and changed stored ones, with the facts statistics count by (event_facts_refresh)."""
-        created: list[Event] = []
+        """New events and changed stored ones, with the facts statistics count by (`event_facts`, as
+        `event_facts_refresh` computes them). `summarize` has put each plan's events in id order."""
+        created: list[dict[str, Any]] = []
         updated: list[Event] = []
         for plan in plans:
-            matter = plan.matter
-            assert matter is not None
-            category_top_id = matter.category.parent_id or matter.category_id
-            last: dict[str, dt.date] = {}
-            for planned in sorted(plan.events, key=_event_order):
-                event = planned.event or Event(
-                    matter_id=matter.pk, county_id=self.county.pk, date=planned.date, registered_at=self.now,
-                    registered_by_id=self.by.pk if self.by else None,
-                )  # fmt: skip
-                before = _event_state(event) if planned.event else None
-                event.channel, event.level, event.persons = planned.channel, planned.level, planned.persons
-                event.is_collective = planned.persons >= COLLECTIVE_PERSONS
-                event.is_repeat = "any" in last
-                event.prev_date = last.get("any")
-                event.prev_level_date = last.get(f"level:{planned.level}")
-                event.prev_channel_date = last.get(f"channel:{planned.channel}")
-                event.township_id = matter.origin_township_id
-                event.category_top_id = category_top_id
-                day = planned.date
-                last["any"] = last[f"level:{planned.level}"] = last[f"channel:{planned.channel}"] = day
-                if planned.event is None:
-                    created.append(event)
-                elif _event_state(event) != before:
+            category = plan.latest.category
+            place = {
+                "township_id": plan.latest.township.pk,
+                "category_top_id": category.parent_id or category.pk,
+            }
+            for planned, facts in zip(plan.events, event_facts(plan.events), strict=True):
+                values = {
+                    "channel": planned.channel, "level": planned.level, "persons": planned.persons,
+                    "is_collective": planned.persons >= COLLECTIVE_PERSONS, **facts.as_dict(), **place,
+                }  # fmt: skip
+                event = planned.event
+                if event is None:
+                    created.append({
+                        **values, "matter_id": plan.pk, "county_id": self.county.pk, "date": planned.date,
+                        "registered_at": self.now, "registered_by_id": self.by.pk if self.by else None,
+                    })  # fmt: skip
+                elif any(getattr(event, name) != value for name, value in values.items()):
+                    for name, value in values.items():
+                        setattr(event, name, value)
                     updated.append(event)
         bulk_insert(Event, created)
-        Event.objects.bulk_update(updated, _EVENT_FIELDS, batch_size=1000)
+        Event.objects.bulk_update(updated, list(_EVENT_FIELDS), batch_size=1000)
 
-    def save_history(self, plans: list[_MatterPlan], by: User | None) -> None:
-        transitions = []
-        for plan in plans:
-            matter = plan.matter
-            assert matter is not None
-            old = "" if plan.created else plan.old_status
-            if matter.status != old:
-                transitions.append(Transition(
-                    matter_id=matter.pk, from_status=old, to_status=matter.status, at=self.now,
-                    by_id=by.pk if by else None,
-                    reason="台账导入", imported=True,
-                ))  # fmt: skip
-        bulk_insert(Transition, transitions)
+    def save_history(self, plans: list[_MatterPlan]) -> None:
+        """Imported statuses are history: one status record, marked imported, per change."""
+        bulk_insert(Transition, [
+            {"matter_id": plan.pk, "from_status": "" if plan.created else plan.old_status,
+             "to_status": plan.status, "at": self.now, "by_id": self.by.pk if self.by else None,
+             "reason": "台账导入", "imported": True}
+            for plan in plans
+            if plan.created or plan.status != plan.old_status
+        ])  # fmt: skip
 
-    def save_owners(self, plans: list[_MatterPlan], by: User | None) -> None:
+    def save_owners(self, plans: list[_MatterPlan]) -> None:
         ended, started = [], []
         for plan in plans:
             leader = _latest(plan.rows, "leader")
-            matter = plan.matter
-            assert matter is not None
-            if leader is None:
-                continue
-            current = self.owners.get(matter.pk)
-            if current is not None and current.leader_id == leader.pk:
+            current = self.owners.get(plan.pk)
+            if leader is None or (current is not None and current.leader_id == leader.pk):
                 continue
             if current is not None:
                 current.is_current, current.ended_on = False, self.today
                 ended.append(current)
-            started.append(Ownership(
-                matter=matter, leader=leader, since=matter.first_event_date if plan.created else self.today,
-                assigned_by=by, is_current=True,
-            ))  # fmt: skip
+            started.append({
+                "matter_id": plan.pk, "leader_id": leader.pk, "is_current": True,
+                "since": plan.events[0].date if plan.created else self.today,
+                "assigned_by_id": self.by.pk if self.by else None,
+            })  # fmt: skip
         Ownership.objects.bulk_update(ended, ["is_current", "ended_on"])
         bulk_insert(Ownership, started)
 
@@ -760,7 +759,7 @@ class _Importer:
         """Fresh query codes; a code already issued (vanishingly unlikely) is drawn again."""
         codes: set[str] = set()
         while len(codes) < count:
-            batch = list({_query_code() for _ in range(count - len(codes))} - codes)
+            batch = list({draw_query_code() for _ in range(count - len(codes))} - codes)
             for start in range(0, len(batch), _CHUNK):
                 chunk = batch[start : start + _CHUNK]
                 taken = set(Matter.objects.filter(query_code__in=chunk).values_list("query_code", flat=True))
@@ -768,26 +767,12 @@ class _Importer:
         return list(codes)
 
 
-_FOREIGN_KEYS = frozenset({"origin_township", "origin_village", "category", "responsible_unit"})
 _MATTER_FIELDS = [
     "origin_township", "origin_village", "origin_village_text", "category", "responsible_unit",
     "content", "status", "stage", "resolved_on", "first_event_date", "last_event_date", "event_count",
     "person_count", "channel", "top_level", "is_collective", "clock", "clock_started", "due_date",
 ]  # fmt: skip
-_EVENT_FIELDS = [
-    "channel", "level", "persons", "is_collective", "is_repeat", "prev_date", "prev_level_date",
-    "prev_channel_date", "township_id", "category_top_id",
-]  # fmt: skip
-
-
-def _query_code() -> str:
-    """Twelve characters of the query alphabet (32 letters: 5 bits each) from 60 random bits."""
-    bits = secrets.randbits(60)
-    return "".join(_QUERY_ALPHABET[(bits >> shift) & 31] for shift in range(0, 60, 5))
-
-
-def _event_state(event: Event) -> tuple[Any, ...]:
-    return tuple(getattr(event, name) for name in _EVENT_FIELDS)
+_EVENT_FIELDS = ("channel", "level", "persons", "is_collective", *EVENT_FACTS)
 
 
 def _event_order(event: _EventPlan) -> tuple[dt.date, int, int]:
@@ -797,17 +782,21 @@ def _event_order(event: _EventPlan) -> tuple[dt.date, int, int]:
     return (event.date, 1, event.row)
 
 
-def _grams(matter: Matter) -> str:
-    return " ".join(sorted(bigrams(f"{matter.content}\n{matter.appeal}")))
+_SNAPSHOT_MODELS = (Event, Petitioner, Transition, Ownership)
 
 
-def _snapshot(matter: Matter | None) -> str:
-    """A changed matter's rows as they were, in Django's JSON serialization (restored by the undo)."""
-    assert matter is not None
-    rows: list[Any] = [Matter.objects.get(pk=matter.pk)]
-    for model in (Event, Petitioner, Transition, Ownership):
-        rows.extend(model.objects.filter(matter_id=matter.pk).order_by("pk"))
-    return serializers.serialize("json", rows)
+def _snapshots(matter_ids: list[int]) -> dict[int, str]:
+    """Each changed matter's rows as they were, in Django's JSON serialization (restored by the undo),
+    read a chunk of matters at a time."""
+    snapshots: dict[int, str] = {}
+    for start in range(0, len(matter_ids), _CHUNK):
+        ids = matter_ids[start : start + _CHUNK]
+        rows: dict[int, list[Any]] = {matter.pk: [matter] for matter in Matter.objects.filter(pk__in=ids)}
+        for model in _SNAPSHOT_MODELS:
+            for row in model.objects.filter(matter_id__in=ids).order_by("pk"):
+                rows[row.matter_id].append(row)
+        snapshots.update((pk, serializers.serialize("json", stored)) for pk, stored in rows.items())
+    return snapshots
 
 
 # -- the actions -----------------------------------------------------------------------------------
@@ -880,17 +869,22 @@ def ledger_import(
             created_by=by,
         )  # fmt: skip
         record.save()
-        importer.write(plans, record, by)
+        importer.write(plans, record)
         result.imported = result.rows
         actor_name = "" if by else "system"
         audit_record_many(
             action="matter.import",
             actor=by,
             county=county,
+            object_type=MATTER_TYPE,
             objects=[
-                (plan.matter, {"import": record.pk, "created": plan.created, "events": len(plan.events)})
+                (
+                    plan.pk,
+                    plan.number,
+                    {"import": record.pk, "created": plan.created, "events": len(plan.events)},
+                )
                 for plan in plans
-                if plan.changed and plan.matter is not None
+                if plan.changed
             ],
             actor_name=actor_name,
             message=f"台账导入 {file_name}",
@@ -1081,7 +1075,7 @@ def ledger_undo(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
     items = list(locked.items.select_related("matter"))
     ids = {str(item.matter_id) for item in items}
     later = (
-        AuditRecord.objects.filter(object_type="petitions.matter", pk__gt=locked.audit_id or 0)
+        AuditRecord.objects.filter(object_type=MATTER_TYPE, pk__gt=locked.audit_id or 0)
         .exclude(action__in=READ_ONLY_ACTIONS)
         .values_list("object_id", flat=True)
         .distinct()
@@ -1096,7 +1090,11 @@ def ledger_undo(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
         action="matter.import_undo",
         actor=by,
         county=locked.county,
-        objects=[(item.matter, {"import": locked.pk, "deleted": item.created}) for item in items],
+        object_type=MATTER_TYPE,
+        objects=[
+            (item.matter_id, item.matter.number, {"import": locked.pk, "deleted": item.created})
+            for item in items
+        ],
     )
     created_ids = [item.matter_id for item in items if item.created]
     for start in range(0, len(created_ids), _CHUNK):

@@ -45,7 +45,7 @@ def protect_id_number(value: str) -> ProtectedValue:
         ProtectedValue(
             cipher.encrypt(value, context=ID_CONTEXT),
             cipher.blind_index(value, domain="id"),
-            mask_id_number(value),
+            mask_id_number(value)[:20],  # a malformed number kept from a ledger may be long
         )
         if value
         else ProtectedValue("", "", "")
@@ -58,7 +58,7 @@ def protect_phone(value: str) -> ProtectedValue:
         ProtectedValue(
             cipher.encrypt(value, context=PHONE_CONTEXT),
             cipher.blind_index(value, domain="phone"),
-            mask_phone(value),
+            mask_phone(value)[:20],
         )
         if value
         else ProtectedValue("", "", "")

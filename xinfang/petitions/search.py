@@ -22,8 +22,13 @@ FTS_TABLE = "petitions_mattertext_fts"
 
 def matter_text_save(matter: Matter) -> None:
     """(Re)write a matter's bigram document; the database's own index follows it."""
-    grams = " ".join(sorted(bigrams(f"{matter.content}\n{matter.appeal}")))
+    grams = matter_grams(matter.content, matter.appeal)
     MatterText.objects.update_or_create(matter=matter, defaults={"grams": grams})
+
+
+def matter_grams(content: str, appeal: str) -> str:
+    """The bigram document of a matter's content and appeal."""
+    return " ".join(sorted(bigrams(f"{content}\n{appeal}")))
 
 
 def _candidates_sql(grams: list[str]) -> tuple[str, tuple[Any, ...]]:

@@ -22,9 +22,9 @@ from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.masking import mask_name, scrub_text
 from xinfang.lib.workdays import UnknownYear
+from xinfang.petitions.facts import event_facts, matter_summary
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
-    LEVEL_RANK,
     Assignment,
     Channel,
     Event,
@@ -135,9 +135,15 @@ def _check_event(event: EventInput) -> None:
         raise RegistryError("人数应为不小于1的整数", "persons")
 
 
+def draw_query_code() -> str:
+    """Twelve random characters of the query alphabet (32 letters, 5 bits each, from 60 random bits)."""
+    bits = secrets.randbits(60)
+    return "".join(_QUERY_ALPHABET[(bits >> shift) & 31] for shift in range(0, 60, 5))
+
+
 def _new_query_code() -> str:
     while True:
-        code = "".join(secrets.choice(_QUERY_ALPHABET) for _ in range(12))
+        code = draw_query_code()
         if not Matter.objects.filter(query_code=code).exists():
             return code
 
@@ -151,41 +157,28 @@ def _next_number(county: County, year: int) -> str:
 
 def _refresh_event_summary(matter: Matter) -> None:
     """Recompute the denormalised event fields of a matter from its events, and which are repeats."""
-    events = list(matter.events.order_by("date", "id").values("pk", "date", "channel", "level", "persons"))
-    event_facts_refresh(matter)
-    matter.first_event_date, matter.last_event_date = events[0]["date"], max(e["date"] for e in events)
-    matter.event_count = len(events)
-    matter.person_count = sum(e["persons"] for e in events)
-    matter.channel = events[0]["channel"]
-    matter.top_level = max((e["level"] for e in events), key=lambda level: LEVEL_RANK[Level(level)])
-    matter.is_collective = any(e["persons"] >= COLLECTIVE_PERSONS for e in events)
+    for name, value in matter_summary(event_facts_refresh(matter)).items():
+        setattr(matter, name, value)
 
 
-def event_facts_refresh(matter: Matter) -> None:
+def event_facts_refresh(matter: Matter) -> list[Event]:
     """Recompute what each event of the matter records for statistics (docs/statistics.md): whether it
     is a repeat, the previous event's date overall, at its level and by its channel, and the matter's
-    origin and first-level category. Called whenever a matter's events, origin or category change."""
-    township_id = matter.origin_township_id
+    origin and first-level category. Called whenever a matter's events, origin or category change.
+    Returns the matter's events in order."""
     category = Category.objects.only("parent_id").get(pk=matter.category_id)
-    category_top_id = category.parent_id or category.pk
-    last: dict[str, dt.date] = {}
+    place = {"township_id": matter.origin_township_id, "category_top_id": category.parent_id or category.pk}
+    events = list(matter.events.order_by("date", "id"))
     changed = []
-    for event in matter.events.order_by("date", "id"):
-        facts = {
-            "is_repeat": "any" in last,
-            "prev_date": last.get("any"),
-            "prev_level_date": last.get(f"level:{event.level}"),
-            "prev_channel_date": last.get(f"channel:{event.channel}"),
-            "township_id": township_id,
-            "category_top_id": category_top_id,
-        }
-        if any(getattr(event, name) != value for name, value in facts.items()):
-            for name, value in facts.items():
+    for event, facts in zip(events, event_facts(events), strict=True):
+        values = {**facts.as_dict(), **place}
+        if any(getattr(event, name) != value for name, value in values.items()):
+            for name, value in values.items():
                 setattr(event, name, value)
             changed.append(event)
-        last["any"] = last[f"level:{event.level}"] = last[f"channel:{event.channel}"] = event.date
     if changed:
         Event.objects.bulk_update(changed, [*EVENT_FACTS])
+    return events
 
 
 EVENT_FACTS = (
@@ -217,9 +210,9 @@ def _clean_petitioners(petitioners: Sequence[PetitionerInput]) -> list[tuple[Pet
     return cleaned
 
 
-def _address_brief(matter: Matter) -> str:
-    village = matter.origin_village.name if matter.origin_village else matter.origin_village_text
-    return f"{matter.origin_township.name}{village}"
+def address_brief(township: Unit, village: Village | None, village_text: str) -> str:
+    """Where a petitioner lives, as far as lists show it: the matter's township and village."""
+    return f"{township.name}{village.name if village else village_text}"[:100]
 
 
 def _ensure_visible(by: User, matter: Matter) -> None:
@@ -361,7 +354,9 @@ def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, ph
         phone_index=protected_phone.index,
         phone_masked=protected_phone.masked,
         address_enc=field_cipher().encrypt(person.address.strip(), context=ADDRESS_CONTEXT),
-        address_brief=_address_brief(matter),
+        address_brief=address_brief(
+            matter.origin_township, matter.origin_village, matter.origin_village_text
+        ),
         order=order,
     )
 
