@@ -171,7 +171,7 @@ def main() -> int:
     run("re-import (.csv, no change)")
     assert record is not None
     started = time.perf_counter()
-    ledger_undo(by=None, ledger_import=record)  # type: ignore[arg-type]
+    ledger_undo(by=None, ledger_import=record)
     print(f"undo                        {time.perf_counter() - started:7.2f} s")
     if connection.vendor == "postgresql":  # what autovacuum does after a large delete, before the next run
         with connection.cursor() as cursor:

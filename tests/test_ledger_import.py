@@ -21,7 +21,8 @@ from openpyxl import Workbook
 from xinfang import cli
 from xinfang.audit.models import AuditRecord
 from xinfang.lib.ledger_file import COLUMNS, LedgerFileError, ledger_read
-from xinfang.petitions.ledger import LedgerError, LedgerResult, ledger_import, ledger_undo
+from xinfang.petitions.ledger import LedgerError, ledger_import, ledger_undo
+from xinfang.petitions.ledger_rows import LedgerResult
 from xinfang.petitions.models import (
     Event,
     LedgerImport,
@@ -37,25 +38,7 @@ from xinfang.stats.selectors import event_statistics
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.datetime(2026, 6, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
-HEADER = [
-    "登记编号",
-    "信访日期",
-    "信访人",
-    "身份证号",
-    "联系电话",
-    "人数",
-    "信访形式",
-    "访别",
-    "乡镇",
-    "村(社区)",
-    "问题类别",
-    "责任单位",
-    "反映问题",
-    "包案领导",
-    "办理状态",
-    "是否化解",
-    "化解日期",
-]
+HEADER = list(COLUMNS)
 VALID_ID = "410421199001011237"  # a valid checksum
 
 
@@ -584,6 +567,14 @@ def test_the_bureau_head_undoes_an_import_as_a_whole(county, persona):
     assert AuditRecord.objects.filter(action="ledger.undo").count() == 1
     with pytest.raises(LedgerError, match="只能撤销已导入"):
         ledger_undo(by=head, ledger_import=record)
+
+
+def test_only_the_bureau_head_undoes_an_import(county, persona):
+    result = run(county, csv_bytes([row(**{"登记编号": "O1"})]))
+    record = LedgerImport.objects.get(pk=result.ledger_import_id or 0)
+    with pytest.raises(LedgerError, match="只有信访局长"):
+        ledger_undo(by=persona("bureau"), ledger_import=record)
+    assert Matter.objects.filter(county=county, number="O1").exists()
 
 
 def test_an_import_cannot_be_undone_once_a_matter_of_it_changed(county, persona):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -44,8 +45,6 @@ def ledger_list(request: AuthedRequest) -> HttpResponse:
 @role_required(BUREAU_ROLES)
 @require_GET
 def ledger_template_download(request: AuthedRequest) -> HttpResponse:
-    import io
-
     buffer = io.BytesIO()
     ledger_template(buffer)
     response = HttpResponse(

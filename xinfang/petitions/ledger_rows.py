@@ -1,0 +1,322 @@
+"""Checking a ledger's rows (台账, SPEC §4's column table) against the county's directory: every
+problem cell, several per row if need be, and the typed values of the rows that pass. Reads only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.utils import timezone
+
+from xinfang.directory.models import Category, County, Leader, Unit, Village
+from xinfang.directory.services import derive_short_name
+from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
+from xinfang.lib.ledger_cells import (
+    CellError,
+    parse_channel,
+    parse_date,
+    parse_level,
+    parse_names,
+    parse_persons,
+    parse_yes_no,
+)
+from xinfang.lib.ledger_file import LedgerRow
+from xinfang.lib.masking import scrub_text
+from xinfang.petitions.models import Matter
+
+Status = Matter.Status
+
+# 办理状态 as written in ledgers: the status names of the flow, and the usual 已… forms.
+STATUS_NAMES: dict[str, str] = {
+    **{label: value for value, label in Status.choices},
+    "已登记": Status.REGISTERED, "已受理": Status.ACCEPTED, "已转送": Status.TRANSFERRED,
+    "已终结": Status.CLOSED, "正在办理": Status.IN_PROGRESS,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    row: int
+    sheet_row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def stored(self) -> dict[str, Any]:
+        return {**self.as_dict(), "sheet_row": self.sheet_row}
+
+
+@dataclass
+class LedgerResult:
+    dry_run: bool
+    rows: int = 0
+    imported: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[LedgerProblem] = field(default_factory=list)
+    warnings: list[LedgerProblem] = field(default_factory=list)
+    ledger_import_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "imported": self.imported,
+            "created": self.created,
+            "updated": self.updated,
+            "errors": [problem.as_dict() for problem in self.errors],
+            "warnings": [problem.as_dict() for problem in self.warnings],
+        }
+
+
+# -- the county's directory, as ledgers name it ----------------------------------------------------
+
+
+def _unit_keys(unit: Unit) -> set[str]:
+    keys = {unit.name, derive_short_name(unit.name)}
+    if unit.short_name:
+        keys |= {unit.short_name, f"县{unit.short_name}"}
+    return keys
+
+
+def _village_keys(village: Village) -> set[str]:
+    keys = {village.name}
+    for suffix in ("社区居委会", "居委会", "社区", "村委会", "村"):
+        if village.name.endswith(suffix) and len(village.name) > len(suffix) + 1:
+            keys.add(village.name[: -len(suffix)])
+    return keys
+
+
+T = TypeVar("T")
+
+
+class _Names(Generic[T]):
+    """Names -> objects: a full name wins; otherwise a short form must be unique."""
+
+    def __init__(self) -> None:
+        self.exact: dict[str, T] = {}
+        self.short: dict[str, list[T]] = defaultdict(list)
+
+    def add(self, full: str, keys: Iterable[str], obj: T) -> None:
+        self.exact.setdefault(full, obj)
+        for key in keys:
+            if obj not in self.short[key]:
+                self.short[key].append(obj)
+
+    def find(self, text: str) -> tuple[T | None, int]:
+        """(the object or None, how many matched the short form)."""
+        if text in self.exact:
+            return self.exact[text], 1
+        matches = self.short.get(text, [])
+        return (matches[0] if len(matches) == 1 else None), len(matches)
+
+
+class _Directory:
+    def __init__(self, county: County) -> None:
+        self.townships: _Names[Unit] = _Names()
+        self.units: _Names[Unit] = _Names()
+        for unit in Unit.objects.filter(county=county, is_active=True).order_by("kind", "name"):
+            self.units.add(unit.name, _unit_keys(unit), unit)
+            if unit.is_township:
+                self.townships.add(unit.name, _unit_keys(unit), unit)
+        self.villages: dict[int, _Names[Village]] = defaultdict(_Names)
+        for village in Village.objects.filter(township__county=county, is_active=True):
+            self.villages[village.township_id].add(village.name, _village_keys(village), village)
+        self.categories: dict[str, Category] = {}
+        second: dict[str, list[Category]] = defaultdict(list)
+        categories = list(Category.objects.filter(county=county, is_active=True).select_related("parent"))
+        for category in categories:
+            if category.parent is None:
+                self.categories[category.name] = category
+            else:
+                self.categories[f"{category.parent.name}/{category.name}"] = category
+                second[category.name].append(category)
+        for name, matches in second.items():
+            if name not in self.categories and len(matches) == 1:
+                self.categories[name] = matches[0]
+        self.ambiguous_categories = {name for name, matches in second.items() if len(matches) > 1}
+        self.leaders: dict[str, list[Leader]] = defaultdict(list)
+        for leader in Leader.objects.filter(county=county, is_active=True):
+            self.leaders[leader.name].append(leader)
+
+    def township(self, text: str) -> Unit:
+        if not text:
+            raise CellError("乡镇不能为空")
+        township, count = self.townships.find(text)
+        if township is None:
+            raise CellError(f"乡镇“{text}”对应多个乡镇，请写全称" if count > 1 else f"未知乡镇：{text}")
+        return township
+
+    def village(self, township: Unit, text: str) -> Village | None:
+        return self.villages[township.pk].find(text)[0]
+
+    def category(self, text: str) -> Category:
+        if not text:
+            raise CellError("问题类别不能为空")
+        key = "/".join(part.strip() for part in text.replace("／", "/").split("/"))
+        category = self.categories.get(key)
+        if category is None:
+            if key in self.ambiguous_categories:
+                raise CellError(f"二级类别“{text}”属于多个一级类别，请写作“一级/二级”")
+            raise CellError(f"未知问题类别：{text}")
+        return category
+
+    def unit(self, text: str) -> Unit:
+        unit, count = self.units.find(text)
+        if unit is None:
+            raise CellError(
+                f"责任单位“{text}”对应多个单位，请写全称" if count > 1 else f"未知责任单位：{text}"
+            )
+        return unit
+
+
+# -- one row ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CheckedRow:
+    row: LedgerRow
+    number: str
+    date: dt.date
+    names: list[str]
+    id_number: str
+    phone: str
+    persons: int
+    channel: str
+    level: str
+    township: Unit
+    village: Village | None
+    village_text: str
+    category: Category
+    unit: Unit | None
+    content: str
+    leader: Leader | None
+    status: str  # "" when the row gives none
+    resolved_on: dt.date | None
+
+
+class RowChecker:
+    """Turns rows into `CheckedRow`s, recording every problem cell."""
+
+    def __init__(self, county: County, result: LedgerResult) -> None:
+        self.directory = _Directory(county)
+        self.result = result
+        self.today = timezone.localdate()
+        self.parsed: dict[tuple[str, Any], tuple[Any, str]] = {}
+
+    def event_date(self, value: Any) -> dt.date:
+        return parse_date(value, today=self.today)
+
+    def error(self, row: LedgerRow, column: str, message: str) -> None:
+        self.result.errors.append(LedgerProblem(row.number, row.sheet_row, column, message))
+
+    def warning(self, row: LedgerRow, column: str, message: str) -> None:
+        self.result.warnings.append(LedgerProblem(row.number, row.sheet_row, column, message))
+
+    def cell(self, row: LedgerRow, column: str, parse: Callable[[Any], Any], raw: bool = False) -> Any:
+        """The parsed cell, or None with an error recorded. Ledgers repeat the same few values down a
+        column (dates, townships, categories), so each distinct value is parsed once."""
+        value = row.cells.get(column) if raw else row.text(column)
+        key = (column, value)
+        if key not in self.parsed:
+            try:
+                self.parsed[key] = (parse(value), "")
+            except CellError as problem:
+                self.parsed[key] = (None, str(problem))
+        parsed, problem_text = self.parsed[key]
+        if problem_text:
+            self.error(row, column, problem_text)
+        return parsed
+
+    def check(self, row: LedgerRow) -> CheckedRow | None:
+        errors_before = len(self.result.errors)
+        number = row.text("登记编号")
+        if len(number) > 40:
+            self.error(row, "登记编号", "登记编号过长（不超过40个字符）")
+        date = self.cell(row, "信访日期", self.event_date, raw=True)
+        names = parse_names(row.text("信访人"))
+        if names.warning:
+            self.warning(row, "信访人", names.warning)
+        if any(len(name) > 30 for name in names.value):
+            self.error(row, "信访人", "信访人姓名过长（每人不超过30个字符）")
+        id_number = row.text("身份证号").upper().replace(" ", "")
+        if id_number:
+            try:
+                id_number = normalize_id_number(id_number, today=self.today)
+            except InvalidValue as problem:
+                self.warning(row, "身份证号", f"{problem}（已按原样保存）")
+        phone = row.text("联系电话").replace(" ", "")
+        if phone:
+            try:
+                phone = normalize_phone(phone)
+            except InvalidValue:
+                self.warning(row, "联系电话", "联系电话格式不正确（已按原样保存）")
+        persons = self.cell(row, "人数", parse_persons)
+        if persons is not None and persons.warning:
+            self.warning(row, "人数", persons.warning)
+        channel = self.cell(row, "信访形式", parse_channel)
+        level = self.cell(row, "访别", parse_level)
+        township = self.cell(row, "乡镇", self.directory.township)
+        village, village_text = None, row.text("村(社区)")
+        if village_text and township is not None:
+            village = self.directory.village(township, village_text)
+            if village is None:
+                self.warning(row, "村(社区)", f"{township.name}没有村(社区)“{village_text}”（已按原文保存）")
+            if len(village_text) > 50:
+                self.error(row, "村(社区)", "村(社区)名称过长（不超过50个字符）")
+        category = self.cell(row, "问题类别", self.directory.category)
+        unit_text = row.text("责任单位")
+        unit = self.cell(row, "责任单位", self.directory.unit) if unit_text else None
+        leader = None
+        leader_name = row.text("包案领导")
+        if leader_name:
+            leaders = self.directory.leaders.get(leader_name, [])
+            if len(leaders) == 1:
+                leader = leaders[0]
+            else:
+                reason = "有多位同名县级领导" if leaders else "不是本县在任县级领导"
+                self.warning(row, "包案领导", f"“{leader_name}”{reason}（未设置包案）")
+        status, resolved_on = self.resolution(row, date)
+        if len(self.result.errors) > errors_before:
+            return None
+        assert date is not None and persons is not None  # no error: every required cell parsed
+        return CheckedRow(
+            row=row, number=number, date=date, names=names.value, id_number=id_number, phone=phone,
+            persons=persons.value, channel=channel, level=level, township=township, village=village,
+            village_text="" if village else village_text, category=category, unit=unit,
+            content=scrub_text(row.text("反映问题")), leader=leader, status=status,
+            resolved_on=resolved_on,
+        )  # fmt: skip
+
+    def resolution(self, row: LedgerRow, date: dt.date | None) -> tuple[str, dt.date | None]:
+        """办理状态, 是否化解 and 化解日期, checked against each other and the event date."""
+        status_text = row.text("办理状态")
+        status = STATUS_NAMES.get(status_text, "")
+        if status_text and not status:
+            self.error(row, "办理状态", f"未知办理状态：{status_text}（应为{'、'.join(Status.labels)}之一）")
+        resolved = self.cell(row, "是否化解", parse_yes_no)
+        resolved_on = None
+        if row.text("化解日期"):
+            try:
+                resolved_on = parse_date(row.cells.get("化解日期"), today=self.today, label="化解日期")
+            except CellError as problem:
+                self.error(row, "化解日期", str(problem))
+            if resolved_on and date and resolved_on < date:
+                self.error(row, "化解日期", f"化解日期 {resolved_on} 早于信访日期 {date}")
+        if resolved is True and status and status != Status.RESOLVED:
+            self.error(row, "是否化解", f"已化解，但办理状态为“{row.text('办理状态')}”")
+        if resolved is False and status == Status.RESOLVED:
+            self.error(row, "是否化解", "办理状态为“已化解”，但是否化解为“否”")
+        if resolved_on and (resolved is False or (status and status != Status.RESOLVED)):
+            self.error(row, "化解日期", "填写了化解日期，但事项未化解")
+        if not status and (resolved is True or resolved_on):
+            status = Status.RESOLVED
+        return status, resolved_on if status == Status.RESOLVED else None
