@@ -171,3 +171,18 @@ def test_upload_and_import_are_audited(client_for):
     assert imported.actor.username == "bureau" and json.dumps(imported.changes, ensure_ascii=False).count(
         "台账.csv"
     )
+
+
+def test_bad_requests_get_chinese_errors_not_500s(client_for):
+    client = client_for("bureau")
+    response = upload(client, b"", name="空.csv")
+    assert response.status_code == 422 and "文件为空" in response.content.decode()
+    response = client.post(reverse("petitions:ledger_list"), {})
+    assert response.status_code == 422 and "请选择要导入的台账文件" in response.content.decode()
+    assert client.post(reverse("petitions:ledger_confirm", args=[999999])).status_code == 404
+    assert client.get(reverse("petitions:ledger_confirm", args=[1])).status_code == 405
+    upload(client, csv_bytes([row()]))
+    record = LedgerImport.objects.get()
+    response = client.post(reverse("petitions:ledger_confirm", args=[record.pk]), follow=True)
+    assert "该文件当前不能导入" in response.content.decode()  # not checked yet
+    assert LedgerImport.objects.get().state == LedgerImport.State.CHECKING

@@ -680,3 +680,35 @@ def demo_county_load() -> bool:
                 leader=leader,
             )
     return True
+
+
+SIMULATED_COUNTY_CODE = "4199{:02d}"  # 4199xx: no real county has it
+
+
+def simulated_county_load(index: int) -> County:
+    """A synthetic county for benchmarks over several counties: the demo county's directory under the
+    code 4199NN and the name 模拟NN县, without accounts (usernames are global). Loaded through the same
+    importer, once; returns the county."""
+    from xinfang.directory.demo import SHEET_COUNTY, SHEET_UNIT_ACCOUNTS, demo_directory_rows
+    from xinfang.directory.workbook import sheet_from_dicts
+
+    if not 2 <= index <= 99:
+        raise ValueError("simulated counties are numbered 2 to 99")
+    code = SIMULATED_COUNTY_CODE.format(index)
+    existing = County.objects.filter(code=code).first()
+    if existing is not None:
+        return existing
+    rows = demo_directory_rows()
+    name = f"模拟{index:02d}县"
+    rows[SHEET_COUNTY] = [
+        {**rows[SHEET_COUNTY][0], "行政区划代码": code, "名称": name, "信访局名称": f"{name}信访局"}
+    ]
+    del rows[SHEET_UNIT_ACCOUNTS]
+    result = directory_import(
+        sheets={sheet: sheet_from_dicts(sheet, sheet_rows) for sheet, sheet_rows in rows.items()},
+        dry_run=False,
+        source=f"模拟县名录 {code}",
+    )
+    if not result.ok:
+        raise RuntimeError(f"simulated county directory is invalid: {result.problems[:3]}")
+    return County.objects.get(code=code)

@@ -204,6 +204,20 @@ class _Generator:
                 self.codes.add(code)
                 return code
 
+    def _fresh_codes(self, matters: list[Matter]) -> None:
+        """Redraw any query code an earlier run already issued (the same seed gives the same codes)."""
+        while True:
+            taken = set(
+                Matter.objects.filter(query_code__in=[m.query_code for m in matters]).values_list(
+                    "query_code", flat=True
+                )
+            )
+            if not taken:
+                return
+            for matter in matters:
+                if matter.query_code in taken:
+                    matter.query_code = self._code()
+
     def batch(self, size: int) -> tuple[int, int, int]:
         rng, now = self.rng, timezone.now()
         matters: list[Matter] = []
@@ -255,6 +269,7 @@ class _Generator:
             )
             plans.append(events)
             histories.append(steps)
+        self._fresh_codes(matters)
         Matter.objects.bulk_create(matters)
         self._save_histories(matters, histories, now)
         event_rows: list[Event] = []

@@ -24,7 +24,8 @@ PENDING = (LedgerImport.State.CHECKING, LedgerImport.State.QUEUED)
 
 @role_required(BUREAU_ROLES)
 def ledger_list(request: AuthedRequest) -> HttpResponse:
-    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    # Bound on every POST: a request carrying only an (empty) file has empty POST data.
+    form = LedgerUploadForm(request.POST, request.FILES) if request.method == "POST" else LedgerUploadForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         assert request.user.county is not None
