@@ -3,7 +3,8 @@
     .venv/bin/python bench/ledger.py --rows 100000                       # SQLite in var/bench-ledger
     .venv/bin/python bench/ledger.py --rows 100000 --database-url postgresql://postgres@127.0.0.1:5432/xinfang_bench_ledger
 
-The database is emptied first (SQLite: the bench's own file; PostgreSQL: `flush`), the demo county's
+The database is emptied first (SQLite: the bench's own file; PostgreSQL: `flush`, the audit guard
+lifted for it), the demo county's
 directory loaded, and a deterministic ledger written as .csv and .xlsx: numbered matters with one to four
 events and unnumbered single rows, every column filled the ways bureaus fill them (short names,
 `一级/二级` categories, statuses, leaders, ID numbers and phones). It times the dry run, the import, a
@@ -109,6 +110,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from xinfang.audit.guard import audit_guard_drop, audit_guard_install
     from xinfang.directory.models import County
     from xinfang.directory.services import demo_county_load
     from xinfang.lib.keys import create_key_file
@@ -119,7 +121,10 @@ def main() -> int:
     create_key_file(settings.XINFANG_FIELD_KEY_FILE)
     call_command("migrate", "--no-input", "-v", "0")
     if args.database_url:
+        # The audit table's guard refuses to be emptied: a benchmark database lifts it for the flush.
+        audit_guard_drop(connection)
         call_command("flush", "--no-input", "-v", "0")
+        audit_guard_install(connection)
     demo_county_load()
     county = County.objects.get(code="410421")
     print(f"database: {connection.vendor}; rows: {args.rows:,}")

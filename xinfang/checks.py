@@ -69,3 +69,48 @@ def check_field_keys(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if settings.XINFANG_FIELD_CIPHER not in ("aes-gcm", "sm4-gcm"):
         return [Error("XINFANG_FIELD_CIPHER 应为 aes-gcm 或 sm4-gcm", id="xinfang.E004")]
     return []
+
+
+@register(Tags.database)
+def check_audit_guard(app_configs: Any = None, databases: Any = None, **kwargs: Any) -> list[Error]:
+    """The audit table's triggers (xinfang/audit/guard.py) must be in place once it exists."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    errors: list[Error] = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if (
+            not MigrationRecorder(connection)
+            .migration_qs.filter(app="audit", name="0003_append_only_guard")
+            .exists()
+        ):
+            continue  # not migrated that far yet: `migrate` installs them
+        from xinfang.audit.guard import audit_guard_missing
+
+        missing = audit_guard_missing(connection)
+        if missing:
+            errors.append(
+                Error(
+                    f"审计日志表缺少防篡改触发器：{'、'.join(missing)}",
+                    hint="运行 xinfang init（执行数据库迁移时会重新创建触发器）。",
+                    id="xinfang.E005",
+                )
+            )
+    return errors
+
+
+@register(Tags.security)
+def check_audit_retention(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from xinfang.audit.guard import MIN_RETENTION_DAYS
+
+    if settings.XINFANG_AUDIT_RETENTION_DAYS < MIN_RETENTION_DAYS:
+        return [
+            Error(
+                f"审计日志保存期限不能少于{MIN_RETENTION_DAYS}天：XINFANG_AUDIT_RETENTION_DAYS="
+                f"{settings.XINFANG_AUDIT_RETENTION_DAYS}",
+                hint=f"设置为{MIN_RETENTION_DAYS}或更大（《网络安全法》第二十一条）。",
+                id="xinfang.E006",
+            )
+        ]
+    return []

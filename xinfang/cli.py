@@ -27,7 +27,7 @@ DEMO_BANNER = """
 
 
 # `xinfang <name> …` runs the management command of that name with the rest of the arguments.
-PASSTHROUGH = {"calendar": "calendar", "gen-data": "gendata", "stats": "stats"}
+PASSTHROUGH = {"calendar": "calendar", "gen-data": "gendata", "stats": "stats", "verify-audit": "verifyaudit"}
 
 
 def _setup_django() -> None:
@@ -80,6 +80,12 @@ def _reset_database() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database['NAME']}{suffix}").unlink(missing_ok=True)
     else:
+        # The audit table's guard refuses to be emptied; the demo lifts it (migrate puts it back).
+        from django.db import connection
+
+        from xinfang.audit.guard import audit_guard_drop
+
+        audit_guard_drop(connection)
         _call("flush", "--no-input")
 
 
@@ -246,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
     commands.add_parser("stats", help="信访统计：--from DATE --to DATE [--format json]", add_help=False)
+    commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser
 

@@ -259,3 +259,6 @@ XINFANG_FIELD_CIPHER = os.environ.get("XINFANG_FIELD_CIPHER", "aes-gcm").strip()
 
 # Worker: seconds between two looks at the queue when idle.
 XINFANG_WORKER_POLL_SECONDS = env_int("XINFANG_WORKER_POLL_SECONDS", 5)
+# Days audit records are kept before the worker's daily purge removes them; never less than 180
+# (check xinfang.E006; the database refuses to delete younger records anyway).
+XINFANG_AUDIT_RETENTION_DAYS = env_int("XINFANG_AUDIT_RETENTION_DAYS", 180)

@@ -11,6 +11,13 @@ _ACTIONS = {
     "account.create": "创建账号",
     "account.password_change": "修改密码",
     "directory.import": "导入名录",
+    "audit.purge": "按期限清理审计日志",
+    "ledger.upload": "上传台账",
+    "ledger.import": "导入台账",
+    "ledger.discard": "放弃台账",
+    "ledger.undo": "撤销台账导入",
+    "matter.import": "台账导入事项",
+    "matter.import_undo": "撤销台账导入事项",
 }
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
 

@@ -11,7 +11,28 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
+
+
+class AppendOnlyError(PermissionDenied):
+    """An attempt to change or delete an audit record through the ORM."""
+
+
+class AuditRecordQuerySet(models.QuerySet["AuditRecord"]):
+    """Audit records are appended, never changed: update and delete are refused. The retention purge
+    is the one deletion (`purge_recorded_before`), and the database itself lets it remove only records
+    older than the legal minimum (audit/guard.py)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("审计记录只能追加，不能修改")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计记录只能追加，不能删除")
+
+    def purge_before(self, record_id: int) -> int:
+        """Delete every record older than `record_id` (a prefix of the chain)."""
+        return self.filter(pk__lt=record_id)._raw_delete(self.db)
 
 
 class AuditRecord(models.Model):
@@ -51,6 +72,8 @@ class AuditRecord(models.Model):
     prev_hash = models.CharField("前一记录哈希", max_length=64)
     hash = models.CharField("记录哈希", max_length=64, unique=True)
 
+    objects = AuditRecordQuerySet.as_manager()
+
     class Meta:
         verbose_name = "审计记录"
         verbose_name_plural = "审计记录"
@@ -62,6 +85,14 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("审计记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计记录只能追加，不能删除")
 
     def chain_payload(self) -> dict[str, Any]:
         """The fields the hash covers, in a form that survives a database round trip."""

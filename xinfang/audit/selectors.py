@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from xinfang.audit.models import AuditRecord
-from xinfang.audit.services import GENESIS_HASH, record_hash
+from xinfang.audit.services import GENESIS_HASH, PURGE_ACTION, record_hash
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,16 @@ def audit_actions() -> list[str]:
 
 
 def audit_chain_breaks() -> Iterator[AuditRecord]:
-    """Yield each record whose hash or link to its predecessor does not verify, oldest first."""
-    previous = GENESIS_HASH
+    """Yield each record whose hash or link to its predecessor does not verify, oldest first. The
+    oldest record links to the start of the chain, or to the last record a retention purge removed
+    (whose hash the purge recorded)."""
+    anchors = {GENESIS_HASH} | {
+        str(changes.get("hash", ""))
+        for changes in AuditRecord.objects.filter(action=PURGE_ACTION).values_list("changes", flat=True)
+    }
+    previous = None
     for record in AuditRecord.objects.order_by("id").iterator(chunk_size=2000):
-        if record.prev_hash != previous or record_hash(record.chain_payload()) != record.hash:
+        linked = record.prev_hash in anchors if previous is None else record.prev_hash == previous
+        if not linked or record_hash(record.chain_payload()) != record.hash:
             yield record
         previous = record.hash

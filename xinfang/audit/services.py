@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -187,3 +188,50 @@ def model_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str,
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+PURGE_ACTION = "audit.purge"
+
+
+def audit_purge(*, now: dt.datetime | None = None) -> int:
+    """The retention purge: delete the oldest records, those before the retention period
+    (XINFANG_AUDIT_RETENTION_DAYS, never under 180 days), as a prefix of the chain, and record the purge
+    with the hash of the last deleted record: the anchor `audit_chain_breaks` verifies from. Returns how
+    many were deleted."""
+    from django.conf import settings
+
+    from xinfang.audit.guard import MIN_RETENTION_DAYS
+
+    days = max(settings.XINFANG_AUDIT_RETENTION_DAYS, MIN_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    with transaction.atomic():
+        _chain_head()  # one purge or append at a time
+        records = AuditRecord.objects.order_by("pk").values_list("pk", flat=True)
+        # The prefix of the chain before the first record young enough to keep (all: none is).
+        limit = records.filter(at__gte=cutoff).first() or (records.last() or 0) + 1
+        anchor = (
+            AuditRecord.objects.filter(pk__lt=limit).order_by("-pk").values_list("hash", flat=True).first()
+        )
+        if anchor is None:
+            return 0
+        deleted = AuditRecord.objects.purge_before(limit)
+        audit_record(
+            action=PURGE_ACTION,
+            changes={"deleted": deleted, "cutoff": cutoff.isoformat(), "days": days, "hash": anchor},
+            message=f"按保存期限（{days}天）删除 {deleted} 条审计记录",
+            actor_name="system",
+        )
+    return deleted
+
+
+def audit_purge_due() -> int:
+    """The worker's step: purge when some record has outlived the retention period (an index lookup
+    on `at` otherwise). Returns how many were deleted."""
+    from django.conf import settings
+
+    from xinfang.audit.guard import MIN_RETENTION_DAYS
+
+    days = max(settings.XINFANG_AUDIT_RETENTION_DAYS, MIN_RETENTION_DAYS)
+    if not AuditRecord.objects.filter(at__lt=timezone.now() - dt.timedelta(days=days)).exists():
+        return 0
+    return audit_purge()
