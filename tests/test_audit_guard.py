@@ -4,6 +4,7 @@ deletion; `xinfang verify-audit` walks the hash chain (issue 5)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ def guard():
     audit_guard_drop(connection)
 
 
-def raw(sql: str, params: list[object]) -> None:
+def raw(sql: str, params: list[Any]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
 

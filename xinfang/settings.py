@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xinfang.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -165,11 +166,28 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "xinfang.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "xinfang.accounts.validators.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("XINFANG_PASSWORD_MIN_LENGTH", 8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "xinfang.accounts.validators.CharacterClassValidator"},
+    {
+        "NAME": "xinfang.accounts.validators.CharacterClassValidator",
+        "OPTIONS": {"min_classes": env_int("XINFANG_PASSWORD_MIN_CLASSES", 3)},
+    },
+    {
+        "NAME": "xinfang.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"remember": env_int("XINFANG_PASSWORD_HISTORY", 5)},
+    },
 ]
+# Level-3 defaults (docs/security.md): a password expires after 90 days; 5 failed logins in a row
+# lock the account for 30 minutes from any address; a session ends after 30 idle minutes and at the
+# latest 8 hours after login.
+XINFANG_PASSWORD_MAX_AGE_DAYS = env_int("XINFANG_PASSWORD_MAX_AGE_DAYS", 90)
+XINFANG_LOCKOUT_ATTEMPTS = env_int("XINFANG_LOCKOUT_ATTEMPTS", 5)
+XINFANG_LOCKOUT_MINUTES = env_int("XINFANG_LOCKOUT_MINUTES", 30)
+XINFANG_SESSION_IDLE_MINUTES = env_int("XINFANG_SESSION_IDLE_MINUTES", 30)
 
 SESSION_COOKIE_AGE = env_int("XINFANG_SESSION_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from xinfang.accounts.selectors import account_locked_until
 
 
 class LoginForm(AuthenticationForm):
@@ -16,3 +21,21 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "用户名或密码不正确，请重新输入。",
         "inactive": "该账号已停用，请联系系统管理员。",
     }
+
+    def clean(self) -> dict[str, Any]:
+        """A locked account is refused before its password is even tried: the right password too."""
+        until = account_locked_until(username=str(self.cleaned_data.get("username") or ""))
+        if until is not None:
+            self.locked = True
+            raise forms.ValidationError(
+                f"连续登录失败次数过多，账号已锁定至 {timezone.localtime(until):%H:%M}。"
+                "请稍后再试，或请信访局长、安全管理员解锁。",
+                code="locked",
+            )
+        return super().clean()
+
+    locked = False
+
+
+class UnlockForm(forms.Form):
+    account = forms.IntegerField(widget=forms.HiddenInput)

@@ -44,6 +44,11 @@ class User(AbstractUser):
         help_text="县主要领导、县级领导必填",
     )
     mobile = models.CharField("手机", max_length=20, blank=True, validators=[phone_validator])
+    # Authentication policy (docs/security.md): consecutive failed logins, the lockout they caused,
+    # and when the password was last set (it expires after XINFANG_PASSWORD_MAX_AGE_DAYS).
+    failed_logins = models.PositiveIntegerField("连续登录失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
@@ -96,3 +101,19 @@ class User(AbstractUser):
     @property
     def sees_whole_county(self) -> bool:
         return self.role in COUNTY_WIDE_ROLES
+
+
+class PasswordHistory(models.Model):
+    """The hashes of an account's previous passwords: the last few may not be chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    set_at = models.DateTimeField("设置时间")
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering: ClassVar = ["user", "-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

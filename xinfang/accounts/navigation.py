@@ -42,6 +42,8 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("账号管理", reverse("manage:accounts_user_changelist"), "manage"))
     if role == Role.SECURITY_ADMIN:
         items.append(NavItem("角色授权", reverse("manage:accounts_user_changelist"), "manage"))
+    if role in {Role.BUREAU_HEAD, Role.SECURITY_ADMIN}:
+        items.append(NavItem("账号解锁", reverse("accounts:locked"), "locked"))
     if role == Role.AUDITOR:
         items.append(NavItem("审计日志", reverse("audit:log"), "audit"))
     items.append(NavItem("修改密码", reverse("accounts:password_change"), "password"))

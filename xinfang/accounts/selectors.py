@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
@@ -17,3 +20,22 @@ def accounts_summary(*, county_id: int | None) -> dict[str, Any]:
         "active": accounts.filter(is_active=True).count(),
         "inactive": accounts.filter(is_active=False).count(),
     }
+
+
+def account_locked_until(*, username: str) -> dt.datetime | None:
+    """When the account's lockout ends, or None when it is not locked (or does not exist)."""
+    until = User.objects.filter(username=username[:150]).values_list("locked_until", flat=True).first()
+    return until if until is not None and until > timezone.now() else None
+
+
+def accounts_locked(*, user: User) -> QuerySet[User]:
+    """The locked accounts the user may unlock: their county's (every county's, for an admin without one)."""
+    accounts = User.objects.filter(locked_until__gt=timezone.now()).select_related("county", "unit")
+    return accounts.filter(county_id=user.county_id) if user.county_id else accounts
+
+
+def password_expired(*, user: User) -> bool:
+    """Older than XINFANG_PASSWORD_MAX_AGE_DAYS (0: never expires); set at creation when never changed."""
+    days = settings.XINFANG_PASSWORD_MAX_AGE_DAYS
+    changed = user.password_changed_at or user.date_joined
+    return days > 0 and changed < timezone.now() - dt.timedelta(days=days)

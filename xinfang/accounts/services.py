@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.accounts.roles import Role
@@ -95,13 +98,23 @@ def account_password_changed_record(*, user: User) -> None:
 
 @transaction.atomic
 def auth_login_record(*, user: User) -> None:
+    """A successful login: recorded, and the count of failures before it starts again."""
+    if user.failed_logins:
+        User.objects.filter(pk=user.pk).update(failed_logins=0)
     audit_record(action="auth.login", actor=user, obj=user)
 
 
 @transaction.atomic
-def auth_login_failed_record(*, username: str) -> None:
-    """A failed login names the account tried (truncated) but never the password."""
-    known = User.objects.filter(username=username[:150]).select_related("county").first()
+def auth_login_failed_record(*, username: str, locked: bool = False) -> None:
+    """A failed login names the account tried (truncated) but never the password. The account's
+    XINFANG_LOCKOUT_ATTEMPTS-th failure in a row, from whatever address, locks it for
+    XINFANG_LOCKOUT_MINUTES; `locked`: refused because it already is (that does not count again)."""
+    known = (
+        User.objects.select_for_update(of=("self",))
+        .filter(username=username[:150])
+        .select_related("county")
+        .first()
+    )
     audit_record(
         action="auth.login_failed",
         actor=None,
@@ -109,14 +122,56 @@ def auth_login_failed_record(*, username: str) -> None:
         object_id=str(known.pk) if known else "",
         object_repr=username[:150],
         county=known.county if known else None,
-        outcome=AuditRecord.Outcome.FAILURE,
+        outcome=AuditRecord.Outcome.DENIED if locked else AuditRecord.Outcome.FAILURE,
         actor_name=username[:150],
+        message="账号已锁定" if locked else "",
     )
+    if known is None or locked:
+        return
+    known.failed_logins += 1
+    if known.failed_logins >= settings.XINFANG_LOCKOUT_ATTEMPTS:
+        known.failed_logins = 0
+        known.locked_until = timezone.now() + dt.timedelta(minutes=settings.XINFANG_LOCKOUT_MINUTES)
+        audit_record(
+            action="auth.lockout",
+            obj=known,
+            outcome=AuditRecord.Outcome.DENIED,
+            changes={
+                "locked_until": known.locked_until.isoformat(),
+                "attempts": settings.XINFANG_LOCKOUT_ATTEMPTS,
+            },
+            actor_name="system",
+        )
+    known.save(update_fields=["failed_logins", "locked_until"])
+
+
+UNLOCKING_ROLES = frozenset({Role.BUREAU_HEAD, Role.SECURITY_ADMIN})
+
+
+@transaction.atomic
+def account_unlock(*, by: User, account: User) -> User:
+    """Lift a lockout before it ends (信访局长 or 安全管理员, for accounts of their county)."""
+    if by.role not in UNLOCKING_ROLES:
+        raise PermissionDenied("只有信访局长或安全管理员可以解锁账号")
+    if by.county_id is not None and account.county_id != by.county_id:
+        raise PermissionDenied("该账号不在您的管辖范围内")
+    locked = User.objects.select_for_update().get(pk=account.pk)
+    locked.locked_until, locked.failed_logins = None, 0
+    locked.save(update_fields=["locked_until", "failed_logins"])
+    audit_record(action="account.unlock", actor=by, obj=locked)
+    return locked
 
 
 @transaction.atomic
 def auth_logout_record(*, user: User) -> None:
     audit_record(action="auth.logout", actor=user, obj=user)
+
+
+@transaction.atomic
+def auth_session_expired_record(*, user: User, idle: bool) -> None:
+    audit_record(
+        action="auth.session_expired", actor=user, obj=user, message="空闲超时" if idle else "超过登录时限"
+    )
 
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (

@@ -7,5 +7,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/locked/", views.locked_accounts, name="locked"),
     path("account/password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]

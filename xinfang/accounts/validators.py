@@ -48,3 +48,47 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码须包含大写字母、小写字母、数字、符号中的至少{self.min_classes}类。"
+
+
+class PasswordHistoryValidator:
+    """A new password may not be one of the account's last `remember` passwords (the current one
+    included). Records each password set, and when (for the 90-day expiry)."""
+
+    def __init__(self, remember: int = 5) -> None:
+        self.remember = remember
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if user is None or user.pk is None or self.remember < 1:
+            return
+        from django.contrib.auth.hashers import check_password
+
+        from xinfang.accounts.models import PasswordHistory
+
+        recent = list(
+            PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[: self.remember]
+        )
+        if user.password and user.password not in recent:
+            recent = [user.password, *recent][: self.remember]
+        if any(check_password(password, stored) for stored in recent if stored):
+            raise ValidationError(
+                "不能使用最近%(n)d次用过的密码。", code="password_reused", params={"n": self.remember}
+            )
+
+    def password_changed(self, password: str, user: Any = None) -> None:
+        from django.utils import timezone
+
+        from xinfang.accounts.models import PasswordHistory, User
+
+        if user is None or user.pk is None:
+            return
+        now = timezone.now()
+        PasswordHistory.objects.create(user=user, password=user.password, set_at=now)
+        User.objects.filter(pk=user.pk).update(password_changed_at=now)
+        user.password_changed_at = now
+        stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[
+            max(self.remember, 1) :
+        ]
+        PasswordHistory.objects.filter(pk__in=list(stale)).delete()
+
+    def get_help_text(self) -> str:
+        return f"不能使用最近{self.remember}次用过的密码。"

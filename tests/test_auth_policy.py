@@ -1,0 +1,160 @@
+"""Authentication policy at level-3 defaults (issue 5): lockout, password rules, expiry, sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from xinfang.accounts.models import PasswordHistory, User
+from xinfang.audit.models import AuditRecord
+from xinfang.directory.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def log_in(client: Client, username: str, password: str, ip: str = "10.0.0.1"):
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_five_failures_lock_the_account_from_any_address_even_for_the_right_password():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for attempt in range(5):
+            response = log_in(Client(), "zhouzhuang", "wrong-password", ip=f"10.0.0.{attempt + 1}")
+            assert response.status_code == 200
+        response = log_in(Client(), "zhouzhuang", DEMO_PASSWORD)
+        assert response.status_code == 200 and "账号已锁定" in response.content.decode()
+        user = User.objects.get(username="zhouzhuang")
+        assert AuditRecord.objects.filter(action="auth.lockout", object_id=str(user.pk)).count() == 1
+        denied = AuditRecord.objects.filter(action="auth.login_failed", outcome="denied").latest("id")
+        assert denied.actor_name == "zhouzhuang"
+    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
+        assert log_in(Client(), "zhouzhuang", DEMO_PASSWORD).status_code == 200  # still locked
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        assert log_in(Client(), "zhouzhuang", DEMO_PASSWORD).status_code == 302
+        assert User.objects.get(username="zhouzhuang").failed_logins == 0
+
+
+def test_a_success_resets_the_count_of_failures():
+    for _ in range(4):
+        log_in(Client(), "renshe", "wrong")
+    assert log_in(Client(), "renshe", DEMO_PASSWORD).status_code == 302
+    for _ in range(4):
+        log_in(Client(), "renshe", "wrong")
+    assert log_in(Client(), "renshe", DEMO_PASSWORD).status_code == 302
+
+
+def test_the_bureau_head_or_security_admin_unlocks_and_no_one_else(client_for, outsider):
+    for _ in range(5):
+        log_in(Client(), "zhouzhuang", "wrong")
+    locked = User.objects.get(username="zhouzhuang")
+    for who in ("bureau", "zhouzhuang", "auditor", "sysadmin", "secretary"):
+        if who == "zhouzhuang":
+            continue
+        assert client_for(who).get("/account/locked/").status_code == 403, who
+        assert client_for(who).post("/account/locked/", {"account": locked.pk}).status_code == 403, who
+    page = client_for("secadmin").get("/account/locked/").content.decode()
+    assert "zhouzhuang" in page
+    outsider.role = "bureau_head"
+    outsider.save(update_fields=["role"])
+    assert client_for(outsider).post("/account/locked/", {"account": locked.pk}).status_code == 404
+    head = client_for("bureau_head")
+    assert head.post("/account/locked/", {"account": locked.pk}).status_code == 302
+    assert User.objects.get(pk=locked.pk).locked_until is None
+    assert AuditRecord.objects.filter(action="account.unlock", actor_name="bureau_head").exists()
+    assert log_in(Client(), "zhouzhuang", DEMO_PASSWORD).status_code == 302
+
+
+def change_password(client: Client, old: str, new: str):
+    return client.post(
+        "/account/password/", {"old_password": old, "new_password1": new, "new_password2": new}
+    )
+
+
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("Ab1!", "至少需要8个字符"),
+        ("abcdefgh1", "至少3类"),
+        ("ABCDEFGH", "至少3类"),
+        (DEMO_PASSWORD, "最近5次用过的密码"),
+    ],
+)
+def test_weak_or_reused_passwords_are_refused(client_for, new, message):
+    client = client_for("bureau")
+    response = change_password(client, DEMO_PASSWORD, new)
+    assert response.status_code == 200 and message in response.content.decode()
+
+
+def test_none_of_the_last_five_passwords_may_be_chosen_again(client_for):
+    user = User.objects.get(username="renshe")
+    passwords = [f"Neues-Pass{index}!" for index in range(6)]
+    for password in passwords:
+        user.set_password(password)
+        user.save()
+    assert PasswordHistory.objects.filter(user=user).count() == 5
+    client = client_for("renshe")
+    for recent in passwords[1:]:
+        assert "最近5次" in change_password(client, passwords[-1], recent).content.decode()
+    assert change_password(client, passwords[-1], passwords[0]).status_code == 302  # six changes ago
+
+
+def test_an_expired_password_must_be_changed_before_anything_else(client_for):
+    user = User.objects.get(username="bureau")
+    User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - dt.timedelta(days=91))
+    client = client_for("bureau")
+    response = client.get("/matters/")
+    assert response.status_code == 302 and response["Location"] == "/account/password/"
+    assert client.get("/account/password/").status_code == 200
+    assert change_password(client, DEMO_PASSWORD, "Fresh-Pass-2026").status_code == 302
+    assert client.get("/matters/").status_code == 200
+    changed = User.objects.get(pk=user.pk).password_changed_at
+    assert changed is not None and changed > timezone.now() - dt.timedelta(minutes=1)
+
+
+def test_an_idle_session_ends_after_30_minutes_and_is_gone_from_the_server():
+    start = timezone.now()
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        assert log_in(client, "bureau", DEMO_PASSWORD).status_code == 302
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
+        assert client.get("/").status_code == 200  # activity keeps it alive
+    with time_machine.travel(start + dt.timedelta(minutes=58), tick=False):
+        assert client.get("/").status_code == 200
+    key = client.cookies["sessionid"].value
+    with time_machine.travel(start + dt.timedelta(minutes=89), tick=False):
+        response = client.get("/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert not Session.objects.filter(session_key=key).exists()
+    assert AuditRecord.objects.filter(action="auth.session_expired", message="空闲超时").exists()
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_active(settings):
+    settings.SESSION_COOKIE_AGE = 3600
+    start = timezone.now()
+    client = Client()
+    with time_machine.travel(start, tick=False):
+        log_in(client, "bureau", DEMO_PASSWORD)
+    for minutes in (20, 40, 59):
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            assert client.get("/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        assert client.get("/").status_code == 302
+    assert AuditRecord.objects.filter(action="auth.session_expired", message="超过登录时限").exists()
+
+
+def test_logout_invalidates_the_server_session():
+    client = Client()
+    log_in(client, "bureau", DEMO_PASSWORD)
+    key = client.cookies["sessionid"].value
+    client.post("/logout/")
+    replay = Client()
+    replay.cookies["sessionid"] = key
+    assert replay.get("/").status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
