@@ -24,7 +24,8 @@ def test_a_locked_account_is_refused_then_unlocked_by_the_bureau_head(browser, d
     assert "账号已锁定" in page.get_by_role("alert").inner_text()
     shot(page, "locked-login")
 
-    head = browser.new_context(viewport=viewport, locale="zh-CN").new_page()
+    head_context = browser.new_context(viewport=viewport, locale="zh-CN")
+    head = head_context.new_page()
     log_in(head, demo_server.url, "bureau_head")
     head.get_by_role("link", name="账号解锁").click()
     rows = head.get_by_test_id("locked-accounts")
@@ -35,6 +36,7 @@ def test_a_locked_account_is_refused_then_unlocked_by_the_bureau_head(browser, d
     assert head.get_by_text("已解锁账号 zhouzhuang").is_visible()
     assert head.get_by_text("当前没有被锁定的账号").is_visible()
     shot(head, "unlocked")
+    head_context.close()
 
     log_in(page, demo_server.url, "zhouzhuang")
     assert page.url.rstrip("/") == demo_server.url
