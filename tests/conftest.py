@@ -38,6 +38,13 @@ def _fast_password_hashing() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _password_only_login(settings) -> None:
+    """Personas log in with the password alone, as in the demo; tests/test_two_factor.py turns the
+    second factor on."""
+    settings.XINFANG_2FA_ROLES = frozenset()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _field_key() -> None:
     """The field-encryption key, created in the test data dir as `xinfang init` would."""

@@ -133,7 +133,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     demo_county_load()
     _load_demo_history()
     url = f"http://{args.host}:{args.port}/"
-    env = {**os.environ, "XINFANG_DATA_DIR": str(settings.DATA_DIR)}
+    # The demo logs every role in with the password alone, and every page says so (docs/security.md).
+    env = {"XINFANG_2FA_ROLES": "", **os.environ, "XINFANG_DATA_DIR": str(settings.DATA_DIR)}
     worker = subprocess.Popen([sys.executable, "-m", "xinfang", "worker"], env=env)
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "xinfang", "serve", "--host", args.host, "--port", str(args.port)], env=env

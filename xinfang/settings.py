@@ -189,6 +189,15 @@ XINFANG_PASSWORD_MAX_AGE_DAYS = env_int("XINFANG_PASSWORD_MAX_AGE_DAYS", 90)
 XINFANG_LOCKOUT_ATTEMPTS = env_int("XINFANG_LOCKOUT_ATTEMPTS", 5)
 XINFANG_LOCKOUT_MINUTES = env_int("XINFANG_LOCKOUT_MINUTES", 30)
 XINFANG_SESSION_IDLE_MINUTES = env_int("XINFANG_SESSION_IDLE_MINUTES", 30)
+# Roles that must pass a second factor (an authenticator app's code) after the password; empty: none
+# (the demo does this, and every page then says so).
+XINFANG_2FA_ROLES = frozenset(
+    role.strip()
+    for role in os.environ.get("XINFANG_2FA_ROLES", "bureau_head,system_admin,security_admin,auditor").split(
+        ","
+    )
+    if role.strip()
+)
 
 SESSION_COOKIE_AGE = env_int("XINFANG_SESSION_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

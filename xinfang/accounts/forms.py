@@ -39,3 +39,15 @@ class LoginForm(AuthenticationForm):
 
 class UnlockForm(forms.Form):
     account = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TwoFactorForm(forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=20,
+        help_text="手机验证器应用中显示的6位数字；手机不在身边时，可输入一个恢复码。",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={"required": "请输入验证码"},
+    )

@@ -1,11 +1,12 @@
 """Session policy (docs/security.md): a session ends after XINFANG_SESSION_IDLE_MINUTES without a
-request and at the latest SESSION_COOKIE_AGE after login; an expired password must be changed before
-anything else is reached."""
+request and at the latest SESSION_COOKIE_AGE after login; a role that needs a second factor reaches
+nothing but its page until it is passed; an expired password must be changed before anything else."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,10 +14,11 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import password_expired
-from xinfang.accounts.services import auth_session_expired_record
+from xinfang.accounts.services import TWO_FACTOR_DONE, auth_session_expired_record, two_factor_required
 
 # Rewriting the session on every request would be a database write per page: once a minute is enough.
 _ACTIVITY_GRANULARITY = 60
@@ -41,10 +43,19 @@ class SessionPolicyMiddleware:
                     request,
                     "长时间未操作，已自动退出，请重新登录。" if idle else "登录已超过时限，请重新登录。",
                 )
+            elif user.locked_until is not None and user.locked_until > timezone.now():
+                logout(request)  # locked while logged in (failed second factors)
             else:
                 if now - last >= _ACTIVITY_GRANULARITY or "last_activity" not in session:
                     session["last_activity"] = now
-                if password_expired(user=user) and not _exempt(request):
+                if two_factor_required(user) and session.get(TWO_FACTOR_DONE) != user.pk:
+                    if not _only(request, "accounts:two_factor"):
+                        return redirect(
+                            f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}"
+                        )
+                elif password_expired(user=user) and not _only(
+                    request, "accounts:password_change", "accounts:password_change_done"
+                ):
                     messages.warning(
                         request, f"密码已超过{settings.XINFANG_PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。"
                     )
@@ -52,12 +63,10 @@ class SessionPolicyMiddleware:
         return self.get_response(request)
 
 
-def _exempt(request: HttpRequest) -> bool:
-    """What a user whose password expired may still reach: changing it, logging out, static files."""
+def _only(request: HttpRequest, *names: str) -> bool:
+    """Whether the request is for one of the named pages, logging out, or a static file: all a user held
+    at a step (the second factor, an expired password) may reach."""
     path = request.path
-    allowed = (
-        reverse("accounts:password_change"),
-        reverse("accounts:password_change_done"),
-        reverse("accounts:logout"),
+    return path in {reverse(name) for name in (*names, "accounts:logout")} or path.startswith(
+        settings.STATIC_URL
     )
-    return path in allowed or path.startswith(settings.STATIC_URL)

@@ -117,3 +117,34 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.set_at:%Y-%m-%d}"
+
+
+class TwoFactor(models.Model):
+    """An account's authenticator (TOTP) secret, encrypted; usable once confirmed with a first code."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret_enc = models.TextField("密钥(密文)")
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近使用的时间步", default=0)  # a code is accepted once
+
+    class Meta:
+        verbose_name = "双因素认证"
+        verbose_name_plural = "双因素认证"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'已启用' if self.confirmed_at else '待确认'}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the phone is not at hand; only its keyed digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField("摘要", max_length=64)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {'已用' if self.used_at else '未用'}"

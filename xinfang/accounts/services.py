@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import User
+from xinfang.accounts.models import RecoveryCode, TwoFactor, User
 from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, model_diff
 from xinfang.directory.models import County, Leader, Unit
+from xinfang.lib.totp import matching_step, new_recovery_codes, new_secret, normalize_recovery_code
+from xinfang.petitions.protection import field_cipher
 
 
 @transaction.atomic
@@ -126,8 +128,12 @@ def auth_login_failed_record(*, username: str, locked: bool = False) -> None:
         actor_name=username[:150],
         message="账号已锁定" if locked else "",
     )
-    if known is None or locked:
-        return
+    if known is not None and not locked:
+        _count_failure(known)
+
+
+def _count_failure(known: User) -> None:
+    """One more failure in a row (a password or a second factor); the limit locks the account."""
     known.failed_logins += 1
     if known.failed_logins >= settings.XINFANG_LOCKOUT_ATTEMPTS:
         known.failed_logins = 0
@@ -186,3 +192,68 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
     ("sysadmin", Role.SYSTEM_ADMIN, "系统管理员"),
     ("secadmin", Role.SECURITY_ADMIN, "安全管理员"),
 )
+
+
+# -- second factor (TOTP) ---------------------------------------------------------------------------
+
+TWO_FACTOR_CONTEXT = "user.totp_secret"
+TWO_FACTOR_DONE = "two_factor_done"  # the session key: the id of the user who passed it
+
+
+def two_factor_required(user: User) -> bool:
+    return user.role in settings.XINFANG_2FA_ROLES
+
+
+@transaction.atomic
+def two_factor_pending(*, user: User) -> TwoFactor:
+    """The account's authenticator: the confirmed one, or a new secret waiting for its first code."""
+    two_factor, _ = TwoFactor.objects.get_or_create(
+        user=user, defaults={"secret_enc": field_cipher().encrypt(new_secret(), context=TWO_FACTOR_CONTEXT)}
+    )
+    return two_factor
+
+
+def two_factor_secret(two_factor: TwoFactor) -> str:
+    return field_cipher().decrypt(two_factor.secret_enc, context=TWO_FACTOR_CONTEXT)
+
+
+@transaction.atomic
+def two_factor_verify(*, user: User, code: str) -> list[str] | None:
+    """Check a second factor: an authenticator code (each accepted once) or an unused recovery code.
+
+    The first code confirms a new authenticator; the recovery codes issued then are returned (shown
+    once). Returns None when the code is wrong (audited, and counted toward the lockout), else the new
+    recovery codes or an empty list."""
+    two_factor = TwoFactor.objects.select_for_update().get(user=user)
+    step = matching_step(two_factor_secret(two_factor), code)
+    issued: list[str] = []
+    if step is not None and step > two_factor.last_step:
+        two_factor.last_step = step
+        if two_factor.confirmed_at is None:
+            two_factor.confirmed_at = timezone.now()
+            issued = new_recovery_codes()
+            RecoveryCode.objects.filter(user=user).delete()
+            RecoveryCode.objects.bulk_create(
+                RecoveryCode(user=user, digest=_recovery_digest(recovery)) for recovery in issued
+            )
+            audit_record(action="auth.2fa_enrol", actor=user, obj=user)
+        two_factor.save(update_fields=["last_step", "confirmed_at"])
+    elif two_factor.confirmed_at is not None and (
+        spent := RecoveryCode.objects.filter(
+            user=user, digest=_recovery_digest(code), used_at__isnull=True
+        ).first()
+    ):
+        spent.used_at = timezone.now()
+        spent.save(update_fields=["used_at"])
+        left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+        audit_record(action="auth.2fa_recovery", actor=user, obj=user, changes={"left": left})
+    else:
+        audit_record(action="auth.2fa_failed", actor=user, obj=user, outcome=AuditRecord.Outcome.FAILURE)
+        _count_failure(User.objects.select_for_update().get(pk=user.pk))
+        return None
+    audit_record(action="auth.2fa_ok", actor=user, obj=user)
+    return issued
+
+
+def _recovery_digest(code: str) -> str:
+    return field_cipher().blind_index(normalize_recovery_code(code), domain="recovery-code")

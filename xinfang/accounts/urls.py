@@ -8,5 +8,6 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/locked/", views.locked_accounts, name="locked"),
+    path("account/2fa/", views.two_factor, name="two_factor"),
     path("account/password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
 ]
