@@ -1,0 +1,169 @@
+"""Every URL of the app, GET, as every persona and as an anonymous visitor (issue 5). A meta-test fails
+when a URL is added without a row here, so no page escapes the matrix. Objects are in the personas'
+county and in scope where a role can have scope (a 周庄镇 matter owned by the demo leader, assigned to
+县人社局); out-of-scope and reported-against objects are covered by test_registry_matrix.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xinfang.directory.models import Category, Leader, Unit
+from xinfang.petitions.ledger import ledger_upload
+from xinfang.petitions.services import (
+    EventInput,
+    PetitionerInput,
+    RegistrationInput,
+    matter_register,
+    ownership_assign,
+)
+
+pytestmark = pytest.mark.django_db
+ROLES = ("anonymous", "bureau", "bureau_head", "secretary", "leader", "zhouzhuang", "renshe", "auditor",
+         "sysadmin", "secadmin")  # fmt: skip
+NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def objects(persona, county) -> dict[str, Any]:
+    bureau = persona("bureau")
+    matter = matter_register(by=bureau, data=RegistrationInput(
+        county=county, event=EventInput(dt.date(2026, 11, 19), "visit", "county"),
+        origin_township=Unit.objects.get(county=county, name="周庄镇"),
+        category=Category.objects.get(county=county, code="0702"), content="周庄镇某公司拖欠工资",
+        responsible_unit=Unit.objects.get(county=county, name="县人社局"),
+        petitioners=[PetitionerInput("张建军", "410421198503150016", "13937512345", "某村3组")],
+    ))  # fmt: skip
+    ownership_assign(by=persona("bureau_head"), matter=matter, leader=persona("leader").leader)
+    record = ledger_upload(by=bureau, county=county, file_name="台账.csv", content=b"x")
+    return {
+        "matter": matter,
+        "unit": Unit.objects.get(county=county, name="周庄镇"),
+        "leader": Leader.objects.get(pk=persona("leader").leader_id),
+        "ledger": record,
+    }
+
+
+# The object each URL with an argument is opened for.
+LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
+MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend", "owner",
+               "event", "reveal")  # fmt: skip
+OBJECT_OF = {
+    "directory:unit": "unit",
+    "directory:leader": "leader",
+    "petitions:public_rate": "query_code",
+    **{f"petitions:ledger_{name}": "ledger" for name in LEDGER_URLS},
+    **{f"petitions:{name}": "matter" for name in MATTER_URLS},
+    **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
+}
+
+
+def resolve_path(name: str, objects: dict[str, Any]) -> str:
+    key = OBJECT_OF.get(name)
+    if key is None:
+        return reverse(name)
+    if key == "query_code":
+        return reverse(name, args=[objects["matter"].query_code])
+    return reverse(name, args=[objects[key].pk])
+
+
+# GET as (anonymous, bureau, bureau_head, secretary, leader, zhouzhuang, renshe, auditor, sysadmin,
+# secadmin). 302 for the anonymous is the login page; 405 is a POST-only action the role may take.
+URLS: dict[str, tuple[int, ...]] = {
+    "dashboard:home": (302, 200, 200, 200, 200, 200, 200, 302, 200, 200),
+    "accounts:login": (200, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts:logout": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "accounts:password_change": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "accounts:locked": (302, 403, 200, 403, 403, 403, 403, 403, 403, 200),
+    "accounts:two_factor": (302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    "accounts:password_change_done": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "directory:units": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "directory:unit": (302, 200, 200, 200, 200, 200, 404, 403, 403, 403),
+    "directory:leaders": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "directory:leader": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "directory:categories": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "petitions:list": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "petitions:register": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:repeat_check": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:export": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "petitions:detail": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "petitions:edit": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:transition": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "petitions:assign": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:receive": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "petitions:object": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "petitions:decide": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:extend": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "petitions:owner": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:event": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:reveal": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_list": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_template": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_detail": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_status": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_confirm": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_discard": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:ledger_undo": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:public_query": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "petitions:public_submit": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "petitions:public_rate": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "stats:page": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "stats:events": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "audit:log": (302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+    "petitions_api:matters": (403, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "petitions_api:matter": (403, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "petitions_api:events": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "petitions_api:transition": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "api-schema": (403, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "api-docs": (403, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "manage:index": (302, 200, 200, 302, 302, 302, 302, 302, 200, 200),
+}
+# The maintenance site's model pages (Django admin under /manage/) share one gate, tested in
+# test_maintenance.py; only its index stands for them here.
+FAMILIES_ELSEWHERE = ("manage:",)
+
+
+def every_url_name() -> set[str]:
+    def walk(patterns: list[Any], namespace: str = "") -> set[str]:
+        names: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = (
+                    f"{namespace}:{pattern.namespace}"
+                    if namespace and pattern.namespace
+                    else (pattern.namespace or namespace)
+                )
+                names |= walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+        return names
+
+    return walk(get_resolver().url_patterns)
+
+
+def test_every_url_of_the_app_is_in_the_matrix():
+    names = {name for name in every_url_name() if not name.startswith(FAMILIES_ELSEWHERE)}
+    assert sorted(names - set(URLS)) == [], "add a row to URLS for each new URL"
+    assert sorted(set(URLS) - names - {"manage:index"}) == []
+
+
+@pytest.mark.parametrize("name", sorted(URLS))
+def test_each_role_gets_exactly_its_status(client_for, objects, name):
+    path = resolve_path(name, objects)
+    got = tuple(
+        (Client() if role == "anonymous" else client_for(role)).get(path).status_code for role in ROLES
+    )
+    assert got == URLS[name], path
