@@ -158,3 +158,12 @@ def test_logout_invalidates_the_server_session():
     replay.cookies["sessionid"] = key
     assert replay.get("/").status_code == 302
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_login_attempts_from_one_address_are_rate_limited(settings):
+    settings.XINFANG_LOGIN_RATE = (3, 300)
+    for _ in range(3):
+        assert log_in(Client(), "renshe", "wrong", ip="10.9.9.9").status_code == 200
+    response = log_in(Client(), "renshe", DEMO_PASSWORD, ip="10.9.9.9")
+    assert response.status_code == 429 and "登录尝试过于频繁" in response.content.decode()
+    assert log_in(Client(), "renshe", DEMO_PASSWORD, ip="10.9.9.10").status_code == 302

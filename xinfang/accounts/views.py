@@ -4,6 +4,7 @@ import time
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from xinfang.accounts.services import (
     two_factor_verify,
 )
 from xinfang.lib.totp import provisioning_uri
+from xinfang.ratelimit import allow
 
 
 class LoginView(auth_views.LoginView):
@@ -43,6 +45,15 @@ class LoginView(auth_views.LoginView):
         self.request.session["login_at"] = time.time()  # the session's absolute lifetime starts here
         auth_login_record(user=form.get_user())
         return response
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Login attempts per address are limited too (the lockout counts per account)."""
+        limit, window = settings.XINFANG_LOGIN_RATE
+        if not allow(request, "login", limit=limit, window_seconds=window):
+            form = self.get_form()
+            form.add_error(None, "登录尝试过于频繁，请稍后再试。")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         username = form.data.get("username", "")
