@@ -27,7 +27,14 @@ DEMO_BANNER = """
 
 
 # `xinfang <name> …` runs the management command of that name with the rest of the arguments.
-PASSTHROUGH = {"calendar": "calendar", "gen-data": "gendata", "stats": "stats", "verify-audit": "verifyaudit"}
+PASSTHROUGH = {
+    "calendar": "calendar",
+    "gen-data": "gendata",
+    "stats": "stats",
+    "verify-audit": "verifyaudit",
+    "backup": "backup",
+    "restore": "restore",
+}
 
 
 def _setup_django() -> None:
@@ -253,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
     commands.add_parser("stats", help="信访统计：--from DATE --to DATE [--format json]", add_help=False)
+    commands.add_parser("backup", help="加密备份数据库：backup [目录]", add_help=False)
+    commands.add_parser("restore", help="从加密备份恢复数据库：restore 文件", add_help=False)
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "xinfang.calendars",
     "xinfang.petitions",
     "xinfang.stats",
+    "xinfang.backups",
 ]
 
 MIDDLEWARE = [

@@ -30,7 +30,7 @@ class DecryptionError(Exception):
     """A token that does not decrypt with any known key: tampered, or the key is missing."""
 
 
-def _derive(master: bytes, purpose: str, length: int) -> bytes:
+def derive_key(master: bytes, purpose: str, length: int) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode()).derive(master)
 
 
@@ -58,9 +58,9 @@ class FieldCipher:
         self.keys = [
             _Key(
                 id=key_id(master),
-                aes=_derive(master, "xinfang field encryption aes-256-gcm", 32),
-                sm4=_derive(master, "xinfang field encryption sm4-gcm", 16),
-                index=_derive(master, "xinfang blind index hmac-sha256", 32),
+                aes=derive_key(master, "xinfang field encryption aes-256-gcm", 32),
+                sm4=derive_key(master, "xinfang field encryption sm4-gcm", 16),
+                index=derive_key(master, "xinfang blind index hmac-sha256", 32),
             )
             for master in master_keys
         ]
