@@ -189,3 +189,21 @@ def test_no_page_or_api_answer_shows_a_full_id_number_or_phone(client_for, objec
         assert ID_NUMBER.encode() not in body and PHONE.encode() not in body, name
         opened += 1
     assert opened >= 3
+
+
+POST_URLS = [name for name, row in URLS.items() if 405 in row] + [
+    "accounts:login", "accounts:password_change", "accounts:locked", "accounts:two_factor",
+    "petitions:register", "petitions:edit", "petitions:ledger_list", "petitions:public_query",
+    "petitions:public_submit", "petitions:public_rate",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(set(POST_URLS)))
+def test_every_state_change_needs_the_csrf_token(persona, objects, name):
+    """Forms post with Django's CSRF token; without it the answer is the Chinese 403 page, nothing done."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(persona("bureau_head"))
+    response = client.post(resolve_path(name, objects), {"reason": "x", "code": "x"})
+    assert response.status_code == 403, name
+    expected = "CSRF" if name.startswith("petitions_api:") else "表单已过期或来源无法验证"
+    assert expected in response.content.decode(), name
