@@ -160,7 +160,7 @@ def test_logout_invalidates_the_server_session():
     assert not Session.objects.filter(session_key=key).exists()
 
 
-def test_login_attempts_from_one_address_are_rate_limited(settings):
+def test_failed_logins_from_one_address_are_rate_limited(settings):
     settings.XINFANG_LOGIN_RATE = (3, 300)
     for _ in range(3):
         assert log_in(Client(), "renshe", "wrong", ip="10.9.9.9").status_code == 200

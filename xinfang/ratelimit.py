@@ -10,11 +10,24 @@ from xinfang.middleware import client_ip
 
 def allow(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) -> bool:
     """Count one hit of this client in `scope`; False once it exceeds `limit` within the window."""
-    key = f"ratelimit:{scope}:{client_ip(request) or 'unknown'}"
+    return hit(request, scope, window_seconds=window_seconds) <= limit
+
+
+def hit(request: HttpRequest, scope: str, *, window_seconds: int) -> int:
+    """Count one hit of this client in `scope`; returns the hits within the window."""
+    key = _key(request, scope)
     cache.add(key, 0, timeout=window_seconds)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=window_seconds)
-        count = 1
-    return count <= limit
+        return 1
+
+
+def hits(request: HttpRequest, scope: str) -> int:
+    """The hits of this client in `scope` within the current window, without counting one."""
+    return int(cache.get(_key(request, scope), 0))
+
+
+def _key(request: HttpRequest, scope: str) -> str:
+    return f"ratelimit:{scope}:{client_ip(request) or 'unknown'}"

@@ -190,7 +190,7 @@ XINFANG_PASSWORD_MAX_AGE_DAYS = env_int("XINFANG_PASSWORD_MAX_AGE_DAYS", 90)
 XINFANG_LOCKOUT_ATTEMPTS = env_int("XINFANG_LOCKOUT_ATTEMPTS", 5)
 XINFANG_LOCKOUT_MINUTES = env_int("XINFANG_LOCKOUT_MINUTES", 30)
 XINFANG_SESSION_IDLE_MINUTES = env_int("XINFANG_SESSION_IDLE_MINUTES", 30)
-# Login attempts from one address: at most this many per this many seconds.
+# Failed logins from one address: at most this many per this many seconds, then refused (429).
 XINFANG_LOGIN_RATE = (env_int("XINFANG_LOGIN_RATE_LIMIT", 20), env_int("XINFANG_LOGIN_RATE_SECONDS", 300))
 # Roles that must pass a second factor (an authenticator app's code) after the password; empty: none
 # (the demo does this, and every page then says so).

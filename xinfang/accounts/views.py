@@ -32,7 +32,7 @@ from xinfang.accounts.services import (
     two_factor_verify,
 )
 from xinfang.lib.totp import provisioning_uri
-from xinfang.ratelimit import allow
+from xinfang.ratelimit import hit, hits
 
 
 class LoginView(auth_views.LoginView):
@@ -47,15 +47,17 @@ class LoginView(auth_views.LoginView):
         return response
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """Login attempts per address are limited too (the lockout counts per account)."""
-        limit, window = settings.XINFANG_LOGIN_RATE
-        if not allow(request, "login", limit=limit, window_seconds=window):
+        """Failed logins per address are limited too (the lockout counts per account): an address that
+        failed too often in the window is refused before any password is tried."""
+        limit, _ = settings.XINFANG_LOGIN_RATE
+        if hits(request, "login-failed") >= limit:
             form = self.get_form()
             form.add_error(None, "登录尝试过于频繁，请稍后再试。")
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        hit(self.request, "login-failed", window_seconds=settings.XINFANG_LOGIN_RATE[1])
         username = form.data.get("username", "")
         if username:
             auth_login_failed_record(username=str(username), locked=form.locked)
