@@ -207,3 +207,44 @@ def test_every_state_change_needs_the_csrf_token(persona, objects, name):
     assert response.status_code == 403, name
     expected = "CSRF" if name.startswith("petitions_api:") else "表单已过期或来源无法验证"
     assert expected in response.content.decode(), name
+
+
+@pytest.fixture
+def elsewhere(persona, county, outsider) -> dict[str, Any]:
+    """Objects out of the scoped roles' reach: another township's matter, not owned by the demo leader
+    and handled by another department; and, for the outsider, everything of this county."""
+    matter = matter_register(by=persona("bureau"), data=RegistrationInput(
+        county=county, event=EventInput(dt.date(2026, 11, 19), "visit", "county"),
+        origin_township=Unit.objects.get(county=county, name="闹店镇"),
+        category=Category.objects.get(county=county, code="0702"), content="闹店镇征地补偿",
+        responsible_unit=Unit.objects.get(county=county, name="县公安局"),
+    ))  # fmt: skip
+    return {
+        "matter": matter,
+        "unit": Unit.objects.get(county=county, name="闹店镇"),
+        "leader": Leader.objects.filter(county=county).exclude(pk=persona("leader").leader_id).first(),
+        "ledger": ledger_upload(by=persona("bureau"), county=county, file_name="另一个.csv", content=b"x"),
+    }
+
+
+OBJECT_URLS = sorted(name for name in URLS if name in OBJECT_OF and OBJECT_OF[name] != "query_code")
+
+
+@pytest.mark.parametrize("name", OBJECT_URLS)
+def test_objects_out_of_scope_are_404_where_in_scope_ones_open(
+    client_for, objects, elsewhere, outsider, name
+):
+    """Where a role opens an object in its scope (200), the same page for an object outside it is 404;
+    the staff of another county get 404 for every object of this one."""
+    inside = URLS[name]
+    for role, status in zip(ROLES, inside, strict=True):
+        if role in ("anonymous", "bureau", "bureau_head", "secretary") or status != 200:
+            continue
+        if name.startswith("directory:") and role in ("leader",):
+            continue  # leaders read the whole county directory
+        got = client_for(role).get(resolve_path(name, elsewhere)).status_code
+        assert got == 404, (role, name)
+    outsider.role = "bureau_head"
+    outsider.save(update_fields=["role"])
+    if inside[ROLES.index("bureau_head")] == 200:
+        assert client_for(outsider).get(resolve_path(name, objects)).status_code == 404, name
