@@ -1,0 +1,92 @@
+"""Schedule rules of the scheduled jobs, evaluated on the county's working calendar. No ORM here.
+
+A rule yields the days a job runs; with its time of day that gives the planned runs. The worker keys
+each run by (job, county, period), so a run is never done twice (issue 6)."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from xinfang.lib.workdays import WorkCalendar
+
+WEEKDAYS = "一二三四五六日"
+ORDINALS = "一二三四五"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One of: every working day; a weekday every week; given days of every month; the n-th given
+    weekday of every month."""
+
+    kind: str  # "workdays", "weekday", "monthdays", "nth_weekday"
+    weekday: int = 0  # Monday is 0
+    days: tuple[int, ...] = ()
+    nth: int = 1
+
+    def days_between(self, start: dt.date, end: dt.date, calendar: WorkCalendar) -> Iterator[dt.date]:
+        """The days from start to end (both included) the rule picks; raises UnknownYear for a working-day
+        rule reaching a year the calendar does not know."""
+        if self.kind == "workdays":
+            yield from calendar.workdays(start, end)
+            return
+        day = start
+        while day <= end:
+            if self.picks(day):
+                yield day
+            day += dt.timedelta(days=1)
+
+    def picks(self, day: dt.date) -> bool:
+        if self.kind == "weekday":
+            return day.weekday() == self.weekday
+        if self.kind == "monthdays":
+            last = month_calendar.monthrange(day.year, day.month)[1]
+            return day.day in self.days or (day.day == last and any(wanted > last for wanted in self.days))
+        if self.kind == "nth_weekday":
+            return day.weekday() == self.weekday and (day.day - 1) // 7 + 1 == self.nth
+        raise ValueError(f"unknown rule kind {self.kind!r}")
+
+    def describe(self) -> str:
+        if self.kind == "workdays":
+            return "每个工作日"
+        if self.kind == "weekday":
+            return f"每周{WEEKDAYS[self.weekday]}"
+        if self.kind == "monthdays":
+            return "每月" + "、".join(f"{day}日" for day in self.days)
+        return f"每月第{ORDINALS[self.nth - 1]}个星期{WEEKDAYS[self.weekday]}"
+
+
+def every_working_day() -> Rule:
+    return Rule("workdays")
+
+
+def every_week_on(weekday: int) -> Rule:
+    return Rule("weekday", weekday=weekday)
+
+
+def monthly_on(*days: int) -> Rule:
+    """The given days of each month; a day the month does not have (the 31st in April) falls on its last."""
+    return Rule("monthdays", days=tuple(sorted(days)))
+
+
+def nth_weekday(nth: int, weekday: int) -> Rule:
+    return Rule("nth_weekday", weekday=weekday, nth=nth)
+
+
+def parse_time(text: str) -> dt.time:
+    """`17:30` → 17:30; a clear error for anything else (settings are read at start-up)."""
+    try:
+        hours, minutes = (int(part) for part in text.strip().split(":"))
+        return dt.time(hours, minutes)
+    except ValueError:
+        raise ValueError(f"时间应写作 时:分，例如 17:30：{text!r}") from None
+
+
+def runs_between(
+    rule: Rule, at: dt.time, start: dt.date, end: dt.date, calendar: WorkCalendar, zone: ZoneInfo
+) -> list[dt.datetime]:
+    """The planned runs of a rule from start to end (dates included), as aware datetimes."""
+    return [dt.datetime.combine(day, at, tzinfo=zone) for day in rule.days_between(start, end, calendar)]
