@@ -114,3 +114,16 @@ def check_audit_retention(app_configs: Any = None, **kwargs: Any) -> list[Error]
             )
         ]
     return []
+
+
+@register(Tags.compatibility)
+def check_job_times(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from xinfang.jobs.schedule import JOBS
+
+    errors = []
+    for job in JOBS:
+        try:
+            job.at  # noqa: B018 - parsing is the check
+        except ValueError as problem:
+            errors.append(Error(f"{job.time_setting}：{problem}", hint="例如 17:30", id="xinfang.E007"))
+    return errors

@@ -290,6 +290,9 @@ XINFANG_FIELD_CIPHER = os.environ.get("XINFANG_FIELD_CIPHER", "aes-gcm").strip()
 
 # Worker: seconds between two looks at the queue when idle.
 XINFANG_WORKER_POLL_SECONDS = env_int("XINFANG_WORKER_POLL_SECONDS", 5)
+# Times of day of the scheduled jobs (on working days; see xinfang jobs plan).
+XINFANG_DAILY_REPORT_TIME = os.environ.get("XINFANG_DAILY_REPORT_TIME", "17:30")
+XINFANG_DEADLINE_WARNING_TIME = os.environ.get("XINFANG_DEADLINE_WARNING_TIME", "09:00")
 # Days audit records are kept before the worker's daily purge removes them; never less than 180
 # (check xinfang.E006; the database refuses to delete younger records anyway).
 XINFANG_AUDIT_RETENTION_DAYS = env_int("XINFANG_AUDIT_RETENTION_DAYS", 180)

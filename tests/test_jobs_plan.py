@@ -1,0 +1,60 @@
+"""`xinfang jobs plan` (issue 6): the planned runs on the county's calendar, and unknown years refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from xinfang import cli
+
+pytestmark = pytest.mark.django_db
+
+
+def plan(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        code = cli.main(["jobs", "plan", *args])
+    except SystemExit as exit_:  # a Django command's exit status
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_it_lists_every_working_day_run_in_json(county, capsys):
+    code, out, _ = plan(capsys, "--from", "2026-02-13", "--to", "2026-02-24", "--county", "410421",
+                        "--format", "json")  # fmt: skip
+    assert code == 0
+    runs = json.loads(out)
+    assert runs[:2] == [
+        {"job": "deadline_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
+        {"job": "daily_report", "county": "410421", "at": "2026-02-13T17:30:00+08:00"},
+    ]
+    days = sorted({run["at"][:10] for run in runs})
+    assert days == ["2026-02-13", "2026-02-14", "2026-02-24"]  # 14th: 调休 Saturday; 15th–23rd: 春节
+
+
+def test_the_times_come_from_the_settings(county, capsys, settings):
+    settings.XINFANG_DAILY_REPORT_TIME = "18:05"
+    code, out, _ = plan(capsys, "--from", "2026-03-02", "--to", "2026-03-02", "--format", "json")
+    assert code == 0 and {
+        "job": "daily_report",
+        "county": "410421",
+        "at": "2026-03-02T18:05:00+08:00",
+    } in json.loads(out)
+
+
+def test_a_range_into_an_unknown_year_exits_1_naming_the_year_and_the_fix(county, capsys):
+    code, out, err = plan(capsys, "--from", "2026-12-28", "--to", "2027-01-08", "--format", "json")
+    assert code == 1 and out == ""
+    assert "2027年的节假日安排尚未录入" in err and "xinfang calendar close-year 2027" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--from", "2026-13-01", "--to", "2026-12-31"], "日期应写作 YYYY-MM-DD"),
+     (["--from", "2026-03-02", "--to", "2026-03-01"], "起始日期不能晚于截止日期"),
+     (["--from", "2026-03-01", "--to", "2026-03-02", "--county", "999999"], "县不存在：999999")],
+)  # fmt: skip
+def test_bad_arguments_are_usage_errors(county, capsys, args, message):
+    code, _, err = plan(capsys, *args)
+    assert code == 2 and message in err
