@@ -184,8 +184,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_import(command: str, *options: str) -> int:
-    """An import command with exit codes 0 (done), 1 (bad cells, nothing written), 2 (usage)."""
+def _run_command(command: str, *options: str) -> int:
+    """A management command whose exit status is the result (imports: 0 done, 1 bad cells and nothing
+    written, 2 usage); its errors are printed in Chinese as `错误：…` on stderr."""
     _setup_django()
     from django.core.management import CommandError
 
@@ -200,13 +201,13 @@ def _run_import(command: str, *options: str) -> int:
 
 
 def cmd_import_directory(args: argparse.Namespace) -> int:
-    return _run_import(
+    return _run_command(
         "importdirectory", str(args.file), "--format", args.format, *(["--dry-run"] if args.dry_run else [])
     )
 
 
 def cmd_import_ledger(args: argparse.Namespace) -> int:
-    return _run_import(
+    return _run_command(
         "importledger", str(args.file), "--format", args.format, "--county", args.county,
         *(["--dry-run"] if args.dry_run else []),
     )  # fmt: skip
@@ -274,7 +275,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "manage":
         return cmd_manage(argv[1:])
     if argv and argv[0] in PASSTHROUGH:
-        return cmd_manage([PASSTHROUGH[argv[0]], *argv[1:]])
+        return _run_command(PASSTHROUGH[argv[0]], *argv[1:])
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 
