@@ -21,6 +21,7 @@ from xinfang.audit.guard import audit_guard_drop
 from xinfang.directory.models import County
 from xinfang.directory.services import categories_seed, demo_county_load
 from xinfang.lib.keys import create_key_file
+from xinfang.notifications.gateways import DummyGateway, dummy_gateway
 
 hypothesis_settings.register_profile("dev", max_examples=50, deadline=None)
 hypothesis_settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True)
@@ -43,6 +44,18 @@ def _password_only_login(settings) -> None:
     """Personas log in with the password alone, as in the demo; tests/test_two_factor.py turns the
     second factor on."""
     settings.XINFANG_2FA_ROLES = frozenset()
+
+
+@pytest.fixture(autouse=True)
+def sms(settings) -> DummyGateway:
+    """Messages go to the dummy gateway, which records them; a fresh one for each test."""
+    settings.XINFANG_SMS_GATEWAY = "dummy"
+    gateway = dummy_gateway()
+    gateway.sent.clear()
+    gateway.script.clear()
+    gateway.deliveries.clear()
+    gateway.queries.clear()
+    return gateway
 
 
 @pytest.fixture(scope="session", autouse=True)

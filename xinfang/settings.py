@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "xinfang.petitions",
     "xinfang.stats",
     "xinfang.backups",
+    "xinfang.notifications",
+    "xinfang.reports",
 ]
 
 MIDDLEWARE = [
@@ -293,6 +295,42 @@ XINFANG_WORKER_POLL_SECONDS = env_int("XINFANG_WORKER_POLL_SECONDS", 5)
 # Times of day of the scheduled jobs (on working days; see xinfang jobs plan).
 XINFANG_DAILY_REPORT_TIME = os.environ.get("XINFANG_DAILY_REPORT_TIME", "17:30")
 XINFANG_DEADLINE_WARNING_TIME = os.environ.get("XINFANG_DEADLINE_WARNING_TIME", "09:00")
+# A run missed while no worker was up is caught up when one starts, if planned within these hours.
+XINFANG_JOB_CATCH_UP_HOURS = env_int("XINFANG_JOB_CATCH_UP_HOURS", 12)
+# A run (or an SMS being sent) claimed this long ago by a worker that never finished is taken again.
+XINFANG_JOB_STALE_MINUTES = env_int("XINFANG_JOB_STALE_MINUTES", 15)
+XINFANG_JOB_MAX_ATTEMPTS = env_int("XINFANG_JOB_MAX_ATTEMPTS", 5)
+# Deadline warnings: matters whose statutory deadline falls within this many days, or has passed.
+XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
+
+# SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
+# a per-number daily cap, retries, and the platforms' credentials.
+XINFANG_SMS_GATEWAY = os.environ.get("XINFANG_SMS_GATEWAY", "file").strip() or "file"
+XINFANG_SMS_SIGNATURE = os.environ.get("XINFANG_SMS_SIGNATURE", "【宝丰县信访局】").strip()
+XINFANG_SMS_MAX_PARTS = env_int("XINFANG_SMS_MAX_PARTS", 4)
+XINFANG_SMS_DAILY_CAP = env_int("XINFANG_SMS_DAILY_CAP", 30)
+XINFANG_SMS_MAX_ATTEMPTS = env_int("XINFANG_SMS_MAX_ATTEMPTS", 6)
+XINFANG_SMS_UNCERTAIN_CHECKS = env_int("XINFANG_SMS_UNCERTAIN_CHECKS", 3)
+XINFANG_SMS_RECEIPT_POLL_MINUTES = env_int("XINFANG_SMS_RECEIPT_POLL_MINUTES", 10)
+XINFANG_SMS_TIMEOUT_SECONDS = env_int("XINFANG_SMS_TIMEOUT_SECONDS", 10)
+# The platform's id of each template: "daily_report=SMS_123456,deadline_warning=SMS_234567".
+XINFANG_SMS_TEMPLATE_IDS = dict(
+    item.split("=", 1)
+    for item in os.environ.get("XINFANG_SMS_TEMPLATE_IDS", "").replace(" ", "").split(",")
+    if "=" in item
+)
+XINFANG_SMS_HTTP_URL = os.environ.get("XINFANG_SMS_HTTP_URL", "")
+XINFANG_SMS_HTTP_STATUS_URL = os.environ.get("XINFANG_SMS_HTTP_STATUS_URL", "")
+XINFANG_SMS_HTTP_TOKEN = os.environ.get("XINFANG_SMS_HTTP_TOKEN", "")
+XINFANG_SMS_ALIYUN_ENDPOINT = os.environ.get("XINFANG_SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+XINFANG_SMS_ALIYUN_REGION = os.environ.get("XINFANG_SMS_ALIYUN_REGION", "cn-hangzhou")
+XINFANG_SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("XINFANG_SMS_ALIYUN_ACCESS_KEY_ID", "")
+XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET", "")
+XINFANG_SMS_TENCENT_ENDPOINT = os.environ.get("XINFANG_SMS_TENCENT_ENDPOINT", "https://sms.tencentcloudapi.com/")
+XINFANG_SMS_TENCENT_REGION = os.environ.get("XINFANG_SMS_TENCENT_REGION", "ap-guangzhou")
+XINFANG_SMS_TENCENT_SECRET_ID = os.environ.get("XINFANG_SMS_TENCENT_SECRET_ID", "")
+XINFANG_SMS_TENCENT_SECRET_KEY = os.environ.get("XINFANG_SMS_TENCENT_SECRET_KEY", "")
+XINFANG_SMS_TENCENT_APP_ID = os.environ.get("XINFANG_SMS_TENCENT_APP_ID", "")
 # Days audit records are kept before the worker's daily purge removes them; never less than 180
 # (check xinfang.E006; the database refuses to delete younger records anyway).
 XINFANG_AUDIT_RETENTION_DAYS = env_int("XINFANG_AUDIT_RETENTION_DAYS", 180)

@@ -27,6 +27,11 @@ _ACTIONS = {
     "ledger.undo": "撤销台账导入",
     "matter.import": "台账导入事项",
     "matter.import_undo": "撤销台账导入事项",
+    "sms.send": "发送短信",
+    "sms.fail": "短信发送失败",
+    "report.daily_send": "发送每日访情报告",
+    "report.daily_resend": "重发每日访情报告",
+    "job.retry": "重新运行定时任务",
 }
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
 

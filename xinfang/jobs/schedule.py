@@ -20,6 +20,9 @@ class JobSpec:
     title: str
     rule: Rule
     time_setting: str  # the setting holding its time of day, "17:30"
+    # Dotted path of `handler(*, county, day, now) -> str`: does the run's work in the worker's
+    # transaction and returns a one-line result; it must be safe to call again for the same day.
+    handler: str
 
     @property
     def at(self) -> dt.time:
@@ -27,9 +30,19 @@ class JobSpec:
 
 
 JOBS: tuple[JobSpec, ...] = (
-    JobSpec("deadline_warnings", "到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME"),
-    JobSpec("daily_report", "每日访情报告", every_working_day(), "XINFANG_DAILY_REPORT_TIME"),
-)
+    JobSpec(
+        "deadline_warnings", "到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
+        "xinfang.petitions.warnings.deadline_warnings_job",
+    ),
+    JobSpec(
+        "daily_report", "每日访情报告", every_working_day(), "XINFANG_DAILY_REPORT_TIME",
+        "xinfang.reports.services.daily_report_job",
+    ),
+)  # fmt: skip
+
+
+def job_spec(name: str) -> JobSpec:
+    return next(job for job in JOBS if job.name == name)
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,8 @@ class Event(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["county", "date"], name="event_date_idx"),
+            # The daily report's 补报: earlier days' events registered since the last report.
+            models.Index(fields=["county", "registered_at"], name="event_registered_idx"),
             # Covers every statistics query: an index-only range scan on the county and date.
             models.Index(
                 fields=[

@@ -1,0 +1,292 @@
+"""The worker's scheduler, the SMS outbox and the daily situation report, on a fixed clock (issue 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+
+from xinfang.directory.models import Category, Leader, Unit, UnitOfficial
+from xinfang.jobs.models import JobRun
+from xinfang.jobs.services import job_run_claim, job_runs_create_due, scheduler_tick
+from xinfang.jobs.worker import TASKS, Worker
+from xinfang.notifications.gateways import Delivery, PermanentSmsError, TransientSmsError, UncertainSmsError
+from xinfang.notifications.models import SmsMessage
+from xinfang.notifications.services import sms_dispatch_due
+from xinfang.petitions.services import (
+    EventInput,
+    PetitionerInput,
+    RegistrationInput,
+    matter_register,
+    ownership_assign,
+)
+from xinfang.reports.models import DailyReport
+from xinfang.reports.services import daily_report_preview, daily_report_send
+
+pytestmark = pytest.mark.django_db
+ZONE = ZoneInfo("Asia/Shanghai")
+FRIDAY = dt.date(2026, 11, 27)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
+
+
+def register(persona, county, day: dt.date, level: str = "county", persons: int = 1, township: str = "周庄镇",
+             unit: str = "县人社局", name: str = "张建军", owner: bool = False, reported_account=None):  # fmt: skip
+    bureau = persona("bureau")
+    matter = matter_register(by=bureau, data=RegistrationInput(
+        county=county, event=EventInput(day, "visit", level, persons),
+        origin_township=Unit.objects.get(county=county, name=township),
+        category=Category.objects.get(county=county, code="0702"), content=f"{township}某公司拖欠工资",
+        responsible_unit=Unit.objects.get(county=county, name=unit),
+        reported_accounts=[reported_account] if reported_account else [],
+        petitioners=[PetitionerInput(name, "410421198503150016", "13937512345", "某村3组")],
+    ))  # fmt: skip
+    if owner:
+        ownership_assign(by=persona("bureau_head"), matter=matter, leader=persona("leader").leader)
+    return matter
+
+
+def run_worker_at(moment: dt.datetime) -> None:
+    with time_machine.travel(moment, tick=False):
+        Worker(TASKS, poll_seconds=0).run_once()
+
+
+def daily_runs() -> list[JobRun]:
+    return list(JobRun.objects.filter(job="daily_report").order_by("period"))
+
+
+def test_it_sends_the_report_once_at_1730_on_a_working_day(county, persona, sms):
+    with time_machine.travel(at(FRIDAY, 10), tick=False):
+        register(persona, county, FRIDAY, level="city", persons=2)
+    run_worker_at(at(FRIDAY, 17, 29))
+    assert daily_runs() == [] and sms.sent == []
+    run_worker_at(at(FRIDAY, 17, 30))
+    run_worker_at(at(FRIDAY, 17, 31))
+    run_worker_at(at(FRIDAY, 18, 0))
+    [run] = daily_runs()
+    assert (run.period, run.state, run.attempts) == (FRIDAY, JobRun.State.DONE, 1)
+    main = Leader.objects.filter(county=county, post_kind__in=Leader.MAIN_POSTS)
+    received = {message.mobile for message in sms.sent}
+    assert {leader.mobile for leader in main} <= received
+    assert len(sms.sent) == len(received)  # one message each
+    assert DailyReport.objects.get(county=county, date=FRIDAY).counts["到市"] == {"matters": 1, "persons": 2}
+
+
+def test_it_does_not_send_on_a_weekend_but_does_on_an_adjusted_working_saturday(county, sms):
+    run_worker_at(at(dt.date(2026, 11, 28), 17, 45))  # Saturday
+    assert daily_runs() == []
+    run_worker_at(at(dt.date(2026, 2, 14), 17, 45))  # 调休: Saturday worked before the Spring Festival
+    assert [run.period for run in daily_runs()] == [dt.date(2026, 2, 14)]
+    assert all("2月14日全县无新增信访。" in message.body for message in sms.sent)
+
+
+def test_a_worker_down_from_17_to_19_catches_up_once(county, sms):
+    run_worker_at(at(FRIDAY, 17, 0))
+    run_worker_at(at(FRIDAY, 19, 0))
+    run_worker_at(at(FRIDAY, 19, 1))
+    [run] = daily_runs()
+    assert run.period == FRIDAY and run.state == JobRun.State.DONE
+    sent = len(sms.sent)
+    assert sent >= 2
+    run_worker_at(at(FRIDAY, 23, 0))
+    assert len(sms.sent) == sent
+
+
+def test_a_run_older_than_the_look_back_is_not_caught_up(county, settings):
+    settings.XINFANG_JOB_CATCH_UP_HOURS = 12
+    with time_machine.travel(at(dt.date(2026, 11, 30), 9, 0), tick=False):  # Monday; Friday is 64 h ago
+        job_runs_create_due(now=at(dt.date(2026, 11, 30), 9, 0))
+    assert daily_runs() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_once(county, sms):
+    now = at(FRIDAY, 17, 30)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            with time_machine.travel(now, tick=False):
+                Worker(TASKS, poll_seconds=0).run_once()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(daily_runs()) == 1
+    keys = [message.out_id for message in sms.sent]
+    assert len(keys) == len(set(keys)) == SmsMessage.objects.filter(topic__startswith="daily_report").count()
+
+
+def test_a_claimed_run_is_not_claimed_by_a_second_worker(county):
+    now = at(FRIDAY, 17, 30)
+    job_runs_create_due(now=now)
+    first = job_run_claim(now=now, claimant="a:1")
+    second = job_run_claim(now=now, claimant="b:2")
+    assert first is not None and second is not None and first.pk != second.pk  # the other job's run
+    assert job_run_claim(now=now, claimant="c:3") is None
+
+
+def test_a_rolled_back_change_queues_no_sms(county, persona):
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        register(persona, county, FRIDAY)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            daily_report_send(county=county, day=FRIDAY)
+            assert SmsMessage.objects.exists()
+            raise RuntimeError("the change fails after queueing")
+    assert not SmsMessage.objects.exists() and not DailyReport.objects.exists()
+
+
+def only_message(county) -> SmsMessage:
+    leader = Leader.objects.get(county=county, post_kind=Leader.PostKind.SECRETARY)
+    return SmsMessage.objects.get(recipient_key=f"leader:{leader.pk}")
+
+
+def test_a_gateway_failing_twice_then_succeeding_sends_one_message(county, sms):
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        daily_report_send(county=county, day=FRIDAY)
+    count = SmsMessage.objects.count()
+    sms.script[:] = [TransientSmsError("网关繁忙")] * 2 * count
+    moment = at(FRIDAY, 17, 30)
+    for minutes in (0, 2, 5, 10):
+        with time_machine.travel(moment + dt.timedelta(minutes=minutes), tick=False):
+            sms_dispatch_due()
+    message = only_message(county)
+    assert message.status == SmsMessage.Status.SENT and message.attempts == 3
+    assert [sent.out_id for sent in sms.sent].count(message.out_id) == 1
+    assert len(sms.sent) == count
+
+
+def test_a_permanent_error_stops(county, sms):
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        daily_report_send(county=county, day=FRIDAY)
+        sms.script[:] = [PermanentSmsError("isv.MOBILE_NUMBER_ILLEGAL")] * SmsMessage.objects.count()
+        sms_dispatch_due()
+    for minutes in (5, 60, 600):
+        with time_machine.travel(at(FRIDAY, 17, 30) + dt.timedelta(minutes=minutes), tick=False):
+            sms_dispatch_due()
+    message = only_message(county)
+    assert message.status == SmsMessage.Status.FAILED and message.attempts == 1
+    assert "MOBILE_NUMBER_ILLEGAL" in message.last_error and sms.sent == []
+
+
+def test_a_timeout_is_checked_with_the_provider_not_resent(county, sms):
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        daily_report_send(county=county, day=FRIDAY)
+        total = SmsMessage.objects.count()
+        sms.script[:] = [UncertainSmsError("超时")] * total
+        sms_dispatch_due()
+    message = only_message(county)
+    assert message.status == SmsMessage.Status.SENDING and message.uncertain
+    sms.deliveries[message.out_id] = Delivery.DELIVERED  # the provider had accepted it
+    with time_machine.travel(at(FRIDAY, 17, 35), tick=False):
+        sms_dispatch_due()
+    message.refresh_from_db()
+    assert message.status == SmsMessage.Status.DELIVERED
+    assert message.out_id in sms.queries and message.out_id not in [sent.out_id for sent in sms.sent]
+    # The others the provider never had: after the checks they are sent, once.
+    for minutes in range(5, 60, 3):
+        with time_machine.travel(at(FRIDAY, 17, 35) + dt.timedelta(minutes=minutes), tick=False):
+            sms_dispatch_due()
+    assert len(sms.sent) == total - 1
+
+
+def test_no_message_shows_a_full_phone_or_id_number(county, persona, sms):
+    with time_machine.travel(at(FRIDAY, 10), tick=False):
+        register(persona, county, FRIDAY, level="beijing", persons=6, owner=True)
+    run_worker_at(at(FRIDAY, 17, 30))
+    bodies = [message.body for message in sms.sent]
+    assert bodies
+    stored = list(SmsMessage.objects.values_list("body", "params", "mobile_masked", "recipient_name"))
+    text = repr(bodies) + repr(stored)
+    assert "13937512345" not in text and "410421198503150016" not in text
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
+    assert "张*" in text and "张建军" not in text
+
+
+def test_the_report_parts_by_role(county, persona, sms):
+    with time_machine.travel(at(FRIDAY, 10), tick=False):
+        register(persona, county, FRIDAY, level="province", persons=3, owner=True)
+        register(persona, county, FRIDAY, level="county", persons=6, township="城关镇", unit="县住建局")
+        draft = daily_report_preview(county=county, day=FRIDAY)
+    counts = draft.as_dict()["counts"]
+    assert counts["赴省"] == {"matters": 1, "persons": 3} and counts["集体访"] == {"matters": 1, "persons": 6}
+    assert counts["到县"] == {"matters": 1, "persons": 6} and counts["进京"] == {"matters": 0, "persons": 0}
+    by_name = {message.recipient.name: message for message in draft.messages}
+    secretary = Leader.objects.get(county=county, post_kind=Leader.PostKind.SECRETARY)
+    whole = by_name[secretary.name].text
+    assert "赴省1起3人" in whole and "集体访1起6人" in whole and "周庄镇1起" in whole
+    owner = by_name[persona("leader").leader.name]
+    assert owner.recipient.roles == ["owner"] and "您包案的事项" in owner.text
+    head = UnitOfficial.objects.get(unit__name="县住建局", is_head=True)
+    unit_text = by_name[head.name].text
+    assert "县住建局（责任单位）：到县1起6人" in unit_text and "周庄镇" not in unit_text
+
+
+def test_a_matter_reporting_a_person_never_reaches_them_not_even_as_a_count(county, persona):
+    secretary = persona("secretary")
+    with time_machine.travel(at(FRIDAY, 10), tick=False):
+        register(persona, county, FRIDAY, level="city", reported_account=secretary)
+        draft = daily_report_preview(county=county, day=FRIDAY)
+    texts = {message.recipient.key: message.text for message in draft.messages}
+    assert "11月27日全县无新增信访。" in texts[f"leader:{secretary.leader_id}"]
+    county_head = Leader.objects.get(county=county, post_kind=Leader.PostKind.COUNTY_HEAD)
+    assert "到市1起1人" in texts[f"leader:{county_head.pk}"]
+
+
+def test_late_registrations_appear_in_the_next_report_as_late(county, persona):
+    thursday = dt.date(2026, 11, 26)
+    with time_machine.travel(at(thursday, 17, 30), tick=False):
+        daily_report_send(county=county, day=thursday)
+    with time_machine.travel(at(thursday, 18, 30), tick=False):
+        register(persona, county, thursday, level="city")
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        report, _ = daily_report_send(county=county, day=FRIDAY)
+        draft = daily_report_preview(county=county, day=FRIDAY)
+    assert report.counts["到市"] == {"matters": 0, "persons": 0}
+    whole = draft.messages[0].text
+    assert "11月27日全县无新增信访。" in whole and "补报：11月26日到市1起1人。" in whole
+
+
+def test_a_second_send_reaches_only_new_recipients(county, persona, sms):
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        _, first = daily_report_send(county=county, day=FRIDAY)
+        _, second = daily_report_send(county=county, day=FRIDAY, by=persona("bureau"))
+    assert first >= 2 and second == 0
+
+
+def test_a_failing_job_is_recorded_and_retried(county, monkeypatch):
+    calls = {"n": 0}
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("数据库暂时不可用")
+        return "ok"
+
+    monkeypatch.setattr("xinfang.reports.services.daily_report_job", flaky)
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        scheduler_tick()
+    [run] = daily_runs()
+    assert run.state == JobRun.State.FAILED and "数据库暂时不可用" in run.last_error
+    with time_machine.travel(at(FRIDAY, 17, 32), tick=False):
+        scheduler_tick()
+    run.refresh_from_db()
+    assert (run.state, run.attempts, run.result) == (JobRun.State.DONE, 2, "ok")
