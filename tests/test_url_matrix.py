@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.test_registry_matrix import xlsx_text
 from xinfang.directory.models import Category, Leader, Unit
+from xinfang.jobs.models import JobRun
 from xinfang.petitions.ledger import ledger_upload
 from xinfang.petitions.services import (
     EventInput,
@@ -54,6 +55,9 @@ def objects(persona, county) -> dict[str, Any]:
         "unit": Unit.objects.get(county=county, name="周庄镇"),
         "leader": Leader.objects.get(pk=persona("leader").leader_id),
         "ledger": record,
+        "job_run": JobRun.objects.create(
+            job="daily_report", county=county, period=NOW.date(), planned_at=NOW, state=JobRun.State.FAILED
+        ),
     }
 
 
@@ -67,6 +71,7 @@ OBJECT_OF = {
     "petitions:public_rate": "query_code",
     **{f"petitions:ledger_{name}": "ledger" for name in LEDGER_URLS},
     **{f"petitions:{name}": "matter" for name in MATTER_URLS},
+    "jobs:retry": "job_run",
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
 }
 
@@ -123,6 +128,11 @@ URLS: dict[str, tuple[int, ...]] = {
     "stats:page": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "stats:events": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "audit:log": (302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
+    "reports:daily": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reports:daily_send": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:daily_resend": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "jobs:runs": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "jobs:retry": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions_api:matters": (403, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "petitions_api:matter": (403, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "petitions_api:events": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),

@@ -35,6 +35,7 @@ PASSTHROUGH = {
     "jobs": "jobs",
     "backup": "backup",
     "restore": "restore",
+    "report": "report",
 }
 
 
@@ -265,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("backup", help="加密备份数据库：backup [目录]", add_help=False)
     commands.add_parser("restore", help="从加密备份恢复数据库：restore 文件", add_help=False)
     commands.add_parser("jobs", help="定时任务：jobs plan --from DATE --to DATE", add_help=False)
+    commands.add_parser("report", help="每日访情报告：report daily --date DATE [--preview]", add_help=False)
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("xinfang.petitions.urls")),
     path("stats/", include("xinfang.stats.urls")),
     path("audit/", include("xinfang.audit.urls")),
+    path("reports/", include("xinfang.reports.urls")),
+    path("jobs/", include("xinfang.jobs.urls")),
     path("manage/", manage_site.urls),
     path("api/v1/", include("xinfang.petitions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -20,6 +20,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from xinfang.accounts.models import User
+from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
 from xinfang.directory.models import County
 from xinfang.jobs.models import JobRun
@@ -137,8 +139,16 @@ def scheduler_tick() -> int:
     return handled
 
 
-def job_run_retry(*, run: JobRun) -> None:
+class JobError(Exception):
+    pass
+
+
+@transaction.atomic
+def job_run_retry(*, run: JobRun, by: User) -> None:
     """Staff ask a failed run to run again now (the runs page); the attempts start afresh."""
-    JobRun.objects.filter(id=run.id, state=JobRun.State.FAILED).update(
+    updated = JobRun.objects.filter(id=run.id, state=JobRun.State.FAILED).update(
         next_attempt_at=timezone.now(), attempts=0
     )
+    if not updated:
+        raise JobError("只有失败的任务可以重新运行")
+    audit_record(action="job.retry", actor=by, obj=run, county=run.county, changes={"job": run.job})

@@ -271,16 +271,17 @@ def _counts_brief(events: list[ReportEvent]) -> str:
     )
 
 
-def summary_lines(day: dt.date, events: list[ReportEvent], *, details: bool) -> list[str]:
-    """The whole day as a main leader reads it; with `details`, a line per over-level or collective
-    matter too."""
+def summary_lines(day: dt.date, events: list[ReportEvent], *, whole: bool) -> list[str]:
+    """The day's figures; `whole` (the main leaders) adds the townships and units involved and a line
+    per over-level or collective matter."""
     today = [event for event in events if not event.late]
     late = [event for event in events if event.late]
     if not today:
         lines = [f"{_date_text(day)}全县无新增信访。"]
     else:
-        lines = [f"{_date_text(day)}访情：{_counts_text(today)}。", _involved_text(today)]
-        if details:
+        lines = [f"{_date_text(day)}访情：{_counts_text(today)}。"]
+        if whole:
+            lines.append(_involved_text(today))
             lines += [event.line() for event in today if event.level != Level.COUNTY or event.is_collective]
     if late:
         lines.append(_late_text(late))
@@ -291,7 +292,7 @@ def recipient_lines(day: dt.date, person: Recipient, events: list[ReportEvent]) 
     visible = [event for event in events if person.sees(event)]
     lines: list[str] = []
     if "main_leader" in person.roles or "owner" in person.roles:
-        lines += summary_lines(day, visible, details="main_leader" in person.roles)
+        lines += summary_lines(day, visible, whole="main_leader" in person.roles)
     shown: set[int] = set()
     owned = [event for event in visible if event.owner_id in person.owner_of]
     if owned:

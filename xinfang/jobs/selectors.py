@@ -1,0 +1,31 @@
+"""Reads for the scheduled-jobs page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from xinfang.directory.models import County
+from xinfang.jobs.models import JobRun
+from xinfang.jobs.schedule import PlannedRun, jobs_plan
+from xinfang.notifications.models import SmsMessage
+
+
+def job_runs_recent(*, county: County, limit: int = 40) -> list[JobRun]:
+    return list(JobRun.objects.filter(county=county).order_by("-planned_at", "job")[:limit])
+
+
+def job_runs_next(*, county: County, days: int = 7) -> list[PlannedRun]:
+    """The next planned runs within `days`; raises UnknownYear when the calendar lacks the year."""
+    now = timezone.localtime()
+    runs = jobs_plan(counties=[county], start=now.date(), end=now.date() + dt.timedelta(days=days))
+    return [run for run in runs if run.at > now]
+
+
+def job_run_get(*, county: County, run_id: int) -> JobRun | None:
+    return JobRun.objects.filter(county=county, pk=run_id).first()
+
+
+def sms_recent(*, county: County, limit: int = 50) -> list[SmsMessage]:
+    return list(SmsMessage.objects.filter(county=county).order_by("-created_at", "-id")[:limit])

@@ -1,0 +1,73 @@
+"""The daily report page: preview the day's messages, send them, resend, and see delivery."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.accounts.decorators import AuthedRequest, role_required
+from xinfang.accounts.roles import BUREAU_ROLES
+from xinfang.reports.forms import ReportDayForm
+from xinfang.reports.selectors import daily_deliveries, daily_report_get, daily_reports_recent
+from xinfang.reports.services import daily_report_preview, daily_report_resend, daily_report_send
+
+
+@role_required(BUREAU_ROLES)
+def daily(request: AuthedRequest) -> HttpResponse:
+    county = request.user.county
+    assert county is not None
+    form = ReportDayForm({"date": request.GET.get("date") or timezone.localdate().isoformat()})
+    if not form.is_valid():
+        context = {"form": form, "nav_key": "daily", "recent": daily_reports_recent(county=county)}
+        return render(request, "reports/daily.html", context, status=422)
+    day = form.cleaned_data["date"]
+    draft = daily_report_preview(county=county, day=day)
+    deliveries = daily_deliveries(county=county, day=day)
+    rows = [
+        {"message": message, "deliveries": deliveries.get(message.recipient.key, []) if message.index == 1 else []}
+        for message in draft.messages
+    ]
+    context = {
+        "form": form, "day": day, "draft": draft, "rows": rows, "report": daily_report_get(county=county, day=day),
+        "recent": daily_reports_recent(county=county), "nav_key": "daily",
+    }  # fmt: skip
+    return render(request, "reports/daily.html", context)
+
+
+def _day_form(request: AuthedRequest) -> ReportDayForm:
+    form = ReportDayForm(request.POST)
+    if not form.is_valid():
+        raise Http404("报告日期有误")
+    return form
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def daily_send(request: AuthedRequest) -> HttpResponse:
+    form = _day_form(request)
+    assert request.user.county is not None
+    day = form.cleaned_data["date"]
+    _, queued = daily_report_send(county=request.user.county, day=day, by=request.user)
+    if queued:
+        messages.success(request, f"已排队发送 {queued} 条短信。")
+    else:
+        messages.info(request, "每位收件人都已收到当日报告，未重复发送；如需再次发送请用“重发”。")
+    return redirect(f"{reverse('reports:daily')}?date={day.isoformat()}")
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def daily_resend(request: AuthedRequest) -> HttpResponse:
+    form = _day_form(request)
+    assert request.user.county is not None
+    day = form.cleaned_data["date"]
+    report = daily_report_get(county=request.user.county, day=day)
+    if report is None:
+        raise Http404("当日报告尚未发送")
+    queued = daily_report_resend(report=report, by=request.user, recipient_key=form.cleaned_data["recipient"])
+    messages.success(request, f"已重发 {queued} 条短信。")
+    return redirect(f"{reverse('reports:daily')}?date={day.isoformat()}")
