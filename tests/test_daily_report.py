@@ -290,3 +290,88 @@ def test_a_failing_job_is_recorded_and_retried(county, monkeypatch):
         scheduler_tick()
     run.refresh_from_db()
     assert (run.state, run.attempts, run.result) == (JobRun.State.DONE, 2, "ok")
+
+
+def test_the_page_previews_sends_once_and_resends_by_choice(county, persona, client_for, sms):
+    client = client_for("bureau")
+    with time_machine.travel(at(FRIDAY, 16), tick=False):
+        register(persona, county, FRIDAY, level="beijing", persons=2, owner=True)
+        page = client.get("/reports/daily/?date=2026-11-27")
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "预览（尚未发送）" in text and "进京1起2人" in text and "张*" in text and "张建军" not in text
+        assert "13937512345" not in text and "410421198503150016" not in text
+        response = client.post("/reports/daily/send/", {"date": "2026-11-27"}, follow=True)
+        assert "已排队发送" in response.content.decode()
+        queued = SmsMessage.objects.count()
+        response = client.post("/reports/daily/send/", {"date": "2026-11-27"}, follow=True)
+        assert "未重复发送" in response.content.decode() and SmsMessage.objects.count() == queued
+        secretary = Leader.objects.get(county=county, post_kind=Leader.PostKind.SECRETARY)
+        client.post("/reports/daily/resend/", {"date": "2026-11-27", "recipient": f"leader:{secretary.pk}"})
+    assert SmsMessage.objects.count() == queued + 1
+    report = DailyReport.objects.get(county=county, date=FRIDAY)
+    assert report.sent_by == persona("bureau")
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        Worker(TASKS, poll_seconds=0).run_once()  # the scheduled run finds the day reported
+    assert SmsMessage.objects.count() == queued + 1
+    assert JobRun.objects.get(job="daily_report").result == "当日报告已发出，未重复发送"
+    assert len([s for s in sms.sent if s.recipient_name == secretary.name]) == 2
+    with time_machine.travel(at(FRIDAY, 17, 31), tick=False):
+        page = client_for("bureau").get("/reports/daily/?date=2026-11-27").content.decode()
+    assert "已发送" in page and "重发" in page
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "明天", "2026-11-30"])
+def test_a_bad_or_future_date_is_a_clear_error(client_for, day):
+    with time_machine.travel(at(FRIDAY, 16), tick=False):
+        response = client_for("bureau").get(f"/reports/daily/?date={day}")
+    assert response.status_code == 422
+    assert "日期" in response.content.decode()
+
+
+def test_resend_before_the_report_went_out_is_404(client_for):
+    with time_machine.travel(at(FRIDAY, 16), tick=False):
+        response = client_for("bureau").post("/reports/daily/resend/", {"date": "2026-11-27"})
+    assert response.status_code == 404 and not SmsMessage.objects.exists()
+
+
+def test_the_jobs_page_shows_runs_and_retries_a_failed_one(county, client_for, outsider, monkeypatch):
+    monkeypatch.setattr("xinfang.reports.services.daily_report_job", lambda **kwargs: 1 / 0)
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        scheduler_tick()
+    run = JobRun.objects.get(job="daily_report", county=county)
+    client = client_for("bureau_head")
+    with time_machine.travel(at(FRIDAY, 17, 31), tick=False):
+        page = client.get("/jobs/").content.decode()
+        assert "失败" in page and "ZeroDivisionError" in page and "每日访情报告" in page
+        assert client_for(outsider).post(f"/jobs/runs/{run.pk}/retry/").status_code == 404
+        client.post(f"/jobs/runs/{run.pk}/retry/")
+    run.refresh_from_db()
+    assert run.attempts == 0 and run.next_attempt_at is not None
+    monkeypatch.setattr("xinfang.reports.services.daily_report_job", lambda **kwargs: "ok")
+    with time_machine.travel(at(FRIDAY, 17, 32), tick=False):
+        scheduler_tick()
+    run.refresh_from_db()
+    assert run.state == JobRun.State.DONE
+
+
+def test_the_report_command_prints_json(county, persona, capsys):
+    from xinfang.cli import main
+
+    with time_machine.travel(at(FRIDAY, 10), tick=False):
+        register(persona, county, FRIDAY, level="province", persons=7, owner=True)
+    with time_machine.travel(at(FRIDAY, 17), tick=False):
+        assert main(["report", "daily", "--date", "2026-11-27", "--preview", "--format", "json"]) == 0
+    import json
+
+    result = json.loads(capsys.readouterr().out)
+    assert result["counts"]["赴省"] == {"matters": 1, "persons": 7}
+    assert result["counts"]["集体访"] == {"matters": 1, "persons": 7}
+    roles = {message["name"]: message["roles"] for message in result["messages"]}
+    assert roles[persona("leader").leader.name] == ["owner"]
+    assert all(re.fullmatch(r"1\d\d\*{4}\d{4}", message["to"]) for message in result["messages"])
+    assert not SmsMessage.objects.exists()  # --preview sends nothing
+    with time_machine.travel(at(FRIDAY, 17), tick=False):
+        assert main(["report", "daily", "--date", "2026-11-27"]) == 0
+        assert main(["report", "daily", "--date", "2026-11-31"]) == 2
+    assert SmsMessage.objects.exists()
