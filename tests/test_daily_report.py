@@ -375,3 +375,50 @@ def test_the_report_command_prints_json(county, persona, capsys):
         assert main(["report", "daily", "--date", "2026-11-27"]) == 0
         assert main(["report", "daily", "--date", "2026-11-31"]) == 2
     assert SmsMessage.objects.exists()
+
+
+def test_a_misconfigured_gateway_is_a_system_check_error(settings):
+    from xinfang.checks import check_sms_settings
+
+    settings.XINFANG_SMS_GATEWAY = "pigeon"
+    assert [error.id for error in check_sms_settings()] == ["xinfang.E008"]
+    settings.XINFANG_SMS_GATEWAY, settings.XINFANG_SMS_TEMPLATE_IDS = "aliyun", {}
+    messages = " ".join(error.msg for error in check_sms_settings())
+    assert "XINFANG_SMS_ALIYUN_ACCESS_KEY_ID" in messages and "daily_report" in messages
+    settings.XINFANG_SMS_GATEWAY = "file"
+    assert check_sms_settings() == []
+
+
+def test_the_file_gateway_writes_each_message_with_the_number_masked(county, settings, tmp_path):
+    settings.XINFANG_SMS_GATEWAY, settings.DATA_DIR = "file", tmp_path
+    with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
+        daily_report_send(county=county, day=FRIDAY)
+        sms_dispatch_due()
+    files = sorted((tmp_path / "sms" / "2026-11-27").glob("*.txt"))
+    assert len(files) == SmsMessage.objects.filter(status=SmsMessage.Status.SENT).count() >= 2
+    text = files[0].read_text(encoding="utf-8")
+    assert "【宝丰县信访局】11月27日全县无新增信访。" in text
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text) and "****" in text
+
+
+def test_deadline_warnings_reach_the_unit_head_and_the_owner_once(county, persona, sms):
+    from xinfang.petitions.warnings import deadline_warnings_job
+
+    with time_machine.travel(at(dt.date(2026, 11, 2), 10), tick=False):
+        matter = register(persona, county, dt.date(2026, 11, 2), owner=True)
+    matter.refresh_from_db()
+    assert matter.due_date is not None
+    warn_day = matter.due_date - dt.timedelta(days=1)
+    with time_machine.travel(at(warn_day, 9), tick=False):
+        result = deadline_warnings_job(county=county, day=warn_day, now=at(warn_day, 9))
+        again = deadline_warnings_job(county=county, day=warn_day, now=at(warn_day, 9))
+    assert "1 件" in result and "0 条" in again
+    keys = set(SmsMessage.objects.values_list("recipient_key", flat=True))
+    assert f"leader:{persona('leader').leader_id}" in keys
+    assert any(key.startswith("official:") for key in keys)
+    bodies = list(SmsMessage.objects.values_list("body", flat=True))
+    assert all(f"{matter.due_date.month}月{matter.due_date.day}日到期" in body for body in bodies)
+    late_day = matter.due_date + dt.timedelta(days=2)
+    with time_machine.travel(at(late_day, 9), tick=False):
+        deadline_warnings_job(county=county, day=late_day, now=at(late_day, 9))
+    assert SmsMessage.objects.filter(body__contains="已超期2天").exists()

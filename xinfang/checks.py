@@ -127,3 +127,32 @@ def check_job_times(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         except ValueError as problem:
             errors.append(Error(f"{job.time_setting}：{problem}", hint="例如 17:30", id="xinfang.E007"))
     return errors
+
+
+@register(Tags.compatibility)
+def check_sms_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The SMS gateway and what it needs (docs/operations.md, "SMS")."""
+    from xinfang.notifications.gateways import GATEWAYS
+    from xinfang.notifications.sms_templates import SMS_TEMPLATES
+
+    gateway = settings.XINFANG_SMS_GATEWAY
+    if gateway not in GATEWAYS:
+        return [Error(f"XINFANG_SMS_GATEWAY 不认识：{gateway}", hint="可选：" + "、".join(GATEWAYS), id="xinfang.E008")]
+    needed = {
+        "http": ("XINFANG_SMS_HTTP_URL",),
+        "aliyun": ("XINFANG_SMS_ALIYUN_ACCESS_KEY_ID", "XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET"),
+        "tencent": ("XINFANG_SMS_TENCENT_SECRET_ID", "XINFANG_SMS_TENCENT_SECRET_KEY", "XINFANG_SMS_TENCENT_APP_ID"),
+    }.get(gateway, ())
+    errors = [Error(f"短信网关 {gateway} 需要设置 {name}", id="xinfang.E008") for name in needed if not getattr(settings, name)]
+    if gateway in ("aliyun", "tencent"):
+        missing = [name for name in SMS_TEMPLATES if name not in settings.XINFANG_SMS_TEMPLATE_IDS]
+        if missing:
+            errors.append(Error(
+                f"云短信平台只发送审核通过的模板，缺少模板编号：{'、'.join(missing)}",
+                hint="XINFANG_SMS_TEMPLATE_IDS=daily_report=SMS_123,deadline_warning=SMS_456", id="xinfang.E008",
+            ))  # fmt: skip
+    if settings.XINFANG_SMS_MAX_PARTS < 1 or settings.XINFANG_SMS_DAILY_CAP < 1:
+        errors.append(Error("XINFANG_SMS_MAX_PARTS 与 XINFANG_SMS_DAILY_CAP 至少为 1", id="xinfang.E008"))
+    if len(settings.XINFANG_SMS_SIGNATURE) > 20:
+        errors.append(Error("XINFANG_SMS_SIGNATURE 过长（含括号不超过 20 个字）", id="xinfang.E008"))
+    return errors

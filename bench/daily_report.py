@@ -1,0 +1,93 @@
+"""Daily report benchmark: the scheduled `daily_report` job for a county with a million matters.
+
+    .venv/bin/python bench/daily_report.py --data-dir var/bench                 # after bench/registry.py
+    .venv/bin/python bench/daily_report.py --database-url postgresql://postgres@127.0.0.1:5432/xinfang_bench
+
+Uses the database bench/registry.py filled. For each of the busiest days it times the whole job as the
+worker runs it — the day's events and the 补报 since the previous report, recipients, every message
+composed and queued in the outbox with its audit record — inside a transaction that is rolled back, so
+the database is left as it was. Target (issue 6): ≤ 2 s per run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+class Rollback(Exception):
+    pass
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--data-dir", default="var/bench")
+    parser.add_argument("--days", type=int, default=5, help="how many of the busiest days to time")
+    args = parser.parse_args()
+    os.environ["XINFANG_DATA_DIR"] = args.data_dir
+    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
+    os.environ["XINFANG_SMS_GATEWAY"] = "dummy"
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+
+    django.setup()
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.db.models import Count
+
+    from xinfang.directory.models import County
+    from xinfang.notifications.models import SmsMessage
+    from xinfang.petitions.models import Event, Matter
+    from xinfang.reports.models import DailyReport
+    from xinfang.reports.services import daily_report_job
+
+    county = County.objects.get(code="410421")
+    matters = Matter.objects.filter(county=county).count()
+    if matters < 1000:
+        print("先运行 bench/registry.py 填充基准数据库", file=sys.stderr)
+        return 2
+    busiest = list(
+        Event.objects.filter(county=county)
+        .values("date")
+        .annotate(events=Count("id"))
+        .order_by("-events", "-date")[: args.days]
+    )
+    zone = ZoneInfo(settings.TIME_ZONE)
+    print(f"{connection.vendor}: {matters:,} matters, {Event.objects.filter(county=county).count():,} events")
+    timings = []
+    for row in busiest:
+        day = row["date"]
+        now = dt.datetime.combine(day, dt.time(17, 30), tzinfo=zone)
+        try:
+            with transaction.atomic():
+                # A previous report a week before: its 补报 window covers a week of registrations.
+                DailyReport.objects.create(county=county, date=day - dt.timedelta(days=1),
+                                           cutoff=now - dt.timedelta(days=7))  # fmt: skip
+                started = time.perf_counter()
+                result = daily_report_job(county=county, day=day, now=now)
+                elapsed = time.perf_counter() - started
+                messages = SmsMessage.objects.filter(topic__contains=day.isoformat()).count()
+                raise Rollback
+        except Rollback:
+            pass
+        timings.append(elapsed)
+        print(f"  {day}  {row['events']:>5} events  {messages:>3} messages  {elapsed * 1000:7.0f} ms  {result}")
+    print(f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms (target ≤ 2000 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
