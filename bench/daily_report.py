@@ -27,7 +27,9 @@ class Rollback(Exception):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default="")
     parser.add_argument("--data-dir", default="var/bench")
     parser.add_argument("--days", type=int, default=5, help="how many of the busiest days to time")
@@ -74,8 +76,9 @@ def main() -> int:
         try:
             with transaction.atomic():
                 # A previous report a week before: its 补报 window covers a week of registrations.
-                DailyReport.objects.create(county=county, date=day - dt.timedelta(days=1),
-                                           cutoff=now - dt.timedelta(days=7))  # fmt: skip
+                DailyReport.objects.create(
+                    county=county, date=day - dt.timedelta(days=1), cutoff=now - dt.timedelta(days=7)
+                )
                 started = time.perf_counter()
                 result = daily_report_job(county=county, day=day, now=now)
                 elapsed = time.perf_counter() - started
@@ -84,8 +87,13 @@ def main() -> int:
         except Rollback:
             pass
         timings.append(elapsed)
-        print(f"  {day}  {row['events']:>5} events  {messages:>3} messages  {elapsed * 1000:7.0f} ms  {result}")
-    print(f"median {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms (target ≤ 2000 ms)")
+        print(
+            f"  {day}  {row['events']:>5} events  {messages:>3} messages  {elapsed * 1000:7.0f} ms  {result}"
+        )
+    print(
+        f"median {statistics.median(timings) * 1000:.0f} ms, "
+        f"max {max(timings) * 1000:.0f} ms (target ≤ 2000 ms)"
+    )
     return 0
 
 

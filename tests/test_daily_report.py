@@ -37,17 +37,32 @@ def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
 
 
-def register(persona, county, day: dt.date, level: str = "county", persons: int = 1, township: str = "周庄镇",
-             unit: str = "县人社局", name: str = "张建军", owner: bool = False, reported_account=None):  # fmt: skip
+def register(
+    persona,
+    county,
+    day: dt.date,
+    level: str = "county",
+    persons: int = 1,
+    township: str = "周庄镇",
+    unit: str = "县人社局",
+    name: str = "张建军",
+    owner: bool = False,
+    reported_account=None,
+):
     bureau = persona("bureau")
-    matter = matter_register(by=bureau, data=RegistrationInput(
-        county=county, event=EventInput(day, "visit", level, persons),
-        origin_township=Unit.objects.get(county=county, name=township),
-        category=Category.objects.get(county=county, code="0702"), content=f"{township}某公司拖欠工资",
-        responsible_unit=Unit.objects.get(county=county, name=unit),
-        reported_accounts=[reported_account] if reported_account else [],
-        petitioners=[PetitionerInput(name, "410421198503150016", "13937512345", "某村3组")],
-    ))  # fmt: skip
+    matter = matter_register(
+        by=bureau,
+        data=RegistrationInput(
+            county=county,
+            event=EventInput(day, "visit", level, persons),
+            origin_township=Unit.objects.get(county=county, name=township),
+            category=Category.objects.get(county=county, code="0702"),
+            content=f"{township}某公司拖欠工资",
+            responsible_unit=Unit.objects.get(county=county, name=unit),
+            reported_accounts=[reported_account] if reported_account else [],
+            petitioners=[PetitionerInput(name, "410421198503150016", "13937512345", "某村3组")],
+        ),
+    )
     if owner:
         ownership_assign(by=persona("bureau_head"), matter=matter, leader=persona("leader").leader)
     return matter
@@ -147,10 +162,17 @@ def test_a_claimed_run_is_not_claimed_by_a_second_worker(county):
 def test_a_rolled_back_change_queues_no_sms(county, persona):
     with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
         register(persona, county, FRIDAY)
-        with pytest.raises(RuntimeError), transaction.atomic():
-            daily_report_send(county=county, day=FRIDAY)
-            assert SmsMessage.objects.exists()
-            raise RuntimeError("the change fails after queueing")
+        queued_before_failing = []
+
+        def change_then_fail() -> None:
+            with transaction.atomic():
+                daily_report_send(county=county, day=FRIDAY)
+                queued_before_failing.append(SmsMessage.objects.count())
+                raise RuntimeError("the change fails after queueing")
+
+        with pytest.raises(RuntimeError):
+            change_then_fail()
+        assert queued_before_failing[0] >= 2
     assert not SmsMessage.objects.exists() and not DailyReport.objects.exists()
 
 
@@ -226,7 +248,7 @@ def test_the_report_parts_by_role(county, persona, sms):
         register(persona, county, FRIDAY, level="province", persons=3, owner=True)
         register(persona, county, FRIDAY, level="county", persons=6, township="城关镇", unit="县住建局")
         draft = daily_report_preview(county=county, day=FRIDAY)
-    counts = draft.as_dict()["counts"]
+    counts = draft.counts()
     assert counts["赴省"] == {"matters": 1, "persons": 3} and counts["集体访"] == {"matters": 1, "persons": 6}
     assert counts["到县"] == {"matters": 1, "persons": 6} and counts["进京"] == {"matters": 0, "persons": 0}
     by_name = {message.recipient.name: message for message in draft.messages}

@@ -73,11 +73,17 @@ def platform() -> Iterator[tuple[FakePlatform, str]]:
 
 def sms(**overrides: Any) -> Outgoing:
     fields: dict[str, Any] = {
-        "out_id": "xf42", "mobile": "13900001001", "recipient_name": "郑志远", "template": "daily_report",
-        "template_id": "SMS_123", "params": {"content": "11月27日全县无新增信访。"}, "param_order": ("content",),
-        "body": "【宝丰县信访局】11月27日全县无新增信访。", "signature": "【宝丰县信访局】",
+        "out_id": "xf42",
+        "mobile": "13900001001",
+        "recipient_name": "郑志远",
+        "template": "daily_report",
+        "template_id": "SMS_123",
+        "params": {"content": "11月27日全县无新增信访。"},
+        "param_order": ("content",),
+        "body": "【宝丰县信访局】11月27日全县无新增信访。",
+        "signature": "【宝丰县信访局】",
         "created_at": dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC),
-    }  # fmt: skip
+    }
     return Outgoing(**{**fields, **overrides})
 
 
@@ -96,9 +102,15 @@ def test_http_gateway_posts_json_and_reads_the_id(platform, settings):
 
 
 @pytest.mark.parametrize(
-    ("status", "error"), [(500, TransientSmsError), (503, TransientSmsError), (429, TransientSmsError),
-                          (400, PermanentSmsError), (401, PermanentSmsError)],
-)  # fmt: skip
+    ("status", "error"),
+    [
+        (500, TransientSmsError),
+        (503, TransientSmsError),
+        (429, TransientSmsError),
+        (400, PermanentSmsError),
+        (401, PermanentSmsError),
+    ],
+)
 def test_http_gateway_classifies_errors(platform, settings, status, error):
     fake, url = platform
     settings.XINFANG_SMS_HTTP_URL = url
@@ -136,7 +148,9 @@ def aliyun_signature_ok(params: dict[str, str], secret: str) -> bool:
 
     signature = params.pop("Signature")
     canonical = "&".join(f"{percent(key)}={percent(params[key])}" for key in sorted(params))
-    expected = hmac.new(f"{secret}&".encode(), f"POST&%2F&{percent(canonical)}".encode(), hashlib.sha1).digest()
+    expected = hmac.new(
+        f"{secret}&".encode(), f"POST&%2F&{percent(canonical)}".encode(), hashlib.sha1
+    ).digest()
     return base64.b64encode(expected).decode() == signature
 
 
@@ -144,7 +158,10 @@ def aliyun_signature_ok(params: dict[str, str], secret: str) -> bool:
 def aliyun(platform, settings):
     fake, url = platform
     settings.XINFANG_SMS_ALIYUN_ENDPOINT = url
-    settings.XINFANG_SMS_ALIYUN_ACCESS_KEY_ID, settings.XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET = "AKID", "secret"
+    settings.XINFANG_SMS_ALIYUN_ACCESS_KEY_ID, settings.XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET = (
+        "AKID",
+        "secret",
+    )
     return fake
 
 
@@ -164,9 +181,14 @@ def test_aliyun_send_is_signed_and_shaped_as_documented(aliyun):
 
 
 @pytest.mark.parametrize(
-    ("code", "error"), [("isv.BUSINESS_LIMIT_CONTROL", TransientSmsError), ("isp.SYSTEM_ERROR", TransientSmsError),
-                        ("isv.MOBILE_NUMBER_ILLEGAL", PermanentSmsError), ("SignatureDoesNotMatch", PermanentSmsError)],
-)  # fmt: skip
+    ("code", "error"),
+    [
+        ("isv.BUSINESS_LIMIT_CONTROL", TransientSmsError),
+        ("isp.SYSTEM_ERROR", TransientSmsError),
+        ("isv.MOBILE_NUMBER_ILLEGAL", PermanentSmsError),
+        ("SignatureDoesNotMatch", PermanentSmsError),
+    ],
+)
 def test_aliyun_error_codes(aliyun, code, error):
     aliyun.reply = lambda request: (200 if code.startswith("isv") else 400, {"Code": code, "Message": "m"})
     with pytest.raises(error, match=code):
@@ -174,10 +196,14 @@ def test_aliyun_error_codes(aliyun, code, error):
 
 
 def test_aliyun_query_finds_the_message_by_out_id(aliyun):
-    details = [{"OutId": "xf41", "SendStatus": 3}, {"OutId": "xf42", "SendStatus": 3, "PhoneNum": "13900001001"}]
+    details = [
+        {"OutId": "xf41", "SendStatus": 3},
+        {"OutId": "xf42", "SendStatus": 3, "PhoneNum": "13900001001"},
+    ]
     aliyun.reply = lambda request: (
-        200, {"Code": "OK", "SmsSendDetailDTOs": {"SmsSendDetailDTO": details}, "TotalCount": 2}
-    )  # fmt: skip
+        200,
+        {"Code": "OK", "SmsSendDetailDTOs": {"SmsSendDetailDTO": details}, "TotalCount": 2},
+    )
     assert AliyunGateway().query(sms()) == Delivery.DELIVERED
     params = form(aliyun.requests[0])
     assert params["Action"] == "QuerySendDetails" and params["SendDate"] == "20261127"
@@ -202,41 +228,76 @@ def tencent_signature_ok(request: dict[str, Any], secret: str) -> bool:
     headers = request["headers"]
     timestamp = int(headers["x-tc-timestamp"])
     day = dt.datetime.fromtimestamp(timestamp, dt.UTC).strftime("%Y-%m-%d")
-    canonical = "\n".join([
-        "POST", "/", "", f"content-type:{headers['content-type']}\nhost:{headers['host']}\n", "content-type;host",
-        hashlib.sha256(request["body"].encode()).hexdigest(),
-    ])  # fmt: skip
-    to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{day}/sms/tc3_request\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    canonical = "\n".join(
+        [
+            "POST",
+            "/",
+            "",
+            f"content-type:{headers['content-type']}\nhost:{headers['host']}\n",
+            "content-type;host",
+            hashlib.sha256(request["body"].encode()).hexdigest(),
+        ]
+    )
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{day}/sms/tc3_request\n{digest}"
 
     def sign(key: bytes, text: str) -> bytes:
         return hmac.new(key, text.encode(), hashlib.sha256).digest()
 
     key = sign(sign(sign(f"TC3{secret}".encode(), day), "sms"), "tc3_request")
     expected = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    return headers["authorization"].endswith(f"Signature={expected}") and "Credential=SID/" in headers["authorization"]
+    return (
+        headers["authorization"].endswith(f"Signature={expected}")
+        and "Credential=SID/" in headers["authorization"]
+    )
 
 
 def test_tencent_send_is_signed_and_shaped_as_documented(tencent):
-    tencent.reply = lambda request: (200, {"Response": {"SendStatusSet": [
-        {"SerialNo": "5000:1", "PhoneNumber": "+8613900001001", "Fee": 1, "SessionContext": "xf42",
-         "Code": "Ok", "Message": "send success", "IsoCode": "CN"}], "RequestId": "r"}})  # fmt: skip
+    tencent.reply = lambda request: (
+        200,
+        {
+            "Response": {
+                "SendStatusSet": [
+                    {
+                        "SerialNo": "5000:1",
+                        "PhoneNumber": "+8613900001001",
+                        "Fee": 1,
+                        "SessionContext": "xf42",
+                        "Code": "Ok",
+                        "Message": "send success",
+                        "IsoCode": "CN",
+                    }
+                ],
+                "RequestId": "r",
+            }
+        },
+    )
     assert TencentGateway().send(sms()) == "5000:1"
     [request] = tencent.requests
     payload = json.loads(request["body"])
     assert payload["PhoneNumberSet"] == ["+8613900001001"] and payload["SmsSdkAppId"] == "1400000000"
     assert payload["TemplateParamSet"] == ["11月27日全县无新增信访。"] and payload["SessionContext"] == "xf42"
-    assert request["headers"]["x-tc-action"] == "SendSms" and request["headers"]["x-tc-version"] == "2021-01-11"
+    assert (
+        request["headers"]["x-tc-action"] == "SendSms" and request["headers"]["x-tc-version"] == "2021-01-11"
+    )
     assert tencent_signature_ok(request, "skey")
 
 
 @pytest.mark.parametrize(
-    ("answer", "error"), [
+    ("answer", "error"),
+    [
         ({"Error": {"Code": "InternalError.Timeout", "Message": "m"}}, TransientSmsError),
         ({"Error": {"Code": "AuthFailure.SignatureFailure", "Message": "m"}}, PermanentSmsError),
-        ({"SendStatusSet": [{"Code": "InvalidParameterValue.IncorrectPhoneNumber", "Message": "m"}]}, PermanentSmsError),
-        ({"SendStatusSet": [{"Code": "LimitExceeded.DeliveryFrequencyLimit", "Message": "m"}]}, TransientSmsError),
+        (
+            {"SendStatusSet": [{"Code": "InvalidParameterValue.IncorrectPhoneNumber", "Message": "m"}]},
+            PermanentSmsError,
+        ),
+        (
+            {"SendStatusSet": [{"Code": "LimitExceeded.DeliveryFrequencyLimit", "Message": "m"}]},
+            TransientSmsError,
+        ),
     ],
-)  # fmt: skip
+)
 def test_tencent_error_codes(tencent, answer, error):
     tencent.reply = lambda request: (200, {"Response": {**answer, "RequestId": "r"}})
     with pytest.raises(error):
@@ -244,7 +305,14 @@ def test_tencent_error_codes(tencent, answer, error):
 
 
 def test_tencent_query_reads_the_receipts_by_phone(tencent):
-    receipts = [{"SessionContext": "xf42", "SerialNo": "5000:1", "ReportStatus": "SUCCESS", "PhoneNumber": "+8613900001001"}]
+    receipts = [
+        {
+            "SessionContext": "xf42",
+            "SerialNo": "5000:1",
+            "ReportStatus": "SUCCESS",
+            "PhoneNumber": "+8613900001001",
+        }
+    ]
     tencent.reply = lambda request: (200, {"Response": {"PullSmsSendStatusSet": receipts, "RequestId": "r"}})
     assert TencentGateway().query(sms()) == Delivery.DELIVERED
     payload = json.loads(tencent.requests[0]["body"])

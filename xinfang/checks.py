@@ -137,19 +137,34 @@ def check_sms_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
     gateway = settings.XINFANG_SMS_GATEWAY
     if gateway not in GATEWAYS:
-        return [Error(f"XINFANG_SMS_GATEWAY 不认识：{gateway}", hint="可选：" + "、".join(GATEWAYS), id="xinfang.E008")]
+        return [
+            Error(
+                f"XINFANG_SMS_GATEWAY 不认识：{gateway}",
+                hint="可选：" + "、".join(GATEWAYS),
+                id="xinfang.E008",
+            )
+        ]
     needed = {
         "http": ("XINFANG_SMS_HTTP_URL",),
         "aliyun": ("XINFANG_SMS_ALIYUN_ACCESS_KEY_ID", "XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET"),
-        "tencent": ("XINFANG_SMS_TENCENT_SECRET_ID", "XINFANG_SMS_TENCENT_SECRET_KEY", "XINFANG_SMS_TENCENT_APP_ID"),
+        "tencent": (
+            "XINFANG_SMS_TENCENT_SECRET_ID",
+            "XINFANG_SMS_TENCENT_SECRET_KEY",
+            "XINFANG_SMS_TENCENT_APP_ID",
+        ),
     }.get(gateway, ())
-    errors = [Error(f"短信网关 {gateway} 需要设置 {name}", id="xinfang.E008") for name in needed if not getattr(settings, name)]
+    errors = [
+        Error(f"短信网关 {gateway} 需要设置 {name}", id="xinfang.E008")
+        for name in needed
+        if not getattr(settings, name)
+    ]
     if gateway in ("aliyun", "tencent"):
         missing = [name for name in SMS_TEMPLATES if name not in settings.XINFANG_SMS_TEMPLATE_IDS]
         if missing:
             errors.append(Error(
                 f"云短信平台只发送审核通过的模板，缺少模板编号：{'、'.join(missing)}",
-                hint="XINFANG_SMS_TEMPLATE_IDS=daily_report=SMS_123,deadline_warning=SMS_456", id="xinfang.E008",
+                hint="XINFANG_SMS_TEMPLATE_IDS=daily_report=SMS_123,deadline_warning=SMS_456",
+                id="xinfang.E008",
             ))  # fmt: skip
     if settings.XINFANG_SMS_MAX_PARTS < 1 or settings.XINFANG_SMS_DAILY_CAP < 1:
         errors.append(Error("XINFANG_SMS_MAX_PARTS 与 XINFANG_SMS_DAILY_CAP 至少为 1", id="xinfang.E008"))

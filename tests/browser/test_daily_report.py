@@ -34,7 +34,9 @@ def test_staff_preview_send_and_follow_the_daily_report(browser, demo_server, sh
     counts = page.get_by_test_id("daily-counts").inner_text()
     assert "赴省\n1 起 6 人" in counts and "集体访\n1 起 6 人" in counts
     table = page.get_by_test_id("daily-messages").inner_text()
-    assert "预览（尚未发送）" in page.content() and "张*军等6人" in table and "13937512345" not in page.content()
+    assert (
+        "预览（尚未发送）" in page.content() and "张*军等6人" in table and "13937512345" not in page.content()
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(page, "preview")
 

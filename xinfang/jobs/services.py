@@ -114,7 +114,9 @@ def job_run_execute(*, run: JobRun, now: dt.datetime) -> JobRun.State:
         with transaction.atomic():
             handler = import_string(job_spec(run.job).handler)
             result = handler(county=run.county, day=run.period, now=now)
-            mine.update(state=JobRun.State.DONE, finished_at=timezone.now(), result=result[:300], last_error="")
+            mine.update(
+                state=JobRun.State.DONE, finished_at=timezone.now(), result=result[:300], last_error=""
+            )
     except Exception as error:
         logger.exception("job run %s failed (attempt %s)", run, run.attempts)
         retry = run.attempts < settings.XINFANG_JOB_MAX_ATTEMPTS

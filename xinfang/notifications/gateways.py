@@ -134,11 +134,20 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+def _build(
+    url: str, data: bytes | None = None, headers: dict[str, str] | None = None, method: str | None = None
+) -> urllib.request.Request:
+    """A request to an http(s) endpoint of the settings; any other scheme is a configuration error."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise PermanentSmsError(f"短信平台地址应以 http:// 或 https:// 开头：{url}")
+    return urllib.request.Request(url, data=data, headers=headers or {}, method=method)  # noqa: S310
+
+
 def _request(request: urllib.request.Request) -> tuple[int, Any]:
     """Send one HTTP request; returns (status, parsed JSON). A connection that never got through is
     transient; a timeout once the request was sent is uncertain."""
     try:
-        with urllib.request.urlopen(request, timeout=settings.XINFANG_SMS_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=settings.XINFANG_SMS_TIMEOUT_SECONDS) as response:  # noqa: S310
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
@@ -146,7 +155,7 @@ def _request(request: urllib.request.Request) -> tuple[int, Any]:
         if isinstance(error.reason, (TimeoutError, socket.timeout)):
             raise TransientSmsError("连接短信平台超时") from error
         raise TransientSmsError(f"无法连接短信平台：{error.reason}") from error
-    except (TimeoutError, socket.timeout) as error:
+    except TimeoutError as error:
         raise UncertainSmsError("短信平台响应超时，需查询是否已受理") from error
     except OSError as error:
         raise UncertainSmsError(f"与短信平台的连接中断：{error}") from error
@@ -188,7 +197,7 @@ class HttpJsonGateway(Gateway):
             "id": sms.out_id, "to": sms.mobile, "template": sms.template, "template_id": sms.template_id,
             "params": sms.params, "body": sms.body, "signature": sms.signature,
         }  # fmt: skip
-        request = urllib.request.Request(
+        request = _build(
             settings.XINFANG_SMS_HTTP_URL, data=json.dumps(payload, ensure_ascii=False).encode(),
             headers=self._headers(), method="POST",
         )  # fmt: skip
@@ -199,7 +208,7 @@ class HttpJsonGateway(Gateway):
 
     def query(self, sms: Outgoing) -> Delivery:
         url = f"{settings.XINFANG_SMS_HTTP_STATUS_URL}?{urllib.parse.urlencode({'id': sms.out_id})}"
-        status, answer = _request(urllib.request.Request(url, headers=self._headers()))
+        status, answer = _request(_build(url, headers=self._headers()))
         if status == 404:
             return Delivery.NOT_FOUND
         _classify_http(status, "")
@@ -239,8 +248,10 @@ class AliyunGateway(Gateway):
         canonical = "&".join(f"{_percent(key)}={_percent(query[key])}" for key in sorted(query))
         to_sign = f"POST&{_percent('/')}&{_percent(canonical)}"
         secret = f"{settings.XINFANG_SMS_ALIYUN_ACCESS_KEY_SECRET}&".encode()
-        query["Signature"] = base64.b64encode(hmac.new(secret, to_sign.encode(), hashlib.sha1).digest()).decode()
-        request = urllib.request.Request(
+        query["Signature"] = base64.b64encode(
+            hmac.new(secret, to_sign.encode(), hashlib.sha1).digest()
+        ).decode()
+        request = _build(
             settings.XINFANG_SMS_ALIYUN_ENDPOINT, data=urllib.parse.urlencode(query).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"}, method="POST",
         )  # fmt: skip
@@ -279,7 +290,9 @@ class AliyunGateway(Gateway):
         answer = self._call("QuerySendDetails", params)
         details = (answer.get("SmsSendDetailDTOs") or {}).get("SmsSendDetailDTO") or []
         for detail in details:
-            if detail.get("OutId") == sms.out_id or (sms.provider_id and detail.get("BizId") == sms.provider_id):
+            if detail.get("OutId") == sms.out_id or (
+                sms.provider_id and detail.get("BizId") == sms.provider_id
+            ):
                 return {1: Delivery.ACCEPTED, 2: Delivery.FAILED, 3: Delivery.DELIVERED}.get(
                     int(detail.get("SendStatus", 1)), Delivery.ACCEPTED
                 )
@@ -321,7 +334,9 @@ class TencentGateway(Gateway):
         def sign(key: bytes, text: str) -> bytes:
             return hmac.new(key, text.encode(), hashlib.sha256).digest()
 
-        key = sign(sign(sign(f"TC3{settings.XINFANG_SMS_TENCENT_SECRET_KEY}".encode(), day), "sms"), "tc3_request")
+        key = sign(
+            sign(sign(f"TC3{settings.XINFANG_SMS_TENCENT_SECRET_KEY}".encode(), day), "sms"), "tc3_request"
+        )
         signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
         headers = {
             "Authorization": (
@@ -335,12 +350,14 @@ class TencentGateway(Gateway):
             "X-TC-Version": "2021-01-11",
             "X-TC-Region": settings.XINFANG_SMS_TENCENT_REGION,
         }
-        status, answer = _request(urllib.request.Request(endpoint, data=body.encode(), headers=headers))
+        status, answer = _request(_build(endpoint, data=body.encode(), headers=headers))
         response = answer.get("Response", {}) if isinstance(answer, dict) else {}
         if "Error" in response:
             self._classify(str(response["Error"].get("Code", "")), str(response["Error"].get("Message", "")))
         if status >= 400 or not response:
-            _classify_http(status, "腾讯云短信") if status >= 400 else self._classify("InternalError", "空响应")
+            _classify_http(status, "腾讯云短信") if status >= 400 else self._classify(
+                "InternalError", "空响应"
+            )
         return dict(response)
 
     def send(self, sms: Outgoing) -> str:

@@ -77,13 +77,21 @@ def sms_queue(*, county: County, drafts: Sequence[SmsDraft]) -> int:
         body = sms_render(draft.template, draft.params)
         rows.append(
             SmsMessage(
-                county=county, recipient_key=draft.recipient_key, recipient_name=draft.recipient_name,
+                county=county,
+                recipient_key=draft.recipient_key,
+                recipient_name=draft.recipient_name,
                 mobile_enc=cipher.encrypt(draft.mobile, context=MOBILE_CONTEXT),
                 mobile_index=cipher.blind_index(draft.mobile, domain="sms"),
-                mobile_masked=mask_phone(draft.mobile), template=draft.template, params=draft.params,
-                body=body, parts=sms_parts(body), dedupe_key=draft.dedupe_key, topic=draft.topic,
-                created_at=now, next_attempt_at=now,
-            )  # fmt: skip
+                mobile_masked=mask_phone(draft.mobile),
+                template=draft.template,
+                params=draft.params,
+                body=body,
+                parts=sms_parts(body),
+                dedupe_key=draft.dedupe_key,
+                topic=draft.topic,
+                created_at=now,
+                next_attempt_at=now,
+            )
         )
     # Two transactions queueing the same key at once: the unique key keeps one, the other is dropped.
     SmsMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -200,10 +208,14 @@ def _check_uncertain(message: SmsMessage, gateway: Gateway, now: dt.datetime) ->
     try:
         delivery = gateway.query(_outgoing(message))
     except SmsError as error:
-        _save(message, now, last_error=f"查询失败：{error}", next_attempt_at=now + _check_delay(message.checks))
+        _save(
+            message, now, last_error=f"查询失败：{error}", next_attempt_at=now + _check_delay(message.checks)
+        )
         return
     if delivery in (Delivery.ACCEPTED, Delivery.DELIVERED):
-        _mark_sent(message, gateway, now, provider_id=message.provider_id, delivered=delivery == Delivery.DELIVERED)
+        _mark_sent(
+            message, gateway, now, provider_id=message.provider_id, delivered=delivery == Delivery.DELIVERED
+        )
     elif delivery == Delivery.FAILED:
         _fail(message, "平台回执：发送失败", now)
     elif message.checks + 1 < settings.XINFANG_SMS_UNCERTAIN_CHECKS:
@@ -250,7 +262,9 @@ def _mark_sent(
         last_error="", next_attempt_at=now + _poll_delay() if gateway.can_query and not delivered else None,
     )  # fmt: skip
     audit_record(
-        action="sms.send", obj=message, county=message.county,
+        action="sms.send",
+        obj=message,
+        county=message.county,
         changes={"template": message.template, "parts": message.parts, "attempts": message.attempts},
     )
 

@@ -6,7 +6,6 @@ out; a matter reporting a unit never reaches that unit's head (Art. 46)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -50,7 +49,9 @@ def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> 
     owners = dict(
         Ownership.objects.filter(matter__in=matters, is_current=True).values_list("matter_id", "leader_id")
     )
-    leaders = {leader.pk: leader for leader in Leader.objects.filter(pk__in=set(owners.values()), is_active=True)}
+    leaders = {
+        leader.pk: leader for leader in Leader.objects.filter(pk__in=set(owners.values()), is_active=True)
+    }
     heads = {
         official.unit_id: official
         for official in UnitOfficial.objects.filter(
@@ -63,10 +64,14 @@ def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> 
         reported = {unit.pk for unit in matter.reported_units.all()}
         head = heads.get(matter.responsible_unit_id or 0)
         if head is not None and head.mobile and head.unit_id not in reported:
-            people.setdefault(head.mobile, _Person(f"official:{head.pk}", head.name, head.mobile)).lines.append(line)
+            people.setdefault(
+                head.mobile, _Person(f"official:{head.pk}", head.name, head.mobile)
+            ).lines.append(line)
         leader = leaders.get(owners.get(matter.pk, 0))
         if leader is not None and leader.mobile:
-            person = people.setdefault(leader.mobile, _Person(f"leader:{leader.pk}", leader.name, leader.mobile))
+            person = people.setdefault(
+                leader.mobile, _Person(f"leader:{leader.pk}", leader.name, leader.mobile)
+            )
             if line not in person.lines:
                 person.lines.append(line)
     topic = f"deadline_warning:{county.code}:{day.isoformat()}"
@@ -76,11 +81,14 @@ def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> 
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         drafts += [
             SmsDraft(
-                recipient_key=person.key, recipient_name=person.name, mobile=person.mobile,
+                recipient_key=person.key,
+                recipient_name=person.name,
+                mobile=person.mobile,
                 template="deadline_warning",
                 params={"content": body.removeprefix(settings.XINFANG_SMS_SIGNATURE)},
-                dedupe_key=f"{topic}:{person.key}:{index}", topic=topic,
-            )  # fmt: skip
+                dedupe_key=f"{topic}:{person.key}:{index}",
+                topic=topic,
+            )
             for index, body in enumerate(bodies, start=1)
         ]
     queued = sms_queue(county=county, drafts=drafts)

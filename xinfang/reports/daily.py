@@ -117,9 +117,14 @@ class DailyDraft:
             "date": self.date.isoformat(),
             "county": self.county.code,
             "counts": self.counts(),
-            "late": {"matters": len({event.matter_id for event in late}), "persons": sum(e.persons for e in late)},
+            "late": {
+                "matters": len({event.matter_id for event in late}),
+                "persons": sum(e.persons for e in late),
+            },
             "messages": [message.as_dict() for message in self.messages],
-            "missing_mobile": [{"name": r.name, "title": r.title, "roles": r.roles} for r in self.missing_mobile],
+            "missing_mobile": [
+                {"name": r.name, "title": r.title, "roles": r.roles} for r in self.missing_mobile
+            ],
         }
 
 
@@ -135,7 +140,9 @@ def level_counts(events: Iterable[ReportEvent]) -> dict[str, dict[str, int]]:
     return {key: {"matters": len(matters[key]), "persons": persons[key]} for key in keys}
 
 
-def report_events(*, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None) -> list[ReportEvent]:
+def report_events(
+    *, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
+) -> list[ReportEvent]:
     """The day's events registered by the cutoff, and the 补报 of earlier days; five queries."""
     wanted = Q(date=day, registered_at__lte=cutoff)
     if since is not None:
@@ -144,22 +151,33 @@ def report_events(*, county: County, day: dt.date, cutoff: dt.datetime, since: d
         Event.objects.filter(wanted, county=county)
         .order_by("date", "matter_id", "id")
         .values_list(
-            "matter_id", "date", "level", "persons", "is_collective", "matter__number",
-            "matter__origin_township__name", "matter__responsible_unit_id", "matter__responsible_unit__name",
+            "matter_id",
+            "date",
+            "level",
+            "persons",
+            "is_collective",
+            "matter__number",
+            "matter__origin_township__name",
+            "matter__responsible_unit_id",
+            "matter__responsible_unit__name",
             "matter__category__name",
-        )  # fmt: skip
+        )
     )
     matter_ids = {row[0] for row in rows}
     owners = dict(
-        Ownership.objects.filter(matter_id__in=matter_ids, is_current=True).values_list("matter_id", "leader_id")
+        Ownership.objects.filter(matter_id__in=matter_ids, is_current=True).values_list(
+            "matter_id", "leader_id"
+        )
     )
     petitioners: dict[int, list[str]] = defaultdict(list)
-    for matter_id, name in Petitioner.objects.filter(matter_id__in=matter_ids).values_list("matter_id", "name"):
+    for matter_id, name in Petitioner.objects.filter(matter_id__in=matter_ids).values_list(
+        "matter_id", "name"
+    ):
         petitioners[matter_id].append(name)
     reported_units: dict[int, set[int]] = defaultdict(set)
-    for matter_id, unit_id in Matter.reported_units.through.objects.filter(matter_id__in=matter_ids).values_list(
-        "matter_id", "unit_id"
-    ):
+    for matter_id, unit_id in Matter.reported_units.through.objects.filter(
+        matter_id__in=matter_ids
+    ).values_list("matter_id", "unit_id"):
         reported_units[matter_id].add(unit_id)
     reported_accounts: dict[int, set[int]] = defaultdict(set)
     for matter_id, user_id in Matter.reported_accounts.through.objects.filter(
@@ -169,12 +187,22 @@ def report_events(*, county: County, day: dt.date, cutoff: dt.datetime, since: d
     prefix = f"{county.code}-"
     return [
         ReportEvent(
-            matter_id=matter_id, number=number.removeprefix(prefix), date=date, level=level, persons=persons,
-            is_collective=collective, late=date < day, township=township, unit_id=unit_id, unit=unit or "",
-            category=category, petitioner=_petitioner_text(petitioners[matter_id], persons),
-            owner_id=owners.get(matter_id), reported_units=frozenset(reported_units[matter_id]),
+            matter_id=matter_id,
+            number=number.removeprefix(prefix),
+            date=date,
+            level=level,
+            persons=persons,
+            is_collective=collective,
+            late=date < day,
+            township=township,
+            unit_id=unit_id,
+            unit=unit or "",
+            category=category,
+            petitioner=_petitioner_text(petitioners[matter_id], persons),
+            owner_id=owners.get(matter_id),
+            reported_units=frozenset(reported_units[matter_id]),
             reported_accounts=frozenset(reported_accounts[matter_id]),
-        )  # fmt: skip
+        )
         for matter_id, date, level, persons, collective, number, township, unit_id, unit, category in rows
     ]
 
@@ -190,11 +218,16 @@ def report_recipients(*, county: County, events: list[ReportEvent]) -> list[Reci
     """Main leaders, then the owning leaders, then the heads of the responsible units involved; people
     with the same mobile merged into one recipient."""
     owner_ids = {event.owner_id for event in events if event.owner_id}
-    leaders = Leader.objects.filter(county=county, is_active=True).filter(
-        Q(post_kind__in=Leader.MAIN_POSTS) | Q(pk__in=owner_ids)
-    ).select_related("account").order_by("protocol_order", "id")
+    leaders = (
+        Leader.objects.filter(county=county, is_active=True)
+        .filter(Q(post_kind__in=Leader.MAIN_POSTS) | Q(pk__in=owner_ids))
+        .select_related("account")
+        .order_by("protocol_order", "id")
+    )
     unit_ids = {event.unit_id for event in events if event.unit_id}
-    heads = UnitOfficial.objects.filter(unit_id__in=unit_ids, is_head=True, is_active=True).select_related("unit")
+    heads = UnitOfficial.objects.filter(unit_id__in=unit_ids, is_head=True, is_active=True).select_related(
+        "unit"
+    )
     people: list[Recipient] = []
     for leader in leaders:
         account = getattr(leader, "account", None)
@@ -238,7 +271,9 @@ def _counts_text(events: list[ReportEvent]) -> str:
         for label in (Level(level).label for level in LEVEL_ORDER)
     )
     collective = counts[COLLECTIVE]
-    return levels + (f"；其中集体访{collective['matters']}起{collective['persons']}人" if collective["matters"] else "")
+    return levels + (
+        f"；其中集体访{collective['matters']}起{collective['persons']}人" if collective["matters"] else ""
+    )
 
 
 def _involved_text(events: list[ReportEvent]) -> str:
@@ -246,7 +281,9 @@ def _involved_text(events: list[ReportEvent]) -> str:
         matters: dict[str, set[int]] = defaultdict(set)
         for matter_id, name in names:
             matters[name].add(matter_id)
-        return "、".join(f"{name}{len(ids)}起" for name, ids in sorted(matters.items(), key=lambda i: -len(i[1])))
+        return "、".join(
+            f"{name}{len(ids)}起" for name, ids in sorted(matters.items(), key=lambda i: -len(i[1]))
+        )
 
     townships = ranked((event.matter_id, event.township) for event in events)
     units = ranked((event.matter_id, event.unit) for event in events if event.unit)
@@ -257,9 +294,13 @@ def _late_text(events: list[ReportEvent]) -> str:
     by_day: dict[dt.date, list[ReportEvent]] = defaultdict(list)
     for event in events:
         by_day[event.date].append(event)
-    return "补报：" + "；".join(
-        f"{_date_text(day)}{_counts_brief(day_events)}" for day, day_events in sorted(by_day.items())
-    ) + "。"
+    return (
+        "补报："
+        + "；".join(
+            f"{_date_text(day)}{_counts_brief(day_events)}" for day, day_events in sorted(by_day.items())
+        )
+        + "。"
+    )
 
 
 def _counts_brief(events: list[ReportEvent]) -> str:
@@ -309,7 +350,9 @@ def recipient_lines(day: dt.date, person: Recipient, events: list[ReportEvent]) 
     return lines
 
 
-def daily_draft(*, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None) -> DailyDraft:
+def daily_draft(
+    *, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
+) -> DailyDraft:
     events = report_events(county=county, day=day, cutoff=cutoff, since=since)
     recipients = report_recipients(county=county, events=events)
     messages = []

@@ -41,10 +41,14 @@ def _drafts(draft: DailyDraft, messages: list[Message], suffix: str = "") -> lis
     topic = daily_topic(draft.county, draft.date)
     return [
         SmsDraft(
-            recipient_key=message.recipient.key, recipient_name=message.recipient.name,
-            mobile=message.recipient.mobile, template="daily_report", params={"content": message.text},
-            dedupe_key=f"{topic}:{message.recipient.key}:{message.index}{suffix}", topic=topic,
-        )  # fmt: skip
+            recipient_key=message.recipient.key,
+            recipient_name=message.recipient.name,
+            mobile=message.recipient.mobile,
+            template="daily_report",
+            params={"content": message.text},
+            dedupe_key=f"{topic}:{message.recipient.key}:{message.index}{suffix}",
+            topic=topic,
+        )
         for message in messages
     ]
 

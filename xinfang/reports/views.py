@@ -28,13 +28,21 @@ def daily(request: AuthedRequest) -> HttpResponse:
     draft = daily_report_preview(county=county, day=day)
     deliveries = daily_deliveries(county=county, day=day)
     rows = [
-        {"message": message, "deliveries": deliveries.get(message.recipient.key, []) if message.index == 1 else []}
+        {
+            "message": message,
+            "deliveries": deliveries.get(message.recipient.key, []) if message.index == 1 else [],
+        }
         for message in draft.messages
     ]
     context = {
-        "form": form, "day": day, "draft": draft, "rows": rows, "report": daily_report_get(county=county, day=day),
-        "recent": daily_reports_recent(county=county), "nav_key": "daily",
-    }  # fmt: skip
+        "form": form,
+        "day": day,
+        "draft": draft,
+        "rows": rows,
+        "report": daily_report_get(county=county, day=day),
+        "recent": daily_reports_recent(county=county),
+        "nav_key": "daily",
+    }
     return render(request, "reports/daily.html", context)
 
 
