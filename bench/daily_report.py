@@ -48,7 +48,7 @@ def main() -> int:
 
     from django.conf import settings
     from django.db import connection, transaction
-    from django.db.models import Count
+    from django.db.models import Count, Max
 
     from xinfang.directory.models import County
     from xinfang.notifications.models import SmsMessage
@@ -72,7 +72,10 @@ def main() -> int:
     timings = []
     for row in busiest:
         day = row["date"]
-        now = dt.datetime.combine(day, dt.time(17, 30), tzinfo=zone)
+        # The run sees the whole day as registered (generated registrations fall at any hour, some days
+        # later): at 17:30, or at the day's last registration if later.
+        last = Event.objects.filter(county=county, date=day).aggregate(last=Max("registered_at"))["last"]
+        now = max(dt.datetime.combine(day, dt.time(17, 30), tzinfo=zone), last)
         try:
             with transaction.atomic():
                 # A previous report a week before: its 补报 window covers a week of registrations.

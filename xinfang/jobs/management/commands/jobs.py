@@ -1,23 +1,15 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.directory.management.county import county_option
+from xinfang.directory.management.options import county_option, date_option
 from xinfang.directory.models import County
 from xinfang.jobs.schedule import jobs_plan
 from xinfang.lib.workdays import UnknownYear
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"日期应写作 YYYY-MM-DD：{text}", returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -32,7 +24,7 @@ class Command(BaseCommand):
         plan.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        start, end = _date(options["date_from"]), _date(options["date_to"])
+        start, end = date_option(options["date_from"]), date_option(options["date_to"])
         if start > end:
             raise CommandError("起始日期不能晚于截止日期", returncode=2)
         counties = (

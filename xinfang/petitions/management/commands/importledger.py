@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.directory.management.county import county_option
+from xinfang.directory.management.options import county_option
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read_path
 from xinfang.petitions.ledger import ledger_import
 from xinfang.petitions.ledger_rows import LedgerResult

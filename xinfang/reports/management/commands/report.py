@@ -1,21 +1,13 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from xinfang.directory.management.county import county_option
+from xinfang.directory.management.options import county_option, date_option
 from xinfang.reports.services import daily_report_preview, daily_report_send
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"日期应写作 YYYY-MM-DD：{text}", returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -30,7 +22,7 @@ class Command(BaseCommand):
         daily.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        day, county = _date(options["date"]), county_option(options["county"])
+        day, county = date_option(options["date"]), county_option(options["county"])
         if day > timezone.localdate():
             raise CommandError("报告日期不能晚于今天", returncode=2)
         queued = None

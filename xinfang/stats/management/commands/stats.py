@@ -1,20 +1,12 @@
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.directory.management.county import county_option
+from xinfang.directory.management.options import county_option, date_option
 from xinfang.stats.selectors import event_statistics
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"日期应写作 YYYY-MM-DD：{text}", returncode=2) from None
 
 
 class Command(BaseCommand):
@@ -27,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
+        date_from, date_to = date_option(options["date_from"]), date_option(options["date_to"])
         if date_from > date_to:
             raise CommandError("起始日期不能晚于截止日期", returncode=2)
         county = county_option(options["county"])

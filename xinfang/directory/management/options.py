@@ -1,6 +1,8 @@
-"""The `--county CODE` option of the commands: a county by code, or the only one installed."""
+"""Options shared by the management commands: `--county CODE` and dates written YYYY-MM-DD."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.management.base import CommandError
 
@@ -18,3 +20,11 @@ def county_option(code: str) -> County:
     if County.objects.exists():
         raise CommandError("有多个县，请用 --county 指定行政区划代码", returncode=2)
     raise CommandError("还没有任何县的数据：请先运行 xinfang init 并导入名录", returncode=2)
+
+
+def date_option(text: str) -> dt.date:
+    """A date option such as `--from 2026-03-01`; anything else is a usage error."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"日期应写作 YYYY-MM-DD：{text}", returncode=2) from None
