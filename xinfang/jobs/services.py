@@ -1,8 +1,7 @@
 """The scheduler: creates the due runs of the jobs, claims one at a time, runs it, records the outcome.
 
 A run is a row keyed by (job, county, period), so whatever the number of workers and restarts it is
-done once. A worker claims a run with a conditional UPDATE (on PostgreSQL after picking candidates
-with SELECT … FOR UPDATE SKIP LOCKED, so workers do not queue behind each other). The job's work and
+done once. A worker claims a run with `claim_one` (a conditional UPDATE). The job's work and
 the run's `done` commit in one transaction: a worker killed mid-run leaves the run to be claimed
 again, with nothing half-written."""
 
@@ -24,6 +23,7 @@ from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
 from xinfang.directory.models import County
+from xinfang.jobs.claims import claim_one
 from xinfang.jobs.models import JobRun
 from xinfang.jobs.schedule import JOBS, job_spec
 from xinfang.lib.schedule import runs_between
@@ -84,26 +84,19 @@ def _claimable(now: dt.datetime) -> Q:
 
 
 def job_run_claim(*, now: dt.datetime, claimant: str) -> JobRun | None:
-    """Claim the oldest due run for this worker, or None. The UPDATE only succeeds while the row is
-    still in the state it was read in, so of two workers reading the same run one wins."""
-    with transaction.atomic():
-        candidates = list(
-            JobRun.objects.filter(_claimable(now))
-            .order_by("planned_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", "state", "claimed_at")[:5]
-        )
-        for run_id, state, claimed_at in candidates:
-            won = JobRun.objects.filter(id=run_id, state=state, claimed_at=claimed_at).update(
-                state=JobRun.State.RUNNING,
-                claimed_by=claimant,
-                claimed_at=now,
-                attempts=F("attempts") + 1,
-                next_attempt_at=None,
-            )
-            if won:
-                return JobRun.objects.select_related("county").get(id=run_id)
-    return None
+    """Claim the oldest due run for this worker, or None."""
+    run_id = claim_one(
+        JobRun.objects.filter(_claimable(now)).order_by("planned_at", "id"),
+        match=("state", "claimed_at"),
+        changes=lambda row: {
+            "state": JobRun.State.RUNNING,
+            "claimed_by": claimant,
+            "claimed_at": now,
+            "attempts": F("attempts") + 1,
+            "next_attempt_at": None,
+        },
+    )
+    return None if run_id is None else JobRun.objects.select_related("county").get(id=run_id)
 
 
 def job_run_execute(*, run: JobRun, now: dt.datetime) -> JobRun.State:

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils import timezone
 
 from xinfang.audit.services import audit_record
 from xinfang.directory.models import County
+from xinfang.jobs.claims import claim_one
 from xinfang.jobs.services import retry_delay
 from xinfang.lib.masking import mask_phone
 from xinfang.lib.sms_text import sms_parts
@@ -118,29 +120,25 @@ def _outgoing(message: SmsMessage) -> Outgoing:
 def _claim(now: dt.datetime) -> SmsMessage | None:
     stale = now - dt.timedelta(minutes=settings.XINFANG_JOB_STALE_MINUTES)
     due = Q(next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=stale)
-    with transaction.atomic():
-        candidates = list(
-            SmsMessage.objects.filter(due)
-            .order_by("next_attempt_at", "id")
-            .select_for_update(skip_locked=True)
-            .values_list("id", "status", "next_attempt_at", "claimed_at")[:10]
-        )
-        for message_id, status, next_attempt_at, claimed_at in candidates:
-            sending = status == Status.PENDING
-            won = SmsMessage.objects.filter(
-                id=message_id, status=status, next_attempt_at=next_attempt_at, claimed_at=claimed_at
-            ).update(
-                status=Status.SENDING if sending else status,
-                # A sending message is either waiting for a check after a timeout, or was found stale
-                # because its worker died mid-request: either way it may have gone out.
-                uncertain=True if status == Status.SENDING else F("uncertain"),
-                attempts=F("attempts") + 1 if sending else F("attempts"),
-                next_attempt_at=None,
-                claimed_at=now,
-            )
-            if won:
-                return SmsMessage.objects.get(id=message_id)
-    return None
+
+    def changes(row: dict[str, Any]) -> dict[str, Any]:
+        sending = row["status"] == Status.PENDING
+        return {
+            "status": Status.SENDING if sending else row["status"],
+            # A sending message is either waiting for a check after a timeout, or was found stale
+            # because its worker died mid-request: either way it may have gone out.
+            "uncertain": True if row["status"] == Status.SENDING else F("uncertain"),
+            "attempts": F("attempts") + 1 if sending else F("attempts"),
+            "next_attempt_at": None,
+            "claimed_at": now,
+        }
+
+    message_id = claim_one(
+        SmsMessage.objects.filter(due).order_by("next_attempt_at", "id"),
+        match=("status", "next_attempt_at", "claimed_at"),
+        changes=changes,
+    )
+    return None if message_id is None else SmsMessage.objects.get(id=message_id)
 
 
 def sms_dispatch_due(limit: int = 200) -> int:

@@ -35,6 +35,7 @@ from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, audit_record_many
 from xinfang.bulk import bulk_insert
 from xinfang.directory.models import County
+from xinfang.jobs.claims import claim_one
 from xinfang.lib.deadlines import Clock, profile_on
 from xinfang.lib.ledger_file import LedgerFileError, LedgerTable, ledger_read
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
@@ -699,20 +700,17 @@ def ledger_work_next() -> int:
     """The worker's step: claim one pending check or import (a conditional UPDATE, so two workers never
     take the same one) and run it. Returns how many it handled (0 or 1)."""
     now = timezone.now()
-    pending = (
+    record_id = claim_one(
         LedgerImport.objects.filter(state__in=[LedgerImport.State.CHECKING, LedgerImport.State.QUEUED])
         .exclude(claimed_at__gt=now - CLAIM_TIMEOUT)
-        .order_by("created_at", "pk")
-        .values_list("pk", "state", "claimed_at")[:5]
+        .order_by("created_at", "pk"),
+        match=("state", "claimed_at"),
+        changes=lambda row: {"claimed_at": now},
     )
-    for pk, state, claimed_at in pending:
-        claimed = LedgerImport.objects.filter(pk=pk, state=state, claimed_at=claimed_at).update(
-            claimed_at=now
-        )
-        if claimed:
-            _run(LedgerImport.objects.select_related("county", "imported_by").get(pk=pk))
-            return 1
-    return 0
+    if record_id is None:
+        return 0
+    _run(LedgerImport.objects.select_related("county", "imported_by").get(pk=record_id))
+    return 1
 
 
 def _run(record: LedgerImport) -> None:
