@@ -447,3 +447,15 @@ def test_deadline_warnings_reach_the_unit_head_and_the_owner_once(county, person
     with time_machine.travel(at(late_day, 9), tick=False):
         deadline_warnings_job(county=county, day=late_day, now=at(late_day, 9))
     assert SmsMessage.objects.filter(body__contains="已超期2天").exists()
+
+
+@pytest.mark.parametrize("day", ["", "2026-02-30", "2026-11-30"])
+def test_a_bad_posted_date_sends_nothing_and_says_why(client_for, day):
+    with time_machine.travel(at(FRIDAY, 16), tick=False):
+        client = client_for("bureau")
+        for action in ("send", "resend"):
+            page = client.post(f"/reports/daily/{action}/", {"date": day}, follow=True)
+            assert page.status_code == 200 and (
+                "日期" in page.content.decode() or "必填" in page.content.decode()
+            )
+    assert not SmsMessage.objects.exists() and not DailyReport.objects.exists()

@@ -177,19 +177,19 @@ def _sent_today(message: SmsMessage, now: dt.datetime) -> int:
 
 def _send(message: SmsMessage, gateway: Gateway, now: dt.datetime) -> None:
     if _sent_today(message, now) >= settings.XINFANG_SMS_DAILY_CAP:
-        _fail(message, f"已达每日发送上限（每个号码每天 {settings.XINFANG_SMS_DAILY_CAP} 条）", now)
+        _fail(message, f"已达每日发送上限（每个号码每天 {settings.XINFANG_SMS_DAILY_CAP} 条）")
         return
     try:
         provider_id = gateway.send(_outgoing(message))
     except UncertainSmsError as error:
-        _save(message, now, uncertain=True, checks=0, last_error=str(error),
+        _save(message, uncertain=True, checks=0, last_error=str(error),
               next_attempt_at=now + _check_delay(0))  # fmt: skip
         return
     except TransientSmsError as error:
         _retry_or_fail(message, str(error), now)
         return
     except PermanentSmsError as error:
-        _fail(message, str(error), now)
+        _fail(message, str(error))
         return
     _mark_sent(message, gateway, now, provider_id=provider_id)
 
@@ -206,21 +206,18 @@ def _check_uncertain(message: SmsMessage, gateway: Gateway, now: dt.datetime) ->
     try:
         delivery = gateway.query(_outgoing(message))
     except SmsError as error:
-        _save(
-            message, now, last_error=f"查询失败：{error}", next_attempt_at=now + _check_delay(message.checks)
-        )
+        _save(message, last_error=f"查询失败：{error}", next_attempt_at=now + _check_delay(message.checks))
         return
     if delivery in (Delivery.ACCEPTED, Delivery.DELIVERED):
         _mark_sent(
             message, gateway, now, provider_id=message.provider_id, delivered=delivery == Delivery.DELIVERED
         )
     elif delivery == Delivery.FAILED:
-        _fail(message, "平台回执：发送失败", now)
+        _fail(message, "平台回执：发送失败")
     elif message.checks + 1 < settings.XINFANG_SMS_UNCERTAIN_CHECKS:
-        _save(message, now, checks=message.checks + 1, next_attempt_at=now + _check_delay(message.checks + 1))
+        _save(message, checks=message.checks + 1, next_attempt_at=now + _check_delay(message.checks + 1))
     else:
         # Asked enough times over several minutes and the provider never had it: it was not accepted.
-        message.uncertain = False
         _retry_or_fail(message, "平台查无此短信，重新发送", now)
 
 
@@ -230,19 +227,19 @@ def _poll_delivery(message: SmsMessage, gateway: Gateway, now: dt.datetime) -> N
     except SmsError:
         delivery = Delivery.ACCEPTED
     if delivery == Delivery.DELIVERED:
-        _save(message, now, status=Status.DELIVERED, delivered_at=now)
+        _save(message, status=Status.DELIVERED, delivered_at=now)
     elif delivery == Delivery.FAILED:
-        _fail(message, "运营商回执：未送达", now)
+        _fail(message, "运营商回执：未送达")
     else:
         give_up = message.sent_at is None or now - message.sent_at > dt.timedelta(hours=24)
-        _save(message, now, next_attempt_at=None if give_up else now + _poll_delay())
+        _save(message, next_attempt_at=None if give_up else now + _poll_delay())
 
 
 def _poll_delay() -> dt.timedelta:
     return dt.timedelta(minutes=settings.XINFANG_SMS_RECEIPT_POLL_MINUTES)
 
 
-def _save(message: SmsMessage, now: dt.datetime, **fields: object) -> None:
+def _save(message: SmsMessage, **fields: object) -> None:
     """Write the outcome fields (and only them) of a claimed message, releasing the claim."""
     for name, value in fields.items():
         setattr(message, name, value)
@@ -255,10 +252,15 @@ def _mark_sent(
     message: SmsMessage, gateway: Gateway, now: dt.datetime, *, provider_id: str, delivered: bool = False
 ) -> None:
     _save(
-        message, now, status=Status.DELIVERED if delivered else Status.SENT, sent_at=now,
-        delivered_at=now if delivered else None, provider_id=provider_id[:100], uncertain=False,
-        last_error="", next_attempt_at=now + _poll_delay() if gateway.can_query and not delivered else None,
-    )  # fmt: skip
+        message,
+        status=Status.DELIVERED if delivered else Status.SENT,
+        sent_at=now,
+        delivered_at=now if delivered else None,
+        provider_id=provider_id[:100],
+        uncertain=False,
+        last_error="",
+        next_attempt_at=now + _poll_delay() if gateway.can_query and not delivered else None,
+    )
     audit_record(
         action="sms.send",
         obj=message,
@@ -269,15 +271,15 @@ def _mark_sent(
 
 def _retry_or_fail(message: SmsMessage, error: str, now: dt.datetime) -> None:
     if message.attempts >= settings.XINFANG_SMS_MAX_ATTEMPTS:
-        _fail(message, f"{error}（已尝试 {message.attempts} 次）", now)
+        _fail(message, f"{error}（已尝试 {message.attempts} 次）")
         return
-    _save(message, now, status=Status.PENDING, uncertain=False, last_error=error[:500],
+    _save(message, status=Status.PENDING, uncertain=False, last_error=error[:500],
           next_attempt_at=now + retry_delay(message.attempts))  # fmt: skip
 
 
 @transaction.atomic
-def _fail(message: SmsMessage, error: str, now: dt.datetime) -> None:
-    _save(message, now, status=Status.FAILED, uncertain=False, last_error=error[:500], next_attempt_at=None)
+def _fail(message: SmsMessage, error: str) -> None:
+    _save(message, status=Status.FAILED, uncertain=False, last_error=error[:500], next_attempt_at=None)
     audit_record(
         action="sms.fail", obj=message, county=message.county, outcome="failure",
         changes={"template": message.template, "error": error[:200]},

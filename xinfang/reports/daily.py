@@ -66,6 +66,10 @@ class Recipient:
     heads: dict[int, str] = field(default_factory=dict)  # unit id → name of the units they head
     accounts: set[int] = field(default_factory=set)  # their user accounts (for the Art. 46 rule)
 
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_LABELS[role] for role in self.roles]
+
     def sees(self, event: ReportEvent) -> bool:
         return not (event.reported_units & self.heads.keys() or event.reported_accounts & self.accounts)
 
@@ -84,8 +88,12 @@ class Message:
     def parts(self) -> int:
         return sms_parts(self.body)
 
+    @property
+    def to(self) -> str:
+        return mask_phone(self.recipient.mobile)
+
     def as_dict(self) -> dict[str, object]:
-        return {"to": mask_phone(self.recipient.mobile), "name": self.recipient.name,
+        return {"to": self.to, "name": self.recipient.name,
                 "roles": self.recipient.roles, "body": self.body, "parts": self.parts}  # fmt: skip
 
 
@@ -334,19 +342,19 @@ def recipient_lines(day: dt.date, person: Recipient, events: list[ReportEvent]) 
     lines: list[str] = []
     if "main_leader" in person.roles or "owner" in person.roles:
         lines += summary_lines(day, visible, whole="main_leader" in person.roles)
-    shown: set[int] = set()
+    shown: set[ReportEvent] = set()
     owned = [event for event in visible if event.owner_id in person.owner_of]
     if owned:
         lines.append("您包案的事项：")
         lines += [event.line() for event in owned]
-        shown |= {id(event) for event in owned}
+        shown.update(owned)
     for unit_id, unit in person.heads.items():
         mine = [event for event in visible if event.unit_id == unit_id]
         today = [event for event in mine if not event.late]
         head = f"{_date_text(day)}访情，" if not lines else ""
         brief = _counts_brief(today) if today else "无新增"
         lines.append(f"{head}{unit}（责任单位）：{brief}。")
-        lines += [event.line() for event in mine if id(event) not in shown]
+        lines += [event.line() for event in mine if event not in shown]
     return lines
 
 

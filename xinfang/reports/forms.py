@@ -7,7 +7,9 @@ from django.utils import timezone
 
 
 class ReportDayForm(forms.Form):
-    date = forms.DateField(label="报告日期", error_messages={"invalid": "日期应写作 YYYY-MM-DD"})
+    date = forms.DateField(
+        label="报告日期", error_messages={"required": "请填写报告日期", "invalid": "日期应写作 YYYY-MM-DD"}
+    )
     recipient = forms.CharField(required=False, max_length=60)
 
     def clean_date(self) -> dt.date:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,36 +48,45 @@ def daily(request: AuthedRequest) -> HttpResponse:
     return render(request, "reports/daily.html", context)
 
 
-def _day_form(request: AuthedRequest) -> ReportDayForm:
+def _day_page(day: dt.date | None = None) -> HttpResponse:
+    url = reverse("reports:daily")
+    return redirect(f"{url}?date={day.isoformat()}" if day else url)
+
+
+def _posted(request: AuthedRequest) -> ReportDayForm | None:
+    """The posted day (and recipient), or None with the reason shown on the page."""
     form = ReportDayForm(request.POST)
-    if not form.is_valid():
-        raise Http404("报告日期有误")
-    return form
+    if form.is_valid():
+        return form
+    messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
+    return None
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
 def daily_send(request: AuthedRequest) -> HttpResponse:
-    form = _day_form(request)
     assert request.user.county is not None
+    if (form := _posted(request)) is None:
+        return _day_page()
     day = form.cleaned_data["date"]
     _, queued = daily_report_send(county=request.user.county, day=day, by=request.user)
     if queued:
         messages.success(request, f"已排队发送 {queued} 条短信。")
     else:
         messages.info(request, "每位收件人都已收到当日报告，未重复发送；如需再次发送请用“重发”。")
-    return redirect(f"{reverse('reports:daily')}?date={day.isoformat()}")
+    return _day_page(day)
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
 def daily_resend(request: AuthedRequest) -> HttpResponse:
-    form = _day_form(request)
     assert request.user.county is not None
+    if (form := _posted(request)) is None:
+        return _day_page()
     day = form.cleaned_data["date"]
     report = daily_report_get(county=request.user.county, day=day)
     if report is None:
         raise Http404("当日报告尚未发送")
     queued = daily_report_resend(report=report, by=request.user, recipient_key=form.cleaned_data["recipient"])
     messages.success(request, f"已重发 {queued} 条短信。")
-    return redirect(f"{reverse('reports:daily')}?date={day.isoformat()}")
+    return _day_page(day)
