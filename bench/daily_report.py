@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
@@ -34,16 +33,9 @@ def main() -> int:
     parser.add_argument("--data-dir", default="var/bench")
     parser.add_argument("--days", type=int, default=5, help="how many of the busiest days to time")
     args = parser.parse_args()
-    os.environ["XINFANG_DATA_DIR"] = args.data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
-    os.environ["XINFANG_SMS_GATEWAY"] = "dummy"
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
+    from bench.environment import django_setup
 
-    django.setup()
+    django_setup(data_dir=args.data_dir, database_url=args.database_url, XINFANG_SMS_GATEWAY="dummy")
     from zoneinfo import ZoneInfo
 
     from django.conf import settings

@@ -17,7 +17,6 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
-import os
 import random
 import sys
 import tempfile
@@ -95,17 +94,12 @@ def main() -> int:
     parser.add_argument("--data-dir", default="var/bench-ledger")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    os.environ["XINFANG_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    if not args.database_url:
         for suffix in ("", "-wal", "-shm"):
             (Path(args.data_dir) / f"xinfang.sqlite3{suffix}").unlink(missing_ok=True)
-    import django
+    from bench.environment import django_setup
 
-    django.setup()
+    django_setup(data_dir=args.data_dir, database_url=args.database_url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

@@ -14,7 +14,6 @@ registration including its repeat check.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -48,15 +47,9 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    os.environ["XINFANG_DATA_DIR"] = args.data_dir
-    os.environ["DJANGO_SETTINGS_MODULE"] = "xinfang.settings"
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    import django
+    from bench.environment import django_setup
 
-    django.setup()
+    django_setup(data_dir=args.data_dir, database_url=args.database_url)
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection

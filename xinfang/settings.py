@@ -300,6 +300,8 @@ XINFANG_JOB_CATCH_UP_HOURS = env_int("XINFANG_JOB_CATCH_UP_HOURS", 12)
 # A run (or an SMS being sent) claimed this long ago by a worker that never finished is taken again.
 XINFANG_JOB_STALE_MINUTES = env_int("XINFANG_JOB_STALE_MINUTES", 15)
 XINFANG_JOB_MAX_ATTEMPTS = env_int("XINFANG_JOB_MAX_ATTEMPTS", 5)
+# The daily report's 补报 covers earlier days' events registered late, back this many days.
+XINFANG_LATE_REPORT_DAYS = env_int("XINFANG_LATE_REPORT_DAYS", 7)
 # Deadline warnings: matters whose statutory deadline falls within this many days, or has passed.
 XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
 
@@ -308,6 +310,8 @@ XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
 XINFANG_SMS_GATEWAY = os.environ.get("XINFANG_SMS_GATEWAY", "file").strip() or "file"
 XINFANG_SMS_SIGNATURE = os.environ.get("XINFANG_SMS_SIGNATURE", "【宝丰县信访局】").strip()
 XINFANG_SMS_MAX_PARTS = env_int("XINFANG_SMS_MAX_PARTS", 4)
+# A list of matters in a message stops after this many lines ("另有N条，请登录信访工作平台查看。").
+XINFANG_SMS_MAX_ITEMS = env_int("XINFANG_SMS_MAX_ITEMS", 10)
 XINFANG_SMS_DAILY_CAP = env_int("XINFANG_SMS_DAILY_CAP", 30)
 XINFANG_SMS_MAX_ATTEMPTS = env_int("XINFANG_SMS_MAX_ATTEMPTS", 6)
 XINFANG_SMS_UNCERTAIN_CHECKS = env_int("XINFANG_SMS_UNCERTAIN_CHECKS", 3)

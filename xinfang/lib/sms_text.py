@@ -42,3 +42,12 @@ def split_messages(lines: Sequence[str], signature: str, max_parts: int = DEFAUL
     if current:
         messages.append(signature + "\n".join(current))
     return messages
+
+
+def capped(lines: Sequence[str], limit: int) -> list[str]:
+    """At most `limit` lines of a list, then how many more there are: an SMS is a summary, the
+    platform's pages hold the list."""
+    kept = list(lines[:limit])
+    if len(lines) > limit:
+        kept.append(f"另有{len(lines) - limit}条，请登录信访工作平台查看。")
+    return kept

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from xinfang.directory.models import County, Leader, UnitOfficial
 from xinfang.lib.deadlines import CLOCK_LABELS, PETITIONER_CLOCKS
-from xinfang.lib.sms_text import split_messages
+from xinfang.lib.sms_text import capped, split_messages
 from xinfang.notifications.services import SmsDraft, sms_queue
 from xinfang.petitions.models import Matter, Ownership
 
@@ -77,7 +77,10 @@ def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> 
     topic = f"deadline_warning:{county.code}:{day.isoformat()}"
     drafts = []
     for person in people.values():
-        lines = [f"您有{len(person.lines)}件信访事项临期或超期，请抓紧办理：", *person.lines]
+        lines = [
+            f"您有{len(person.lines)}件信访事项临期或超期，请抓紧办理：",
+            *capped(person.lines, settings.XINFANG_SMS_MAX_ITEMS),
+        ]
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         drafts += [
             SmsDraft(

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from xinfang.directory.models import County, Leader, UnitOfficial
 from xinfang.lib.masking import mask_name, mask_phone
-from xinfang.lib.sms_text import sms_parts, split_messages
+from xinfang.lib.sms_text import capped, sms_parts, split_messages
 from xinfang.petitions.models import Event, Level, Matter, Ownership, Petitioner
 
 # The order of the report: the over-level visits first, the highest first.
@@ -154,7 +154,10 @@ def report_events(
     """The day's events registered by the cutoff, and the 补报 of earlier days; five queries."""
     wanted = Q(date=day, registered_at__lte=cutoff)
     if since is not None:
-        wanted |= Q(date__lt=day, registered_at__gt=since, registered_at__lte=cutoff)
+        # 补报 reaches back XINFANG_LATE_REPORT_DAYS: a ledger of past years imported today is history,
+        # not a late registration to text the leaders about.
+        earliest = day - dt.timedelta(days=settings.XINFANG_LATE_REPORT_DAYS)
+        wanted |= Q(date__gte=earliest, date__lt=day, registered_at__gt=since, registered_at__lte=cutoff)
     rows = list(
         Event.objects.filter(wanted, county=county)
         .order_by("date", "matter_id", "id")
@@ -320,6 +323,10 @@ def _counts_brief(events: list[ReportEvent]) -> str:
     )
 
 
+def item_lines(events: list[ReportEvent]) -> list[str]:
+    return capped([event.line() for event in events], settings.XINFANG_SMS_MAX_ITEMS)
+
+
 def summary_lines(day: dt.date, events: list[ReportEvent], *, whole: bool) -> list[str]:
     """The day's figures; `whole` (the main leaders) adds the townships and units involved and a line
     per over-level or collective matter."""
@@ -331,7 +338,9 @@ def summary_lines(day: dt.date, events: list[ReportEvent], *, whole: bool) -> li
         lines = [f"{_date_text(day)}访情：{_counts_text(today)}。"]
         if whole:
             lines.append(_involved_text(today))
-            lines += [event.line() for event in today if event.level != Level.COUNTY or event.is_collective]
+            lines += item_lines(
+                [event for event in today if event.level != Level.COUNTY or event.is_collective]
+            )
     if late:
         lines.append(_late_text(late))
     return lines
@@ -346,7 +355,7 @@ def recipient_lines(day: dt.date, person: Recipient, events: list[ReportEvent]) 
     owned = [event for event in visible if event.owner_id in person.owner_of]
     if owned:
         lines.append("您包案的事项：")
-        lines += [event.line() for event in owned]
+        lines += item_lines(owned)
         shown.update(owned)
     for unit_id, unit in person.heads.items():
         mine = [event for event in visible if event.unit_id == unit_id]
@@ -354,7 +363,7 @@ def recipient_lines(day: dt.date, person: Recipient, events: list[ReportEvent]) 
         head = f"{_date_text(day)}访情，" if not lines else ""
         brief = _counts_brief(today) if today else "无新增"
         lines.append(f"{head}{unit}（责任单位）：{brief}。")
-        lines += [event.line() for event in mine if event not in shown]
+        lines += item_lines([event for event in mine if event not in shown])
     return lines
 
 

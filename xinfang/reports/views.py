@@ -58,7 +58,7 @@ def _posted(request: AuthedRequest) -> ReportDayForm | None:
     form = ReportDayForm(request.POST)
     if form.is_valid():
         return form
-    messages.error(request, "；".join(error for errors in form.errors.values() for error in errors))
+    messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
     return None
 
 
