@@ -61,8 +61,8 @@ def jobs_plan(*, counties: list[County], start: dt.date, end: dt.date) -> list[P
     calendar, zone = work_calendar(), ZoneInfo(settings.TIME_ZONE)
     runs = [
         PlannedRun(job, county, at)
-        for county in counties
         for job in JOBS
         for at in runs_between(job.rule, job.at, start, end, calendar, zone)
+        for county in counties
     ]
     return sorted(runs, key=lambda run: (run.at, run.county.code, run.job.name))

@@ -44,24 +44,25 @@ def retry_delay(attempts: int) -> dt.timedelta:
 def job_runs_create_due(*, now: dt.datetime) -> int:
     """Create the runs planned within the look-back window up to now that have no row yet; a run
     planned before the window (the worker was down longer) is not caught up. Returns how many were
-    created. A county calendar without the year is logged and skipped: never a guessed run."""
+    created. A calendar without the year is logged and skipped: never a guessed run."""
     window_start = now - dt.timedelta(hours=settings.XINFANG_JOB_CATCH_UP_HOURS)
     zone = ZoneInfo(settings.TIME_ZONE)
     local_now, local_start = now.astimezone(zone), window_start.astimezone(zone)
-    calendar = work_calendar()
+    # One working calendar serves every county, so each job's planned times are worked out once.
+    calendar, counties = work_calendar(), list(County.objects.order_by("code"))
     rows = []
-    for county in County.objects.order_by("code"):
-        for job in JOBS:
-            try:
-                planned = runs_between(job.rule, job.at, local_start.date(), local_now.date(), calendar, zone)
-            except UnknownYear as error:
-                logger.error("job %s for %s not planned: %s", job.name, county.code, error)
-                continue
-            rows += [
-                JobRun(job=job.name, county=county, period=at.date(), planned_at=at)
-                for at in planned
-                if window_start <= at <= now
-            ]
+    for job in JOBS:
+        try:
+            planned = runs_between(job.rule, job.at, local_start.date(), local_now.date(), calendar, zone)
+        except UnknownYear as error:
+            logger.error("job %s not planned: %s", job.name, error)
+            continue
+        rows += [
+            JobRun(job=job.name, county=county, period=at.date(), planned_at=at)
+            for at in planned
+            if window_start <= at <= now
+            for county in counties
+        ]
     if not rows:
         return 0
     known = set(
