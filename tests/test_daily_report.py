@@ -481,3 +481,22 @@ def test_lists_stop_at_the_item_cap_and_old_history_is_no_late_report(county, pe
     owner = next(m for m in draft.messages if m.recipient.key == f"leader:{persona('leader').leader_id}")
     assert owner.text.count("2026-") == 2 and "另有1条，请登录信访工作平台查看。" in owner.text
     assert draft.late_events == [] and "补报" not in draft.messages[0].text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["report", "daily"], "缺少参数：--date"),
+        (["report", "daily", "--date", "2026-11-20", "--format", "xml"], "参数 --format 的取值无效：xml"),
+        (["report", "daily", "--date", "2026-11-20", "--bogus"], "无法识别的参数：--bogus"),
+        (["report", "daily", "--date", "2026/11/20"], "日期应写作 YYYY-MM-DD"),
+        (["report", "daily", "--date", "2026-11-20", "--county", "999999"], "县不存在：999999"),
+        (["jobs", "plan", "--from", "2026-01-01"], "缺少参数：--to"),
+    ],
+)
+def test_command_usage_errors_exit_2_in_chinese(county, capsys, argv, message):
+    from xinfang.cli import main
+
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert not SmsMessage.objects.exists() and not DailyReport.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -185,6 +186,26 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+# The option parser's messages (argparse speaks English) as the commands' users read them.
+_USAGE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.+)"), "缺少参数：{0}"),
+    (
+        re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.+)\)"),
+        "参数 {0} 的取值无效：{1}（可选：{2}）",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 需要一个值"),
+    (re.compile(r"argument (\S+): invalid (\w+) value: '(.*)'"), "参数 {0} 的取值无效：{2}"),
+    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
+)
+
+
+def usage_message(message: str) -> str:
+    for pattern, chinese in _USAGE_MESSAGES:
+        if match := pattern.fullmatch(message.strip()):
+            return chinese.format(*match.groups())
+    return message
+
+
 def _run_command(command: str, *options: str) -> int:
     """A management command whose exit status is the result (imports: 0 done, 1 bad cells and nothing
     written, 2 usage); its errors are printed in Chinese as `错误：…` on stderr."""
@@ -194,7 +215,11 @@ def _run_command(command: str, *options: str) -> int:
     try:
         _call(command, *options)
     except CommandError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        message = str(exc)
+        if message.startswith("Error: "):  # the option parser's own message: a usage error
+            print(f"错误：{usage_message(message.removeprefix('Error: '))}", file=sys.stderr)
+            return 2
+        print(f"错误：{message}", file=sys.stderr)
         return exc.returncode
     except SystemExit as exc:
         return int(exc.code or 0)
