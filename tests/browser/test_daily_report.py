@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
@@ -7,6 +9,7 @@ from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
 from xinfang.accounts.models import User
 from xinfang.directory.models import Category, County, Unit
+from xinfang.jobs.models import JobRun
 from xinfang.jobs.services import scheduler_tick
 from xinfang.notifications.services import sms_dispatch_due
 from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput, matter_register
@@ -52,8 +55,18 @@ def test_staff_preview_send_and_follow_the_daily_report(browser, demo_server, sh
     assert page.get_by_text("已重发 1 条短信").is_visible()
 
     scheduler_tick()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    JobRun.objects.create(
+        job="daily_report", county=County.objects.get(code="410421"), period=yesterday,
+        planned_at=timezone.now() - dt.timedelta(days=1), state=JobRun.State.FAILED, attempts=5,
+        last_error="OperationalError: 数据库连接中断",
+    )  # fmt: skip
     page.get_by_role("link", name="定时任务").click()
     assert "每日访情报告" in page.get_by_test_id("sms-outbox").inner_text()
+    assert "数据库连接中断" in page.get_by_test_id("job-runs").inner_text()
+    assert "每日访情报告：每个工作日 17:30" in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(page, "jobs")
+    page.get_by_role("button", name="立即重试").click()
+    assert page.get_by_text("已安排重新运行").is_visible()
     context.close()

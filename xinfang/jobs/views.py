@@ -27,7 +27,7 @@ def runs(request: AuthedRequest) -> HttpResponse:
     titles = {job.name: job.title for job in JOBS}
     context = {
         "runs": [(run, titles.get(run.job, run.job)) for run in job_runs_recent(county=county)],
-        "planned": planned, "calendar_problem": calendar_problem, "titles": titles,
+        "planned": planned, "calendar_problem": calendar_problem, "jobs": JOBS,
         "outbox": sms_recent(county=county), "nav_key": "jobs",
     }  # fmt: skip
     return render(request, "jobs/runs.html", context)
