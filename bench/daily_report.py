@@ -6,7 +6,8 @@
 Uses the database bench/registry.py filled. For each of the busiest days it times the whole job as the
 worker runs it — the day's events and the 补报 since the previous report, recipients, every message
 composed and queued in the outbox with its audit record — inside a transaction that is rolled back, so
-the database is left as it was. Target (issue 6): ≤ 2 s per run.
+the database is left as it was; once with the previous report sent at the same moment (the day alone),
+once with it sent a week before (a week of late registrations as 补报). Target (issue 6): ≤ 2 s per run.
 """
 
 from __future__ import annotations
@@ -43,7 +44,6 @@ def main() -> int:
     from django.db.models import Count, Max
 
     from xinfang.directory.models import County
-    from xinfang.notifications.models import SmsMessage
     from xinfang.petitions.models import Event, Matter
     from xinfang.reports.models import DailyReport
     from xinfang.reports.services import daily_report_job
@@ -61,34 +61,35 @@ def main() -> int:
     )
     zone = ZoneInfo(settings.TIME_ZONE)
     print(f"{connection.vendor}: {matters:,} matters, {Event.objects.filter(county=county).count():,} events")
-    timings = []
+    # The previous report went out at the run's own moment (the day alone), or a week before it (every
+    # event of the week before is then 补报: tens of thousands of events in one run).
+    scenarios = {"the day alone": dt.timedelta(0), "with a week of 补报": dt.timedelta(days=7)}
+    timings: dict[str, list[float]] = {name: [] for name in scenarios}
     for row in busiest:
         day = row["date"]
         # The run sees the whole day as registered (generated registrations fall at any hour, some days
         # later): at 17:30, or at the day's last registration if later.
         last = Event.objects.filter(county=county, date=day).aggregate(last=Max("registered_at"))["last"]
         now = max(dt.datetime.combine(day, dt.time(17, 30), tzinfo=zone), last)
-        try:
-            with transaction.atomic():
-                # A previous report a week before: its 补报 window covers a week of registrations.
-                DailyReport.objects.create(
-                    county=county, date=day - dt.timedelta(days=1), cutoff=now - dt.timedelta(days=7)
-                )
-                started = time.perf_counter()
-                result = daily_report_job(county=county, day=day, now=now)
-                elapsed = time.perf_counter() - started
-                messages = SmsMessage.objects.filter(topic__contains=day.isoformat()).count()
-                raise Rollback
-        except Rollback:
-            pass
-        timings.append(elapsed)
+        for name, before in scenarios.items():
+            try:
+                with transaction.atomic():
+                    DailyReport.objects.create(
+                        county=county, date=day - dt.timedelta(days=1), cutoff=now - before
+                    )
+                    started = time.perf_counter()
+                    result = daily_report_job(county=county, day=day, now=now)
+                    elapsed = time.perf_counter() - started
+                    raise Rollback
+            except Rollback:
+                pass
+            timings[name].append(elapsed)
+            print(f"  {day}  {row['events']:>5} events  {name:<18} {elapsed * 1000:6.0f} ms  {result}")
+    for name, values in timings.items():
         print(
-            f"  {day}  {row['events']:>5} events  {messages:>3} messages  {elapsed * 1000:7.0f} ms  {result}"
+            f"{name}: median {statistics.median(values) * 1000:.0f} ms, "
+            f"max {max(values) * 1000:.0f} ms (target ≤ 2000 ms)"
         )
-    print(
-        f"median {statistics.median(timings) * 1000:.0f} ms, "
-        f"max {max(timings) * 1000:.0f} ms (target ≤ 2000 ms)"
-    )
     return 0
 
 

@@ -6,7 +6,10 @@ at line boundaries, each with the signature."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 SINGLE_PART = 70
 MULTI_PART = 67
@@ -44,10 +47,10 @@ def split_messages(lines: Sequence[str], signature: str, max_parts: int = DEFAUL
     return messages
 
 
-def capped(lines: Sequence[str], limit: int) -> list[str]:
-    """At most `limit` lines of a list, then how many more there are: an SMS is a summary, the
-    platform's pages hold the list."""
-    kept = list(lines[:limit])
-    if len(lines) > limit:
-        kept.append(f"另有{len(lines) - limit}条，请登录信访工作平台查看。")
-    return kept
+def capped(items: Sequence[T], limit: int, render: Callable[[T], str]) -> list[str]:
+    """A line for each of the first `limit` items, then how many more there are: an SMS is a summary,
+    the platform's pages hold the list."""
+    lines = [render(item) for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"另有{len(items) - limit}条，请登录信访工作平台查看。")
+    return lines

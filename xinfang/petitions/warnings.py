@@ -79,7 +79,7 @@ def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> 
     for person in people.values():
         lines = [
             f"您有{len(person.lines)}件信访事项临期或超期，请抓紧办理：",
-            *capped(person.lines, settings.XINFANG_SMS_MAX_ITEMS),
+            *capped(person.lines, settings.XINFANG_SMS_MAX_ITEMS, str),
         ]
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         drafts += [

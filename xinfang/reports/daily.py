@@ -13,23 +13,25 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
-from xinfang.directory.models import County, Leader, UnitOfficial
+from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial
 from xinfang.lib.masking import mask_name, mask_phone
 from xinfang.lib.sms_text import capped, sms_parts, split_messages
 from xinfang.petitions.models import Event, Level, Matter, Ownership, Petitioner
 
 # The order of the report: the over-level visits first, the highest first.
 LEVEL_ORDER = (Level.BEIJING, Level.PROVINCE, Level.CITY, Level.COUNTY)
+LEVEL_LABELS = {str(level.value): str(level.label) for level in LEVEL_ORDER}
 COLLECTIVE = "集体访"
+ID_CHUNK = 10_000  # ids per IN list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 ROLE_LABELS = {"main_leader": "主要领导", "owner": "包案领导", "unit_head": "责任单位一把手"}
 
 
-@dataclass(frozen=True)
-class ReportEvent:
+class ReportEvent(NamedTuple):  # a tuple: tens of thousands are built on a busy day
     matter_id: int
     number: str
     date: dt.date
@@ -50,7 +52,7 @@ class ReportEvent:
         late = f"补报{self.date.month}月{self.date.day}日 " if self.late else ""
         flag = "集体" if self.is_collective else ""
         return (
-            f"{late}{self.number} {self.township} {self.petitioner} {Level(self.level).label}{flag}"
+            f"{late}{self.number} {self.township} {self.petitioner} {LEVEL_LABELS[self.level]}{flag}"
             f"{self.persons}人 {self.category}"
         )
 
@@ -141,88 +143,89 @@ def level_counts(events: Iterable[ReportEvent]) -> dict[str, dict[str, int]]:
     matters: dict[str, set[int]] = defaultdict(set)
     persons: dict[str, int] = defaultdict(int)
     for event in events:
-        for key in (Level(event.level).label, *([COLLECTIVE] if event.is_collective else [])):
-            matters[key].add(event.matter_id)
-            persons[key] += event.persons
-    keys = [Level(level).label for level in LEVEL_ORDER] + [COLLECTIVE]
+        label = LEVEL_LABELS[event.level]
+        matters[label].add(event.matter_id)
+        persons[label] += event.persons
+        if event.is_collective:
+            matters[COLLECTIVE].add(event.matter_id)
+            persons[COLLECTIVE] += event.persons
+    keys = [*LEVEL_LABELS.values(), COLLECTIVE]
     return {key: {"matters": len(matters[key]), "persons": persons[key]} for key in keys}
 
 
 def report_events(
     *, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
 ) -> list[ReportEvent]:
-    """The day's events registered by the cutoff, and the 补报 of earlier days; five queries."""
+    """The day's events registered by the cutoff, and the 补报 of earlier days; five queries at most."""
     wanted = Q(date=day, registered_at__lte=cutoff)
     if since is not None:
         # 补报 reaches back XINFANG_LATE_REPORT_DAYS: a ledger of past years imported today is history,
         # not a late registration to text the leaders about.
         earliest = day - dt.timedelta(days=settings.XINFANG_LATE_REPORT_DAYS)
         wanted |= Q(date__gte=earliest, date__lt=day, registered_at__gt=since, registered_at__lte=cutoff)
+    reported_units, reported_accounts = Matter.reported_units.through, Matter.reported_accounts.through
+    # One query: the current owner, the first named petitioner and whether the matter reports anyone come
+    # with each event (correlated lookups by matter, on indexes); who is reported is read for those few.
     rows = list(
         Event.objects.filter(wanted, county=county)
+        .annotate(
+            owner=Subquery(
+                Ownership.objects.filter(matter_id=OuterRef("matter_id"), is_current=True).values(
+                    "leader_id"
+                )[:1]
+            ),
+            petitioner=Subquery(
+                Petitioner.objects.filter(matter_id=OuterRef("matter_id"))
+                .exclude(name="")
+                .order_by("order", "id")
+                .values("name")[:1]
+            ),
+            reports=Exists(reported_units.objects.filter(matter_id=OuterRef("matter_id")))
+            | Exists(reported_accounts.objects.filter(matter_id=OuterRef("matter_id"))),
+        )
         .order_by("date", "matter_id", "id")
         .values_list(
-            "matter_id",
-            "date",
-            "level",
-            "persons",
-            "is_collective",
-            "matter__number",
-            "matter__origin_township__name",
-            "matter__responsible_unit_id",
-            "matter__responsible_unit__name",
-            "matter__category__name",
+            "matter_id", "date", "level", "persons", "is_collective", "matter__number",
+            "matter__origin_township_id", "matter__responsible_unit_id", "matter__category_id", "owner",
+            "petitioner", "reports",
         )
-    )
-    matter_ids = {row[0] for row in rows}
-    owners = dict(
-        Ownership.objects.filter(matter_id__in=matter_ids, is_current=True).values_list(
-            "matter_id", "leader_id"
-        )
-    )
-    petitioners: dict[int, list[str]] = defaultdict(list)
-    for matter_id, name in Petitioner.objects.filter(matter_id__in=matter_ids).values_list(
-        "matter_id", "name"
-    ):
-        petitioners[matter_id].append(name)
-    reported_units: dict[int, set[int]] = defaultdict(set)
-    for matter_id, unit_id in Matter.reported_units.through.objects.filter(
-        matter_id__in=matter_ids
-    ).values_list("matter_id", "unit_id"):
-        reported_units[matter_id].add(unit_id)
-    reported_accounts: dict[int, set[int]] = defaultdict(set)
-    for matter_id, user_id in Matter.reported_accounts.through.objects.filter(
-        matter_id__in=matter_ids
-    ).values_list("matter_id", "user_id"):
-        reported_accounts[matter_id].add(user_id)
-    prefix = f"{county.code}-"
+    )  # fmt: skip
+    flagged = {row[0] for row in rows if row[11]}
+    units_reported = _reported(reported_units, "unit_id", flagged)
+    accounts_reported = _reported(reported_accounts, "user_id", flagged)
+    units = dict(Unit.objects.filter(county=county).values_list("id", "name"))
+    categories = dict(Category.objects.filter(pk__in={row[8] for row in rows}).values_list("id", "name"))
+    prefix, nobody = f"{county.code}-", frozenset[int]()
     return [
         ReportEvent(
-            matter_id=matter_id,
-            number=number.removeprefix(prefix),
-            date=date,
-            level=level,
-            persons=persons,
-            is_collective=collective,
-            late=date < day,
-            township=township,
-            unit_id=unit_id,
-            unit=unit or "",
-            category=category,
-            petitioner=_petitioner_text(petitioners[matter_id], persons),
-            owner_id=owners.get(matter_id),
-            reported_units=frozenset(reported_units[matter_id]),
-            reported_accounts=frozenset(reported_accounts[matter_id]),
+            matter_id=matter_id, number=number.removeprefix(prefix), date=date, level=level, persons=persons,
+            is_collective=collective, late=date < day, township=units[township_id], unit_id=unit_id,
+            unit=units.get(unit_id or 0, ""), category=categories[category_id],
+            petitioner=_petitioner_text(petitioner, persons), owner_id=owner,
+            reported_units=units_reported.get(matter_id, nobody),
+            reported_accounts=accounts_reported.get(matter_id, nobody),
         )
-        for matter_id, date, level, persons, collective, number, township, unit_id, unit, category in rows
-    ]
+        for (matter_id, date, level, persons, collective, number, township_id, unit_id, category_id, owner,
+             petitioner, _reports) in rows
+    ]  # fmt: skip
 
 
-def _petitioner_text(names: list[str], persons: int) -> str:
-    named = [name for name in names if name]
-    if not named:
+def _reported(through: Any, column: str, matter_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Who each of the given matters reports (检举/控告), as the units' or accounts' ids."""
+    found: dict[int, set[int]] = defaultdict(set)
+    ids = sorted(matter_ids)
+    for start in range(0, len(ids), ID_CHUNK):
+        chunk = ids[start : start + ID_CHUNK]
+        for matter_id, target in through.objects.filter(matter_id__in=chunk).values_list("matter_id", column):
+            found[matter_id].add(target)
+    return {matter_id: frozenset(targets) for matter_id, targets in found.items()}
+
+
+def _petitioner_text(name: str | None, persons: int) -> str:
+    """The first named petitioner, masked, and how many came: 张*等3人."""
+    if not name:
         return "匿名"
-    return mask_name(named[0]) + (f"等{persons}人" if persons > 1 else "")
+    return mask_name(name) + (f"等{persons}人" if persons > 1 else "")
 
 
 def report_recipients(*, county: County, events: list[ReportEvent]) -> list[Recipient]:
@@ -278,8 +281,7 @@ def _date_text(day: dt.date) -> str:
 def _counts_text(events: list[ReportEvent]) -> str:
     counts = level_counts(events)
     levels = "，".join(
-        f"{label}{counts[label]['matters']}起{counts[label]['persons']}人"
-        for label in (Level(level).label for level in LEVEL_ORDER)
+        f"{label}{counts[label]['matters']}起{counts[label]['persons']}人" for label in LEVEL_LABELS.values()
     )
     collective = counts[COLLECTIVE]
     return levels + (
@@ -318,13 +320,13 @@ def _counts_brief(events: list[ReportEvent]) -> str:
     counts = level_counts(events)
     return "，".join(
         f"{label}{counts[label]['matters']}起{counts[label]['persons']}人"
-        for label in (Level(level).label for level in LEVEL_ORDER)
+        for label in LEVEL_LABELS.values()
         if counts[label]["matters"]
     )
 
 
 def item_lines(events: list[ReportEvent]) -> list[str]:
-    return capped([event.line() for event in events], settings.XINFANG_SMS_MAX_ITEMS)
+    return capped(events, settings.XINFANG_SMS_MAX_ITEMS, ReportEvent.line)
 
 
 def summary_lines(day: dt.date, events: list[ReportEvent], *, whole: bool) -> list[str]:
@@ -346,21 +348,51 @@ def summary_lines(day: dt.date, events: list[ReportEvent], *, whole: bool) -> li
     return lines
 
 
-def recipient_lines(day: dt.date, person: Recipient, events: list[ReportEvent]) -> list[str]:
-    visible = [event for event in events if person.sees(event)]
+class _DayIndex:
+    """The events grouped once for all recipients: by owning leader and responsible unit, with the few
+    that report someone set apart, and each distinct summary composed once."""
+
+    def __init__(self, day: dt.date, events: list[ReportEvent]) -> None:
+        self.day, self.events = day, events
+        self.by_owner: dict[int, list[ReportEvent]] = defaultdict(list)
+        self.by_unit: dict[int, list[ReportEvent]] = defaultdict(list)
+        for event in events:
+            if event.owner_id:
+                self.by_owner[event.owner_id].append(event)
+            if event.unit_id:
+                self.by_unit[event.unit_id].append(event)
+        self.reporting = [event for event in events if event.reported_units or event.reported_accounts]
+        self._summaries: dict[tuple[frozenset[ReportEvent], bool], list[str]] = {}
+
+    def hidden_from(self, person: Recipient) -> frozenset[ReportEvent]:
+        return frozenset(event for event in self.reporting if not person.sees(event))
+
+    def summary(self, hidden: frozenset[ReportEvent], *, whole: bool) -> list[str]:
+        key = (hidden, whole)
+        if key not in self._summaries:
+            visible = [event for event in self.events if event not in hidden] if hidden else self.events
+            self._summaries[key] = summary_lines(self.day, visible, whole=whole)
+        return self._summaries[key]
+
+
+def recipient_lines(index: _DayIndex, person: Recipient) -> list[str]:
+    hidden = index.hidden_from(person)
+
+    def visible(events: list[ReportEvent]) -> list[ReportEvent]:
+        return [event for event in events if event not in hidden] if hidden else events
+
     lines: list[str] = []
     if "main_leader" in person.roles or "owner" in person.roles:
-        lines += summary_lines(day, visible, whole="main_leader" in person.roles)
-    shown: set[ReportEvent] = set()
-    owned = [event for event in visible if event.owner_id in person.owner_of]
+        lines += index.summary(hidden, whole="main_leader" in person.roles)
+    owned = [event for leader_id in sorted(person.owner_of) for event in visible(index.by_owner[leader_id])]
     if owned:
         lines.append("您包案的事项：")
         lines += item_lines(owned)
-        shown.update(owned)
+    shown = set(owned)
     for unit_id, unit in person.heads.items():
-        mine = [event for event in visible if event.unit_id == unit_id]
+        mine = visible(index.by_unit[unit_id])
         today = [event for event in mine if not event.late]
-        head = f"{_date_text(day)}访情，" if not lines else ""
+        head = f"{_date_text(index.day)}访情，" if not lines else ""
         brief = _counts_brief(today) if today else "无新增"
         lines.append(f"{head}{unit}（责任单位）：{brief}。")
         lines += item_lines([event for event in mine if event not in shown])
@@ -372,11 +404,11 @@ def daily_draft(
 ) -> DailyDraft:
     events = report_events(county=county, day=day, cutoff=cutoff, since=since)
     recipients = report_recipients(county=county, events=events)
-    messages = []
+    index, messages = _DayIndex(day, events), []
     for person in recipients:
         if not person.mobile:
             continue
-        lines = recipient_lines(day, person, events)
+        lines = recipient_lines(index, person)
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         messages += [Message(person, body, index) for index, body in enumerate(bodies, start=1)]
     missing = [person for person in recipients if not person.mobile]
