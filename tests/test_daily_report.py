@@ -500,3 +500,19 @@ def test_command_usage_errors_exit_2_in_chinese(county, capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert not SmsMessage.objects.exists() and not DailyReport.objects.exists()
+
+
+def test_only_a_failed_run_can_be_retried(county, client_for):
+    run = JobRun.objects.create(
+        job="daily_report",
+        county=county,
+        period=FRIDAY,
+        planned_at=at(FRIDAY, 17, 30),
+        state=JobRun.State.DONE,
+    )
+    with time_machine.travel(at(FRIDAY, 18), tick=False):
+        page = client_for("bureau").post(f"/jobs/runs/{run.pk}/retry/", follow=True).content.decode()
+        assert client_for("bureau").post("/jobs/runs/999999/retry/").status_code == 404
+    assert "只有失败的任务可以重新运行" in page
+    run.refresh_from_db()
+    assert run.state == JobRun.State.DONE and run.next_attempt_at is None
