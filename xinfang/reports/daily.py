@@ -103,10 +103,7 @@ class Message:
 class DailyDraft:
     county: County
     date: dt.date
-    cutoff: dt.datetime
-    since: dt.datetime | None
     events: list[ReportEvent]
-    recipients: list[Recipient]
     messages: list[Message]
     missing_mobile: list[Recipient]
 
@@ -412,4 +409,4 @@ def daily_draft(
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         messages += [Message(person, body, index) for index, body in enumerate(bodies, start=1)]
     missing = [person for person in recipients if not person.mobile]
-    return DailyDraft(county, day, cutoff, since, events, recipients, messages, missing)
+    return DailyDraft(county, day, events, messages, missing)
