@@ -8,6 +8,7 @@ worker runs it — the day's events and the 补报 since the previous report, re
 composed and queued in the outbox with its audit record — inside a transaction that is rolled back, so
 the database is left as it was; once with the previous report sent at the same moment (the day alone),
 once with it sent a week before (a week of late registrations as 补报). Target (issue 6): ≤ 2 s per run.
+Then the morning's deadline warnings over every matter due or overdue on the latest day of the data.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def main() -> int:
 
     from xinfang.directory.models import County
     from xinfang.petitions.models import Event, Matter
+    from xinfang.petitions.warnings import deadline_warnings_job
     from xinfang.reports.models import DailyReport
     from xinfang.reports.services import daily_report_job
 
@@ -85,6 +87,19 @@ def main() -> int:
                 pass
             timings[name].append(elapsed)
             print(f"  {day}  {row['events']:>5} events  {name:<18} {elapsed * 1000:6.0f} ms  {result}")
+    # The morning's deadline warnings, over every matter due or overdue on the latest day of the data.
+    latest = Event.objects.filter(county=county).aggregate(last=Max("date"))["last"]
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            result = deadline_warnings_job(
+                county=county, day=latest, now=dt.datetime.combine(latest, dt.time(9), tzinfo=zone)
+            )
+            elapsed = time.perf_counter() - started
+            raise Rollback
+    except Rollback:
+        pass
+    print(f"  {latest}  deadline_warnings  {elapsed * 1000:6.0f} ms  {result}")
     for name, values in timings.items():
         print(
             f"{name}: median {statistics.median(values) * 1000:.0f} ms, "

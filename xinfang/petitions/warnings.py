@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Subquery
 
 from xinfang.directory.models import County, Leader, UnitOfficial
 from xinfang.lib.deadlines import CLOCK_LABELS, PETITIONER_CLOCKS
@@ -22,64 +23,66 @@ class _Person:
     key: str
     name: str
     mobile: str
-    lines: list[str] = field(default_factory=list)
+    lines: dict[str, None] = field(default_factory=dict)  # in order, each once
 
 
-def _line(matter: Matter, prefix: str, today: dt.date) -> str:
-    number = matter.number.removeprefix(f"{prefix}-")
-    clock = CLOCK_LABELS.get(matter.clock, "")  # type: ignore[call-overload]
-    due = matter.due_date or today
+def _when(due: dt.date, today: dt.date) -> str:
     late = (today - due).days
-    when = f"已超期{late}天" if late > 0 else "今日到期" if late == 0 else f"{due.month}月{due.day}日到期"
-    return f"{number} {matter.origin_township.name} {clock}{when}"
+    return f"已超期{late}天" if late > 0 else "今日到期" if late == 0 else f"{due.month}月{due.day}日到期"
 
 
 def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
     horizon = day + dt.timedelta(days=settings.XINFANG_DEADLINE_WARNING_DAYS)
-    matters = list(
+    # One query: each matter due with its current owner, and whether it reports its own responsible unit
+    # (then that unit's head is not told, Art. 46).
+    rows = list(
         Matter.objects.filter(county=county, due_date__isnull=False, due_date__lte=horizon)
         .exclude(clock="")
         .exclude(clock__in=[str(clock) for clock in PETITIONER_CLOCKS])
-        .select_related("origin_township")
-        .prefetch_related("reported_units")
-        .order_by("due_date", "id")
-    )
-    if not matters:
-        return "没有临期或超期事项"
-    owners = dict(
-        Ownership.objects.filter(matter__in=matters, is_current=True).values_list("matter_id", "leader_id")
-    )
-    leaders = {
-        leader.pk: leader for leader in Leader.objects.filter(pk__in=set(owners.values()), is_active=True)
-    }
-    heads = {
-        official.unit_id: official
-        for official in UnitOfficial.objects.filter(
-            unit_id__in={matter.responsible_unit_id for matter in matters}, is_head=True, is_active=True
+        .annotate(
+            owner=Subquery(
+                Ownership.objects.filter(matter_id=OuterRef("pk"), is_current=True).values("leader_id")[:1]
+            ),
+            reports_unit=Exists(
+                Matter.reported_units.through.objects.filter(
+                    matter_id=OuterRef("pk"), unit_id=OuterRef("responsible_unit_id")
+                )
+            ),
         )
+        .order_by("due_date", "id")
+        .values_list(
+            "number", "origin_township__name", "clock", "due_date", "responsible_unit_id", "owner",
+            "reports_unit",
+        )
+    )  # fmt: skip
+    if not rows:
+        return "没有临期或超期事项"
+    leaders = Leader.objects.filter(pk__in={row[5] for row in rows if row[5]}, is_active=True).exclude(
+        mobile=""
+    )
+    owners = {leader.pk: _Person(f"leader:{leader.pk}", leader.name, leader.mobile) for leader in leaders}
+    heads = {
+        official.unit_id: _Person(f"official:{official.pk}", official.name, official.mobile)
+        for official in UnitOfficial.objects.filter(
+            unit_id__in={row[4] for row in rows if row[4]}, is_head=True, is_active=True
+        ).exclude(mobile="")
     }
-    people: dict[str, _Person] = {}
-    for matter in matters:
-        line = _line(matter, county.code, day)
-        reported = {unit.pk for unit in matter.reported_units.all()}
-        head = heads.get(matter.responsible_unit_id or 0)
-        if head is not None and head.mobile and head.unit_id not in reported:
-            people.setdefault(
-                head.mobile, _Person(f"official:{head.pk}", head.name, head.mobile)
-            ).lines.append(line)
-        leader = leaders.get(owners.get(matter.pk, 0))
-        if leader is not None and leader.mobile:
-            person = people.setdefault(
-                leader.mobile, _Person(f"leader:{leader.pk}", leader.name, leader.mobile)
-            )
-            if line not in person.lines:
-                person.lines.append(line)
+    people: dict[str, _Person] = {}  # by mobile: one message set for someone both owner and head
+    for number, township, clock, due_date, unit_id, owner_id, reports_unit in rows:
+        clock_label = CLOCK_LABELS.get(clock, "")  # type: ignore[call-overload]
+        line = (
+            f"{number.removeprefix(f'{county.code}-')} {township} {clock_label}{_when(due_date or day, day)}"
+        )
+        targets = [owners.get(owner_id or 0), None if reports_unit else heads.get(unit_id or 0)]
+        for target in targets:
+            if target is not None:
+                people.setdefault(target.mobile, target).lines[line] = None
     topic = f"deadline_warning:{county.code}:{day.isoformat()}"
     drafts = []
     for person in people.values():
         lines = [
             f"您有{len(person.lines)}件信访事项临期或超期，请抓紧办理：",
-            *capped(person.lines, settings.XINFANG_SMS_MAX_ITEMS, str),
+            *capped(list(person.lines), settings.XINFANG_SMS_MAX_ITEMS, str),
         ]
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         drafts += [
@@ -95,4 +98,4 @@ def deadline_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> 
             for index, body in enumerate(bodies, start=1)
         ]
     queued = sms_queue(county=county, drafts=drafts)
-    return f"{len(matters)} 件临期或超期事项，已生成 {queued} 条短信"
+    return f"{len(rows)} 件临期或超期事项，已生成 {queued} 条短信"
