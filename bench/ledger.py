@@ -105,8 +105,8 @@ def main() -> int:
     from django.db import connection
 
     from xinfang.audit.guard import audit_guard_drop, audit_guard_install
+    from xinfang.demo.services import demo_county_load
     from xinfang.directory.models import County
-    from xinfang.directory.services import demo_county_load
     from xinfang.lib.keys import create_key_file
     from xinfang.lib.ledger_file import COLUMNS, ledger_read
     from xinfang.petitions.ledger import ledger_import, ledger_undo

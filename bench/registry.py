@@ -57,10 +57,10 @@ def main() -> int:
     from django.utils import timezone
 
     from xinfang.accounts.models import User
+    from xinfang.demo.generator import generate_matters, progress_bar
+    from xinfang.demo.services import demo_county_load
     from xinfang.directory.models import Category, County, Unit
-    from xinfang.directory.services import demo_county_load
     from xinfang.lib.keys import create_key_file
-    from xinfang.petitions.generator import generate_matters, progress_bar
     from xinfang.petitions.models import Event, Matter
 
     create_key_file(settings.XINFANG_FIELD_KEY_FILE)

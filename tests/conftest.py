@@ -16,10 +16,11 @@ from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
 from xinfang.audit.guard import audit_guard_drop
+from xinfang.core.roles import Role
+from xinfang.demo.services import demo_county_load
 from xinfang.directory.models import County
-from xinfang.directory.services import categories_seed, demo_county_load
+from xinfang.directory.services import categories_seed
 from xinfang.lib.keys import create_key_file
 from xinfang.notifications.gateways import DummyGateway, dummy_gateway
 

@@ -116,7 +116,7 @@ def test_it_keeps_leaders_to_reading_the_directory(client_for):
 
 def test_it_shows_an_account_without_a_role_nothing_but_a_notice(client_for, county):
     from xinfang.accounts.models import User
-    from xinfang.accounts.roles import Role
+    from xinfang.core.roles import Role
 
     waiting = User.objects.create(username="waiting", role=Role.NONE, county=county)
     client = client_for(waiting)

@@ -17,8 +17,8 @@ from xinfang.audit.guard import audit_guard_drop, audit_guard_install, audit_gua
 from xinfang.audit.models import AppendOnlyError, AuditRecord
 from xinfang.audit.selectors import audit_chain_breaks
 from xinfang.audit.services import audit_purge, audit_record
-from xinfang.bulk import bulk_insert
 from xinfang.checks import check_audit_guard, check_audit_retention
+from xinfang.core.bulk import bulk_insert
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ from django.test import Client
 
 from tests.conftest import PASSWORD
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.selectors import audit_chain_breaks
 from xinfang.audit.services import audit_record
+from xinfang.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import PasswordHistory, User
 from xinfang.audit.models import AuditRecord
-from xinfang.directory.demo import DEMO_PASSWORD
+from xinfang.demo.directory import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

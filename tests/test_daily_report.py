@@ -5,16 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.db import transaction
 
+from xinfang.core.worker import Worker
 from xinfang.directory.models import Category, Leader, Unit, UnitOfficial
 from xinfang.jobs.models import JobRun
 from xinfang.jobs.services import job_run_claim, job_runs_create_due, scheduler_tick
-from xinfang.jobs.worker import TASKS, Worker
 from xinfang.notifications.gateways import Delivery, PermanentSmsError, TransientSmsError, UncertainSmsError
 from xinfang.notifications.models import SmsMessage
 from xinfang.notifications.services import sms_dispatch_due
@@ -25,6 +26,7 @@ from xinfang.petitions.services import (
     matter_register,
     ownership_assign,
 )
+from xinfang.registry import JOBS, TASKS
 from xinfang.reports.models import DailyReport
 from xinfang.reports.services import daily_report_preview, daily_report_send
 
@@ -124,13 +126,13 @@ def test_a_worker_down_from_17_to_19_catches_up_once(county, sms):
 def test_a_run_older_than_the_look_back_is_not_caught_up(county, settings):
     settings.XINFANG_JOB_CATCH_UP_HOURS = 12
     with time_machine.travel(at(dt.date(2026, 11, 30), 9, 0), tick=False):  # Monday; Friday is 64 h ago
-        job_runs_create_due(now=at(dt.date(2026, 11, 30), 9, 0))
+        job_runs_create_due(now=at(dt.date(2026, 11, 30), 9, 0), jobs=JOBS)
     assert daily_runs() == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_send_once(sms):
-    from xinfang.directory.services import demo_county_load
+    from xinfang.demo.services import demo_county_load
 
     demo_county_load()  # a transactional test may start from a database another one emptied
     now = at(FRIDAY, 17, 30)
@@ -162,7 +164,7 @@ def test_two_workers_at_once_send_once(sms):
 
 def test_a_claimed_run_is_not_claimed_by_a_second_worker(county):
     now = at(FRIDAY, 17, 30)
-    job_runs_create_due(now=now)
+    job_runs_create_due(now=now, jobs=JOBS)
     first = job_run_claim(now=now, claimant="a:1")
     second = job_run_claim(now=now, claimant="b:2")
     assert first is not None and second is not None and first.pk != second.pk  # the other job's run
@@ -304,7 +306,7 @@ def test_a_second_send_reaches_only_new_recipients(county, persona, sms):
     assert first >= 2 and second == 0
 
 
-def test_a_failing_job_is_recorded_and_retried(county, monkeypatch):
+def test_a_failing_job_is_recorded_and_retried(county):
     calls = {"n": 0}
 
     def flaky(**kwargs):
@@ -313,13 +315,13 @@ def test_a_failing_job_is_recorded_and_retried(county, monkeypatch):
             raise RuntimeError("数据库暂时不可用")
         return "ok"
 
-    monkeypatch.setattr("xinfang.reports.services.daily_report_job", flaky)
+    jobs = daily_report_doing(flaky)
     with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
-        scheduler_tick()
+        scheduler_tick(jobs=jobs)
     [run] = daily_runs()
     assert run.state == JobRun.State.FAILED and "数据库暂时不可用" in run.last_error
     with time_machine.travel(at(FRIDAY, 17, 32), tick=False):
-        scheduler_tick()
+        scheduler_tick(jobs=jobs)
     run.refresh_from_db()
     assert (run.state, run.attempts, run.result) == (JobRun.State.DONE, 2, "ok")
 
@@ -367,10 +369,14 @@ def test_resend_before_the_report_went_out_is_404(client_for):
     assert response.status_code == 404 and not SmsMessage.objects.exists()
 
 
-def test_the_jobs_page_shows_runs_and_retries_a_failed_one(county, client_for, outsider, monkeypatch):
-    monkeypatch.setattr("xinfang.reports.services.daily_report_job", lambda **kwargs: 1 / 0)
+def daily_report_doing(handler):
+    """The registry's jobs with the daily report's work replaced."""
+    return [replace(job, handler=handler) if job.name == "daily_report" else job for job in JOBS]
+
+
+def test_the_jobs_page_shows_runs_and_retries_a_failed_one(county, client_for, outsider):
     with time_machine.travel(at(FRIDAY, 17, 30), tick=False):
-        scheduler_tick()
+        scheduler_tick(jobs=daily_report_doing(lambda **kwargs: 1 / 0))
     run = JobRun.objects.get(job="daily_report", county=county)
     client = client_for("bureau_head")
     with time_machine.travel(at(FRIDAY, 17, 31), tick=False):
@@ -380,9 +386,8 @@ def test_the_jobs_page_shows_runs_and_retries_a_failed_one(county, client_for, o
         client.post(f"/jobs/runs/{run.pk}/retry/")
     run.refresh_from_db()
     assert run.attempts == 0 and run.next_attempt_at is not None
-    monkeypatch.setattr("xinfang.reports.services.daily_report_job", lambda **kwargs: "ok")
     with time_machine.travel(at(FRIDAY, 17, 32), tick=False):
-        scheduler_tick()
+        scheduler_tick(jobs=daily_report_doing(lambda **kwargs: "ok"))
     run.refresh_from_db()
     assert run.state == JobRun.State.DONE
 

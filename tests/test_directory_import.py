@@ -19,13 +19,14 @@ from openpyxl import Workbook, load_workbook
 
 from xinfang import cli
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
+from xinfang.core.roles import Role
+from xinfang.demo.directory import DEMO_COUNTY_CODE, DEMO_PASSWORD, demo_directory_rows
 from xinfang.directory.categories import CATEGORY_TREE
-from xinfang.directory.demo import DEMO_COUNTY_CODE, DEMO_PASSWORD, demo_directory_rows
 from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial, Village
-from xinfang.directory.services import DirectoryImportResult, directory_import
-from xinfang.directory.workbook import read_directory_workbook, sheet_from_dicts, write_directory_workbook
+from xinfang.onboarding.results import DirectoryImportResult
+from xinfang.onboarding.services import directory_import
+from xinfang.onboarding.workbook import read_directory_workbook, sheet_from_dicts, write_directory_workbook
 
 pytestmark = pytest.mark.django_db
 

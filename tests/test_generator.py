@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from xinfang.petitions.generator import generate_matters
+from xinfang.demo.generator import generate_matters
 from xinfang.petitions.models import Event, Matter, Petitioner
 
 pytestmark = pytest.mark.django_db

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.test_ledger_import import csv_bytes, row
-from xinfang.jobs.worker import TASKS
 from xinfang.petitions.ledger import ProgressFile, ledger_progress, ledger_work_next
 from xinfang.petitions.models import LedgerImport, Matter
+from xinfang.registry import TASKS
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
+from xinfang.core.roles import Role
 from xinfang.directory.models import Category, Leader, Unit
 
 pytestmark = pytest.mark.django_db

@@ -281,7 +281,7 @@ def test_it_shows_a_matter_in_a_bounded_number_of_queries(client_for, county, dj
 
 
 def test_it_encrypts_with_sm4_when_the_setting_says_so(client_for, county, settings):
-    from xinfang.petitions.protection import field_cipher
+    from xinfang.core.cipher import field_cipher
 
     settings.XINFANG_FIELD_CIPHER = "sm4-gcm"
     field_cipher.cache_clear()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from xinfang.accounts.models import RecoveryCode, TwoFactor, User
 from xinfang.accounts.services import two_factor_secret
 from xinfang.audit.models import AuditRecord
-from xinfang.directory.demo import DEMO_PASSWORD
+from xinfang.demo.directory import DEMO_PASSWORD
 from xinfang.lib.totp import code_at, current_step
 
 pytestmark = pytest.mark.django_db

@@ -118,7 +118,7 @@ def check_audit_retention(app_configs: Any = None, **kwargs: Any) -> list[Error]
 
 @register(Tags.compatibility)
 def check_job_times(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    from xinfang.jobs.schedule import JOBS
+    from xinfang.registry import JOBS
 
     errors = []
     for job in JOBS:

@@ -72,7 +72,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     _call("createcachetable")
     print(f"数据库已就绪：{settings.DATABASES['default']['NAME']}")
     if args.demo_directory:
-        from xinfang.directory.services import demo_county_load
+        from xinfang.demo.services import demo_county_load
 
         loaded = demo_county_load()
         print("已载入演示县名录与演示账号。" if loaded else "演示县已存在，未重复载入。")
@@ -116,9 +116,9 @@ DEMO_HISTORY_MATTERS = 3000
 
 def _load_demo_history() -> None:
     """Give the demo county two years of generated petitions the first time the demo starts."""
-    from xinfang.directory.demo import DEMO_COUNTY_CODE
+    from xinfang.demo.directory import DEMO_COUNTY_CODE
+    from xinfang.demo.generator import generate_matters, progress_bar
     from xinfang.directory.models import County
-    from xinfang.petitions.generator import generate_matters, progress_bar
     from xinfang.petitions.models import Matter
 
     county = County.objects.get(code=DEMO_COUNTY_CODE)
@@ -131,8 +131,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _setup_django()
     from django.conf import settings
 
-    from xinfang.directory.demo import DEMO_PASSWORD
-    from xinfang.directory.services import demo_county_load
+    from xinfang.demo.directory import DEMO_PASSWORD
+    from xinfang.demo.services import demo_county_load
 
     if args.reset:
         _reset_database()

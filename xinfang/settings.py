@@ -93,13 +93,15 @@ INSTALLED_APPS = [
     "xinfang.backups",
     "xinfang.notifications",
     "xinfang.reports",
+    "xinfang.onboarding",
+    "xinfang.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "xinfang.middleware.RequestContextMiddleware",
-    "xinfang.middleware.SecurityHeadersMiddleware",
+    "xinfang.core.middleware.RequestContextMiddleware",
+    "xinfang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

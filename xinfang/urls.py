@@ -2,7 +2,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from xinfang import views
-from xinfang.manage_site import manage_site
+from xinfang.accounts.views import LogoutView
+from xinfang.maintenance.site import manage_site
+from xinfang.registry import JOBS
 
 urlpatterns = [
     path("", include("xinfang.dashboard.urls")),
@@ -12,7 +14,9 @@ urlpatterns = [
     path("stats/", include("xinfang.stats.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
-    path("jobs/", include("xinfang.jobs.urls")),
+    path("jobs/", include("xinfang.jobs.urls"), {"jobs": JOBS}),
+    # The maintenance site logs out through the accounts app's audited view.
+    path("manage/logout/", LogoutView.as_view()),
     path("manage/", manage_site.urls),
     path("api/v1/", include("xinfang.petitions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -47,7 +47,7 @@ def demo_server(live_server, transactional_db):
     """The live server with the demo county (transactional tests start from an empty database)."""
     from django.core.cache import cache
 
-    from xinfang.directory.services import demo_county_load
+    from xinfang.demo.services import demo_county_load
 
     demo_county_load()
     cache.clear()  # rate-limit counters live in the database cache, which emptying the tables keeps

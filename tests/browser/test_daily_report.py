@@ -13,6 +13,7 @@ from xinfang.jobs.models import JobRun
 from xinfang.jobs.services import scheduler_tick
 from xinfang.notifications.services import sms_dispatch_due
 from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput, matter_register
+from xinfang.registry import JOBS
 
 
 def register_today(level: str, persons: int) -> None:
@@ -54,7 +55,7 @@ def test_staff_preview_send_and_follow_the_daily_report(browser, demo_server, sh
     page.get_by_role("button", name="重发", exact=True).first.click()
     assert page.get_by_text("已重发 1 条短信").is_visible()
 
-    scheduler_tick()
+    scheduler_tick(jobs=JOBS)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     JobRun.objects.create(
         job="daily_report", county=County.objects.get(code="410421"), period=yesterday,

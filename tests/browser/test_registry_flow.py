@@ -74,8 +74,8 @@ def test_the_public_follows_a_matter_by_query_code_on_a_phone(browser, demo_serv
 
 
 def test_a_township_user_sees_its_own_matters_masked_on_a_phone(browser, demo_server, shot):
+    from xinfang.demo.generator import generate_matters
     from xinfang.directory.models import County
-    from xinfang.petitions.generator import generate_matters
 
     generate_matters(county=County.objects.get(code="410421"), matters=60, seed=3)
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
@@ -97,8 +97,8 @@ def test_a_township_user_sees_its_own_matters_masked_on_a_phone(browser, demo_se
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_statistics_page_links_a_figure_to_its_events(browser, demo_server, shot, viewport):
+    from xinfang.demo.generator import generate_matters
     from xinfang.directory.models import County
-    from xinfang.petitions.generator import generate_matters
 
     generate_matters(county=County.objects.get(code="410421"), matters=300, seed=5)
     context = browser.new_context(viewport=viewport, locale="zh-CN")

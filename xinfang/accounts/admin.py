@@ -12,12 +12,13 @@ from django.contrib import admin
 from django.contrib.auth import password_validation
 from django.http import HttpRequest
 
+from xinfang.accounts.http import request_account
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
 from xinfang.accounts.services import ACCOUNT_EDITABLE_FIELDS, account_create, account_update
+from xinfang.core.roles import Role
 from xinfang.directory.admin import CountyScopedChoices
 from xinfang.lib.masking import mask_phone
-from xinfang.manage_site import RoleModelAdmin, manage_site, request_user
+from xinfang.maintenance.site import RoleModelAdmin, manage_site
 
 ACCOUNT_FIELDS = ("username", "full_name", "mobile", "unit", "leader", "role", "is_active", "last_login")
 
@@ -64,7 +65,7 @@ class UserAdmin(CountyScopedChoices, RoleModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ("username", "full_name", "mobile", "unit", "leader", "password1", "password2")
-        user = request_user(request)
+        user = request_account(request)
         if user is not None and user.role == Role.SECURITY_ADMIN:
             return tuple("masked_mobile" if name == "mobile" else name for name in ACCOUNT_FIELDS)
         return ACCOUNT_FIELDS
@@ -72,12 +73,12 @@ class UserAdmin(CountyScopedChoices, RoleModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        user = request_user(request)
+        user = request_account(request)
         editable = ACCOUNT_EDITABLE_FIELDS.get(user.role if user else "", frozenset())
         return tuple(name for name in (*ACCOUNT_FIELDS, "masked_mobile") if name not in editable)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        user = request_user(request)
+        user = request_account(request)
         return user is not None and user.role == Role.SYSTEM_ADMIN
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
@@ -87,12 +88,12 @@ class UserAdmin(CountyScopedChoices, RoleModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         # Nobody edits their own role or status here.
-        user = request_user(request)
+        user = request_account(request)
         queryset = super().get_queryset(request)
         return queryset.exclude(pk=user.pk) if user else queryset.none()
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        user = request_user(request)
+        user = request_account(request)
         assert user is not None  # has_change_permission let only an admin role through
         if change:
             account = User.objects.get(pk=obj.pk)

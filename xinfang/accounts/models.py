@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from xinfang.accounts.roles import CONTENT_ROLES, COUNTY_WIDE_ROLES, LEADER_ROLES, Role
+from xinfang.core.roles import CONTENT_ROLES, COUNTY_WIDE_ROLES, LEADER_ROLES, Role
 from xinfang.directory.models import County, Leader, Unit, phone_validator
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
 
 
 @dataclass(frozen=True)

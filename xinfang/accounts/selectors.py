@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
+from xinfang.core.roles import Role
 
 
 def accounts_summary(*, county_id: int | None) -> dict[str, Any]:

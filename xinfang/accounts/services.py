@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import RecoveryCode, TwoFactor, User
-from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, model_diff
+from xinfang.core.cipher import field_cipher
+from xinfang.core.roles import Role
 from xinfang.directory.models import County, Leader, Unit
 from xinfang.lib.totp import matching_step, new_recovery_codes, new_secret, normalize_recovery_code
-from xinfang.petitions.protection import field_cipher
 
 
 @transaction.atomic
@@ -178,20 +178,6 @@ def auth_session_expired_record(*, user: User, idle: bool) -> None:
     audit_record(
         action="auth.session_expired", actor=user, obj=user, message="空闲超时" if idle else "超过登录时限"
     )
-
-
-DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
-    # username, role, what it is bound to (see demo_accounts_create)
-    ("bureau", Role.BUREAU_STAFF, "信访局登记员"),
-    ("bureau_head", Role.BUREAU_HEAD, "信访局长"),
-    ("secretary", Role.MAIN_LEADER, "县委书记"),
-    ("leader", Role.COUNTY_LEADER, "副县长(分包周庄镇)"),
-    ("zhouzhuang", Role.UNIT_USER, "周庄镇"),
-    ("renshe", Role.UNIT_USER, "县人社局"),
-    ("auditor", Role.AUDITOR, "审计员"),
-    ("sysadmin", Role.SYSTEM_ADMIN, "系统管理员"),
-    ("secadmin", Role.SECURITY_ADMIN, "安全管理员"),
-)
 
 
 # -- second factor (TOTP) ---------------------------------------------------------------------------

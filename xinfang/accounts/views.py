@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
 from xinfang.accounts.forms import LoginForm, TwoFactorForm, UnlockForm
+from xinfang.accounts.http import AuthedRequest
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import accounts_locked
 from xinfang.accounts.services import (
@@ -31,8 +31,9 @@ from xinfang.accounts.services import (
     two_factor_secret,
     two_factor_verify,
 )
+from xinfang.core.decorators import role_required
+from xinfang.core.ratelimit import hit, hits
 from xinfang.lib.totp import provisioning_uri
-from xinfang.ratelimit import hit, hits
 
 
 class LoginView(auth_views.LoginView):

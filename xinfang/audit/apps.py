@@ -24,9 +24,4 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self) -> None:
-        from xinfang.audit.services import audit_purge_due
-        from xinfang.jobs.worker import TASKS, Task
-
         post_migrate.connect(_reinstall_guard, sender=self, dispatch_uid="xinfang.audit.guard")
-        if not any(task.name == "audit_purge" for task in TASKS):
-            TASKS.append(Task("audit_purge", audit_purge_due))

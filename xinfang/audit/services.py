@@ -13,9 +13,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xinfang.audit.models import CHAINED_FIELDS, AuditChainHead, AuditRecord, chain_payload
-from xinfang.bulk import bulk_insert
+from xinfang.core.bulk import bulk_insert
+from xinfang.core.middleware import current_request_context
 from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
-from xinfang.middleware import current_request_context
 
 GENESIS_HASH = "0" * 64
 # Field names whose values are personal data: summaries keep only a masked form.

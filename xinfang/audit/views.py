@@ -4,14 +4,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import Role
 from xinfang.audit.forms import AuditSearchForm
 from xinfang.audit.selectors import AuditFilter, audit_actions, audit_records_search
+from xinfang.core.decorators import MemberRequest, role_required
+from xinfang.core.roles import Role
 
 
 @role_required([Role.AUDITOR])
-def audit_log(request: AuthedRequest) -> HttpResponse:
+def audit_log(request: MemberRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
     valid = not form.is_bound or form.is_valid()
     filters = AuditFilter(**form.cleaned_data) if form.is_bound and valid else AuditFilter()

@@ -5,9 +5,10 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import BUREAU_ROLES, LEADER_ROLES, Role
+from xinfang.accounts.http import AuthedRequest
 from xinfang.accounts.selectors import accounts_summary
+from xinfang.core.decorators import role_required
+from xinfang.core.roles import BUREAU_ROLES, LEADER_ROLES, Role
 from xinfang.directory.models import Unit
 from xinfang.directory.selectors import (
     directory_figures,

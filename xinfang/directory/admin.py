@@ -8,7 +8,7 @@ from django.db import models
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
-from xinfang.accounts.roles import BUREAU_ROLES, LEADER_ROLES
+from xinfang.core.roles import BUREAU_ROLES, LEADER_ROLES
 from xinfang.directory.models import (
     Category,
     Department,
@@ -19,7 +19,7 @@ from xinfang.directory.models import (
     UnitOfficial,
     Village,
 )
-from xinfang.manage_site import RoleModelAdmin, manage_site, request_user
+from xinfang.maintenance.site import RoleModelAdmin, manage_site, request_user
 
 
 class CountyScopedChoices:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from xinfang.accounts.models import User
-from xinfang.accounts.roles import CONTENT_ROLES, Role
+from xinfang.core.decorators import Member
+from xinfang.core.roles import CONTENT_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial, Village
 
 
-def units_for_user(*, user: User) -> QuerySet[Unit]:
+def units_for_user(*, user: Member) -> QuerySet[Unit]:
     """Units the user may see: the whole county for bureau and leaders, only their own for a unit user."""
     if not user.is_authenticated or user.role not in CONTENT_ROLES or user.county_id is None:
         return Unit.objects.none()
@@ -22,7 +22,7 @@ def units_for_user(*, user: User) -> QuerySet[Unit]:
     return units
 
 
-def unit_get_for_user(*, user: User, unit_id: int) -> Unit:
+def unit_get_for_user(*, user: Member, unit_id: int) -> Unit:
     """The gate for units: the unit with its officials and villages, or 404."""
     officials = UnitOfficial.objects.filter(is_active=True).order_by("-is_head", "order", "id")
     unit = (
@@ -41,14 +41,14 @@ def unit_get_for_user(*, user: User, unit_id: int) -> Unit:
     return unit
 
 
-def leaders_for_user(*, user: User) -> QuerySet[Leader]:
+def leaders_for_user(*, user: Member) -> QuerySet[Leader]:
     """County leaders are known to every content role of the county."""
     if not user.is_authenticated or user.role not in CONTENT_ROLES or user.county_id is None:
         return Leader.objects.none()
     return Leader.objects.filter(county_id=user.county_id, is_active=True)
 
 
-def leader_get_for_user(*, user: User, leader_id: int) -> Leader:
+def leader_get_for_user(*, user: Member, leader_id: int) -> Leader:
     leader = (
         leaders_for_user(user=user)
         .filter(pk=leader_id)
@@ -60,13 +60,13 @@ def leader_get_for_user(*, user: User, leader_id: int) -> Leader:
     return leader
 
 
-def leaders_with_portfolios(*, user: User) -> QuerySet[Leader]:
+def leaders_with_portfolios(*, user: Member) -> QuerySet[Leader]:
     return leaders_for_user(user=user).prefetch_related(
         "liaison_townships", "portfolio_categories", "portfolio_departments"
     )
 
 
-def units_with_heads(*, user: User, kind: str) -> QuerySet[Unit]:
+def units_with_heads(*, user: Member, kind: str) -> QuerySet[Unit]:
     heads = UnitOfficial.objects.filter(is_active=True, is_head=True)
     return (
         units_for_user(user=user)
@@ -129,7 +129,7 @@ def directory_figures(*, county: County) -> DirectoryFigures:
         first=Count("pk", filter=Q(parent__isnull=True)),
         second=Count("pk", filter=Q(parent__isnull=False)),
     )
-    accounts = User.objects.filter(county=county, role=Role.UNIT_USER, is_active=True).count()
+    accounts = county.users.filter(role=Role.UNIT_USER, is_active=True).count()
     return DirectoryFigures(
         townships=units["townships"],
         villages=villages["villages"],

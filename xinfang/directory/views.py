@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES
+from xinfang.core.decorators import MemberRequest, role_required
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES
 from xinfang.directory.models import Unit
 from xinfang.directory.selectors import (
     categories_tree,
@@ -18,7 +18,7 @@ COUNTY_VIEW_ROLES = BUREAU_ROLES | LEADER_ROLES
 
 
 @role_required(COUNTY_VIEW_ROLES)
-def unit_list(request: AuthedRequest) -> HttpResponse:
+def unit_list(request: MemberRequest) -> HttpResponse:
     context = {
         "townships": units_with_heads(user=request.user, kind=Unit.Kind.TOWNSHIP),
         "departments": units_with_heads(user=request.user, kind=Unit.Kind.DEPARTMENT),
@@ -28,24 +28,24 @@ def unit_list(request: AuthedRequest) -> HttpResponse:
 
 
 @role_required(CONTENT_ROLES)
-def unit_detail(request: AuthedRequest, unit_id: int) -> HttpResponse:
+def unit_detail(request: MemberRequest, unit_id: int) -> HttpResponse:
     unit = unit_get_for_user(user=request.user, unit_id=unit_id)
     return render(request, "directory/unit_detail.html", {"unit": unit, "nav_key": "unit"})
 
 
 @role_required(COUNTY_VIEW_ROLES)
-def leader_list(request: AuthedRequest) -> HttpResponse:
+def leader_list(request: MemberRequest) -> HttpResponse:
     leaders = leaders_with_portfolios(user=request.user)
     return render(request, "directory/leader_list.html", {"leaders": leaders, "nav_key": "leaders"})
 
 
 @role_required(COUNTY_VIEW_ROLES)
-def leader_detail(request: AuthedRequest, leader_id: int) -> HttpResponse:
+def leader_detail(request: MemberRequest, leader_id: int) -> HttpResponse:
     leader = leader_get_for_user(user=request.user, leader_id=leader_id)
     return render(request, "directory/leader_detail.html", {"leader": leader, "nav_key": "leaders"})
 
 
 @role_required(COUNTY_VIEW_ROLES)
-def category_list(request: AuthedRequest) -> HttpResponse:
+def category_list(request: MemberRequest) -> HttpResponse:
     tree = categories_tree(county_id=request.user.county_id)
     return render(request, "directory/category_list.html", {"tree": tree, "nav_key": "categories"})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.utils import timezone
 
 from xinfang.directory.models import County
 from xinfang.jobs.models import JobRun
-from xinfang.jobs.schedule import PlannedRun, jobs_plan
+from xinfang.jobs.schedule import JobSpec, PlannedRun, jobs_plan
 from xinfang.notifications.models import SmsMessage
 
 
@@ -16,10 +17,11 @@ def job_runs_recent(*, county: County, limit: int = 40) -> list[JobRun]:
     return list(JobRun.objects.filter(county=county).order_by("-planned_at", "job")[:limit])
 
 
-def job_runs_next(*, county: County, days: int = 7) -> list[PlannedRun]:
+def job_runs_next(*, jobs: Sequence[JobSpec], county: County, days: int = 7) -> list[PlannedRun]:
     """The next planned runs within `days`; raises UnknownYear when the calendar lacks the year."""
     now = timezone.localtime()
-    runs = jobs_plan(counties=[county], start=now.date(), end=now.date() + dt.timedelta(days=days))
+    end = now.date() + dt.timedelta(days=days)
+    runs = jobs_plan(jobs=jobs, counties=[county], start=now.date(), end=end)
     return [run for run in runs if run.at > now]
 
 

@@ -9,39 +9,28 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
+from xinfang.core.claims import claim_one, retry_delay, worker_id
 from xinfang.directory.models import County
-from xinfang.jobs.claims import claim_one
 from xinfang.jobs.models import JobRun
-from xinfang.jobs.schedule import JOBS, job_spec
+from xinfang.jobs.schedule import JobSpec, job_spec
 from xinfang.lib.schedule import runs_between
 from xinfang.lib.workdays import UnknownYear
 
 logger = logging.getLogger("xinfang.jobs")
 
 
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """Backoff after the n-th failed attempt: 1, 2, 4 … minutes, at most an hour."""
-    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
-
-
-def job_runs_create_due(*, now: dt.datetime) -> int:
+def job_runs_create_due(*, now: dt.datetime, jobs: Sequence[JobSpec]) -> int:
     """Create the runs planned within the look-back window up to now that have no row yet; a run
     planned before the window (the worker was down longer) is not caught up. Returns how many were
     created. A calendar without the year is logged and skipped: never a guessed run."""
@@ -51,7 +40,7 @@ def job_runs_create_due(*, now: dt.datetime) -> int:
     # One working calendar serves every county, so each job's planned times are worked out once.
     calendar, counties = work_calendar(), list(County.objects.order_by("code"))
     rows = []
-    for job in JOBS:
+    for job in jobs:
         try:
             planned = runs_between(job.rule, job.at, local_start.date(), local_now.date(), calendar, zone)
         except UnknownYear as error:
@@ -100,14 +89,13 @@ def job_run_claim(*, now: dt.datetime, claimant: str) -> JobRun | None:
     return None if run_id is None else JobRun.objects.select_related("county").get(id=run_id)
 
 
-def job_run_execute(*, run: JobRun, now: dt.datetime) -> JobRun.State:
+def job_run_execute(*, run: JobRun, now: dt.datetime, jobs: Sequence[JobSpec]) -> JobRun.State:
     """Do a claimed run's work and record the outcome. A failure is recorded with its error and
     retried with backoff until XINFANG_JOB_MAX_ATTEMPTS; then it stays failed for a person to see."""
     mine = JobRun.objects.filter(id=run.id, claimed_by=run.claimed_by, claimed_at=run.claimed_at)
     try:
         with transaction.atomic():
-            handler = import_string(job_spec(run.job).handler)
-            result = handler(county=run.county, day=run.period, now=now)
+            result = job_spec(jobs, run.job).handler(county=run.county, day=run.period, now=now)
             mine.update(
                 state=JobRun.State.DONE, finished_at=timezone.now(), result=result[:300], last_error=""
             )
@@ -124,13 +112,13 @@ def job_run_execute(*, run: JobRun, now: dt.datetime) -> JobRun.State:
     return JobRun.State.DONE
 
 
-def scheduler_tick() -> int:
+def scheduler_tick(*, jobs: Sequence[JobSpec]) -> int:
     """One worker round: create what is due, then run every claimable run. Returns runs done."""
     now = timezone.now()
-    job_runs_create_due(now=now)
+    job_runs_create_due(now=now, jobs=jobs)
     claimant, handled = worker_id(), 0
     while (run := job_run_claim(now=now, claimant=claimant)) is not None:
-        job_run_execute(run=run, now=now)
+        job_run_execute(run=run, now=now, jobs=jobs)
         handled += 1
     return handled
 

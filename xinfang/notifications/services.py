@@ -20,9 +20,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from xinfang.audit.services import audit_record
+from xinfang.core.cipher import field_cipher
+from xinfang.core.claims import claim_one, retry_delay
 from xinfang.directory.models import County
-from xinfang.jobs.claims import claim_one
-from xinfang.jobs.services import retry_delay
 from xinfang.lib.masking import mask_phone
 from xinfang.lib.sms_text import sms_parts
 from xinfang.notifications.gateways import (
@@ -37,7 +37,6 @@ from xinfang.notifications.gateways import (
 )
 from xinfang.notifications.models import SmsMessage
 from xinfang.notifications.sms_templates import SMS_TEMPLATES
-from xinfang.petitions.protection import field_cipher
 
 logger = logging.getLogger("xinfang.sms")
 MOBILE_CONTEXT = "sms.mobile"

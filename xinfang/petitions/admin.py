@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 from django.contrib import admin
 from django.http import HttpRequest
 
-from xinfang.accounts.roles import BUREAU_ROLES, Role
+from xinfang.accounts.http import request_account
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.admin import DirectoryAdmin
-from xinfang.manage_site import manage_site, request_user
+from xinfang.maintenance.site import manage_site
 from xinfang.petitions.models import RegistryRules, RuleProfileAssignment
 
 
@@ -26,7 +27,7 @@ class RegistryRulesAdmin(BureauHeadSettingsAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # One row per county: until the bureau head saves one, the defaults apply.
-        user = request_user(request)
+        user = request_account(request)
         county = user.county if user is not None else None
         taken = county is not None and RegistryRules.objects.filter(county=county).exists()
         return super().has_add_permission(request, *args) and not taken

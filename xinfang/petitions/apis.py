@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
 from xinfang.petitions import services
 from xinfang.petitions.forms import MatterFilterForm
 from xinfang.petitions.pages import matter_page

@@ -10,14 +10,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
+from xinfang.core.roles import Role
+from xinfang.core.widgets import FastSelectsMixin
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.ledger_file import MAX_BYTES
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
 from xinfang.petitions.selectors import FLAG_FIELDS, MatterFilter
 from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput
-from xinfang.widgets import FastSelectsMixin
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

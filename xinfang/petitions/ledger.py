@@ -30,12 +30,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, audit_record_many
-from xinfang.bulk import bulk_insert
+from xinfang.core.bulk import bulk_insert
+from xinfang.core.cipher import field_cipher
+from xinfang.core.claims import claim_one
+from xinfang.core.roles import Role
 from xinfang.directory.models import County
-from xinfang.jobs.claims import claim_one
 from xinfang.lib.deadlines import Clock, profile_on
 from xinfang.lib.ledger_file import LedgerFileError, LedgerTable, ledger_read
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
@@ -54,7 +55,7 @@ from xinfang.petitions.models import (
     Stage,
     Transition,
 )
-from xinfang.petitions.protection import ADDRESS_CONTEXT, field_cipher, protect_id_number, protect_phone
+from xinfang.petitions.protection import ADDRESS_CONTEXT, protect_id_number, protect_phone
 from xinfang.petitions.search import matter_grams, matter_text_save
 from xinfang.petitions.services import EVENT_FACTS, address_brief, draw_query_code
 

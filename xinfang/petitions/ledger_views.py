@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import BUREAU_ROLES, Role
+from xinfang.accounts.http import AuthedRequest
+from xinfang.core.decorators import role_required
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.lib.ledger_file import COLUMNS, REQUIRED_COLUMNS, ledger_template
 from xinfang.petitions import ledger
 from xinfang.petitions.forms import LedgerUploadForm

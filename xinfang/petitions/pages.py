@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import BUREAU_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.lib.deadlines import CLOCK_LABELS, PETITIONER_CLOCKS, Clock, deadline_state
 from xinfang.lib.masking import mask_name
 from xinfang.petitions.forms import (

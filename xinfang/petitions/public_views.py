@@ -7,12 +7,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from xinfang.core.ratelimit import allow
 from xinfang.directory.models import County
 from xinfang.directory.selectors import county_by_code_or_only
 from xinfang.petitions.forms import OnlineSubmissionForm, QueryCodeForm, RatingForm
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services import PetitionerInput, RegistryError, matter_rate, matter_submit_online
-from xinfang.ratelimit import allow
 
 SUBMIT_LIMIT = (5, 3600)  # five submissions an hour from one address
 QUERY_LIMIT = (30, 600)

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.lib.bigrams import bigrams, jaccard
 from xinfang.lib.deadlines import PETITIONER_CLOCKS
 from xinfang.petitions.models import (

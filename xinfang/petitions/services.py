@@ -13,9 +13,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import BUREAU_ROLES, Role
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.crypto import DecryptionError
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
@@ -341,7 +341,8 @@ def _add_new_petitioners(matter: Matter, petitioners: Sequence[PetitionerInput])
 
 
 def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, phone: str, order: int) -> None:
-    from xinfang.petitions.protection import ADDRESS_CONTEXT, field_cipher
+    from xinfang.core.cipher import field_cipher
+    from xinfang.petitions.protection import ADDRESS_CONTEXT
 
     protected_id, protected_phone = protect_id_number(id_number), protect_phone(phone)
     Petitioner.objects.create(
@@ -770,7 +771,8 @@ def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
 @transaction.atomic
 def pii_reveal(*, by: User, matter: Matter, petitioner: Petitioner, what: str, reason: str) -> str:
     """Decrypt one petitioner's ID number, phone or address for a user allowed to, with a typed reason."""
-    from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+    from xinfang.core.cipher import field_cipher
+    from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 
     if by.role not in BUREAU_ROLES:
         raise RegistryError("您没有查看完整个人信息的权限")

@@ -11,8 +11,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import BUREAU_ROLES, CONTENT_ROLES
+from xinfang.accounts.http import AuthedRequest
+from xinfang.core.decorators import role_required
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
 from xinfang.petitions import services
 from xinfang.petitions.exports import matters_workbook_response
 from xinfang.petitions.forms import (

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import BUREAU_ROLES
+from xinfang.accounts.http import AuthedRequest
+from xinfang.core.decorators import role_required
+from xinfang.core.roles import BUREAU_ROLES
 from xinfang.reports.forms import ReportDayForm
 from xinfang.reports.selectors import daily_deliveries, daily_report_get, daily_reports_recent
 from xinfang.reports.services import daily_report_preview, daily_report_resend, daily_report_send

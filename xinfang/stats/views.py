@@ -7,8 +7,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from xinfang.accounts.decorators import AuthedRequest, role_required
-from xinfang.accounts.roles import CONTENT_ROLES
+from xinfang.accounts.http import AuthedRequest
+from xinfang.core.decorators import role_required
+from xinfang.core.roles import CONTENT_ROLES
 from xinfang.petitions.selectors import matters_for_user
 from xinfang.stats.forms import EventFilterForm, PeriodForm, with_default_period
 from xinfang.stats.selectors import event_statistics, events_for_user, statistics_tables

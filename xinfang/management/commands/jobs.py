@@ -10,6 +10,7 @@ from xinfang.directory.management.options import county_option, date_option
 from xinfang.directory.models import County
 from xinfang.jobs.schedule import jobs_plan
 from xinfang.lib.workdays import UnknownYear
+from xinfang.registry import JOBS
 
 
 class Command(BaseCommand):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
             [county_option(options["county"])] if options["county"] else list(County.objects.order_by("code"))
         )
         try:
-            runs = jobs_plan(counties=counties, start=start, end=end)
+            runs = jobs_plan(jobs=JOBS, counties=counties, start=start, end=end)
         except UnknownYear as error:
             sys.stderr.write(f"错误：{error}\n")
             raise SystemExit(1) from error

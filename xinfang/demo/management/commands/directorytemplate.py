@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from xinfang.directory.demo import demo_directory_rows
-from xinfang.directory.workbook import write_directory_workbook
+from xinfang.demo.directory import demo_directory_rows
+from xinfang.onboarding.workbook import write_directory_workbook
 
 
 class Command(BaseCommand):

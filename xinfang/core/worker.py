@@ -1,7 +1,7 @@
 """The background worker loop: runs registered periodic tasks until told to stop.
 
-The scheduler and the SMS outbox plug in here as `Task`s; each task claims its own database rows,
-so several workers may run at once.
+The tasks it runs are listed once, in `xinfang/registry.py`; each task claims its own database rows
+(`core/claims.py`), so several workers may run at once.
 """
 
 from __future__ import annotations
@@ -23,10 +23,6 @@ class Task:
     name: str
     # Does one round of work; returns how many items it handled (0 when idle).
     tick: Callable[[], int]
-
-
-# Later modules append their tasks (scheduler, outbox dispatcher) here.
-TASKS: list[Task] = []
 
 
 class Worker:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from xinfang.middleware import client_ip
+from xinfang.core.middleware import client_ip
 
 
 def allow(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) -> bool:

@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from xinfang.jobs.worker import TASKS, Worker
+from xinfang.core.worker import Worker
+from xinfang.registry import TASKS
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.directory.services import directory_import
-from xinfang.directory.workbook import WorkbookError, read_directory_workbook
+from xinfang.onboarding.services import directory_import
+from xinfang.onboarding.workbook import WorkbookError, read_directory_workbook
 
 
 class Command(BaseCommand):

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.roles import Role
+from xinfang.core.cipher import field_cipher
+from xinfang.core.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.deadlines import NATIONAL_2022
 from xinfang.lib.idcard import id_check_code
@@ -37,7 +38,7 @@ from xinfang.petitions.models import (
     Petitioner,
     Transition,
 )
-from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT, field_cipher
+from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 from xinfang.petitions.search import matter_grams
 
 SURNAMES = (

@@ -6,6 +6,9 @@ SQLite serialises writers and ignores the clause."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -29,3 +32,13 @@ def claim_one(
             if manager.filter(pk=pk, **row).update(**changes(row)):
                 return pk
     return None
+
+
+def worker_id() -> str:
+    """Who claims: this host and process, as the claimed_by of queue rows."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Backoff after the n-th failed attempt: 1, 2, 4 … minutes, at most an hour."""
+    return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))

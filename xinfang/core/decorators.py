@@ -1,25 +1,37 @@
+"""The role gate of every page: log-in required, then the account's role must be one of the view's."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django_htmx.middleware import HtmxDetails
 
-from xinfang.accounts.models import User
-from xinfang.accounts.roles import CONTENT_ROLES
+from xinfang.core.roles import CONTENT_ROLES
 
 View = Callable[..., HttpResponse]
 
 
-class AuthedRequest(HttpRequest):
-    """The request type of views behind `role_required`: the user is a logged-in `User`."""
+class Member(Protocol):
+    """What the apps below accounts know of a logged-in account: its role and where it belongs.
+    `accounts.models.User` is one; apps above accounts use the `User` type itself."""
 
-    user: User
-    htmx: HtmxDetails
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    role: str
+    county_id: int | None
+    unit_id: int | None
+    leader_id: int | None
+
+
+class MemberRequest(HttpRequest):
+    """The request type of views below accounts behind `role_required`."""
+
+    user: Member  # type: ignore[assignment]
 
 
 def role_required(roles: Iterable[str]) -> Callable[[View], View]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from xinfang.directory.workbook import SHEETS
+from xinfang.onboarding.workbook import SHEETS
 
 DEMO_COUNTY_CODE = "410421"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - a published demo password, never used outside the demo county

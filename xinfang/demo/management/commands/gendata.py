@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from xinfang.directory.demo import DEMO_COUNTY_CODE
+from xinfang.demo.directory import DEMO_COUNTY_CODE
+from xinfang.demo.generator import generate_matters, progress_bar
+from xinfang.demo.services import simulated_county_load
 from xinfang.directory.models import County
-from xinfang.directory.services import simulated_county_load
-from xinfang.petitions.generator import generate_matters, progress_bar
 
 
 class Command(BaseCommand):

@@ -1,0 +1,2 @@
+"""Infrastructure every app may use: the field cipher, bulk writes, queue claims and the worker loop,
+request context, rate limits, widgets, role names and the role gate. It imports no domain app."""

@@ -1,0 +1,41 @@
+"""The task registry: every worker task and every scheduled job, listed once, by import.
+
+It sits at the top beside the settings, the URLs and the CLI because it imports the apps whose work the
+worker does; the mechanisms it drives sit below (the worker loop in `core/worker.py`, the queue claim in
+`core/claims.py`, the scheduler in `jobs/`). A new task or job is one line here and a function in its app.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from xinfang.audit.services import audit_purge_due
+from xinfang.core.worker import Task
+from xinfang.jobs.schedule import JobSpec
+from xinfang.jobs.services import scheduler_tick
+from xinfang.lib.schedule import every_working_day
+from xinfang.notifications.services import sms_dispatch_due
+from xinfang.petitions.ledger import ledger_work_next
+from xinfang.petitions.warnings import deadline_warnings_job
+from xinfang.reports.services import daily_report_job
+
+# Scheduled jobs: a run per (job, county, period) on the county's working calendar, at the time the
+# named setting holds.
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        "deadline_warnings", "到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
+        deadline_warnings_job,
+    ),
+    JobSpec(
+        "daily_report", "每日访情报告", every_working_day(), "XINFANG_DAILY_REPORT_TIME",
+        daily_report_job,
+    ),
+)  # fmt: skip
+
+# Worker tasks, one round each per worker loop, in this order.
+TASKS: tuple[Task, ...] = (
+    Task("scheduler", partial(scheduler_tick, jobs=JOBS)),
+    Task("audit_purge", audit_purge_due),
+    Task("ledger_imports", ledger_work_next),
+    Task("sms_outbox", sms_dispatch_due),
+)
