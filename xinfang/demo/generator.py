@@ -18,12 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.cipher import field_cipher
+from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.deadlines import NATIONAL_2022
 from xinfang.lib.idcard import id_check_code
-from xinfang.lib.masking import mask_id_number, mask_phone
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
@@ -38,7 +37,13 @@ from xinfang.petitions.models import (
     Petitioner,
     Transition,
 )
-from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
+from xinfang.petitions.rows import (
+    clock_fields,
+    ownership_rows,
+    petitioner_row,
+    query_code,
+    registration_number,
+)
 from xinfang.petitions.search import matter_grams
 
 SURNAMES = (
@@ -114,7 +119,6 @@ STATUSES_BY_AGE: tuple[tuple[int, tuple[tuple[str, int], ...]], ...] = (
     (10**6, ((_MS.RESOLVED, 78), (_MS.CLOSED, 12), (_MS.REJECTED, 5), (_MS.ANSWERED, 2),
              (_MS.IN_PROGRESS, 3))),
 )  # fmt: skip
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 _S = Matter.Status
 _HANDLED: list[str] = [_S.REGISTERED, _S.TRANSFERRED, _S.ACCEPTED, _S.IN_PROGRESS]
@@ -176,7 +180,7 @@ class _Generator:
             NumberSequence.objects.filter(county=county).values_list("year", "last")
         )
         self.codes: set[str] = set()
-        self.cipher = field_cipher()
+        self.calendar = work_calendar()
         # The registrar of the generated history: the county's first bureau account, if any.
         self.clerk = User.objects.filter(county=county, role=Role.BUREAU_STAFF).order_by("pk").first()
         self.liaisons: dict[int, list[Leader]] = {}
@@ -200,7 +204,7 @@ class _Generator:
 
     def _code(self) -> str:
         while True:
-            code = "".join(self.rng.choice(_CODE_ALPHABET) for _ in range(12))
+            code = query_code(self.rng.choice)
             if code not in self.codes:
                 self.codes.add(code)
                 return code
@@ -251,7 +255,7 @@ class _Generator:
             matters.append(
                 Matter(
                     county=self.county,
-                    number=f"{self.county.code}-{year}-{self.sequences[year]:06d}",
+                    number=registration_number(self.county.code, year, self.sequences[year]),
                     query_code=self._code(),
                     registered_at=now,
                     origin_township=township,
@@ -297,22 +301,18 @@ class _Generator:
                 )
             for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
                 id_number, phone = self._id_number(), f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+                name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
                 people.append(
                     Petitioner(
                         matter=matter,
-                        order=order,
-                        name=rng.choice(SURNAMES)
-                        + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                        id_number_enc=self.cipher.encrypt(id_number, context=ID_CONTEXT),
-                        id_number_index=self.cipher.blind_index(id_number, domain="id"),
-                        id_number_masked=mask_id_number(id_number),
-                        phone_enc=self.cipher.encrypt(phone, context=PHONE_CONTEXT),
-                        phone_index=self.cipher.blind_index(phone, domain="phone"),
-                        phone_masked=mask_phone(phone),
-                        address_enc=self.cipher.encrypt(
-                            f"{matter.content[:8]}{order + 1}组", context=ADDRESS_CONTEXT
+                        **petitioner_row(
+                            name=name,
+                            id_number=id_number,
+                            phone=phone,
+                            address=f"{matter.content[:8]}{order + 1}组",
+                            brief=matter.origin_township.name,
+                            order=order,
                         ),
-                        address_brief=f"{matter.origin_township.name}",
                     )
                 )
             texts.append(MatterText(matter=matter, grams=matter_grams(matter.content, matter.appeal)))
@@ -337,15 +337,15 @@ class _Generator:
             "answer": "经调查核实，已督促责任单位依法依规处理，并向信访人当面答复。"
             if Matter.Status.ANSWERED in dates
             else "",
-            "clock": "",
-            "clock_started": None,
-            "due_date": None,
         }
-        clock = OPEN_STATUS_CLOCKS.get(status)
-        if clock:
-            started = steps[-1][1]
-            due = started + dt.timedelta(days=NATIONAL_2022.days(clock))
-            fields.update(clock=clock.value, clock_started=started, due_date=due)
+        fields.update(
+            clock_fields(
+                clock=OPEN_STATUS_CLOCKS.get(status),
+                start=steps[-1][1],
+                profile=NATIONAL_2022,
+                calendar=self.calendar,
+            )
+        )
         return steps, fields
 
     def _save_histories(
@@ -394,11 +394,13 @@ class _Generator:
             heavy = matter.top_level != Level.COUNTY or matter.is_collective or matter.is_backlog
             liaison = self.liaisons.get(matter.origin_township_id)
             if heavy and liaison and self.rng.random() < 0.6:
-                owners.append(Ownership(
-                    matter=matter, leader=self.rng.choice(liaison), since=matter.first_event_date,
-                    assigned_by=self.clerk,
-                    is_current=True,
-                ))  # fmt: skip
+                _, row = ownership_rows(
+                    current=None, matter_id=matter.pk, leader_id=self.rng.choice(liaison).pk,
+                    since=matter.first_event_date, ended_on=matter.first_event_date,
+                    by_id=self.clerk.pk if self.clerk else None,
+                )  # fmt: skip
+                assert row is not None  # nobody owns a new matter yet
+                owners.append(Ownership(**row))
         return owners
 
     def _persons(self) -> int:

@@ -32,12 +32,13 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, audit_record_many
+from xinfang.calendars.selectors import work_calendar
 from xinfang.core.bulk import bulk_insert
 from xinfang.core.cipher import field_cipher
 from xinfang.core.claims import claim_one
 from xinfang.core.roles import Role
 from xinfang.directory.models import County
-from xinfang.lib.deadlines import Clock, profile_on
+from xinfang.lib.deadlines import profile_on
 from xinfang.lib.ledger_file import LedgerFileError, LedgerTable, ledger_read
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.ledger_rows import CheckedRow, LedgerProblem, LedgerResult, RowChecker
@@ -48,16 +49,22 @@ from xinfang.petitions.models import (
     LedgerImportItem,
     Matter,
     MatterText,
-    NumberSequence,
     Ownership,
     Petitioner,
-    RuleProfileAssignment,
     Stage,
     Transition,
 )
-from xinfang.petitions.protection import ADDRESS_CONTEXT, protect_id_number, protect_phone
+from xinfang.petitions.rows import (
+    address_brief,
+    clock_fields,
+    numbers_issue,
+    ownership_rows,
+    petitioner_row,
+    query_codes_issue,
+    rule_profiles,
+)
 from xinfang.petitions.search import matter_grams, matter_text_save
-from xinfang.petitions.services import EVENT_FACTS, address_brief, draw_query_code
+from xinfang.petitions.services import EVENT_FACTS
 
 Status = Matter.Status
 Progress = Callable[[str, int, int], None]
@@ -150,10 +157,8 @@ class _Importer:
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.cipher = field_cipher()
-        self.no_address = self.cipher.encrypt("", context=ADDRESS_CONTEXT)  # ledgers have no address column
-        self.profiles = list(
-            RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile")
-        )
+        self.profiles = rule_profiles(county)
+        self.calendar = work_calendar()
         self.by: User | None = None
         self.file_numbers: set[str] = set()  # the 登记编号 the file itself uses
         self.petitioners: dict[int, list[Petitioner]] = defaultdict(list)
@@ -280,17 +285,13 @@ class _Importer:
         first = len(self.petitioners.get(plan.pk, []))
         latest = plan.latest
         brief = address_brief(latest.township, latest.village, latest.village_text)
-        rows = []
-        for order, (name, id_number, phone) in enumerate(self.new_petitioners(plan), start=first):
-            protected_id, protected_phone = protect_id_number(id_number), protect_phone(phone)
-            rows.append({
-                "matter_id": plan.pk, "name": name, "order": order, "address_brief": brief,
-                "id_number_enc": protected_id.encrypted, "id_number_index": protected_id.index,
-                "id_number_masked": protected_id.masked, "phone_enc": protected_phone.encrypted,
-                "phone_index": protected_phone.index, "phone_masked": protected_phone.masked,
-                "address_enc": self.no_address,
-            })  # fmt: skip
-        return rows
+        # Ledgers have no address column.
+        return [
+            {"matter_id": plan.pk, **petitioner_row(
+                name=name, id_number=id_number, phone=phone, address="", brief=brief, order=order
+            )}
+            for order, (name, id_number, phone) in enumerate(self.new_petitioners(plan), start=first)
+        ]  # fmt: skip
 
     # -- writing --
 
@@ -322,7 +323,7 @@ class _Importer:
 
     def create_matters(self, plans: list[_MatterPlan]) -> None:
         numbers = self.numbers([plan for plan in plans if plan.key.startswith("k:")])
-        codes = self.query_codes(len(plans))
+        codes = query_codes_issue(len(plans))
         rows = []
         for plan, code in zip(plans, codes, strict=True):
             first = plan.rows[0]
@@ -361,18 +362,14 @@ class _Importer:
         return matter_summary(plan.events)
 
     def clock(self, status: str, last_event: dt.date, extension_days: int) -> dict[str, Any]:
-        """An open status's clock, started at the latest event (calendar days: no working-day clock is
-        among them, so no calendar is needed)."""
-        clock = OPEN_STATUS_CLOCKS.get(status)
-        if clock is None:
-            return {"clock": "", "clock_started": None, "due_date": None}
-        extra = extension_days if clock == Clock.HANDLE else 0
-        days = profile_on(last_event, self.profiles).days(clock) + extra
-        return {
-            "clock": clock.value,
-            "clock_started": last_event,
-            "due_date": last_event + dt.timedelta(days),
-        }
+        """An open status's clock, started at the latest event."""
+        return clock_fields(
+            clock=OPEN_STATUS_CLOCKS.get(status),
+            start=last_event,
+            profile=profile_on(last_event, self.profiles),
+            calendar=self.calendar,
+            extension_days=extension_days,
+        )
 
     def save_events(self, plans: list[_MatterPlan]) -> None:
         """New events and changed stored ones, with the facts statistics count by (`event_facts`, as
@@ -417,57 +414,29 @@ class _Importer:
         ended, started = [], []
         for plan in plans:
             leader = _latest(plan.rows, "leader")
-            current = self.owners.get(plan.pk)
-            if leader is None or (current is not None and current.leader_id == leader.pk):
+            if leader is None:
                 continue
-            if current is not None:
-                current.is_current, current.ended_on = False, self.today
-                ended.append(current)
-            started.append({
-                "matter_id": plan.pk, "leader_id": leader.pk, "is_current": True,
-                "since": plan.events[0].date if plan.created else self.today,
-                "assigned_by_id": self.by.pk if self.by else None,
-            })  # fmt: skip
+            previous, new = ownership_rows(
+                current=self.owners.get(plan.pk), matter_id=plan.pk, leader_id=leader.pk,
+                since=plan.events[0].date if plan.created else self.today, ended_on=self.today,
+                by_id=self.by.pk if self.by else None,
+            )  # fmt: skip
+            ended += [previous] if previous is not None else []
+            started += [new] if new is not None else []
         Ownership.objects.bulk_update(ended, ["is_current", "ended_on"])
         bulk_insert(Ownership, started)
 
     def numbers(self, plans: list[_MatterPlan]) -> dict[str, str]:
         """Registration numbers for matters whose rows have none, from the county's sequence, skipping
-        any number already taken (a ledger may use numbers of the same form)."""
+        the numbers the file itself uses."""
         issued: dict[str, str] = {}
         by_year: dict[int, list[_MatterPlan]] = defaultdict(list)
         for plan in plans:
             by_year[plan.rows[0].date.year].append(plan)
         for year, wanted in sorted(by_year.items()):
-            sequence, _ = NumberSequence.objects.select_for_update().get_or_create(
-                county=self.county, year=year
-            )
-            prefix = f"{self.county.code}-{year}-"
-            taken = set(
-                Matter.objects.filter(county=self.county, number__startswith=prefix)
-                .filter(number__gt=f"{prefix}{sequence.last:06d}")
-                .values_list("number", flat=True)
-            )
-            for plan in wanted:
-                while True:
-                    sequence.last += 1
-                    number = f"{prefix}{sequence.last:06d}"
-                    if number not in taken and number not in self.file_numbers:
-                        break
-                issued[plan.key] = number
-            sequence.save(update_fields=["last"])
+            numbers = numbers_issue(county=self.county, year=year, count=len(wanted), avoid=self.file_numbers)
+            issued.update(zip((plan.key for plan in wanted), numbers, strict=True))
         return issued
-
-    def query_codes(self, count: int) -> list[str]:
-        """Fresh query codes; a code already issued (vanishingly unlikely) is drawn again."""
-        codes: set[str] = set()
-        while len(codes) < count:
-            batch = list({draw_query_code() for _ in range(count - len(codes))} - codes)
-            for start in range(0, len(batch), _CHUNK):
-                chunk = batch[start : start + _CHUNK]
-                taken = set(Matter.objects.filter(query_code__in=chunk).values_list("query_code", flat=True))
-                codes.update(code for code in chunk if code not in taken)
-        return list(codes)
 
 
 _MATTER_FIELDS = [

@@ -22,7 +22,7 @@ from xinfang.petitions.models import (
     Petitioner,
     RegistryRules,
 )
-from xinfang.petitions.protection import id_number_index, phone_index
+from xinfang.petitions.rows import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,10 +14,11 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
+from xinfang.core.cipher import field_cipher
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.crypto import DecryptionError
-from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
+from xinfang.lib.deadlines import Clock, due_date
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.masking import mask_name, scrub_text
 from xinfang.lib.workdays import UnknownYear
@@ -31,19 +31,29 @@ from xinfang.petitions.models import (
     Extension,
     Level,
     Matter,
-    NumberSequence,
     Ownership,
     Petitioner,
     Rating,
-    RuleProfileAssignment,
     Stage,
     Transition,
 )
-from xinfang.petitions.protection import id_number_index, phone_index, protect_id_number, protect_phone
+from xinfang.petitions.rows import (
+    ADDRESS_CONTEXT,
+    ID_CONTEXT,
+    PHONE_CONTEXT,
+    address_brief,
+    clock_fields,
+    id_number_index,
+    numbers_issue,
+    ownership_rows,
+    petitioner_row,
+    phone_index,
+    query_codes_issue,
+    rule_profile,
+)
 from xinfang.petitions.search import matter_text_save
 
 Status = Matter.Status
-_QUERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
 
 
 class RegistryError(ValueError):
@@ -102,24 +112,21 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def rule_profile(county: County, day: dt.date) -> RuleProfile:
-    assignments = RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile")
-    return profile_on(day, list(assignments))
-
-
 def _start_clock(matter: Matter, clock: Clock | None, start: dt.date | None = None) -> None:
     """Set the running clock and its due date; no clock once the matter has left every time limit."""
-    if clock is None:
-        matter.clock, matter.clock_started, matter.due_date = "", None, None
-        return
     start = start or _today()
-    profile = rule_profile(matter.county, start)
-    extra = matter.extension_days if clock == Clock.HANDLE else 0
     try:
-        matter.due_date = due_date(clock, start, profile, work_calendar(), extra_days=extra)
+        fields = clock_fields(
+            clock=clock,
+            start=start,
+            profile=rule_profile(matter.county, start),
+            calendar=work_calendar(),
+            extension_days=matter.extension_days,
+        )
     except UnknownYear as error:
         raise RegistryError(str(error)) from error
-    matter.clock, matter.clock_started = clock.value, start
+    for name, value in fields.items():
+        setattr(matter, name, value)
 
 
 def _check_event(event: EventInput) -> None:
@@ -133,26 +140,6 @@ def _check_event(event: EventInput) -> None:
         raise RegistryError("请选择访别", "level")
     if not 1 <= event.persons <= 100000:
         raise RegistryError("人数应为不小于1的整数", "persons")
-
-
-def draw_query_code() -> str:
-    """Twelve random characters of the query alphabet (32 letters, 5 bits each, from 60 random bits)."""
-    bits = secrets.randbits(60)
-    return "".join(_QUERY_ALPHABET[(bits >> shift) & 31] for shift in range(0, 60, 5))
-
-
-def _new_query_code() -> str:
-    while True:
-        code = draw_query_code()
-        if not Matter.objects.filter(query_code=code).exists():
-            return code
-
-
-def _next_number(county: County, year: int) -> str:
-    sequence, _ = NumberSequence.objects.select_for_update().get_or_create(county=county, year=year)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{county.code}-{year}-{sequence.last:06d}"
 
 
 def _refresh_event_summary(matter: Matter) -> None:
@@ -210,11 +197,6 @@ def _clean_petitioners(petitioners: Sequence[PetitionerInput]) -> list[tuple[Pet
     return cleaned
 
 
-def address_brief(township: Unit, village: Village | None, village_text: str) -> str:
-    """Where a petitioner lives, as far as lists show it: the matter's township and village."""
-    return f"{township.name}{village.name if village else village_text}"[:100]
-
-
 def _ensure_visible(by: User, matter: Matter) -> None:
     """Services defend the gate too: a user acts only on matters they may see (any county, Art. 46)."""
     from xinfang.petitions.selectors import matters_for_user
@@ -261,8 +243,8 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
     now = timezone.now()
     matter = Matter(
         county=data.county,
-        number=_next_number(data.county, data.event.date.year),
-        query_code=_new_query_code(),
+        number=numbers_issue(county=data.county, year=data.event.date.year, count=1)[0],
+        query_code=query_codes_issue(1)[0],
         registered_at=now,
         registered_by=by,
         origin_township=data.origin_township,
@@ -341,24 +323,17 @@ def _add_new_petitioners(matter: Matter, petitioners: Sequence[PetitionerInput])
 
 
 def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, phone: str, order: int) -> None:
-    from xinfang.core.cipher import field_cipher
-    from xinfang.petitions.protection import ADDRESS_CONTEXT
-
-    protected_id, protected_phone = protect_id_number(id_number), protect_phone(phone)
+    brief = address_brief(matter.origin_township, matter.origin_village, matter.origin_village_text)
     Petitioner.objects.create(
         matter=matter,
-        name=person.name.strip(),
-        id_number_enc=protected_id.encrypted,
-        id_number_index=protected_id.index,
-        id_number_masked=protected_id.masked,
-        phone_enc=protected_phone.encrypted,
-        phone_index=protected_phone.index,
-        phone_masked=protected_phone.masked,
-        address_enc=field_cipher().encrypt(person.address.strip(), context=ADDRESS_CONTEXT),
-        address_brief=address_brief(
-            matter.origin_township, matter.origin_village, matter.origin_village_text
+        **petitioner_row(
+            name=person.name.strip(),
+            id_number=id_number,
+            phone=phone,
+            address=person.address.strip(),
+            brief=brief,
+            order=order,
         ),
-        order=order,
     )
 
 
@@ -753,12 +728,19 @@ def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
         raise RegistryError("被反映的领导不能包案该事项（《信访工作条例》第四十六条）", "leader")
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     current = Ownership.objects.select_for_update().filter(matter=matter, is_current=True).first()
-    if current and current.leader_id == leader.pk:
+    ended, started = ownership_rows(
+        current=current,
+        matter_id=matter.pk,
+        leader_id=leader.pk,
+        since=_today(),
+        ended_on=_today(),
+        by_id=by.pk,
+    )
+    if started is None:
         raise RegistryError(f"{leader.name}已是该事项的包案领导")
-    if current:
-        current.is_current, current.ended_on = False, _today()
-        current.save(update_fields=["is_current", "ended_on"])
-    ownership = Ownership.objects.create(matter=matter, leader=leader, since=_today(), assigned_by=by)
+    if ended is not None:
+        ended.save(update_fields=["is_current", "ended_on"])
+    ownership = Ownership.objects.create(**started)
     audit_record(
         action="matter.owner",
         actor=by,
@@ -771,9 +753,6 @@ def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
 @transaction.atomic
 def pii_reveal(*, by: User, matter: Matter, petitioner: Petitioner, what: str, reason: str) -> str:
     """Decrypt one petitioner's ID number, phone or address for a user allowed to, with a typed reason."""
-    from xinfang.core.cipher import field_cipher
-    from xinfang.petitions.protection import ADDRESS_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
-
     if by.role not in BUREAU_ROLES:
         raise RegistryError("您没有查看完整个人信息的权限")
     _ensure_visible(by, matter)
