@@ -107,10 +107,12 @@ def main() -> int:
     from xinfang.audit.guard import audit_guard_drop, audit_guard_install
     from xinfang.demo.services import demo_county_load
     from xinfang.directory.models import County
+    from xinfang.ledger.models import LedgerImport
+    from xinfang.ledger.services import ledger_import
+    from xinfang.ledger.undo import ledger_undo
     from xinfang.lib.keys import create_key_file
     from xinfang.lib.ledger_file import COLUMNS, ledger_read
-    from xinfang.petitions.ledger import ledger_import, ledger_undo
-    from xinfang.petitions.models import Event, LedgerImport, Matter
+    from xinfang.petitions.models import Event, Matter
 
     create_key_file(settings.XINFANG_FIELD_KEY_FILE)
     call_command("migrate", "--no-input", "-v", "0")

@@ -20,18 +20,13 @@ from openpyxl import Workbook
 
 from xinfang import cli
 from xinfang.audit.models import AuditRecord
+from xinfang.ledger.checking import LedgerResult
+from xinfang.ledger.importer import LedgerError
+from xinfang.ledger.models import LedgerImport
+from xinfang.ledger.services import ledger_import
+from xinfang.ledger.undo import ledger_undo
 from xinfang.lib.ledger_file import COLUMNS, LedgerFileError, ledger_read
-from xinfang.petitions.ledger import LedgerError, ledger_import, ledger_undo
-from xinfang.petitions.ledger_rows import LedgerResult
-from xinfang.petitions.models import (
-    Event,
-    LedgerImport,
-    Matter,
-    MatterText,
-    Ownership,
-    Petitioner,
-    Transition,
-)
+from xinfang.petitions.models import Event, Matter, MatterText, Ownership, Petitioner, Transition
 from xinfang.petitions.search import matters_matching
 from xinfang.petitions.services import EventInput, event_add, event_facts_refresh
 from xinfang.stats.selectors import event_statistics

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.test_ledger_import import csv_bytes, row
-from xinfang.petitions.ledger import ProgressFile, ledger_progress, ledger_work_next
-from xinfang.petitions.models import LedgerImport, Matter
+from xinfang.ledger.models import LedgerImport
+from xinfang.ledger.progress import ProgressFile, ledger_progress
+from xinfang.ledger.uploads import ledger_work_next
+from xinfang.petitions.models import Matter
 from xinfang.registry import TASKS
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +29,7 @@ def _fixed_clock():
 
 
 def upload(client, content: bytes, name: str = "台账.csv"):
-    return client.post(reverse("petitions:ledger_list"), {"file": SimpleUploadedFile(name, content)})
+    return client.post(reverse("ledger:list"), {"file": SimpleUploadedFile(name, content)})
 
 
 def test_a_clean_ledger_goes_from_upload_to_imported(client_for, county):
@@ -36,9 +38,7 @@ def test_a_clean_ledger_goes_from_upload_to_imported(client_for, county):
         client, csv_bytes([row(**{"登记编号": "PG1"}), row(**{"登记编号": "PG2", "信访人": ""})])
     )
     record = LedgerImport.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "petitions:ledger_detail", args=[record.pk]
-    )
+    assert response.status_code == 302 and response["Location"] == reverse("ledger:detail", args=[record.pk])
     assert record.state == LedgerImport.State.CHECKING and record.content_enc
     assert "登记编号" not in record.content_enc  # the file is kept encrypted
     page = client.get(response["Location"])
@@ -49,14 +49,14 @@ def test_a_clean_ledger_goes_from_upload_to_imported(client_for, county):
     record.refresh_from_db()
     assert (record.state, record.rows, record.created, record.error_count, record.warning_count) == (
         LedgerImport.State.CHECKED, 2, 2, 0, 1)  # fmt: skip
-    page = client.get(reverse("petitions:ledger_detail", args=[record.pk])).content.decode()
+    page = client.get(reverse("ledger:detail", args=[record.pk])).content.decode()
     assert (
         "确认导入" in page
         and "信访人为空（匿名）" in page
         and not Matter.objects.filter(number="PG1").exists()
     )
 
-    client.post(reverse("petitions:ledger_confirm", args=[record.pk]))
+    client.post(reverse("ledger:confirm", args=[record.pk]))
     record.refresh_from_db()
     assert record.state == LedgerImport.State.QUEUED
     assert ledger_work_next() == 1
@@ -65,7 +65,7 @@ def test_a_clean_ledger_goes_from_upload_to_imported(client_for, county):
     assert record.imported_by.username == "bureau"
     assert Matter.objects.filter(county=county, number__in=["PG1", "PG2"]).count() == 2
     assert ledger_work_next() == 0
-    listing = client.get(reverse("petitions:ledger_list")).content.decode()
+    listing = client.get(reverse("ledger:list")).content.decode()
     assert "台账.csv" in listing and "已导入" in listing
 
 
@@ -81,12 +81,12 @@ def test_a_dirty_ledger_shows_every_problem_and_cannot_be_imported(client_for):
         "column": "人数",
         "message": "人数应为不小于1的整数：0",
     }
-    page = client.get(reverse("petitions:ledger_detail", args=[record.pk])).content.decode()
+    page = client.get(reverse("ledger:detail", args=[record.pk])).content.decode()
     assert "未知乡镇：东风乡" in page and "表格第5行" in page and "确认导入" not in page
-    client.post(reverse("petitions:ledger_confirm", args=[record.pk]), follow=True)
+    client.post(reverse("ledger:confirm", args=[record.pk]), follow=True)
     record.refresh_from_db()
     assert record.state == LedgerImport.State.CHECKED
-    client.post(reverse("petitions:ledger_discard", args=[record.pk]))
+    client.post(reverse("ledger:discard", args=[record.pk]))
     record.refresh_from_db()
     assert record.state == LedgerImport.State.DISCARDED and record.content_enc == ""
 
@@ -106,18 +106,18 @@ def test_only_the_bureau_imports_and_only_the_bureau_head_undoes(client_for, out
     upload(client, csv_bytes([row(**{"登记编号": "UN1"})]))
     ledger_work_next()
     record = LedgerImport.objects.get()
-    client.post(reverse("petitions:ledger_confirm", args=[record.pk]))
+    client.post(reverse("ledger:confirm", args=[record.pk]))
     ledger_work_next()
-    detail = reverse("petitions:ledger_detail", args=[record.pk])
+    detail = reverse("ledger:detail", args=[record.pk])
     for who in ("zhouzhuang", "renshe", "leader", "secretary", "auditor", "sysadmin", "secadmin"):
-        assert client_for(who).get(reverse("petitions:ledger_list")).status_code == 403, who
+        assert client_for(who).get(reverse("ledger:list")).status_code == 403, who
         assert client_for(who).get(detail).status_code == 403, who
     assert client_for(outsider).get(detail).status_code == 404
     assert "撤销整个导入</button>" not in client.get(detail).content.decode()
-    assert client.post(reverse("petitions:ledger_undo", args=[record.pk])).status_code == 403
+    assert client.post(reverse("ledger:undo", args=[record.pk])).status_code == 403
     head = client_for("bureau_head")
     assert "撤销整个导入</button>" in head.get(detail).content.decode()
-    head.post(reverse("petitions:ledger_undo", args=[record.pk]))
+    head.post(reverse("ledger:undo", args=[record.pk]))
     record.refresh_from_db()
     assert record.state == LedgerImport.State.UNDONE
     assert not Matter.objects.filter(county=county, number="UN1").exists()
@@ -128,7 +128,7 @@ def test_the_status_fragment_polls_while_pending_and_reloads_when_done(client_fo
     client = client_for("bureau")
     upload(client, csv_bytes([row()]))
     record = LedgerImport.objects.get()
-    status = reverse("petitions:ledger_status", args=[record.pk])
+    status = reverse("ledger:status", args=[record.pk])
     ProgressFile(record.pk)("检查", 1200, 5000)
     assert ledger_progress(record.pk) == {"phase": "检查", "done": 1200, "total": 5000}
     pending = client.get(status)
@@ -149,7 +149,7 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_after_a_while(client_for):
 
 
 def test_the_template_downloads(client_for):
-    response = client_for("bureau").get(reverse("petitions:ledger_template"))
+    response = client_for("bureau").get(reverse("ledger:template"))
     assert response.status_code == 200 and response.content.startswith(b"PK")
     assert "attachment" in response["Content-Disposition"]
 
@@ -161,7 +161,7 @@ def test_upload_and_import_are_audited(client_for):
     upload(client, csv_bytes([row()]))
     record = LedgerImport.objects.get()
     ledger_work_next()
-    client.post(reverse("petitions:ledger_confirm", args=[record.pk]))
+    client.post(reverse("ledger:confirm", args=[record.pk]))
     ledger_work_next()
     actions = list(
         AuditRecord.objects.filter(object_type="petitions.ledgerimport").values_list("action", flat=True)
@@ -177,12 +177,12 @@ def test_bad_requests_get_chinese_errors_not_500s(client_for):
     client = client_for("bureau")
     response = upload(client, b"", name="空.csv")
     assert response.status_code == 422 and "文件为空" in response.content.decode()
-    response = client.post(reverse("petitions:ledger_list"), {})
+    response = client.post(reverse("ledger:list"), {})
     assert response.status_code == 422 and "请选择要导入的台账文件" in response.content.decode()
-    assert client.post(reverse("petitions:ledger_confirm", args=[999999])).status_code == 404
-    assert client.get(reverse("petitions:ledger_confirm", args=[1])).status_code == 405
+    assert client.post(reverse("ledger:confirm", args=[999999])).status_code == 404
+    assert client.get(reverse("ledger:confirm", args=[1])).status_code == 405
     upload(client, csv_bytes([row()]))
     record = LedgerImport.objects.get()
-    response = client.post(reverse("petitions:ledger_confirm", args=[record.pk]), follow=True)
+    response = client.post(reverse("ledger:confirm", args=[record.pk]), follow=True)
     assert "该文件当前不能导入" in response.content.decode()  # not checked yet
     assert LedgerImport.objects.get().state == LedgerImport.State.CHECKING

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.test_registry_matrix import xlsx_text
 from xinfang.directory.models import Category, Leader, Unit
 from xinfang.jobs.models import JobRun
-from xinfang.petitions.ledger import ledger_upload
+from xinfang.ledger.uploads import ledger_upload
 from xinfang.petitions.services import (
     EventInput,
     PetitionerInput,
@@ -69,7 +69,7 @@ OBJECT_OF = {
     "directory:unit": "unit",
     "directory:leader": "leader",
     "petitions:public_rate": "query_code",
-    **{f"petitions:ledger_{name}": "ledger" for name in LEDGER_URLS},
+    **{f"ledger:{name}": "ledger" for name in LEDGER_URLS},
     **{f"petitions:{name}": "matter" for name in MATTER_URLS},
     "jobs:retry": "job_run",
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
@@ -115,13 +115,13 @@ URLS: dict[str, tuple[int, ...]] = {
     "petitions:owner": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:event": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:reveal": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_list": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_template": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_detail": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_status": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_confirm": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_discard": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
-    "petitions:ledger_undo": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:list": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:template": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:detail": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:status": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:confirm": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:discard": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ledger:undo": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:public_query": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "petitions:public_submit": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "petitions:public_rate": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -203,7 +203,7 @@ def test_no_page_or_api_answer_shows_a_full_id_number_or_phone(client_for, objec
 
 POST_URLS = [name for name, row in URLS.items() if 405 in row] + [
     "accounts:login", "accounts:password_change", "accounts:locked", "accounts:two_factor",
-    "petitions:register", "petitions:edit", "petitions:ledger_list", "petitions:public_query",
+    "petitions:register", "petitions:edit", "ledger:list", "petitions:public_query",
     "petitions:public_submit", "petitions:public_rate",
 ]  # fmt: skip
 

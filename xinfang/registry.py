@@ -13,9 +13,9 @@ from xinfang.audit.services import audit_purge_due
 from xinfang.core.worker import Task
 from xinfang.jobs.schedule import JobSpec
 from xinfang.jobs.services import scheduler_tick
+from xinfang.ledger.uploads import ledger_work_next
 from xinfang.lib.schedule import every_working_day
 from xinfang.notifications.services import sms_dispatch_due
-from xinfang.petitions.ledger import ledger_work_next
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reports.services import daily_report_job
 

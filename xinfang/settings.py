@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "xinfang.notifications",
     "xinfang.reports",
     "xinfang.onboarding",
+    "xinfang.ledger",
     "xinfang.demo",
 ]
 

@@ -5,7 +5,7 @@ import pytest
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
 from tests.test_ledger_import import csv_bytes, row
-from xinfang.petitions.ledger import ledger_work_next
+from xinfang.ledger.uploads import ledger_work_next
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])

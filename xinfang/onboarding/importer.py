@@ -465,6 +465,8 @@ def is_ascii_number(text: str) -> bool:
 
 def generate_password() -> str:
     """A random initial password that satisfies the password policy."""
-    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "ilo IO01")  # no look-alikes
+    alphabet = "".join(
+        c for c in string.ascii_letters + string.digits if c not in "ilo IO01"
+    )  # no look-alikes
     body = "".join(secrets.choice(alphabet) for _ in range(10))
     return f"{body}@{secrets.choice('23456789')}Xa"

@@ -14,7 +14,6 @@ from xinfang.core.roles import Role
 from xinfang.core.widgets import FastSelectsMixin
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
-from xinfang.lib.ledger_file import MAX_BYTES
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
 from xinfang.petitions.selectors import FLAG_FIELDS, MatterFilter
 from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput
@@ -358,20 +357,3 @@ def matter_edit_initial(matter: Matter) -> dict[str, Any]:
     initial["reported_units"] = list(matter.reported_units.all())
     initial["reported_accounts"] = list(matter.reported_accounts.all())
     return initial
-
-
-class LedgerUploadForm(forms.Form):
-    file = forms.FileField(
-        label="台账文件",
-        help_text="Excel（.xlsx，读取第一个工作表）或 CSV（UTF-8 或 GB18030），不超过 50 MB",
-        error_messages={"required": "请选择要导入的台账文件", "empty": "文件为空"},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".xlsx", ".xlsm", ".csv")):
-            raise forms.ValidationError("只支持 .xlsx 或 .csv 文件（旧版 .xls 请先另存为 .xlsx）")
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("文件过大（超过 50 MB），请拆分后导入")
-        return upload

@@ -10,18 +10,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
+from xinfang.core.roles import COUNTY_WIDE_ROLES, Role
 from xinfang.lib.bigrams import bigrams, jaccard
 from xinfang.lib.deadlines import PETITIONER_CLOCKS
-from xinfang.petitions.models import (
-    Assignment,
-    LedgerImport,
-    Matter,
-    MatterText,
-    Ownership,
-    Petitioner,
-    RegistryRules,
-)
+from xinfang.petitions.models import Assignment, Matter, MatterText, Ownership, Petitioner, RegistryRules
 from xinfang.petitions.rows import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
 
@@ -232,19 +224,3 @@ def registry_overview(*, user: User) -> RegistryOverview:
         overdue=matters["overdue"],
         due_soon=matters["soon"],
     )
-
-
-def ledger_imports_for_user(*, user: User) -> QuerySet[LedgerImport]:
-    """The ledger imports of the user's county; only the bureau works with them."""
-    if user.role not in BUREAU_ROLES or user.county_id is None:
-        return LedgerImport.objects.none()
-    return LedgerImport.objects.filter(county_id=user.county_id).select_related(
-        "created_by", "imported_by", "undone_by"
-    )
-
-
-def ledger_import_get_for_user(*, user: User, ledger_import_id: int) -> LedgerImport:
-    ledger_import = ledger_imports_for_user(user=user).filter(pk=ledger_import_id).first()
-    if ledger_import is None:
-        raise Http404("台账导入记录不存在")
-    return ledger_import

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.petitions import ledger_views, public_views, views
+from xinfang.petitions import public_views, views
 
 app_name = "petitions"
 urlpatterns = [
@@ -19,13 +19,6 @@ urlpatterns = [
     path("matters/<int:matter_id>/owner/", views.owner, name="owner"),
     path("matters/<int:matter_id>/event/", views.add_event, name="event"),
     path("matters/<int:matter_id>/reveal/", views.reveal, name="reveal"),
-    path("ledger/", ledger_views.ledger_list, name="ledger_list"),
-    path("ledger/template.xlsx", ledger_views.ledger_template_download, name="ledger_template"),
-    path("ledger/<int:ledger_import_id>/", ledger_views.ledger_detail, name="ledger_detail"),
-    path("ledger/<int:ledger_import_id>/status/", ledger_views.ledger_status, name="ledger_status"),
-    path("ledger/<int:ledger_import_id>/confirm/", ledger_views.ledger_confirm, name="ledger_confirm"),
-    path("ledger/<int:ledger_import_id>/discard/", ledger_views.ledger_discard, name="ledger_discard"),
-    path("ledger/<int:ledger_import_id>/undo/", ledger_views.ledger_undo, name="ledger_undo"),
     path("public/query/", public_views.query, name="public_query"),
     path("public/submit/", public_views.submit, name="public_submit"),
     path("public/rate/<str:code>/", public_views.rate, name="public_rate"),

@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.directory.management.options import county_option
+from xinfang.ledger.checking import LedgerResult
+from xinfang.ledger.services import ledger_import
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read_path
-from xinfang.petitions.ledger import ledger_import
-from xinfang.petitions.ledger_rows import LedgerResult
 
 
 class StderrProgress:

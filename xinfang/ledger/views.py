@@ -14,11 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
 from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.ledger.forms import LedgerUploadForm
+from xinfang.ledger.importer import LedgerError
+from xinfang.ledger.models import LedgerImport
+from xinfang.ledger.progress import ledger_progress
+from xinfang.ledger.selectors import ledger_import_get_for_user, ledger_imports_for_user
+from xinfang.ledger.undo import ledger_undo as undo_import
+from xinfang.ledger.uploads import ledger_confirm as confirm_import
+from xinfang.ledger.uploads import ledger_discard as discard_import
+from xinfang.ledger.uploads import ledger_upload
 from xinfang.lib.ledger_file import COLUMNS, REQUIRED_COLUMNS, ledger_template
-from xinfang.petitions import ledger
-from xinfang.petitions.forms import LedgerUploadForm
-from xinfang.petitions.models import LedgerImport
-from xinfang.petitions.selectors import ledger_import_get_for_user, ledger_imports_for_user
 
 PENDING = (LedgerImport.State.CHECKING, LedgerImport.State.QUEUED)
 
@@ -30,10 +35,10 @@ def ledger_list(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         assert request.user.county is not None
-        record = ledger.ledger_upload(
+        record = ledger_upload(
             by=request.user, county=request.user.county, file_name=upload.name, content=upload.read()
         )
-        return redirect("petitions:ledger_detail", record.pk)
+        return redirect("ledger:detail", record.pk)
     context = {
         "form": form,
         "imports": ledger_imports_for_user(user=request.user)[:100],
@@ -41,7 +46,7 @@ def ledger_list(request: AuthedRequest) -> HttpResponse:
         "required": REQUIRED_COLUMNS,
         "nav_key": "ledger",
     }
-    return render(request, "petitions/ledger_list.html", context, status=422 if form.errors else 200)
+    return render(request, "ledger/list.html", context, status=422 if form.errors else 200)
 
 
 @role_required(BUREAU_ROLES)
@@ -63,7 +68,7 @@ def _detail_context(request: AuthedRequest, record: LedgerImport) -> dict[str, A
         "nav_key": "ledger",
         "record": record,
         "pending": record.state in PENDING,
-        "progress": ledger.ledger_progress(record.pk) if record.state in PENDING else None,
+        "progress": ledger_progress(record.pk) if record.state in PENDING else None,
         "can_confirm": record.state == LedgerImport.State.CHECKED and not record.error_count,
         "can_discard": record.state in (LedgerImport.State.CHECKED, LedgerImport.State.FAILED),
         "can_undo": record.state == LedgerImport.State.IMPORTED and request.user.role == Role.BUREAU_HEAD,
@@ -74,7 +79,7 @@ def _detail_context(request: AuthedRequest, record: LedgerImport) -> dict[str, A
 @require_GET
 def ledger_detail(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
     record = ledger_import_get_for_user(user=request.user, ledger_import_id=ledger_import_id)
-    return render(request, "petitions/ledger_detail.html", _detail_context(request, record))
+    return render(request, "ledger/detail.html", _detail_context(request, record))
 
 
 @role_required(BUREAU_ROLES)
@@ -82,7 +87,7 @@ def ledger_detail(request: AuthedRequest, ledger_import_id: int) -> HttpResponse
 def ledger_status(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
     """Polled by the page while the worker runs; once it is done the whole page reloads."""
     record = ledger_import_get_for_user(user=request.user, ledger_import_id=ledger_import_id)
-    response = render(request, "petitions/_ledger_status.html", _detail_context(request, record))
+    response = render(request, "ledger/_status.html", _detail_context(request, record))
     if record.state not in PENDING:
         response["HX-Refresh"] = "true"
     return response
@@ -92,26 +97,26 @@ def _act(request: AuthedRequest, ledger_import_id: int, action: Any, done: str) 
     record = ledger_import_get_for_user(user=request.user, ledger_import_id=ledger_import_id)
     try:
         action(by=request.user, ledger_import=record)
-    except ledger.LedgerError as problem:
+    except LedgerError as problem:
         messages.error(request, str(problem))
     else:
         messages.success(request, done)
-    return redirect("petitions:ledger_detail", record.pk)
+    return redirect("ledger:detail", record.pk)
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
 def ledger_confirm(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
-    return _act(request, ledger_import_id, ledger.ledger_confirm, "已开始导入，完成后本页自动刷新")
+    return _act(request, ledger_import_id, confirm_import, "已开始导入，完成后本页自动刷新")
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
 def ledger_discard(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
-    return _act(request, ledger_import_id, ledger.ledger_discard, "已放弃该文件，未导入任何数据")
+    return _act(request, ledger_import_id, discard_import, "已放弃该文件，未导入任何数据")
 
 
 @role_required({Role.BUREAU_HEAD})
 @require_POST
 def ledger_undo(request: AuthedRequest, ledger_import_id: int) -> HttpResponse:
-    return _act(request, ledger_import_id, ledger.ledger_undo, "已撤销整个导入")
+    return _act(request, ledger_import_id, undo_import, "已撤销整个导入")

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from xinfang.lib.ledger_file import MAX_BYTES
+
+
+class LedgerUploadForm(forms.Form):
+    file = forms.FileField(
+        label="台账文件",
+        help_text="Excel（.xlsx，读取第一个工作表）或 CSV（UTF-8 或 GB18030），不超过 50 MB",
+        error_messages={"required": "请选择要导入的台账文件", "empty": "文件为空"},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".xlsx", ".xlsm", ".csv")):
+            raise forms.ValidationError("只支持 .xlsx 或 .csv 文件（旧版 .xls 请先另存为 .xlsx）")
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError("文件过大（超过 50 MB），请拆分后导入")
+        return upload

@@ -1,0 +1,448 @@
+"""Bringing checked ledger rows in: rows grouped into matters, folded into what is stored, and written in
+bulk through the rows of `petitions/rows.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import serializers
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.calendars.selectors import work_calendar
+from xinfang.core.bulk import bulk_insert
+from xinfang.core.cipher import field_cipher
+from xinfang.directory.models import County
+from xinfang.ledger.checking import CheckedRow
+from xinfang.ledger.models import LedgerImport, LedgerImportItem
+from xinfang.lib.deadlines import profile_on
+from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
+from xinfang.petitions.models import (
+    COLLECTIVE_PERSONS,
+    Event,
+    Matter,
+    MatterText,
+    Ownership,
+    Petitioner,
+    Stage,
+    Transition,
+)
+from xinfang.petitions.rows import (
+    address_brief,
+    clock_fields,
+    numbers_issue,
+    ownership_rows,
+    petitioner_row,
+    query_codes_issue,
+    rule_profiles,
+)
+from xinfang.petitions.search import matter_grams, matter_text_save
+from xinfang.petitions.services import EVENT_FACTS
+
+Status = Matter.Status
+
+
+Progress = Callable[[str, int, int], None]
+
+
+_STAGES: dict[str, str] = {Status.REVIEW: Stage.REVIEW, Status.RE_REVIEW: Stage.RE_REVIEW}
+
+
+CHUNK = 2000
+MATTER_TYPE = Matter._meta.label_lower  # how audit records name a matter
+
+
+@dataclass
+class EventPlan:
+    date: dt.date
+    channel: str
+    level: str
+    persons: int
+    row: int  # the row that last set it
+    event: Event | None = None  # the stored event, for one that exists
+
+
+@dataclass
+class MatterPlan:
+    key: str
+    rows: list[CheckedRow]
+    matter: Matter | None = None  # the stored matter, when it exists
+    events: list[EventPlan] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)  # the matter fields the rows give, by attname
+    old_status: str = ""
+    changed: bool = False
+    created: bool = False
+    pk: int = 0  # the matter's id, once it exists
+    number: str = ""
+
+    @property
+    def status(self) -> str:
+        return str(self.values.get("status") or (self.matter.status if self.matter else ""))
+
+    @property
+    def latest(self) -> CheckedRow:
+        return self.rows[-1]
+
+
+def _ledger_key(row: CheckedRow, occurrence: int) -> str:
+    text = "|".join(
+        (row.date.isoformat(), str(row.township.pk), "、".join(row.names), row.id_number, row.phone,
+         row.content, str(occurrence))
+    )  # fmt: skip
+    return field_cipher().blind_index(text, domain="ledger-row")
+
+
+def group_rows(rows: Sequence[CheckedRow]) -> list[MatterPlan]:
+    plans: dict[str, MatterPlan] = {}
+    seen: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.number:
+            key = f"n:{row.number}"
+        else:
+            base = _ledger_key(row, 0)
+            seen[base] += 1
+            key = f"k:{base if seen[base] == 1 else _ledger_key(row, seen[base] - 1)}"
+        plans.setdefault(key, MatterPlan(key=key, rows=[])).rows.append(row)
+    for plan in plans.values():
+        plan.rows.sort(key=lambda row: (row.date, row.row.number))
+    return list(plans.values())
+
+
+def _latest(rows: Sequence[CheckedRow], attribute: str) -> Any:
+    """The latest row's non-blank value of a field (rows are in date order)."""
+    for row in reversed(rows):
+        value = getattr(row, attribute)
+        if value:
+            return value
+    return None
+
+
+class Importer:
+    def __init__(self, county: County, progress: Progress | None) -> None:
+        self.county = county
+        self.progress = progress
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.cipher = field_cipher()
+        self.profiles = rule_profiles(county)
+        self.calendar = work_calendar()
+        self.by: User | None = None
+        self.file_numbers: set[str] = set()  # the 登记编号 the file itself uses
+        self.petitioners: dict[int, list[Petitioner]] = defaultdict(list)
+        self.owners: dict[int, Ownership] = {}
+
+    def report(self, phase: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(phase, done, total)
+
+    # -- reading what exists --
+
+    def attach_existing(self, plans: list[MatterPlan]) -> None:
+        by_number = {plan.key[2:]: plan for plan in plans if plan.key.startswith("n:")}
+        by_key = {plan.key[2:]: plan for plan in plans if plan.key.startswith("k:")}
+        for lookup, wanted in (("number", by_number), ("ledger_key", by_key)):
+            names = list(wanted)
+            for start in range(0, len(names), CHUNK):
+                chunk = names[start : start + CHUNK]
+                for matter in Matter.objects.filter(county=self.county, **{f"{lookup}__in": chunk}):
+                    wanted[getattr(matter, lookup)].matter = matter
+        existing = {plan.matter.pk: plan for plan in plans if plan.matter is not None}
+        for plan in existing.values():
+            assert plan.matter is not None
+            plan.pk, plan.number = plan.matter.pk, plan.matter.number
+        matter_ids = list(existing)
+        for first in range(0, len(matter_ids), CHUNK):
+            ids = matter_ids[first : first + CHUNK]
+            events = Event.objects.filter(matter_id__in=ids).only("matter_id", "date", *_EVENT_FIELDS)
+            for event in events.order_by("date", "id"):
+                existing[event.matter_id].events.append(
+                    EventPlan(event.date, event.channel, event.level, event.persons, 0, event)
+                )
+            people = Petitioner.objects.filter(matter_id__in=ids)
+            for person in people.only("matter_id", "name", "id_number_index", "phone_index"):
+                self.petitioners[person.matter_id].append(person)
+            for ownership in Ownership.objects.filter(matter_id__in=ids, is_current=True):
+                self.owners[ownership.matter_id] = ownership
+
+    # -- deciding --
+
+    def merge_events(self, plan: MatterPlan) -> bool:
+        """Fold the rows into the matter's events; True when a stored event changes or one is added."""
+        stored = len(plan.events)
+        for row in plan.rows:  # in date and row order: the last row of a date wins
+            same = next((event for event in plan.events if event.date == row.date), None)
+            values = (row.channel, row.level, row.persons)
+            if same is None:
+                plan.events.append(EventPlan(row.date, *values, row.row.number))
+            else:
+                same.channel, same.level, same.persons, same.row = *values, row.row.number
+        return len(plan.events) > stored or any(
+            (event.channel, event.level, event.persons)
+            != (event.event.channel, event.event.level, event.event.persons)
+            for event in plan.events
+            if event.event is not None
+        )
+
+    def matter_values(self, plan: MatterPlan) -> dict[str, Any]:
+        """The matter fields the rows give: the latest row's, blanks not overriding."""
+        rows, latest = plan.rows, plan.rows[-1]
+        matter = plan.matter
+        values: dict[str, Any] = {
+            "origin_township_id": latest.township.pk,
+            "origin_village_id": latest.village.pk if latest.village else None,
+            "origin_village_text": latest.village_text,
+            "category_id": latest.category.pk,
+        }
+        unit = _latest(rows, "unit")
+        values["responsible_unit_id"] = (
+            unit.pk if unit else matter.responsible_unit_id if matter is not None else None
+        )
+        content = _latest(rows, "content")
+        values["content"] = content if content or matter is None else matter.content
+        status_row = next((row for row in reversed(rows) if row.status), None)
+        if status_row is not None:
+            values["status"], values["resolved_on"] = status_row.status, status_row.resolved_on
+        elif matter is None:
+            values["status"], values["resolved_on"] = Status.REGISTERED, None
+        return values
+
+    def decide(self, plan: MatterPlan) -> None:
+        matter = plan.matter
+        events_changed = self.merge_events(plan)
+        plan.values = values = self.matter_values(plan)
+        if matter is None:
+            plan.created = plan.changed = True
+            return
+        fields_changed = any(getattr(matter, name) != value for name, value in values.items())
+        leader = _latest(plan.rows, "leader")
+        owner = self.owners.get(matter.pk)
+        owner_changed = leader is not None and (owner is None or owner.leader_id != leader.pk)
+        plan.changed = events_changed or fields_changed or owner_changed or bool(self.new_petitioners(plan))
+
+    def new_petitioners(self, plan: MatterPlan) -> list[tuple[str, str, str]]:
+        """(name, ID number, phone) of the rows' people not yet on the matter; the same ID number,
+        phone or name is the same person. A row's ID number and phone go with its first name. Stored
+        people are compared by blind index, the file's own by value (no index needed for a new matter)."""
+        known = self.petitioners.get(plan.pk, [])
+        known_ids = {person.id_number_index for person in known if person.id_number_index}
+        known_phones = {person.phone_index for person in known if person.phone_index}
+        ids: set[str] = set()
+        phones: set[str] = set()
+        names = {person.name for person in known if person.name}
+        added: list[tuple[str, str, str]] = []
+        for row in plan.rows:
+            for position, name in enumerate(row.names or [""]):
+                id_number, phone = (row.id_number, row.phone) if position == 0 else ("", "")
+                if (id_number and (id_number in ids or self.stored(id_number, "id", known_ids))) or (
+                    phone and (phone in phones or self.stored(phone, "phone", known_phones))
+                ):
+                    continue
+                if (name and name in names) or not (name or id_number or phone):
+                    continue
+                ids.add(id_number)
+                phones.add(phone)
+                names.add(name)
+                added.append((name, id_number, phone))
+        return added
+
+    def stored(self, value: str, domain: str, indexes: set[str]) -> bool:
+        return bool(indexes) and self.cipher.blind_index(value, domain=domain) in indexes
+
+    def petitioner_rows(self, plan: MatterPlan) -> list[dict[str, Any]]:
+        first = len(self.petitioners.get(plan.pk, []))
+        latest = plan.latest
+        brief = address_brief(latest.township, latest.village, latest.village_text)
+        # Ledgers have no address column.
+        return [
+            {"matter_id": plan.pk, **petitioner_row(
+                name=name, id_number=id_number, phone=phone, address="", brief=brief, order=order
+            )}
+            for order, (name, id_number, phone) in enumerate(self.new_petitioners(plan), start=first)
+        ]  # fmt: skip
+
+    # -- writing --
+
+    def write(self, plans: list[MatterPlan], ledger_import: LedgerImport) -> None:
+        changed = [plan for plan in plans if plan.changed]
+        new = [plan for plan in changed if plan.created]
+        old = [plan for plan in changed if not plan.created]
+        # What the changed matters were, read before anything is written, for the undo.
+        snapshots = matter_snapshots([plan.pk for plan in old])
+        self.report("写入", 0, len(changed))
+        self.create_matters(new)
+        for plan in old:
+            self.update_matter(plan)
+        Matter.objects.bulk_update(
+            [plan.matter for plan in old if plan.matter is not None], _MATTER_FIELDS, batch_size=1000
+        )
+        self.report("写入", len(changed) // 3, len(changed))
+        self.save_events(changed)
+        bulk_insert(Petitioner, [row for plan in changed for row in self.petitioner_rows(plan)])
+        self.report("写入", 2 * len(changed) // 3, len(changed))
+        self.save_history(changed)
+        self.save_owners(changed)
+        bulk_insert(LedgerImportItem, [
+            {"ledger_import_id": ledger_import.pk, "matter_id": plan.pk, "created": plan.created,
+             "before": snapshots.get(plan.pk, "")}
+            for plan in changed
+        ])  # fmt: skip
+        self.report("写入", len(changed), len(changed))
+
+    def create_matters(self, plans: list[MatterPlan]) -> None:
+        numbers = self.numbers([plan for plan in plans if plan.key.startswith("k:")])
+        codes = query_codes_issue(len(plans))
+        rows = []
+        for plan, code in zip(plans, codes, strict=True):
+            first = plan.rows[0]
+            plan.number = first.number or numbers[plan.key]
+            summary = self.summarize(plan)
+            rows.append({
+                "county_id": self.county.pk, "number": plan.number, "query_code": code,
+                "registered_at": self.now, "registered_by_id": self.by.pk if self.by else None,
+                "ledger_key": "" if first.number else plan.key[2:], **plan.values, **summary,
+                "stage": _STAGES.get(plan.status, Stage.INITIAL),
+                **self.clock(plan.status, summary["last_event_date"], extension_days=0),
+            })  # fmt: skip
+        for plan, pk in zip(plans, bulk_insert(Matter, rows, returning=True), strict=True):
+            plan.pk = pk
+        texts = [{"matter_id": plan.pk, "grams": matter_grams(plan.values["content"], "")} for plan in plans]
+        bulk_insert(MatterText, texts)
+
+    def update_matter(self, plan: MatterPlan) -> None:
+        matter = plan.matter
+        assert matter is not None
+        plan.old_status, old_content = matter.status, matter.content
+        for name, value in (*plan.values.items(), *self.summarize(plan).items()):
+            setattr(matter, name, value)
+        matter.stage = _STAGES.get(matter.status, matter.stage)
+        if matter.status != plan.old_status:
+            for name, value in self.clock(
+                matter.status, matter.last_event_date, matter.extension_days
+            ).items():
+                setattr(matter, name, value)
+        if matter.content != old_content:
+            matter_text_save(matter)
+
+    def summarize(self, plan: MatterPlan) -> dict[str, Any]:
+        """The matter's event summary; puts the plan's events in the order their ids have."""
+        plan.events.sort(key=_event_order)
+        return matter_summary(plan.events)
+
+    def clock(self, status: str, last_event: dt.date, extension_days: int) -> dict[str, Any]:
+        """An open status's clock, started at the latest event."""
+        return clock_fields(
+            clock=OPEN_STATUS_CLOCKS.get(status),
+            start=last_event,
+            profile=profile_on(last_event, self.profiles),
+            calendar=self.calendar,
+            extension_days=extension_days,
+        )
+
+    def save_events(self, plans: list[MatterPlan]) -> None:
+        """New events and changed stored ones, with the facts statistics count by (`event_facts`, as
+        `event_facts_refresh` computes them). `summarize` has put each plan's events in id order."""
+        created: list[dict[str, Any]] = []
+        updated: list[Event] = []
+        for plan in plans:
+            category = plan.latest.category
+            place = {
+                "township_id": plan.latest.township.pk,
+                "category_top_id": category.parent_id or category.pk,
+            }
+            for planned, facts in zip(plan.events, event_facts(plan.events), strict=True):
+                values = {
+                    "channel": planned.channel, "level": planned.level, "persons": planned.persons,
+                    "is_collective": planned.persons >= COLLECTIVE_PERSONS, **facts.as_dict(), **place,
+                }  # fmt: skip
+                event = planned.event
+                if event is None:
+                    created.append({
+                        **values, "matter_id": plan.pk, "county_id": self.county.pk, "date": planned.date,
+                        "registered_at": self.now, "registered_by_id": self.by.pk if self.by else None,
+                    })  # fmt: skip
+                elif any(getattr(event, name) != value for name, value in values.items()):
+                    for name, value in values.items():
+                        setattr(event, name, value)
+                    updated.append(event)
+        bulk_insert(Event, created)
+        Event.objects.bulk_update(updated, list(_EVENT_FIELDS), batch_size=1000)
+
+    def save_history(self, plans: list[MatterPlan]) -> None:
+        """Imported statuses are history: one status record, marked imported, per change."""
+        bulk_insert(Transition, [
+            {"matter_id": plan.pk, "from_status": "" if plan.created else plan.old_status,
+             "to_status": plan.status, "at": self.now, "by_id": self.by.pk if self.by else None,
+             "reason": "台账导入", "imported": True}
+            for plan in plans
+            if plan.created or plan.status != plan.old_status
+        ])  # fmt: skip
+
+    def save_owners(self, plans: list[MatterPlan]) -> None:
+        ended, started = [], []
+        for plan in plans:
+            leader = _latest(plan.rows, "leader")
+            if leader is None:
+                continue
+            previous, new = ownership_rows(
+                current=self.owners.get(plan.pk), matter_id=plan.pk, leader_id=leader.pk,
+                since=plan.events[0].date if plan.created else self.today, ended_on=self.today,
+                by_id=self.by.pk if self.by else None,
+            )  # fmt: skip
+            ended += [previous] if previous is not None else []
+            started += [new] if new is not None else []
+        Ownership.objects.bulk_update(ended, ["is_current", "ended_on"])
+        bulk_insert(Ownership, started)
+
+    def numbers(self, plans: list[MatterPlan]) -> dict[str, str]:
+        """Registration numbers for matters whose rows have none, from the county's sequence, skipping
+        the numbers the file itself uses."""
+        issued: dict[str, str] = {}
+        by_year: dict[int, list[MatterPlan]] = defaultdict(list)
+        for plan in plans:
+            by_year[plan.rows[0].date.year].append(plan)
+        for year, wanted in sorted(by_year.items()):
+            numbers = numbers_issue(county=self.county, year=year, count=len(wanted), avoid=self.file_numbers)
+            issued.update(zip((plan.key for plan in wanted), numbers, strict=True))
+        return issued
+
+
+_MATTER_FIELDS = [
+    "origin_township", "origin_village", "origin_village_text", "category", "responsible_unit",
+    "content", "status", "stage", "resolved_on", "first_event_date", "last_event_date", "event_count",
+    "person_count", "channel", "top_level", "is_collective", "clock", "clock_started", "due_date",
+]  # fmt: skip
+
+
+_EVENT_FIELDS = ("channel", "level", "persons", "is_collective", *EVENT_FACTS)
+
+
+def _event_order(event: EventPlan) -> tuple[dt.date, int, int]:
+    """Stored events first in id order, then new ones by row: the order ids will have."""
+    if event.event is not None:
+        return (event.date, 0, event.event.pk)
+    return (event.date, 1, event.row)
+
+
+class LedgerError(ValueError):
+    """An action on an import is refused; the message is Chinese and safe to show."""
+
+
+_SNAPSHOT_MODELS = (Event, Petitioner, Transition, Ownership)
+
+
+def matter_snapshots(matter_ids: list[int]) -> dict[int, str]:
+    """Each changed matter's rows as they were, in Django's JSON serialization (restored by the undo),
+    read a chunk of matters at a time."""
+    snapshots: dict[int, str] = {}
+    for start in range(0, len(matter_ids), CHUNK):
+        ids = matter_ids[start : start + CHUNK]
+        rows: dict[int, list[Any]] = {matter.pk: [matter] for matter in Matter.objects.filter(pk__in=ids)}
+        for model in _SNAPSHOT_MODELS:
+            for row in model.objects.filter(matter_id__in=ids).order_by("pk"):
+                rows[row.matter_id].append(row)
+        snapshots.update((pk, serializers.serialize("json", stored)) for pk, stored in rows.items())
+    return snapshots

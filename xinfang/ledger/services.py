@@ -1,0 +1,159 @@
+"""Ledger (台账) import: bureaus' Excel ledgers, one row per event, brought in as matters and events.
+
+SPEC §4 gives the column table. The import checks every cell first (several problems per row may be
+reported, each with its row, column and reason); any error and nothing is written. A real import is
+one transaction: matters, events, petitioners, history, one audit record for the import and one per
+matter it created or changed, and what each changed matter was before, so the bureau head can undo the
+import as a whole while nothing it touched has been changed since.
+
+Rows are grouped into matters by 登记编号 (the same number and date again is the same event, updated);
+a row without a number is a matter of its own, known again on a re-import by a keyed digest of the row,
+so importing the same file twice creates nothing and changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.audit.services import audit_record, audit_record_many
+from xinfang.directory.models import County
+from xinfang.ledger.checking import CheckedRow, LedgerProblem, LedgerResult, RowChecker
+from xinfang.ledger.importer import MATTER_TYPE, Importer, MatterPlan, Progress, group_rows
+from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
+from xinfang.lib.ledger_file import LedgerTable
+
+# How many problems of each kind the preview keeps (the counts are always exact).
+STORED_PROBLEMS = 1000
+
+
+def ledger_check(*, county: County, table: LedgerTable, progress: Progress | None = None) -> LedgerResult:
+    """Check a ledger without writing: every problem cell, and how many matters it would create or
+    change."""
+    result, _ = ledger_prepare(county, table, dry_run=True, progress=progress)
+    return result
+
+
+def ledger_prepare(
+    county: County, table: LedgerTable, *, dry_run: bool, progress: Progress | None
+) -> tuple[LedgerResult, tuple[Importer, list[MatterPlan]] | None]:
+    result = LedgerResult(dry_run=dry_run, rows=len(table.rows))
+    for column in table.missing_columns:
+        result.errors.append(LedgerProblem(1, 0, column, f"缺少必需的列：{column}"))
+    if result.errors:
+        return result, None
+    checker = RowChecker(county, result)
+    rows: list[CheckedRow] = []
+    total = len(table.rows)
+    for done, ledger_row in enumerate(table.rows, start=1):
+        row = checker.check(ledger_row)
+        if row is not None:
+            rows.append(row)
+        if progress and (done % 1000 == 0 or done == total):
+            progress("检查", done, total)
+    if result.errors:
+        return result, None
+    importer = Importer(county, progress)
+    plans = group_rows(rows)
+    importer.file_numbers = {row.number for row in rows if row.number}
+    importer.attach_existing(plans)
+    for plan in plans:
+        importer.decide(plan)
+    result.created = sum(1 for plan in plans if plan.created)
+    result.updated = sum(1 for plan in plans if plan.changed and not plan.created)
+    return result, (importer, plans)
+
+
+def ledger_import(
+    *,
+    county: County,
+    table: LedgerTable,
+    by: User | None,
+    file_name: str,
+    sha256: str,
+    size: int = 0,
+    dry_run: bool = False,
+    record: LedgerImport | None = None,
+    progress: Progress | None = None,
+) -> LedgerResult:
+    """Import a ledger, all or nothing (SPEC §4). A dry run, or any error, writes nothing.
+
+    `record` is the upload being imported, when it came through the page; otherwise one is made."""
+    if dry_run:
+        return ledger_check(county=county, table=table, progress=progress)
+    with transaction.atomic():
+        # One import at a time per county: numbers and matches are decided on a stable registry.
+        County.objects.select_for_update().get(pk=county.pk)
+        result, prepared = ledger_prepare(county, table, dry_run=False, progress=progress)
+        if prepared is None:
+            return result
+        importer, plans = prepared
+        importer.by = by
+        record = record or LedgerImport(
+            county=county, file_name=file_name[:200], sha256=sha256, size=size, created_at=importer.now,
+            created_by=by,
+        )  # fmt: skip
+        record.save()
+        importer.write(plans, record)
+        result.imported = result.rows
+        actor_name = "" if by else "system"
+        audit_record_many(
+            action="matter.import",
+            actor=by,
+            county=county,
+            object_type=MATTER_TYPE,
+            objects=[
+                (
+                    plan.pk,
+                    plan.number,
+                    {"import": record.pk, "created": plan.created, "events": len(plan.events)},
+                )
+                for plan in plans
+                if plan.changed
+            ],
+            actor_name=actor_name,
+            message=f"台账导入 {file_name}",
+        )
+        # Written after its matters' records: anything recorded on them after this blocks the undo.
+        audited = audit_record(
+            action="ledger.import",
+            actor=by,
+            obj=record,
+            object_type=AUDIT_TYPE,
+            county=county,
+            changes={
+                "file": file_name,
+                "sha256": sha256,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "warnings": len(result.warnings),
+            },
+            message=f"导入台账 {file_name}",
+            actor_name=actor_name,
+        )
+        _finish(record, result, by=by, audit_id=audited.pk)
+        result.ledger_import_id = record.pk
+    return result
+
+
+def _finish(ledger_import: LedgerImport, result: LedgerResult, *, by: User | None, audit_id: int) -> None:
+    ledger_import.state = LedgerImport.State.IMPORTED
+    ledger_import.imported_at, ledger_import.imported_by = timezone.now(), by
+    ledger_import.audit_id = audit_id
+    ledger_import.content_enc = ""
+    ledger_import.claimed_at = None
+    store_counts(ledger_import, result)
+    ledger_import.save()
+
+
+def store_counts(ledger_import: LedgerImport, result: LedgerResult) -> None:
+    ledger_import.rows, ledger_import.created, ledger_import.updated = (
+        result.rows,
+        result.created,
+        result.updated,
+    )
+    ledger_import.error_count, ledger_import.warning_count = len(result.errors), len(result.warnings)
+    ledger_import.errors = [problem.stored() for problem in result.errors[:STORED_PROBLEMS]]
+    ledger_import.warnings = [problem.stored() for problem in result.warnings[:STORED_PROBLEMS]]
