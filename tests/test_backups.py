@@ -189,7 +189,8 @@ import django
 django.setup()
 from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Unit
-from xinfang.petitions.services import EventInput, RegistrationInput, matter_register
+from xinfang.petitions.services.common import EventInput, RegistrationInput
+from xinfang.petitions.services.registration import matter_register
 import datetime as dt
 bureau = User.objects.get(username="bureau")
 matter = matter_register(by=bureau, data=RegistrationInput(

@@ -19,13 +19,9 @@ from xinfang.jobs.services import job_run_claim, job_runs_create_due, scheduler_
 from xinfang.notifications.gateways import Delivery, PermanentSmsError, TransientSmsError, UncertainSmsError
 from xinfang.notifications.models import SmsMessage
 from xinfang.notifications.services import sms_dispatch_due
-from xinfang.petitions.services import (
-    EventInput,
-    PetitionerInput,
-    RegistrationInput,
-    matter_register,
-    ownership_assign,
-)
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
+from xinfang.petitions.services.ownership import ownership_assign
+from xinfang.petitions.services.registration import matter_register
 from xinfang.registry import JOBS, TASKS
 from xinfang.reports.models import DailyReport
 from xinfang.reports.services import daily_report_preview, daily_report_send

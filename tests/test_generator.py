@@ -38,7 +38,7 @@ def test_gen_data_spreads_matters_over_simulated_counties(county, capsys):
 
     from xinfang.accounts.models import User
     from xinfang.directory.models import County, Unit
-    from xinfang.petitions.services import event_facts_refresh
+    from xinfang.petitions.services.common import event_facts_refresh
 
     users = User.objects.count()
     call_command("gendata", "--matters", "31", "--counties", "3", "--quiet")

@@ -28,7 +28,8 @@ from xinfang.ledger.undo import ledger_undo
 from xinfang.lib.ledger_file import COLUMNS, LedgerFileError, ledger_read
 from xinfang.petitions.models import Event, Matter, MatterText, Ownership, Petitioner, Transition
 from xinfang.petitions.search import matters_matching
-from xinfang.petitions.services import EventInput, event_add, event_facts_refresh
+from xinfang.petitions.services.common import EventInput, event_facts_refresh
+from xinfang.petitions.services.registration import event_add
 from xinfang.stats.selectors import event_statistics
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ from openpyxl import load_workbook
 
 from xinfang.directory.models import Category, Unit
 from xinfang.petitions.models import Matter
-from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput, matter_register
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
+from xinfang.petitions.services.registration import matter_register
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -156,7 +157,8 @@ def test_the_public_never_reaches_a_matter_page(matters):
 def test_a_matter_reporting_a_leader_is_hidden_from_that_leader_who_cannot_own_it(
     client_for, persona, county
 ):
-    from xinfang.petitions.services import RegistryError, ownership_assign
+    from xinfang.petitions.services.common import RegistryError
+    from xinfang.petitions.services.ownership import ownership_assign
 
     leader = persona("leader")
     matter = matter_register(by=persona("bureau"), data=RegistrationInput(

@@ -33,23 +33,17 @@ from xinfang.petitions.models import (
     Transition,
 )
 from xinfang.petitions.selectors import matters_for_user
-from xinfang.petitions.services import (
-    EventInput,
-    PetitionerInput,
-    RegistrationInput,
-    RegistryError,
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput, RegistryError
+from xinfang.petitions.services.ownership import ownership_assign
+from xinfang.petitions.services.public import pii_reveal
+from xinfang.petitions.services.registration import event_add, matter_register
+from xinfang.petitions.services.transfer import (
     assignment_object,
     assignment_receive,
-    event_add,
     matter_assign,
-    matter_extend,
-    matter_rate,
-    matter_register,
-    matter_transition,
     objection_decide,
-    ownership_assign,
-    pii_reveal,
 )
+from xinfang.petitions.services.workflow import matter_extend, matter_rate, matter_transition
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,8 @@ from tests.test_registry_matrix import xlsx_text
 from xinfang.directory.models import Category, Unit
 from xinfang.petitions.models import Matter
 from xinfang.petitions.selectors import matters_for_user
-from xinfang.petitions.services import EventInput, RegistrationInput, matter_register
+from xinfang.petitions.services.common import EventInput, RegistrationInput
+from xinfang.petitions.services.registration import matter_register
 from xinfang.stats.selectors import events_for_user
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xinfang.directory.models import Category, Unit
-from xinfang.petitions.services import EventInput, RegistrationInput, event_add, matter_register
+from xinfang.petitions.services.common import EventInput, RegistrationInput
+from xinfang.petitions.services.registration import event_add, matter_register
 from xinfang.stats.selectors import event_statistics
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +166,7 @@ def test_the_statistics_always_equal_a_recount_from_the_base_rows(persona, count
     """Visits added in any order (earlier ones late, same-day ties) and corrections of a matter's
     origin and category keep every figure equal to a literal recount."""
     from xinfang.petitions.models import Event, Matter
-    from xinfang.petitions.services import matter_update
+    from xinfang.petitions.services.registration import matter_update
 
     bureau = persona("bureau")
     Event.objects.all().delete()

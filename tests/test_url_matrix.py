@@ -18,13 +18,9 @@ from tests.test_registry_matrix import xlsx_text
 from xinfang.directory.models import Category, Leader, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload
-from xinfang.petitions.services import (
-    EventInput,
-    PetitionerInput,
-    RegistrationInput,
-    matter_register,
-    ownership_assign,
-)
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
+from xinfang.petitions.services.ownership import ownership_assign
+from xinfang.petitions.services.registration import matter_register
 
 pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "bureau", "bureau_head", "secretary", "leader", "zhouzhuang", "renshe", "auditor",

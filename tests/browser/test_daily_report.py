@@ -12,7 +12,8 @@ from xinfang.directory.models import Category, County, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.jobs.services import scheduler_tick
 from xinfang.notifications.services import sms_dispatch_due
-from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput, matter_register
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
+from xinfang.petitions.services.registration import matter_register
 from xinfang.registry import JOBS
 
 

@@ -223,55 +223,60 @@ class _Generator:
                 if matter.query_code in taken:
                     matter.query_code = self._code()
 
+    def _plan_matter(self, now: dt.datetime) -> tuple[Matter, list[PlannedEvent], list[tuple[str, dt.date]]]:
+        """One matter, its events and the steps of its history (the order of draws is the data's seed)."""
+        rng = self.rng
+        township = rng.choice(self.townships)
+        village = rng.choice(self.villages[township.pk])
+        issue, category = _weighted(rng, self.issues)
+        first = self._date()
+        events = [PlannedEvent(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
+        while rng.random() < 0.6 and len(events) < 12:
+            later = events[-1].date + dt.timedelta(days=rng.randrange(1, 90))
+            if later > self.start + dt.timedelta(days=self.days):
+                break
+            events.append(
+                PlannedEvent(later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())
+            )
+        # Young matters are still being handled, old ones mostly settled; a few stay open as the
+        # backlog (积案) that goes overdue.
+        age = (self.start + dt.timedelta(days=self.days) - first).days
+        status = _weighted(rng, next(statuses for limit, statuses in STATUSES_BY_AGE if age <= limit))
+        steps, handling = self._history(status, first)
+        year = first.year
+        self.sequences[year] = self.sequences.get(year, 0) + 1
+        content = (
+            f"{township.name}{village.name}群众反映{rng.choice(SUBJECTS)}{issue}，"
+            f"{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。"
+        )
+        matter = Matter(
+            county=self.county,
+            number=registration_number(self.county.code, year, self.sequences[year]),
+            query_code=self._code(),
+            registered_at=now,
+            origin_township=township,
+            origin_village=village,
+            category=category,
+            responsible_unit=rng.choice([*self.departments, township]),
+            content=content,
+            appeal=rng.choice(("要求尽快解决", "请求依法处理", "要求给予补偿", "希望落实政策")),
+            status=status,
+            **matter_summary(events),
+            is_threat=rng.random() < 0.01,
+            is_urgent=rng.random() < 0.02,
+            is_backlog=rng.random() < 0.03,
+            **handling,
+        )
+        return matter, events, steps
+
     def batch(self, size: int) -> tuple[int, int, int]:
         rng, now = self.rng, timezone.now()
         matters: list[Matter] = []
         plans: list[list[PlannedEvent]] = []
         histories: list[list[tuple[str, dt.date]]] = []
         for _ in range(size):
-            township = rng.choice(self.townships)
-            village = rng.choice(self.villages[township.pk])
-            issue, category = _weighted(rng, self.issues)
-            first = self._date()
-            events = [PlannedEvent(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
-            while rng.random() < 0.6 and len(events) < 12:
-                later = events[-1].date + dt.timedelta(days=rng.randrange(1, 90))
-                if later > self.start + dt.timedelta(days=self.days):
-                    break
-                events.append(
-                    PlannedEvent(later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())
-                )
-            # Young matters are still being handled, old ones mostly settled; a few stay open as the
-            # backlog (积案) that goes overdue.
-            age = (self.start + dt.timedelta(days=self.days) - first).days
-            status = _weighted(rng, next(statuses for limit, statuses in STATUSES_BY_AGE if age <= limit))
-            steps, handling = self._history(status, first)
-            year = first.year
-            self.sequences[year] = self.sequences.get(year, 0) + 1
-            content = (
-                f"{township.name}{village.name}群众反映{rng.choice(SUBJECTS)}{issue}，"
-                f"{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。"
-            )
-            matters.append(
-                Matter(
-                    county=self.county,
-                    number=registration_number(self.county.code, year, self.sequences[year]),
-                    query_code=self._code(),
-                    registered_at=now,
-                    origin_township=township,
-                    origin_village=village,
-                    category=category,
-                    responsible_unit=rng.choice([*self.departments, township]),
-                    content=content,
-                    appeal=rng.choice(("要求尽快解决", "请求依法处理", "要求给予补偿", "希望落实政策")),
-                    status=status,
-                    **matter_summary(events),
-                    is_threat=rng.random() < 0.01,
-                    is_urgent=rng.random() < 0.02,
-                    is_backlog=rng.random() < 0.03,
-                    **handling,
-                )
-            )
+            matter, events, steps = self._plan_matter(now)
+            matters.append(matter)
             plans.append(events)
             histories.append(steps)
         self._fresh_codes(matters)

@@ -41,7 +41,7 @@ from xinfang.petitions.rows import (
     rule_profiles,
 )
 from xinfang.petitions.search import matter_grams, matter_text_save
-from xinfang.petitions.services import EVENT_FACTS
+from xinfang.petitions.services.common import EVENT_FACTS
 
 Status = Matter.Status
 

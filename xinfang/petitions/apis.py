@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
-from xinfang.petitions import services
 from xinfang.petitions.forms import MatterFilterForm
 from xinfang.petitions.pages import matter_page
 from xinfang.petitions.selectors import matter_get_for_user, matters_filtered, user_handles
@@ -26,6 +25,9 @@ from xinfang.petitions.serializers import (
     MatterPageSerializer,
     TransitionInSerializer,
 )
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput, RegistryError
+from xinfang.petitions.services.registration import event_add, matter_register
+from xinfang.petitions.services.workflow import matter_transition
 
 PAGE_SIZE = 50
 FILTER_PARAMETERS = [
@@ -49,7 +51,7 @@ def _user(request: Request, roles: frozenset[str] = CONTENT_ROLES) -> User:
     return user
 
 
-def _registry_error(error: services.RegistryError) -> ValidationError:
+def _registry_error(error: RegistryError) -> ValidationError:
     return ValidationError({error.field or "non_field_errors": [str(error)]})
 
 
@@ -89,19 +91,17 @@ class MatterListApi(APIView):
         serializer = MatterInSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(serializer.validated_data)
-        event = services.EventInput(**data.pop("event"))
+        event = EventInput(**data.pop("event"))
         petitioners = [
-            services.PetitionerInput(**person) for person in data.pop("petitioners") if any(person.values())
+            PetitionerInput(**person) for person in data.pop("petitioners") if any(person.values())
         ]
         assert user.county is not None
         try:
-            matter = services.matter_register(
+            matter = matter_register(
                 by=user,
-                data=services.RegistrationInput(
-                    county=user.county, event=event, petitioners=petitioners, **data
-                ),
+                data=RegistrationInput(county=user.county, event=event, petitioners=petitioners, **data),
             )
-        except services.RegistryError as error:
+        except RegistryError as error:
             raise _registry_error(error) from error
         response = _detail(user, matter.pk)
         response.status_code = status.HTTP_201_CREATED
@@ -124,10 +124,8 @@ class MatterEventApi(APIView):
         serializer = EventInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            event = services.event_add(
-                by=user, matter=matter, event=services.EventInput(**serializer.validated_data)
-            )
-        except services.RegistryError as error:
+            event = event_add(by=user, matter=matter, event=EventInput(**serializer.validated_data))
+        except RegistryError as error:
             raise _registry_error(error) from error
         return Response(EventOutSerializer(event).data, status=status.HTTP_201_CREATED)
 
@@ -142,7 +140,7 @@ class MatterTransitionApi(APIView):
         serializer = TransitionInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            services.matter_transition(by=user, matter=matter, **serializer.validated_data)
-        except services.RegistryError as error:
+            matter_transition(by=user, matter=matter, **serializer.validated_data)
+        except RegistryError as error:
             raise _registry_error(error) from error
         return _detail(user, matter.pk)

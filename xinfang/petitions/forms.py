@@ -16,7 +16,7 @@ from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
 from xinfang.petitions.selectors import FLAG_FIELDS, MatterFilter
-from xinfang.petitions.services import EventInput, PetitionerInput, RegistrationInput
+from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -351,7 +351,7 @@ class MatterEditForm(MatterFields):
 
 
 def matter_edit_initial(matter: Matter) -> dict[str, Any]:
-    from xinfang.petitions.services import EDITABLE_FIELDS
+    from xinfang.petitions.services.registration import EDITABLE_FIELDS
 
     initial: dict[str, Any] = {name: getattr(matter, name) for name in EDITABLE_FIELDS}
     initial["reported_units"] = list(matter.reported_units.all())

@@ -27,7 +27,7 @@ from xinfang.petitions.forms import (
 from xinfang.petitions.models import Assignment, Extension, Matter, Rating
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
-from xinfang.petitions.services import allowed_transitions, can_handle
+from xinfang.petitions.services.workflow import allowed_transitions, can_handle
 
 
 @dataclass(frozen=True)

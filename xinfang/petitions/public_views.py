@@ -12,7 +12,9 @@ from xinfang.directory.models import County
 from xinfang.directory.selectors import county_by_code_or_only
 from xinfang.petitions.forms import OnlineSubmissionForm, QueryCodeForm, RatingForm
 from xinfang.petitions.models import Matter
-from xinfang.petitions.services import PetitionerInput, RegistryError, matter_rate, matter_submit_online
+from xinfang.petitions.services.common import PetitionerInput, RegistryError
+from xinfang.petitions.services.public import matter_submit_online
+from xinfang.petitions.services.workflow import matter_rate
 
 SUBMIT_LIMIT = (5, 3600)  # five submissions an hour from one address
 QUERY_LIMIT = (30, 600)

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
-from xinfang.petitions import services
 from xinfang.petitions.exports import matters_workbook_response
 from xinfang.petitions.forms import (
     AssignForm,
@@ -40,7 +39,17 @@ from xinfang.petitions.selectors import (
     matters_search,
     repeat_candidates,
 )
-from xinfang.petitions.services import RegistryError
+from xinfang.petitions.services.common import EventInput, RegistryError
+from xinfang.petitions.services.ownership import ownership_assign
+from xinfang.petitions.services.public import pii_reveal
+from xinfang.petitions.services.registration import event_add, matter_register, matter_update
+from xinfang.petitions.services.transfer import (
+    assignment_object,
+    assignment_receive,
+    matter_assign,
+    objection_decide,
+)
+from xinfang.petitions.services.workflow import matter_extend, matter_transition
 
 PAGE_SIZE = 50
 
@@ -56,12 +65,10 @@ def register(request: AuthedRequest) -> HttpResponse:
         try:
             if form.cleaned_data.get("attach_to"):
                 matter = matter_get_for_user(user=request.user, matter_id=form.cleaned_data["attach_to"])
-                services.event_add(
-                    by=request.user, matter=matter, event=form.event_input(), petitioners=petitioners
-                )
+                event_add(by=request.user, matter=matter, event=form.event_input(), petitioners=petitioners)
                 messages.success(request, f"已作为重复信访登记到事项 {matter.number}")
             else:
-                matter = services.matter_register(by=request.user, data=form.registration_input(petitioners))
+                matter = matter_register(by=request.user, data=form.registration_input(petitioners))
                 messages.success(request, f"登记成功：编号 {matter.number}，查询码 {matter.query_code}")
         except RegistryError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
@@ -78,7 +85,7 @@ def matter_edit(request: AuthedRequest, matter_id: int) -> HttpResponse:
     form = MatterEditForm(request.POST or None, county=matter.county, initial=matter_edit_initial(matter))
     if request.method == "POST" and form.is_valid():
         try:
-            services.matter_update(
+            matter_update(
                 by=request.user,
                 matter=matter,
                 changes=form.changes(),
@@ -190,7 +197,7 @@ def _action(
 
 
 def _transition(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    services.matter_transition(
+    matter_transition(
         by=request.user,
         matter=matter,
         to=data["to"],
@@ -202,31 +209,31 @@ def _transition(request: AuthedRequest, matter: Matter, data: dict[str, Any]) ->
 
 
 def _assign(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    assignment = services.matter_assign(
+    assignment = matter_assign(
         by=request.user, matter=matter, unit=data["unit"], kind=data["kind"], note=data["note"]
     )
     return f"已{assignment.get_kind_display()}至{assignment.unit.name}"
 
 
 def _receive(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    assignment = services.assignment_receive(by=request.user, matter=matter)
+    assignment = assignment_receive(by=request.user, matter=matter)
     if assignment.objection_due is None:
         return "已签收；异议期限待信访局录入明年节假日安排后确定（5个工作日）"
     return f"已签收；如对管辖有异议，请在{assignment.objection_due:%Y年%m月%d日}前提出"
 
 
 def _object(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    services.assignment_object(by=request.user, matter=matter, reason=data["reason"])
+    assignment_object(by=request.user, matter=matter, reason=data["reason"])
     return "已提出管辖异议，等待信访局处理"
 
 
 def _decide(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    services.objection_decide(by=request.user, matter=matter, upheld=data["upheld"], note=data["note"])
+    objection_decide(by=request.user, matter=matter, upheld=data["upheld"], note=data["note"])
     return "已处理管辖异议"
 
 
 def _extend(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    services.matter_extend(
+    matter_extend(
         by=request.user, matter=matter, days=data["days"], reason=data["reason"],
         petitioner_notified=data["petitioner_notified"],
     )  # fmt: skip
@@ -234,13 +241,13 @@ def _extend(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str
 
 
 def _owner(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    services.ownership_assign(by=request.user, matter=matter, leader=data["leader"])
+    ownership_assign(by=request.user, matter=matter, leader=data["leader"])
     return f"包案领导：{data['leader'].name}"
 
 
 def _add_event(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    event = services.EventInput(data["date"], data["channel"], data["level"], data["persons"], data["note"])
-    services.event_add(by=request.user, matter=matter, event=event)
+    event = EventInput(data["date"], data["channel"], data["level"], data["persons"], data["note"])
+    event_add(by=request.user, matter=matter, event=event)
     return "已登记新的信访批次"
 
 
@@ -274,7 +281,7 @@ def reveal(request: AuthedRequest, matter_id: int) -> HttpResponse:
             form.add_error(None, "信访人不存在")
         else:
             try:
-                value = services.pii_reveal(
+                value = pii_reveal(
                     by=request.user, matter=matter, petitioner=petitioner, what=form.cleaned_data["what"],
                     reason=form.cleaned_data["reason"],
                 )  # fmt: skip

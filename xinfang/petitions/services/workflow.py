@@ -1,0 +1,247 @@
+"""A matter's way through the statuses of SPEC §4 and its clocks: transitions, extension, rating."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.audit.services import audit_record
+from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.lib.deadlines import Clock
+from xinfang.petitions.models import (
+    Assignment,
+    Extension,
+    Matter,
+    Rating,
+    Stage,
+)
+from xinfang.petitions.rows import (
+    rule_profile,
+)
+from xinfang.petitions.services.common import (
+    RegistryError,
+    Status,
+    ensure_visible,
+    free_text,
+    local_today,
+    record_transition,
+    start_clock,
+)
+
+# Every transition a user may ask for, and what it requires (SPEC §4 status flow).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.REGISTERED: frozenset({Status.ACCEPTED, Status.REJECTED, Status.TRANSFERRED}),
+    Status.TRANSFERRED: frozenset({Status.ACCEPTED, Status.REGISTERED}),
+    Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
+    Status.IN_PROGRESS: frozenset({Status.ANSWERED}),
+    Status.ANSWERED: frozenset({Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW, Status.CLOSED}),
+    # A review and a re-review end with their decision (an answer); then the matter can close.
+    Status.REVIEW: frozenset({Status.ANSWERED}),
+    Status.RE_REVIEW: frozenset({Status.ANSWERED}),
+    Status.REJECTED: frozenset(),
+    Status.RESOLVED: frozenset(),
+    Status.CLOSED: frozenset(),
+}
+
+
+def allowed_transitions(matter: Matter) -> frozenset[str]:
+    return TRANSITIONS.get(matter.status, frozenset())
+
+
+def require_transition(matter: Matter, new: str) -> None:
+    if new not in allowed_transitions(matter):
+        raise RegistryError(f"当前状态为“{matter.get_status_display()}”，不能改为“{Status(new).label}”")
+
+
+def can_handle(user: User, matter: Matter) -> bool:
+    """Bureau staff handle every matter. A unit user handles a matter once it is theirs: transferred
+    to their unit and signed for (签收), or accepted with their unit responsible; never while it is
+    only registered, which is the bureau's to dispose of."""
+    if user.role in BUREAU_ROLES:
+        return True
+    if user.role != Role.UNIT_USER or user.unit_id is None or user.unit_id != matter.responsible_unit_id:
+        return False
+    if matter.status == Status.REGISTERED:
+        return False
+    if matter.status == Status.TRANSFERRED:
+        return Assignment.objects.filter(
+            matter=matter, unit_id=user.unit_id, is_current=True,
+            state__in=(Assignment.State.RECEIVED, Assignment.State.OBJECTION_REJECTED),
+        ).exists()  # fmt: skip
+    return True
+
+
+def _check_may_handle(by: User, matter: Matter) -> None:
+    """A transferred matter is handled once received and not objected to, and only by who may handle it."""
+    if matter.status == Status.TRANSFERRED:
+        assignment = Assignment.objects.filter(matter=matter, is_current=True).first()
+        if assignment and assignment.state == Assignment.State.SENT:
+            raise RegistryError("请先签收，再受理")
+        if assignment and assignment.state == Assignment.State.OBJECTED:
+            raise RegistryError("管辖异议尚待信访局处理，暂不能受理")
+    if not can_handle(by, matter):
+        raise RegistryError("只有信访局或承办单位可以办理该事项")
+
+
+@transaction.atomic
+def matter_transition(
+    *, by: User, matter: Matter, to: str, reason: str = "", answer: str = "", on: dt.date | None = None
+) -> Matter:
+    """Move a matter along the status flow, validating the step and starting the next clock."""
+    ensure_visible(by, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    require_transition(matter, to)
+    _check_may_handle(by, matter)
+    on = on or local_today()
+    check_step_date(matter, on)
+    old = matter.status
+    profile = rule_profile(matter.county, on)
+    fields = {"status", "clock", "clock_started", "due_date"}
+    if to == Status.REJECTED:
+        if not reason.strip():
+            raise RegistryError("不予受理须说明理由", "reason")
+        start_clock(matter, None)
+    elif to == Status.TRANSFERRED:
+        raise RegistryError("请使用“转送/交办”操作并选择承办单位")
+    elif to == Status.REGISTERED:
+        raise RegistryError("退回须通过管辖异议的处理")
+    elif to == Status.ACCEPTED:
+        if matter.responsible_unit_id is None:
+            raise RegistryError("受理前请先确定责任单位", "responsible_unit")
+        matter.accepted_on = on
+        fields.add("accepted_on")
+        start_clock(matter, Clock.HANDLE, on)
+    elif to == Status.IN_PROGRESS:
+        pass  # the handling clock keeps running
+    elif to == Status.ANSWERED:
+        if not answer.strip():
+            raise RegistryError("请填写答复意见", "answer")
+        if matter.status == Status.REVIEW:
+            matter.stage = Stage.REVIEW
+            fields.add("stage")
+        matter.answer, matter.answered_on = free_text(answer), on
+        fields |= {"answer", "answered_on"}
+        if matter.stage == Stage.INITIAL:
+            start_clock(matter, Clock.REVIEW_REQUEST, on)
+        elif matter.stage == Stage.REVIEW and profile.re_review_allowed:
+            start_clock(matter, Clock.RE_REVIEW_REQUEST, on)
+        else:
+            start_clock(matter, None)  # a final decision (复核, or 复查 under Henan): nothing to wait for
+    elif to == Status.RESOLVED:
+        matter.resolved_on = on
+        fields.add("resolved_on")
+        start_clock(matter, None)
+    elif to == Status.REVIEW:
+        if matter.stage != Stage.INITIAL:
+            raise RegistryError("复查只能针对初次答复提出")
+        check_within(matter, on, "复查请求已超过期限")
+        start_clock(matter, Clock.REVIEW_DECIDE, on)
+    elif to == Status.RE_REVIEW:
+        if matter.stage != Stage.REVIEW:
+            raise RegistryError("复核只能针对复查意见提出")
+        if not profile.re_review_allowed:
+            raise RegistryError(f"按{profile.name}，复查即为终结，不再复核")
+        check_within(matter, on, "复核请求已超过期限")
+        matter.stage = Stage.RE_REVIEW
+        fields.add("stage")
+        start_clock(matter, Clock.RE_REVIEW_DECIDE, on)
+    elif to == Status.CLOSED:
+        if matter.status == Status.ANSWERED and matter.stage == Stage.INITIAL and not reason.strip():
+            raise RegistryError("请说明终结理由（如信访人未在期限内请求复查）", "reason")
+        start_clock(matter, None)
+    matter.status = to
+    matter.save(update_fields=sorted(fields))
+    record_transition(matter, old, to, by, reason.strip() or answer.strip())
+    audit_record(
+        action="matter.transition",
+        actor=by,
+        obj=matter,
+        changes={"status": [old, to], "reason": reason, "on": on.isoformat()},
+    )
+    return matter
+
+
+BACKDATE_DAYS = 7  # a step may be recorded late, but only this many days back
+
+
+def check_step_date(matter: Matter, on: dt.date) -> None:
+    """A step's date: not in the future, not before the visit or the previous step, and recorded at
+    most a week late — the timeliness rates are computed from these dates."""
+    today = local_today()
+    if on > today:
+        raise RegistryError("日期不能晚于今天", "on")
+    if on < today - dt.timedelta(days=BACKDATE_DAYS):
+        raise RegistryError(f"补录的办理日期最多只能早于今天{BACKDATE_DAYS}天", "on")
+    last = matter.transitions.order_by("-at").values_list("at", flat=True).first()
+    earliest = max(
+        matter.first_event_date, timezone.localtime(last).date() if last else matter.first_event_date
+    )
+    if on < earliest:
+        raise RegistryError(f"办理日期不能早于{earliest:%Y年%m月%d日}（信访日期或上一步办理日期）", "on")
+
+
+def check_within(matter: Matter, on: dt.date, message: str) -> None:
+    if matter.due_date is not None and on > matter.due_date:
+        raise RegistryError(f"{message}（截止{matter.due_date:%Y年%m月%d日}）")
+
+
+@transaction.atomic
+def matter_extend(
+    *, by: User, matter: Matter, days: int, reason: str, petitioner_notified: bool
+) -> Extension:
+    """Extend the handling time once, approved by the bureau head, with a reason and a notice."""
+    if by.role != Role.BUREAU_HEAD:
+        raise RegistryError("延期须经信访局长批准")
+    ensure_visible(by, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.clock != Clock.HANDLE:
+        raise RegistryError("只有办理期限内的事项可以延期")
+    if Extension.objects.filter(matter=matter).exists():
+        raise RegistryError("办理期限只能延长一次")
+    profile = rule_profile(matter.county, matter.clock_started or local_today())
+    if not 1 <= days <= profile.extension_max_days:
+        raise RegistryError(f"延长天数应为1至{profile.extension_max_days}天", "days")
+    if not reason.strip():
+        raise RegistryError("请填写延期理由", "reason")
+    if not petitioner_notified:
+        raise RegistryError("延期须告知信访人", "petitioner_notified")
+    extension = Extension.objects.create(
+        matter=matter, days=days, reason=reason.strip(), approved_by=by, approved_at=timezone.now(),
+        petitioner_notified=True,
+    )  # fmt: skip
+    previous_due = matter.due_date
+    matter.extension_days = days
+    start_clock(matter, Clock.HANDLE, matter.clock_started)
+    matter.save(update_fields=["extension_days", "due_date"])
+    audit_record(
+        action="matter.extend",
+        actor=by,
+        obj=matter,
+        changes={"days": days, "reason": reason, "due_date": [str(previous_due), str(matter.due_date)]},
+    )
+    return extension
+
+
+@transaction.atomic
+def matter_rate(*, matter: Matter, bureau_score: str, unit_score: str, comment: str = "") -> Rating:
+    """The petitioner's rating after the answer, within the rating window (public, by query code)."""
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.answered_on is None:
+        raise RegistryError("事项答复后才能评价")
+    if Rating.objects.filter(matter=matter).exists():
+        raise RegistryError("该事项已评价过")
+    window = rule_profile(matter.county, matter.answered_on).rating_window_days
+    if local_today() > matter.answered_on + dt.timedelta(days=window):
+        raise RegistryError("已超过评价期限")
+    if bureau_score not in Rating.Score.values or unit_score not in Rating.Score.values:
+        raise RegistryError("请选择满意、基本满意或不满意")
+    rating = Rating.objects.create(
+        matter=matter, bureau_score=bureau_score, unit_score=unit_score, comment=comment.strip()[:500],
+        rated_at=timezone.now(),
+    )  # fmt: skip
+    audit_record(action="matter.rate", actor=None, obj=matter, actor_name="信访人",
+                 changes={"bureau": bureau_score, "unit": unit_score})  # fmt: skip
+    return rating
