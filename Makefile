@@ -18,10 +18,11 @@ test: system-packages $(STAMP)  ## install test dependencies and run the whole s
 test-fast: $(STAMP)
 	XINFANG_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q -m "not browser"
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff, mypy and the import-linter contracts (docs/architecture.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy xinfang tests bench
+	$(BIN)/lint-imports
 
 constraints: $(STAMP)  ## re-pin the tested versions after changing dependencies
 	$(BIN)/pip freeze --exclude-editable > constraints.txt
@@ -49,4 +50,4 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build *.egg-info

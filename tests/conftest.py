@@ -42,7 +42,7 @@ def _fast_password_hashing() -> None:
 
 @pytest.fixture(autouse=True)
 def _password_only_login(settings) -> None:
-    """Personas log in with the password alone, as in the demo; tests/test_two_factor.py turns the
+    """Personas log in with the password alone, as in the demo; tests/accounts/test_two_factor.py turns the
     second factor on."""
     settings.XINFANG_2FA_ROLES = frozenset()
 
@@ -72,7 +72,7 @@ def django_db_setup(
     with django_db_blocker.unblock():
         demo_county_load()
         # Tests empty the database between transactional tests, which the audit table's triggers refuse;
-        # the guard's own tests install them inside their transaction (tests/test_audit_guard.py).
+        # the guard's own tests install them inside their transaction (tests/audit/test_audit_guard.py).
         for alias in connections:
             audit_guard_drop(connections[alias])
 
@@ -88,6 +88,26 @@ def persona(db) -> Callable[[str], User]:
         return User.objects.select_related("county", "unit", "leader").get(username=username)
 
     return get
+
+
+@pytest.fixture
+def bureau(persona):
+    return persona("bureau")
+
+
+@pytest.fixture
+def head(persona):
+    return persona("bureau_head")
+
+
+@pytest.fixture
+def renshe(persona):
+    return persona("renshe")
+
+
+@pytest.fixture
+def zhouzhuang(persona):
+    return persona("zhouzhuang")
 
 
 @pytest.fixture

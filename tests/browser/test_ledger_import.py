@@ -4,7 +4,7 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
-from tests.test_ledger_import import csv_bytes, row
+from tests.ledger.test_ledger_import import csv_bytes, row
 from xinfang.ledger.uploads import ledger_work_next
 
 

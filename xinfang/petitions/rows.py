@@ -85,26 +85,22 @@ class ProtectedValue:
     masked: str
 
 
-def protect_id_number(value: str) -> ProtectedValue:
+def _protect(value: str, *, context: str, domain: str, mask: Callable[[str], str]) -> ProtectedValue:
     if not value:
         return ProtectedValue("", "", "")
     cipher = field_cipher()
+    # A malformed number kept from a ledger may be long: the masked form is cut to its column.
     return ProtectedValue(
-        cipher.encrypt(value, context=ID_CONTEXT),
-        cipher.blind_index(value, domain="id"),
-        mask_id_number(value)[:20],  # a malformed number kept from a ledger may be long
+        cipher.encrypt(value, context=context), cipher.blind_index(value, domain=domain), mask(value)[:20]
     )
+
+
+def protect_id_number(value: str) -> ProtectedValue:
+    return _protect(value, context=ID_CONTEXT, domain="id", mask=mask_id_number)
 
 
 def protect_phone(value: str) -> ProtectedValue:
-    if not value:
-        return ProtectedValue("", "", "")
-    cipher = field_cipher()
-    return ProtectedValue(
-        cipher.encrypt(value, context=PHONE_CONTEXT),
-        cipher.blind_index(value, domain="phone"),
-        mask_phone(value)[:20],
-    )
+    return _protect(value, context=PHONE_CONTEXT, domain="phone", mask=mask_phone)
 
 
 def id_number_index(value: str) -> str:

@@ -120,7 +120,7 @@ def test_it_stops_the_worker_cleanly_on_sigterm(tmp_path):
 
 
 def test_the_demo_password_is_the_documented_one():
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     assert "Demo@2026" in readme
 
 
@@ -134,7 +134,7 @@ def test_templates_carry_no_inline_script_or_style():
     """A strict Content-Security-Policy comes later; templates must already be ready for it."""
     import re
 
-    root = Path(__file__).resolve().parent.parent / "xinfang" / "templates"
+    root = Path(__file__).resolve().parents[2] / "xinfang" / "templates"
     for template in root.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template

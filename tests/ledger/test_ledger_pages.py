@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.test_ledger_import import csv_bytes, row
+from tests.ledger.test_ledger_import import csv_bytes, row
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.progress import ProgressFile, ledger_progress
 from xinfang.ledger.uploads import ledger_work_next

@@ -12,7 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_registry_matrix import xlsx_text
+from tests.petitions.test_registry_matrix import xlsx_text
 from xinfang.directory.models import Category, Unit
 from xinfang.petitions.models import Matter
 from xinfang.petitions.selectors import matters_for_user

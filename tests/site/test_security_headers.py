@@ -31,7 +31,7 @@ def test_the_login_page_is_hardened_too(client):
 
 
 def test_templates_carry_no_inline_script_or_style():
-    templates = Path(__file__).resolve().parents[1] / "xinfang" / "templates"
+    templates = Path(__file__).resolve().parents[2] / "xinfang" / "templates"
     for template in templates.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         assert "<script>" not in text and "<style" not in text and 'style="' not in text, template

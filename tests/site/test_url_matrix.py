@@ -14,7 +14,7 @@ import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.test_registry_matrix import xlsx_text
+from tests.petitions.test_registry_matrix import xlsx_text
 from xinfang.directory.models import Category, Leader, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload

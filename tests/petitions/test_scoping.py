@@ -1,0 +1,62 @@
+"""Who sees which matter: county, unit, role, and the units and accounts a matter reports (SPEC §4)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.petitions.support import frozen, new_matter, unit
+from xinfang.petitions.models import Matter
+from xinfang.petitions.selectors import matters_for_user
+from xinfang.petitions.services.transfer import matter_assign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_scopes_matters_to_each_users_county_unit_and_role(
+    county, bureau, zhouzhuang, renshe, persona, outsider
+):
+    with frozen():
+        from_zhouzhuang = new_matter(bureau, county, township="周庄镇")
+        assigned_zhouzhuang = new_matter(bureau, county, township="城关镇")
+        matter_assign(by=bureau, matter=assigned_zhouzhuang, unit=unit(county, "周庄镇"), kind="assign")
+        renshe_handles = new_matter(bureau, county, township="城关镇", responsible="县人社局")
+        nobodys = new_matter(bureau, county, township="城关镇")
+        reports_renshe = new_matter(
+            bureau, county, township="周庄镇", responsible="县人社局", purpose=Matter.Purpose.ACCUSATION
+        )
+        # Registration refuses this pairing; an accusation added later must still hide the matter.
+        reports_renshe.reported_units.add(unit(county, "县人社局"))
+        reports_zhouzhuang = new_matter(bureau, county, township="周庄镇", reported=("周庄镇",))
+        reports_bureau = new_matter(bureau, county, township="周庄镇", responsible="县人社局")
+        reports_bureau.reported_accounts.add(bureau)
+        reports_zhouzhuang_user = new_matter(bureau, county, township="周庄镇")
+        reports_zhouzhuang_user.reported_accounts.add(zhouzhuang)
+
+    ours = {
+        m.pk: name
+        for name, m in {
+            "from_zhouzhuang": from_zhouzhuang,
+            "assigned_zhouzhuang": assigned_zhouzhuang,
+            "renshe_handles": renshe_handles,
+            "nobodys": nobodys,
+            "reports_renshe": reports_renshe,
+            "reports_zhouzhuang": reports_zhouzhuang,
+            "reports_bureau": reports_bureau,
+            "reports_zhouzhuang_user": reports_zhouzhuang_user,
+        }.items()
+    }
+
+    def seen(user) -> set[str]:
+        return {
+            ours[pk] for pk in matters_for_user(user=user).filter(pk__in=ours).values_list("pk", flat=True)
+        }
+
+    assert seen(zhouzhuang) == {"from_zhouzhuang", "assigned_zhouzhuang", "reports_renshe", "reports_bureau"}
+    assert seen(renshe) == {"renshe_handles", "reports_bureau"}
+    assert seen(bureau) == set(ours.values()) - {"reports_bureau"}
+    assert seen(persona("bureau_head")) == set(ours.values())
+    assert seen(persona("secretary")) == set(ours.values())
+    assert seen(persona("leader")) == set()
+    for username in ("auditor", "sysadmin", "secadmin"):
+        assert not matters_for_user(user=persona(username)).exists(), username
+    assert not matters_for_user(user=outsider).exists()

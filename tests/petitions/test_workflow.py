@@ -1,0 +1,397 @@
+"""The workflow service: the status flow with its statutory clocks (national 2022 and Henan profiles), the
+steps it refuses, 延期 and 评价, back-dating and a lapsed review window (SPEC §3–4)."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from tests.petitions.support import (
+    S,
+    accepted_matter,
+    at,
+    audits,
+    chinese,
+    day,
+    frozen,
+    henan,
+    new_matter,
+    reload,
+    snapshot,
+    steps,
+    unit,
+)
+from xinfang.lib.deadlines import Clock
+from xinfang.petitions.models import Assignment, Extension, Rating, Stage
+from xinfang.petitions.selectors import matters_for_user
+from xinfang.petitions.services.common import RegistryError
+from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
+from xinfang.petitions.services.workflow import matter_extend, matter_rate, matter_transition
+
+pytestmark = pytest.mark.django_db
+
+
+# -- the status flow -------------------------------------------------------------------------------
+
+
+def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review(county, bureau, renshe):
+    renshe_unit = unit(county, "县人社局")
+    with frozen(2026, 9, 28) as traveller:
+        matter = new_matter(bureau, county, date=day(2026, 9, 28))
+        assert reload(matter).due_date == day(2026, 10, 13)
+
+        assignment = matter_assign(by=bureau, matter=matter, unit=renshe_unit, kind=Assignment.Kind.TRANSFER)
+        assert assignment.state == Assignment.State.SENT and assignment.is_current
+        stored = reload(matter)
+        assert stored.status == S.TRANSFERRED and stored.responsible_unit == renshe_unit
+        assert (stored.clock, stored.clock_started, stored.due_date) == (
+            Clock.ACCEPT_NOTICE, day(2026, 9, 28), day(2026, 10, 13),
+        )  # fmt: skip
+        [record] = audits(matter, "matter.assign")
+        assert record.actor == bureau and record.changes == {
+            "unit": [None, "县人社局"],
+            "kind": "transfer",
+            "status": ["registered", "transferred"],
+        }
+
+        # Signed for on Tuesday 29 September: the 5 working days skip 国庆 (1–7 Oct) and count the
+        # make-up Saturday 10 October: 30 Sep, 8 Oct, 9 Oct, 10 Oct, 12 Oct.
+        traveller.move_to(at(2026, 9, 29))
+        received = assignment_receive(by=renshe, matter=matter)
+        assert received.state == Assignment.State.RECEIVED
+        assert received.objection_due == day(2026, 10, 12)
+        stored_assignment = Assignment.objects.get(pk=assignment.pk)
+        assert stored_assignment.objection_due == day(2026, 10, 12)
+        assert stored_assignment.received_at == at(2026, 9, 29)
+        assert len(audits(matter, "matter.receive")) == 1
+
+        traveller.move_to(at(2026, 10, 9))
+        matter_transition(by=renshe, matter=matter, to=S.ACCEPTED)
+        stored = reload(matter)
+        assert stored.status == S.ACCEPTED and stored.accepted_on == day(2026, 10, 9)
+        assert (stored.clock, stored.due_date) == (Clock.HANDLE, day(2026, 12, 8))  # + 60 days
+
+        traveller.move_to(at(2026, 10, 12))
+        matter_transition(by=renshe, matter=matter, to=S.IN_PROGRESS, reason="已约谈用工单位")
+        assert reload(matter).due_date == day(2026, 12, 8)  # the handling clock keeps running
+
+        traveller.move_to(at(2026, 10, 20))
+        result = matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="  已责令支付拖欠工资。 ")
+        assert result.status == S.ANSWERED
+        stored = reload(matter)
+        assert (stored.answer, stored.answered_on) == ("已责令支付拖欠工资。", day(2026, 10, 20))
+        assert (stored.clock, stored.due_date) == (Clock.REVIEW_REQUEST, day(2026, 11, 19))
+
+        traveller.move_to(at(2026, 10, 30))
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="信访人不服，请求复查")
+        stored = reload(matter)
+        assert (stored.status, stored.stage) == (S.REVIEW, Stage.INITIAL)
+        assert (stored.clock, stored.due_date) == (Clock.REVIEW_DECIDE, day(2026, 11, 29))
+
+        traveller.move_to(at(2026, 11, 10))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见：维持原答复")
+        stored = reload(matter)
+        assert (stored.status, stored.stage, stored.answered_on) == (
+            S.ANSWERED,
+            Stage.REVIEW,
+            day(2026, 11, 10),
+        )
+        assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_REQUEST, day(2026, 12, 10))
+
+        traveller.move_to(at(2026, 11, 20))
+        matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="信访人请求复核")
+        stored = reload(matter)
+        assert (stored.status, stored.stage) == (S.RE_REVIEW, Stage.RE_REVIEW)
+        assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_DECIDE, day(2026, 12, 20))
+
+        traveller.move_to(at(2026, 12, 15))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复核意见：维持复查意见")
+        stored = reload(matter)
+        assert (stored.status, stored.stage, stored.clock) == (S.ANSWERED, Stage.RE_REVIEW, "")
+        with pytest.raises(RegistryError, match="复核只能针对复查意见提出"):
+            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="再次请求")
+        matter_transition(by=bureau, matter=matter, to=S.CLOSED, reason="复核维持，依法终结")
+        stored = reload(matter)
+        assert stored.status == S.CLOSED
+        assert (stored.clock, stored.clock_started, stored.due_date) == ("", None, None)
+
+    assert steps(matter) == [
+        ("", S.REGISTERED),
+        (S.REGISTERED, S.TRANSFERRED),
+        (S.TRANSFERRED, S.ACCEPTED),
+        (S.ACCEPTED, S.IN_PROGRESS),
+        (S.IN_PROGRESS, S.ANSWERED),
+        (S.ANSWERED, S.REVIEW),
+        (S.REVIEW, S.ANSWERED),
+        (S.ANSWERED, S.RE_REVIEW),
+        (S.RE_REVIEW, S.ANSWERED),
+        (S.ANSWERED, S.CLOSED),
+    ]
+    transitions = list(matter.transitions.order_by("at", "id"))
+    assert [t.by.username for t in transitions[2:5]] == ["renshe"] * 3
+    assert transitions[1].reason == "转送至县人社局"
+    assert transitions[4].reason.strip() == "已责令支付拖欠工资。"
+    records = audits(matter, "matter.transition")
+    assert [r.changes["status"] for r in records] == [[a, b] for a, b in steps(matter)[2:]]
+    assert records[0].actor == renshe and records[0].changes["on"] == "2026-10-09"
+
+
+def test_it_ends_at_review_under_the_henan_profile(county, bureau, renshe):
+    henan(county)
+    with frozen(2026, 9, 28) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 9, 28))
+        stored = reload(matter)
+        assert (stored.clock, stored.due_date) == (Clock.HANDLE, day(2026, 10, 28))  # + 30 days
+        traveller.move_to(at(2026, 10, 10))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已答复")
+        traveller.move_to(at(2026, 10, 20))
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="请求复查")
+        traveller.move_to(at(2026, 11, 2))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见")
+        assert reload(matter).stage == Stage.REVIEW
+
+        before = snapshot()
+        with pytest.raises(RegistryError, match="复查即为终结") as error:
+            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="请求复核")
+        assert "《河南省信访条例》" in chinese(error)
+        assert snapshot() == before
+        assert reload(matter).status == S.ANSWERED
+
+        matter_transition(by=bureau, matter=matter, to=S.CLOSED)
+    assert reload(matter).status == S.CLOSED
+    assert steps(matter)[-1] == (S.ANSWERED, S.CLOSED)
+
+
+def test_it_starts_no_re_review_clock_under_the_henan_profile(county, bureau, renshe):
+    henan(county)
+    with frozen(2026, 9, 28) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 9, 28))
+        traveller.move_to(at(2026, 10, 10))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已答复")
+        traveller.move_to(at(2026, 10, 20))
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="请求复查")
+        traveller.move_to(at(2026, 11, 2))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见")
+    stored = reload(matter)
+    assert stored.clock != Clock.RE_REVIEW_REQUEST
+    assert stored.due_date is None or stored.due_date > day(2026, 11, 2)
+
+
+def test_it_resolves_an_answered_matter(county, bureau, renshe):
+    with frozen(2026, 10, 12) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        traveller.move_to(at(2026, 10, 26))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="工资已全部支付")
+        traveller.move_to(at(2026, 11, 2))
+        matter_transition(by=renshe, matter=matter, to=S.RESOLVED, reason="信访人签字息访")
+    stored = reload(matter)
+    assert stored.status == S.RESOLVED and stored.resolved_on == day(2026, 11, 2)
+    assert (stored.clock, stored.due_date) == ("", None)
+    assert steps(matter) == [
+        ("", S.REGISTERED), (S.REGISTERED, S.ACCEPTED), (S.ACCEPTED, S.ANSWERED), (S.ANSWERED, S.RESOLVED),
+    ]  # fmt: skip
+    assert len(audits(matter, "matter.transition")) == 3
+
+
+# -- refusals --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", [S.ANSWERED, S.RESOLVED, S.CLOSED, S.REVIEW, S.RE_REVIEW, S.IN_PROGRESS])
+def test_it_refuses_to_jump_from_registered(county, bureau, target):
+    with frozen():
+        matter = new_matter(bureau, county, responsible="县人社局")
+        before = snapshot()
+        with pytest.raises(RegistryError, match=f"当前状态为“登记”，不能改为“{S(target).label}”") as error:
+            matter_transition(by=bureau, matter=matter, to=target, reason="理由", answer="答复")
+    chinese(error)
+    assert snapshot() == before
+    assert reload(matter).status == S.REGISTERED
+
+
+def test_it_refuses_every_step_out_of_resolved(county, bureau, renshe):
+    with frozen():
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 11, 2))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已支付")
+        matter_transition(by=renshe, matter=matter, to=S.RESOLVED)
+        before = snapshot()
+        for target in S.values:
+            with pytest.raises(RegistryError, match="当前状态为“已化解”") as error:
+                matter_transition(by=bureau, matter=matter, to=target, reason="理由", answer="答复")
+            chinese(error)
+        with pytest.raises(RegistryError, match="当前状态为“已化解”"):
+            matter_assign(
+                by=bureau, matter=matter, unit=unit(county, "县住建局"), kind=Assignment.Kind.ASSIGN
+            )
+    assert snapshot() == before
+    assert reload(matter).status == S.RESOLVED
+
+
+def test_it_refuses_a_rejection_without_reason_and_an_answer_without_text(county, bureau, renshe):
+    with frozen():
+        matter = new_matter(bureau, county, responsible="县人社局")
+        before = snapshot()
+        with pytest.raises(RegistryError, match="不予受理须说明理由") as error:
+            matter_transition(by=bureau, matter=matter, to=S.REJECTED, reason="  ")
+        assert chinese(error) and error.value.field == "reason"
+        assert snapshot() == before
+
+        matter_transition(by=bureau, matter=matter, to=S.ACCEPTED)
+        before = snapshot()
+        with pytest.raises(RegistryError, match="请填写答复意见") as error:
+            matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer=" \n")
+        assert chinese(error) and error.value.field == "answer"
+        assert snapshot() == before
+        assert reload(matter).status == S.ACCEPTED
+
+        other = new_matter(bureau, county)
+        matter_transition(by=bureau, matter=other, to=S.REJECTED, reason="不属于信访事项")
+    rejected = reload(other)
+    assert rejected.status == S.REJECTED and rejected.clock == "" and rejected.due_date is None
+
+
+def test_it_refuses_unit_users_acting_on_another_units_matter(county, bureau, zhouzhuang, renshe):
+    with frozen():
+        # From 周庄镇 but handled by 县人社局: the township sees it but does not handle it.
+        matter = new_matter(bureau, county, township="周庄镇", responsible="县人社局")
+        assert matters_for_user(user=zhouzhuang).filter(pk=matter.pk).exists()
+        before = snapshot()
+        with pytest.raises(RegistryError, match="只有信访局或承办单位可以办理该事项") as error:
+            matter_transition(by=zhouzhuang, matter=matter, to=S.ACCEPTED)
+        chinese(error)
+        assert snapshot() == before
+        assignment_matter = new_matter(bureau, county)
+        matter_assign(by=bureau, matter=assignment_matter, unit=unit(county, "县人社局"), kind="transfer")
+        before = snapshot()
+        with pytest.raises(RegistryError, match="只有承办单位可以签收或提出异议") as error:
+            assignment_receive(by=zhouzhuang, matter=assignment_matter)
+        chinese(error)
+        with pytest.raises(RegistryError, match="请先签收"):
+            assignment_object(by=renshe, matter=assignment_matter, reason="不归我局管辖")
+    assert snapshot() == before
+    assert reload(matter).status == S.REGISTERED
+
+
+# -- extension -------------------------------------------------------------------------------------
+
+
+def test_it_extends_the_handling_time_once_with_the_bureau_heads_approval(county, bureau, head, renshe):
+    with frozen(2026, 10, 12) as traveller:
+        not_accepted = new_matter(bureau, county, date=day(2026, 10, 12), responsible="县人社局")
+        with pytest.raises(RegistryError, match="只有办理期限内的事项可以延期"):
+            matter_extend(by=head, matter=not_accepted, days=10, reason="案情复杂", petitioner_notified=True)
+
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        assert reload(matter).due_date == day(2026, 12, 11)
+        traveller.move_to(at(2026, 11, 2))
+        before = snapshot()
+        refusals = [
+            ({"by": bureau, "days": 10}, "延期须经信访局长批准"),
+            ({"by": renshe, "days": 10}, "延期须经信访局长批准"),
+            ({"days": 31}, "延长天数应为1至30天"),
+            ({"days": 0}, "延长天数应为1至30天"),
+            ({"days": 10, "reason": "  "}, "请填写延期理由"),
+            ({"days": 10, "petitioner_notified": False}, "延期须告知信访人"),
+        ]
+        for overrides, message in refusals:
+            kwargs = {"by": head, "reason": "涉及多个部门，需要核实", "petitioner_notified": True} | overrides
+            with pytest.raises(RegistryError, match=message) as error:
+                matter_extend(matter=matter, **kwargs)
+            chinese(error)
+        assert snapshot() == before and not Extension.objects.exists()
+
+        extension = matter_extend(
+            by=head, matter=matter, days=30, reason="涉及多个部门，需要核实", petitioner_notified=True
+        )
+        with pytest.raises(RegistryError, match="办理期限只能延长一次"):
+            matter_extend(by=head, matter=matter, days=1, reason="再延", petitioner_notified=True)
+    assert Extension.objects.get(matter=matter) == extension
+    assert (extension.days, extension.approved_by, extension.petitioner_notified) == (30, head, True)
+    stored = reload(matter)
+    assert stored.extension_days == 30
+    assert (stored.clock, stored.clock_started, stored.due_date) == (
+        Clock.HANDLE, day(2026, 10, 12), day(2027, 1, 10),
+    )  # fmt: skip
+    [record] = audits(matter, "matter.extend")
+    assert record.actor == head and record.changes["days"] == 30
+
+
+def test_it_allows_up_to_60_days_of_extension_under_the_henan_profile(county, bureau, head, renshe):
+    henan(county)
+    with frozen(2026, 10, 12):
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        assert reload(matter).due_date == day(2026, 11, 11)
+        with pytest.raises(RegistryError, match="延长天数应为1至60天"):
+            matter_extend(by=head, matter=matter, days=61, reason="案情复杂", petitioner_notified=True)
+        matter_extend(by=head, matter=matter, days=60, reason="案情复杂", petitioner_notified=True)
+    assert reload(matter).due_date == day(2027, 1, 10)  # 90 days after acceptance in all
+
+
+# -- rating ----------------------------------------------------------------------------------------
+
+
+def test_it_takes_one_rating_within_the_window_after_the_answer(county, bureau, renshe):
+    with frozen(2026, 11, 2) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 11, 2))
+        with pytest.raises(RegistryError, match="事项答复后才能评价") as error:
+            matter_rate(matter=matter, bureau_score="satisfied", unit_score="satisfied")
+        chinese(error)
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已支付")
+        traveller.move_to(at(2026, 11, 17, 23))  # the 15th day after the answer, late evening
+        with pytest.raises(RegistryError, match="请选择满意、基本满意或不满意"):
+            matter_rate(matter=matter, bureau_score="great", unit_score="satisfied")
+        rating = matter_rate(
+            matter=matter, bureau_score="satisfied", unit_score="basically", comment=" 还行 "
+        )
+        with pytest.raises(RegistryError, match="该事项已评价过"):
+            matter_rate(matter=matter, bureau_score="dissatisfied", unit_score="dissatisfied")
+    stored = Rating.objects.get(matter=matter)
+    assert stored == rating
+    assert (stored.bureau_score, stored.unit_score, stored.comment) == ("satisfied", "basically", "还行")
+    [record] = audits(matter, "matter.rate")
+    assert record.actor is None and record.actor_name == "信访人"
+    assert record.changes == {"bureau": "satisfied", "unit": "basically"}
+
+
+def test_it_refuses_a_rating_after_the_15_day_window(county, bureau, renshe):
+    with frozen(2026, 10, 12) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已支付")
+        traveller.move_to(at(2026, 10, 28, 8))  # 16 days after the answer
+        before = snapshot()
+        with pytest.raises(RegistryError, match="已超过评价期限") as error:
+            matter_rate(matter=matter, bureau_score="satisfied", unit_score="satisfied")
+    chinese(error)
+    assert snapshot() == before
+    assert not Rating.objects.filter(matter=matter).exists()
+
+
+# -- dates and windows -----------------------------------------------------------------------------
+
+
+def test_a_lapsed_review_window_is_not_counted_as_overdue(persona, county):
+    from xinfang.petitions.selectors import MatterFilter, matters_search, registry_overview
+
+    bureau = persona("bureau")
+    with time_machine.travel(at(2026, 9, 1), tick=False):
+        matter = accepted_matter(county, bureau, persona("renshe"), on=day(2026, 9, 1))
+        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="已答复")
+    with time_machine.travel(at(2026, 11, 2), tick=False):
+        due = reload(matter).due_date
+        assert due is not None
+        assert due < day(2026, 11, 2)
+        assert (
+            not matters_search(user=bureau, filters=MatterFilter(overdue=True)).filter(pk=matter.pk).exists()
+        )
+        assert registry_overview(user=bureau).overdue == 0
+
+
+def test_a_step_cannot_be_back_dated_beyond_a_week_or_before_the_previous_step(persona, county):
+    bureau = persona("bureau")
+    with time_machine.travel(at(2026, 11, 20), tick=False):
+        matter = new_matter(bureau, county, date=day(2026, 11, 18), responsible="县人社局")
+        with pytest.raises(RegistryError, match="最多只能早于今天7天"):
+            matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(1990, 1, 1))
+        with pytest.raises(RegistryError, match="不能早于"):
+            matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(2026, 11, 17))
+        accepted = matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(2026, 11, 20))
+    assert accepted.accepted_on == day(2026, 11, 20)
