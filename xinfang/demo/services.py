@@ -21,7 +21,7 @@ from xinfang.onboarding.services import directory_import
 from xinfang.onboarding.workbook import sheet_from_dicts
 
 DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
-    # username, role, what it is bound to (see demo_accounts_create)
+    # username, role, what it is bound to (see demo_county_load)
     ("bureau", Role.BUREAU_STAFF, "信访局登记员"),
     ("bureau_head", Role.BUREAU_HEAD, "信访局长"),
     ("secretary", Role.MAIN_LEADER, "县委书记"),

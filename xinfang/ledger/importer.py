@@ -44,16 +44,15 @@ from xinfang.petitions.search import matter_grams, matter_text_save
 from xinfang.petitions.services.common import EVENT_FACTS
 
 Status = Matter.Status
-
-
 Progress = Callable[[str, int, int], None]
 
-
 _STAGES: dict[str, str] = {Status.REVIEW: Stage.REVIEW, Status.RE_REVIEW: Stage.RE_REVIEW}
-
-
-CHUNK = 2000
+CHUNK = 2000  # ids or keys per IN list
 MATTER_TYPE = Matter._meta.label_lower  # how audit records name a matter
+
+
+class LedgerError(ValueError):
+    """An action on an import is refused; the message is Chinese and safe to show."""
 
 
 @dataclass
@@ -271,7 +270,7 @@ class Importer:
         new = [plan for plan in changed if plan.created]
         old = [plan for plan in changed if not plan.created]
         # What the changed matters were, read before anything is written, for the undo.
-        snapshots = matter_snapshots([plan.pk for plan in old])
+        snapshots = _snapshots([plan.pk for plan in old])
         self.report("写入", 0, len(changed))
         self.create_matters(new)
         for plan in old:
@@ -427,14 +426,10 @@ def _event_order(event: EventPlan) -> tuple[dt.date, int, int]:
     return (event.date, 1, event.row)
 
 
-class LedgerError(ValueError):
-    """An action on an import is refused; the message is Chinese and safe to show."""
-
-
 _SNAPSHOT_MODELS = (Event, Petitioner, Transition, Ownership)
 
 
-def matter_snapshots(matter_ids: list[int]) -> dict[int, str]:
+def _snapshots(matter_ids: list[int]) -> dict[int, str]:
     """Each changed matter's rows as they were, in Django's JSON serialization (restored by the undo),
     read a chunk of matters at a time."""
     snapshots: dict[int, str] = {}

@@ -31,11 +31,11 @@ STORED_PROBLEMS = 1000
 def ledger_check(*, county: County, table: LedgerTable, progress: Progress | None = None) -> LedgerResult:
     """Check a ledger without writing: every problem cell, and how many matters it would create or
     change."""
-    result, _ = ledger_prepare(county, table, dry_run=True, progress=progress)
+    result, _ = _prepare(county, table, dry_run=True, progress=progress)
     return result
 
 
-def ledger_prepare(
+def _prepare(
     county: County, table: LedgerTable, *, dry_run: bool, progress: Progress | None
 ) -> tuple[LedgerResult, tuple[Importer, list[MatterPlan]] | None]:
     result = LedgerResult(dry_run=dry_run, rows=len(table.rows))
@@ -85,7 +85,7 @@ def ledger_import(
     with transaction.atomic():
         # One import at a time per county: numbers and matches are decided on a stable registry.
         County.objects.select_for_update().get(pk=county.pk)
-        result, prepared = ledger_prepare(county, table, dry_run=False, progress=progress)
+        result, prepared = _prepare(county, table, dry_run=False, progress=progress)
         if prepared is None:
             return result
         importer, plans = prepared
