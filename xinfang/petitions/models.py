@@ -1,6 +1,6 @@
 """The petition registry: matters (信访事项), their events (访), petitioners, and the workflow records.
 
-Personal data (ID number, phone, address) is stored only encrypted (`*_enc`, see `protection.py`) with
+Personal data (ID number, phone, address) is stored only encrypted (`*_enc`, see `rows.py`) with
 a keyed blind index (`*_index`) for exact lookups; names are stored in clear because staff search and
 read them, and are masked wherever the viewer does not handle the matter.
 """
