@@ -186,3 +186,30 @@ def test_bad_requests_get_chinese_errors_not_500s(client_for):
     response = client.post(reverse("ledger:confirm", args=[record.pk]), follow=True)
     assert "该文件当前不能导入" in response.content.decode()  # not checked yet
     assert LedgerImport.objects.get().state == LedgerImport.State.CHECKING
+
+
+def test_every_page_renders_over_imports_and_matters_of_every_path(client_for, county, persona):
+    """Records made by the page, the worker and the command line (no user) all render, and say who."""
+    from tests.ledger.test_ledger_import import run
+    from xinfang.ledger.undo import ledger_undo
+
+    by_command = run(county, csv_bytes([row(**{"登记编号": "CLI1"})]), name="命令行台账.csv")
+    undone = run(county, csv_bytes([row(**{"登记编号": "CLI2"})]), name="撤销台账.csv")
+    ledger_undo(by=None, ledger_import=LedgerImport.objects.get(pk=undone.ledger_import_id or 0))
+    client = client_for("bureau")
+    upload(client, csv_bytes([row(**{"登记编号": "WEB1"})]))
+    ledger_work_next()  # the worker checks the page's upload
+    pages = [reverse("ledger:list")] + [
+        reverse(name, args=[record.pk])
+        for record in LedgerImport.objects.all()
+        for name in ("ledger:detail", "ledger:status")
+    ]
+    imported = Matter.objects.get(number="CLI1")
+    pages += [reverse("petitions:detail", args=[imported.pk]), reverse("petitions:list")]
+    for viewer in ("bureau", "bureau_head"):
+        for page in pages:
+            response = client_for(viewer).get(page)
+            assert response.status_code == 200, page
+    listing = client.get(reverse("ledger:list")).content.decode()
+    assert "命令行台账.csv" in listing and "命令行" in listing
+    assert by_command.ledger_import_id is not None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from xinfang.lib import masking
@@ -20,3 +22,12 @@ def mask_id_number(value: str | None) -> str:
 @register.filter
 def mask_name(value: str | None) -> str:
     return masking.mask_name(value or "")
+
+
+@register.filter
+def who(user: Any, absent: str = "") -> str:
+    """A person as pages name them: full name, else username; `absent` when nobody is recorded (an action
+    of the command line or the worker)."""
+    if user is None:
+        return absent
+    return getattr(user, "full_name", "") or getattr(user, "username", "") or absent
