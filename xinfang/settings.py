@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "xinfang.core.middleware.RequestContextMiddleware",
     "xinfang.core.middleware.SecurityHeadersMiddleware",
+    "xinfang.core.middleware.CleanInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -256,6 +257,12 @@ XINFANG_TRUSTED_PROXIES = env_int("XINFANG_TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # DRF's parsers with the one text sanitiser (lib/text.py) over every string of a body.
+    "DEFAULT_PARSER_CLASSES": [
+        "xinfang.core.parsers.JSONParser",
+        "xinfang.core.parsers.FormParser",
+        "xinfang.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

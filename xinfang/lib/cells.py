@@ -7,6 +7,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from xinfang.lib.text import clean_text
+
 # Full-width ASCII (！ to ～) maps to ASCII by a fixed offset; the ideographic space to a space.
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
@@ -27,9 +29,10 @@ def normalize_header(value: Any) -> str:
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text: trimmed, full-width digits folded, integral numbers without '.0'."""
+    """A cell as text: trimmed, full-width digits folded, integral numbers without '.0', control and
+    bidirectional formatting characters removed (`clean_text`)."""
     if isinstance(value, str):  # the common case first: an importer calls this for every cell
-        return value.translate(_FULLWIDTH).strip()
+        return clean_text(value.translate(_FULLWIDTH)).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -40,7 +43,7 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float | Decimal):
         return str(int(value)) if value == int(value) else str(value)
-    return fold_fullwidth(str(value)).strip()
+    return clean_text(fold_fullwidth(str(value))).strip()
 
 
 def split_list(text: str) -> list[str]:

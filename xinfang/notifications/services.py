@@ -25,6 +25,7 @@ from xinfang.core.claims import claim_one, retry_delay
 from xinfang.directory.models import County
 from xinfang.lib.masking import mask_phone
 from xinfang.lib.sms_text import sms_parts
+from xinfang.lib.text import clean_text
 from xinfang.notifications.gateways import (
     Delivery,
     Gateway,
@@ -54,6 +55,15 @@ class SmsDraft:
     topic: str
 
 
+def sms_params(params: dict[str, str]) -> dict[str, str]:
+    """Parameters as a phone may show them, whatever was stored: no control or bidirectional formatting
+    character reaches a gateway (which sends the parameters) or the body; lines stay lines."""
+    return {
+        name: "\n".join(clean_text(line, multiline=False) for line in str(value).split("\n"))
+        for name, value in params.items()
+    }
+
+
 def sms_render(template: str, params: dict[str, str]) -> str:
     """The text as the phone shows it: the signature, then the template filled in."""
     return settings.XINFANG_SMS_SIGNATURE + SMS_TEMPLATES[template].render(params)
@@ -75,7 +85,8 @@ def sms_queue(*, county: County, drafts: Sequence[SmsDraft]) -> int:
         if draft.dedupe_key in known:
             continue
         known.add(draft.dedupe_key)
-        body = sms_render(draft.template, draft.params)
+        params = sms_params(draft.params)
+        body = sms_render(draft.template, params)
         rows.append(
             SmsMessage(
                 county=county,
@@ -85,7 +96,7 @@ def sms_queue(*, county: County, drafts: Sequence[SmsDraft]) -> int:
                 mobile_index=cipher.blind_index(draft.mobile, domain="sms"),
                 mobile_masked=mask_phone(draft.mobile),
                 template=draft.template,
-                params=draft.params,
+                params=params,
                 body=body,
                 parts=sms_parts(body),
                 dedupe_key=draft.dedupe_key,
@@ -107,7 +118,7 @@ def _outgoing(message: SmsMessage) -> Outgoing:
         recipient_name=message.recipient_name,
         template=message.template,
         template_id=settings.XINFANG_SMS_TEMPLATE_IDS.get(message.template, ""),
-        params={key: str(value) for key, value in message.params.items()},
+        params=sms_params(message.params),
         param_order=template.params,
         body=message.body,
         signature=settings.XINFANG_SMS_SIGNATURE,

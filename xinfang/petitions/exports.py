@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.lib.masking import mask_name
+from xinfang.lib.text import clean_text
 from xinfang.petitions.models import Matter
 
 EXPORT_LIMIT = 20000
@@ -22,10 +23,13 @@ HEADERS = (
 
 
 def safe_cell(value: object) -> object:
-    """Text that a spreadsheet would run as a formula (=, +, -, @) is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text as a spreadsheet may hold it whatever was stored: control characters removed (openpyxl
+    refuses them), and text that a spreadsheet would run as a formula (=, +, -, @) prefixed with a
+    quote."""
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def matters_workbook_response(*, user: User, matters: QuerySet[Matter]) -> HttpResponse:
