@@ -171,3 +171,14 @@ def check_sms_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if len(settings.XINFANG_SMS_SIGNATURE) > 20:
         errors.append(Error("XINFANG_SMS_SIGNATURE 过长（含括号不超过 20 个字）", id="xinfang.E008"))
     return errors
+
+
+@register(Tags.compatibility)
+def check_ledger_limits(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    names = ("XINFANG_LEDGER_MAX_MB", "XINFANG_LEDGER_MAX_ROWS", "XINFANG_LEDGER_MAX_COLUMNS",
+             "XINFANG_LEDGER_MAX_UNPACKED_MB")  # fmt: skip
+    return [
+        Error(f"{name} 应为正整数", hint="见 .env.example", id="xinfang.E009")
+        for name in names
+        if getattr(settings, name) < 1
+    ]

@@ -310,6 +310,11 @@ XINFANG_JOB_CATCH_UP_HOURS = env_int("XINFANG_JOB_CATCH_UP_HOURS", 12)
 # A run (or an SMS being sent) claimed this long ago by a worker that never finished is taken again.
 XINFANG_JOB_STALE_MINUTES = env_int("XINFANG_JOB_STALE_MINUTES", 15)
 XINFANG_JOB_MAX_ATTEMPTS = env_int("XINFANG_JOB_MAX_ATTEMPTS", 5)
+# What a ledger file may hold (docs/ledger-import.md): checked before its rows are read.
+XINFANG_LEDGER_MAX_MB = env_int("XINFANG_LEDGER_MAX_MB", 50)
+XINFANG_LEDGER_MAX_ROWS = env_int("XINFANG_LEDGER_MAX_ROWS", 200_000)
+XINFANG_LEDGER_MAX_COLUMNS = env_int("XINFANG_LEDGER_MAX_COLUMNS", 50)
+XINFANG_LEDGER_MAX_UNPACKED_MB = env_int("XINFANG_LEDGER_MAX_UNPACKED_MB", 512)
 # The daily report's 补报 covers earlier days' events registered late, back this many days.
 XINFANG_LATE_REPORT_DAYS = env_int("XINFANG_LATE_REPORT_DAYS", 7)
 # Deadline warnings: matters whose statutory deadline falls within this many days, or has passed.

@@ -600,7 +600,9 @@ def test_the_command_prints_json_with_every_key_and_exits_by_outcome(county, tmp
         "created": 1,
         "updated": 0,
         "errors": [],
+        "errors_omitted": 0,
         "warnings": [],
+        "warnings_omitted": 0,
     }
     assert cli.main(["import-ledger", str(clean), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["imported"] == 2

@@ -51,6 +51,11 @@ class LedgerProblem:
         return {**self.as_dict(), "sheet_row": self.sheet_row}
 
 
+# How many problems of each kind a check keeps: a hostile file of millions of bad cells is described by
+# its first problems and a count of the rest, never held whole in memory.
+MAX_PROBLEMS = 1000
+
+
 @dataclass
 class LedgerResult:
     dry_run: bool
@@ -58,13 +63,35 @@ class LedgerResult:
     imported: int = 0
     created: int = 0
     updated: int = 0
-    errors: list[LedgerProblem] = field(default_factory=list)
+    errors: list[LedgerProblem] = field(default_factory=list)  # the first MAX_PROBLEMS
     warnings: list[LedgerProblem] = field(default_factory=list)
+    errors_omitted: int = 0  # problems found beyond the first MAX_PROBLEMS
+    warnings_omitted: int = 0
     ledger_import_id: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_omitted
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings) + self.warnings_omitted
+
+    def add_error(self, problem: LedgerProblem) -> None:
+        if len(self.errors) < MAX_PROBLEMS:
+            self.errors.append(problem)
+        else:
+            self.errors_omitted += 1
+
+    def add_warning(self, problem: LedgerProblem) -> None:
+        if len(self.warnings) < MAX_PROBLEMS:
+            self.warnings.append(problem)
+        else:
+            self.warnings_omitted += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -73,7 +100,9 @@ class LedgerResult:
             "created": self.created,
             "updated": self.updated,
             "errors": [problem.as_dict() for problem in self.errors],
+            "errors_omitted": self.errors_omitted,
             "warnings": [problem.as_dict() for problem in self.warnings],
+            "warnings_omitted": self.warnings_omitted,
         }
 
 
@@ -216,10 +245,10 @@ class RowChecker:
         return parse_date(value, today=self.today)
 
     def error(self, row: LedgerRow, column: str, message: str) -> None:
-        self.result.errors.append(LedgerProblem(row.number, row.sheet_row, column, message))
+        self.result.add_error(LedgerProblem(row.number, row.sheet_row, column, message))
 
     def warning(self, row: LedgerRow, column: str, message: str) -> None:
-        self.result.warnings.append(LedgerProblem(row.number, row.sheet_row, column, message))
+        self.result.add_warning(LedgerProblem(row.number, row.sheet_row, column, message))
 
     def cell(self, row: LedgerRow, column: str, parse: Callable[[Any], Any], raw: bool = False) -> Any:
         """The parsed cell, or None with an error recorded. Ledgers repeat the same few values down a
@@ -237,7 +266,7 @@ class RowChecker:
         return parsed
 
     def check(self, row: LedgerRow) -> CheckedRow | None:
-        errors_before = len(self.result.errors)
+        errors_before = self.result.error_count
         number = row.text("登记编号")
         if len(number) > 40:
             self.error(row, "登记编号", "登记编号过长（不超过40个字符）")
@@ -285,7 +314,7 @@ class RowChecker:
                 reason = "有多位同名县级领导" if leaders else "不是本县在任县级领导"
                 self.warning(row, "包案领导", f"“{leader_name}”{reason}（未设置包案）")
         status, resolved_on = self.resolution(row, date)
-        if len(self.result.errors) > errors_before:
+        if self.result.error_count > errors_before:
             return None
         assert date is not None and persons is not None  # no error: every required cell parsed
         return CheckedRow(

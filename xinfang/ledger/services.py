@@ -13,6 +13,7 @@ so importing the same file twice creates nothing and changes nothing.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,10 +23,17 @@ from xinfang.directory.models import County
 from xinfang.ledger.checking import CheckedRow, LedgerProblem, LedgerResult, RowChecker
 from xinfang.ledger.importer import MATTER_TYPE, Importer, MatterPlan, Progress, group_rows
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
-from xinfang.lib.ledger_file import LedgerTable
+from xinfang.lib.ledger_file import MB, LedgerTable, ReadLimits
 
-# How many problems of each kind the preview keeps (the counts are always exact).
-STORED_PROBLEMS = 1000
+
+def ledger_limits() -> ReadLimits:
+    """What a ledger file may hold, from the settings (docs/ledger-import.md, "Limits")."""
+    return ReadLimits(
+        max_bytes=settings.XINFANG_LEDGER_MAX_MB * MB,
+        max_rows=settings.XINFANG_LEDGER_MAX_ROWS,
+        max_columns=settings.XINFANG_LEDGER_MAX_COLUMNS,
+        max_unpacked=settings.XINFANG_LEDGER_MAX_UNPACKED_MB * MB,
+    )
 
 
 def ledger_check(*, county: County, table: LedgerTable, progress: Progress | None = None) -> LedgerResult:
@@ -40,7 +48,7 @@ def _prepare(
 ) -> tuple[LedgerResult, tuple[Importer, list[MatterPlan]] | None]:
     result = LedgerResult(dry_run=dry_run, rows=len(table.rows))
     for column in table.missing_columns:
-        result.errors.append(LedgerProblem(1, 0, column, f"缺少必需的列：{column}"))
+        result.add_error(LedgerProblem(1, 0, column, f"缺少必需的列：{column}"))
     if result.errors:
         return result, None
     checker = RowChecker(county, result)
@@ -128,7 +136,7 @@ def ledger_import(
                 "rows": result.rows,
                 "created": result.created,
                 "updated": result.updated,
-                "warnings": len(result.warnings),
+                "warnings": result.warning_count,
             },
             message=f"导入台账 {file_name}",
             actor_name=actor_name,
@@ -154,6 +162,6 @@ def store_counts(ledger_import: LedgerImport, result: LedgerResult) -> None:
         result.created,
         result.updated,
     )
-    ledger_import.error_count, ledger_import.warning_count = len(result.errors), len(result.warnings)
-    ledger_import.errors = [problem.stored() for problem in result.errors[:STORED_PROBLEMS]]
-    ledger_import.warnings = [problem.stored() for problem in result.warnings[:STORED_PROBLEMS]]
+    ledger_import.error_count, ledger_import.warning_count = result.error_count, result.warning_count
+    ledger_import.errors = [problem.stored() for problem in result.errors]
+    ledger_import.warnings = [problem.stored() for problem in result.warnings]

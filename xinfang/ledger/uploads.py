@@ -20,7 +20,7 @@ from xinfang.ledger.checking import LedgerResult
 from xinfang.ledger.importer import LedgerError
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
 from xinfang.ledger.progress import ProgressFile
-from xinfang.ledger.services import ledger_check, ledger_import, store_counts
+from xinfang.ledger.services import ledger_check, ledger_import, ledger_limits, store_counts
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read
 
 UPLOAD_CONTEXT = "ledger.upload"
@@ -103,7 +103,7 @@ def ledger_work_next() -> int:
 def _run(record: LedgerImport) -> None:
     progress = ProgressFile(record.pk)
     try:
-        table = ledger_read(_content(record), record.file_name)
+        table = ledger_read(_content(record), record.file_name, ledger_limits())
         if record.state == LedgerImport.State.CHECKING:
             _checked(record, ledger_check(county=record.county, table=table, progress=progress))
             return

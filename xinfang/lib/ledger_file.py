@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import sys
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +44,31 @@ COLUMNS = (
 REQUIRED_COLUMNS = ("信访日期", "信访形式", "访别", "乡镇", "问题类别")
 # Columns whose raw cell is kept: an Excel date cell or serial number is a date, not text.
 _RAW_COLUMNS = frozenset({"信访日期", "化解日期"})
-MAX_BYTES = 50 * 1024 * 1024
+MB = 1024 * 1024
+# Rows above the data a sheet may also have: title rows and the header (they do not count as data rows).
+HEADING_ROWS = 20
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What a ledger file may hold, checked before its rows are read (a 1 MB workbook can unpack to
+    millions of rows). Each limit is a setting; the message of a refusal names it."""
+
+    max_bytes: int = 50 * MB  # XINFANG_LEDGER_MAX_MB
+    max_rows: int = 200_000  # XINFANG_LEDGER_MAX_ROWS
+    max_columns: int = 50  # XINFANG_LEDGER_MAX_COLUMNS
+    max_unpacked: int = 512 * MB  # XINFANG_LEDGER_MAX_UNPACKED_MB: an .xlsx's parts, uncompressed
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 class LedgerFileError(Exception):
     """The file cannot be read as a ledger at all (a usage error, not a bad cell); Chinese message."""
+
+
+class LedgerLimitError(LedgerFileError):
+    """The file is larger than a limit allows; the message names the limit and its setting."""
 
 
 @dataclass(frozen=True)
@@ -69,29 +92,47 @@ class LedgerTable:
         return tuple(column for column in REQUIRED_COLUMNS if column not in self.columns)
 
 
-def ledger_read(content: bytes, file_name: str) -> LedgerTable:
-    """Parse an uploaded or local ledger file; raises LedgerFileError when it is not a readable ledger."""
+def ledger_read(content: bytes, file_name: str, limits: ReadLimits = DEFAULT_LIMITS) -> LedgerTable:
+    """Parse an uploaded or local ledger file; raises LedgerFileError when it is not a readable ledger,
+    LedgerLimitError when it is larger than `limits` allow (checked before any row is read)."""
     suffix = Path(file_name).suffix.lower()
-    if len(content) > MAX_BYTES:
-        raise LedgerFileError(f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB），请拆分后导入")
+    if len(content) > limits.max_bytes:
+        raise LedgerLimitError(
+            f"文件过大：{len(content) / MB:.1f} MB，上限为 {limits.max_bytes // MB} MB"
+            "（设置 XINFANG_LEDGER_MAX_MB），请拆分后导入"
+        )
     if suffix == ".csv":
-        return _table(_csv_rows(content))
+        return _table(_csv_rows(content, limits), limits)
     if suffix in (".xlsx", ".xlsm"):
-        return _table(_xlsx_rows(content, file_name))
+        _check_xlsx(content, file_name, limits)
+        return _table(_xlsx_rows(content, file_name), limits)
     raise LedgerFileError(f"不支持的文件类型：{file_name}（请使用 .xlsx 或 .csv）")
 
 
-def ledger_read_path(path: Path) -> LedgerTable:
+def ledger_read_path(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> LedgerTable:
     if not path.is_file():
         raise LedgerFileError(f"文件不存在：{path}")
     try:
         content = path.read_bytes()
     except OSError as exc:
         raise LedgerFileError(f"无法读取文件 {path}：{exc.strerror}") from exc
-    return ledger_read(content, path.name)
+    return ledger_read(content, path.name, limits)
 
 
-def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
+def _too_many_rows(found: int | str, limits: ReadLimits) -> LedgerLimitError:
+    return LedgerLimitError(
+        f"文件行数过多：{found} 行，上限为 {limits.max_rows:,} 行"
+        "（设置 XINFANG_LEDGER_MAX_ROWS），请拆分后导入"
+    )
+
+
+def _too_many_columns(found: int | str, limits: ReadLimits) -> LedgerLimitError:
+    return LedgerLimitError(
+        f"文件列数过多：{found} 列，上限为 {limits.max_columns} 列（设置 XINFANG_LEDGER_MAX_COLUMNS）"
+    )
+
+
+def _csv_rows(content: bytes, limits: ReadLimits) -> Iterator[Sequence[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)
@@ -102,28 +143,132 @@ def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
         raise LedgerFileError("无法识别 CSV 文件的编码（应为 UTF-8 或 GB18030）")
     if "\x00" in text:
         raise LedgerFileError("文件内容不是文本格式的 CSV")
+    # A quoted cell may hold line breaks, so lines bound rows from above: a file within the limit in
+    # lines is within it in rows.
+    lines = text.count("\n")
+    if lines > limits.max_rows + HEADING_ROWS:
+        raise _too_many_rows(f"约 {lines - HEADING_ROWS:,}", limits)
     try:
-        yield from csv.reader(io.StringIO(text, newline=""))
+        for row in csv.reader(io.StringIO(text, newline="")):
+            if len(row) > limits.max_columns:
+                raise _too_many_columns(f"至少 {len(row)}", limits)
+            yield row
     except csv.Error as exc:
         raise LedgerFileError(f"CSV 文件格式错误：{exc}") from exc
 
 
+_ROW = re.compile(rb"<row[\s>/]")
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="([0-9]+)"')
+# Cells in column AA or beyond: a ledger's cells rarely reach them, so this rarely matches at all.
+_FAR_CELL = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{2,3})[0-9]')
+# Cells without a position: every spreadsheet program writes one; without it one row can be as wide
+# as the file is long.
+_CELL_WITHOUT_POSITION = re.compile(rb"<c(?:/?>|(?![^>]*\sr=)\s[^>]*>)")
+_SHEET_TARGET = re.compile(rb'<sheet\b[^>]*?\sr:id="([^"]+)"')
+_CHUNK = 4 * MB
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _first_sheet_part(archive: zipfile.ZipFile) -> str:
+    """The part holding the workbook's first sheet (the one read), from the workbook and its links."""
+    try:
+        workbook = archive.read("xl/workbook.xml")[:MB]
+        links = archive.read("xl/_rels/workbook.xml.rels")[:MB].decode("utf-8", "replace")
+        first = _SHEET_TARGET.search(workbook)
+        if first is not None:
+            rid = re.escape(first.group(1).decode())
+            target = re.search(rf'<Relationship\b(?=[^>]*\sId="{rid}")[^>]*\sTarget="([^"]+)"', links)
+            if target is not None:
+                path = target.group(1).lstrip("/")
+                return path if path.startswith("xl/") else f"xl/{path}"
+    except (KeyError, zipfile.BadZipFile):
+        pass
+    sheets = sorted(name for name in archive.namelist() if name.startswith("xl/worksheets/sheet"))
+    if not sheets:
+        raise LedgerFileError("不是有效的 .xlsx 工作簿：没有工作表")
+    return sheets[0]
+
+
+def _check_xlsx(content: bytes, file_name: str, limits: ReadLimits) -> None:
+    """Refuse a workbook over the limits before calamine unpacks it: the parts' unpacked size, then the
+    first sheet streamed a few megabytes at a time — its rows, the highest row and column it names,
+    and cells without a position."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > limits.max_unpacked:
+                raise _too_large_unpacked(unpacked, limits)
+            _scan_sheet(archive, _first_sheet_part(archive), limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, OSError) as exc:
+        raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
+
+
+def _too_large_unpacked(size: int, limits: ReadLimits) -> LedgerLimitError:
+    return LedgerLimitError(
+        f"工作簿解压后过大：至少 {size / MB:.0f} MB，上限为 {limits.max_unpacked // MB} MB"
+        "（设置 XINFANG_LEDGER_MAX_UNPACKED_MB）"
+    )
+
+
+def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: ReadLimits) -> None:
+    rows = unpacked = 0
+    tail = b""
+    with archive.open(part) as stream:
+        while chunk := stream.read(_CHUNK):
+            unpacked += len(chunk)  # counted, not trusted from the archive's directory
+            if unpacked > limits.max_unpacked:
+                raise _too_large_unpacked(unpacked, limits)
+            data = tail + chunk
+            cut = data.rfind(b">") + 1  # whole tags only; the rest waits for the next chunk
+            data, tail = data[:cut], data[cut:][-4096:]
+            rows += len(_ROW.findall(data))
+            numbers = _ROW_NUMBER.findall(data)
+            last = max(int(number) for number in numbers) if numbers else 0
+            if max(rows, last) > limits.max_rows + HEADING_ROWS:
+                raise _too_many_rows(f"至少 {max(rows, last) - HEADING_ROWS:,}", limits)
+            for letters in _FAR_CELL.findall(data):
+                if _column_number(letters) > limits.max_columns:
+                    raise _too_many_columns(f"至少 {_column_number(letters)}", limits)
+            if _CELL_WITHOUT_POSITION.search(data):
+                raise LedgerFileError(
+                    "工作表格式不规范（单元格缺少位置信息），请用 Excel 或 WPS 另存为 .xlsx 后再导入"
+                )
+
+
 def _xlsx_rows(content: bytes, file_name: str) -> Iterator[Sequence[Any]]:
     """The first sheet's rows from the top (so row numbers match the sheet), read by calamine: about
-    ten times faster than openpyxl on a large ledger. Date cells arrive as dates, numbers as floats."""
+    ten times faster than openpyxl on a large ledger, one row at a time into Python. Date cells arrive
+    as dates, numbers as floats."""
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
         if not workbook.sheet_names:
             raise LedgerFileError(f"文件 {file_name} 中没有工作表")
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
     except LedgerFileError:
         raise
     except Exception as exc:
         raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
-    yield from rows
+    # calamine starts each row at the first used column: pad it so column positions match the sheet.
+    padding = [""] * (sheet.start[1] if sheet.start else 0)
+    for row in rows:
+        yield padding + row if padding else row
 
 
-def _table(values: Iterable[Sequence[Any]]) -> LedgerTable:
+def _text(value: Any) -> str:
+    """A cell's text; the short values a ledger repeats down a column (townships, categories, levels)
+    are held once, which keeps a large ledger's memory down."""
+    text = cell_text(value)
+    return sys.intern(text) if len(text) <= 16 else text
+
+
+def _table(values: Iterable[Sequence[Any]], limits: ReadLimits) -> LedgerTable:
     rows_iter = iter(values)
     header_at = 0
     for header_at, candidate in enumerate(rows_iter, start=1):  # noqa: B007 - used after the loop
@@ -140,10 +285,12 @@ def _table(values: Iterable[Sequence[Any]]) -> LedgerTable:
     width = max(positions.values()) + 1
     rows: list[LedgerRow] = []
     for offset, raw in enumerate(rows_iter, start=1):
+        if offset > limits.max_rows:
+            raise _too_many_rows(f"至少 {offset:,}", limits)
         if len(raw) < width:
             raw = [*raw, *[None] * (width - len(raw))]
         cells = {
-            column: raw[index] if keep_raw and not isinstance(raw[index], str) else cell_text(raw[index])
+            column: raw[index] if keep_raw and not isinstance(raw[index], str) else _text(raw[index])
             for column, index, keep_raw in layout
         }
         if any(value not in (None, "") for value in cells.values()):

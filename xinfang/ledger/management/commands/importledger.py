@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.directory.management.options import county_option
 from xinfang.ledger.checking import LedgerResult
-from xinfang.ledger.services import ledger_import
+from xinfang.ledger.services import ledger_import, ledger_limits
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read_path
 
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            table = ledger_read_path(path)
+            table = ledger_read_path(path, ledger_limits())
         except LedgerFileError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         county = county_option(options["county"])
@@ -63,14 +63,19 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def write_text(self, result: LedgerResult) -> None:
-        for kind, problems in (("错误", result.errors), ("提示", result.warnings)):
+        for kind, problems, omitted in (
+            ("错误", result.errors, result.errors_omitted),
+            ("提示", result.warnings, result.warnings_omitted),
+        ):
             for problem in problems:
                 self.stdout.write(f"{kind} 第{problem.row}行「{problem.column}」：{problem.message}")
+            if omitted:
+                self.stdout.write(f"另有 {omitted} 处{kind}未列出。")
         if result.errors:
-            self.stdout.write(f"共 {result.rows} 行，{len(result.errors)} 处错误，未写入任何数据。")
+            self.stdout.write(f"共 {result.rows} 行，{result.error_count} 处错误，未写入任何数据。")
             return
         verb = "检查通过（未写入）：将" if result.dry_run else "导入完成："
         self.stdout.write(
             f"{verb}新增 {result.created} 件事项，更新 {result.updated} 件；共 {result.rows} 行，"
-            f"{len(result.warnings)} 处提示。"
+            f"{result.warning_count} 处提示。"
         )
