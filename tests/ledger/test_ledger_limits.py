@@ -8,9 +8,11 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import python_calamine
 from openpyxl import Workbook
 
 from tests.ledger.test_ledger_import import HEADER, csv_bytes, row
@@ -18,7 +20,6 @@ from xinfang import cli
 from xinfang.ledger.checking import MAX_PROBLEMS
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.uploads import ledger_confirm, ledger_upload, ledger_work_next
-from xinfang.lib import ledger_file
 from xinfang.lib.ledger_file import LedgerFileError, LedgerLimitError, ReadLimits, ledger_read
 from xinfang.petitions.models import Matter
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 SMALL = ReadLimits(max_bytes=2 * 1024 * 1024, max_rows=50, max_columns=30, max_unpacked=1024 * 1024)
 
 
-def workbook(rows: list[list[object]], *, at: str = "") -> bytes:
+def workbook(rows: Sequence[Sequence[object]], *, at: str = "") -> bytes:
     """An .xlsx of the ledger header and `rows`; `at` puts one more cell far away (e.g. "A5000")."""
     book = Workbook()
     sheet = book.active
@@ -57,7 +58,7 @@ def calamine_untouched(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the sheet was read before the limits were checked")
 
-    monkeypatch.setattr(ledger_file.CalamineWorkbook, "from_filelike", refuse)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", refuse)
 
 
 def limit_message(content: bytes, name: str, limits: ReadLimits = SMALL) -> str:
