@@ -4,22 +4,35 @@ first thousand."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
+import os
 import re
+import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 import python_calamine
+from django.utils import timezone
 from openpyxl import Workbook
 
 from tests.ledger.test_ledger_import import HEADER, csv_bytes, row
 from xinfang import cli
 from xinfang.ledger.checking import MAX_PROBLEMS
+from xinfang.ledger.importer import LedgerError
 from xinfang.ledger.models import LedgerImport
-from xinfang.ledger.uploads import ledger_confirm, ledger_upload, ledger_work_next
+from xinfang.ledger.progress import ProgressFile, progress_path
+from xinfang.ledger.uploads import (
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    ledger_confirm,
+    ledger_discard,
+    ledger_upload,
+    ledger_work_next,
+)
 from xinfang.lib.ledger_file import LedgerFileError, LedgerLimitError, ReadLimits, ledger_read
 from xinfang.petitions.models import Matter
 
@@ -138,3 +151,47 @@ def test_the_worker_fails_an_upload_over_a_limit_with_the_reason(county, persona
     assert ledger_work_next() == 0  # never taken again
     with pytest.raises(Exception, match="不能导入"):
         ledger_confirm(by=persona("bureau"), ledger_import=record)
+
+
+def test_a_file_that_stopped_a_worker_twice_is_failed_not_taken_again(county, persona, monkeypatch):
+    record = ledger_upload(
+        by=persona("bureau"), county=county, file_name="台账.csv", content=csv_bytes([row()])
+    )
+    stale = timezone.now() - CLAIM_TIMEOUT - dt.timedelta(minutes=1)
+    # Two workers took it and died (killed, out of memory): claimed, never finished.
+    LedgerImport.objects.filter(pk=record.pk).update(claimed_at=stale, attempts=MAX_ATTEMPTS)
+    monkeypatch.setattr("xinfang.ledger.uploads._run", lambda record: pytest.fail("taken a third time"))
+    assert ledger_work_next() == 1
+    record.refresh_from_db()
+    assert record.state == LedgerImport.State.FAILED and "已停止自动重试" in record.message
+    assert ledger_work_next() == 0
+
+
+def test_the_bureau_discards_any_unfinished_import_but_not_one_a_worker_is_at(client_for, county, persona):
+    bureau = persona("bureau")
+    content = csv_bytes([row()])
+    waiting = ledger_upload(by=bureau, county=county, file_name="等待.csv", content=content)
+    ledger_discard(by=bureau, ledger_import=waiting)
+    busy = ledger_upload(by=bureau, county=county, file_name="处理中.csv", content=content)
+    LedgerImport.objects.filter(pk=busy.pk).update(state=LedgerImport.State.QUEUED, claimed_at=timezone.now())
+    with pytest.raises(LedgerError, match="正在处理"):
+        ledger_discard(by=bureau, ledger_import=busy)
+    LedgerImport.objects.filter(pk=busy.pk).update(claimed_at=timezone.now() - CLAIM_TIMEOUT)
+    page = client_for("bureau").get(f"/ledger/{busy.pk}/").content.decode()
+    assert "放弃" in page
+    ledger_discard(by=bureau, ledger_import=busy)
+    states = set(LedgerImport.objects.values_list("state", flat=True))
+    assert states == {LedgerImport.State.DISCARDED} and not Matter.objects.exists()
+
+
+def test_progress_that_stopped_moving_is_shown_as_stale(client_for, county, persona):
+    record = ledger_upload(
+        by=persona("bureau"), county=county, file_name="台账.csv", content=csv_bytes([row()])
+    )
+    ProgressFile(record.pk)("写入", 10, 100)
+    os.utime(progress_path(record.pk), (time.time() - 600, time.time() - 600))  # ten minutes ago
+    try:
+        page = client_for("bureau").get(f"/ledger/{record.pk}/status/").content.decode()
+    finally:
+        progress_path(record.pk).unlink()
+    assert "进度已 10 分钟未更新" in page

@@ -65,6 +65,8 @@ class LedgerImport(models.Model):
     audit_id = models.BigIntegerField("审计记录号", null=True, blank=True)
     # Set by the worker that claimed the pending step; a stale claim is taken over after a while.
     claimed_at = models.DateTimeField("处理开始", null=True, blank=True)
+    # How many times a worker took the pending step: a file that stopped a worker twice is not taken again.
+    attempts = models.PositiveSmallIntegerField("处理次数", default=0)
 
     class Meta:
         db_table = "petitions_ledgerimport"  # moved from the petitions app with its table

@@ -36,9 +36,22 @@ def progress_path(ledger_import_id: int) -> Path:
     return Path(settings.DATA_DIR) / "ledger" / f"{ledger_import_id}.progress"
 
 
+# Progress not written for this long is shown as stale: the worker may have stopped.
+STALE_SECONDS = 120
+
+
 def ledger_progress(ledger_import_id: int) -> dict[str, Any] | None:
     try:
         data = json.loads(progress_path(ledger_import_id).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def ledger_progress_stale_minutes(ledger_import_id: int) -> int:
+    """How many minutes the progress has not moved, once that is STALE_SECONDS or more; else 0."""
+    try:
+        idle = time.time() - progress_path(ledger_import_id).stat().st_mtime
+    except OSError:
+        return 0
+    return int(idle // 60) if idle >= STALE_SECONDS else 0

@@ -21,7 +21,7 @@ from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record, audit_record_many
 from xinfang.directory.models import County
 from xinfang.ledger.checking import CheckedRow, LedgerProblem, LedgerResult, RowChecker
-from xinfang.ledger.importer import MATTER_TYPE, Importer, MatterPlan, Progress, group_rows
+from xinfang.ledger.importer import MATTER_TYPE, Importer, LedgerError, MatterPlan, Progress, group_rows
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
 from xinfang.lib.ledger_file import MB, LedgerTable, ReadLimits
 
@@ -98,6 +98,13 @@ def ledger_import(
             return result
         importer, plans = prepared
         importer.by = by
+        if (
+            record is not None
+            and not LedgerImport.objects.select_for_update()
+            .filter(pk=record.pk, state=LedgerImport.State.QUEUED)
+            .exists()
+        ):
+            raise LedgerError("该文件已被放弃，未导入")
         record = record or LedgerImport(
             county=county, file_name=file_name[:200], sha256=sha256, size=size, created_at=importer.now,
             created_by=by,

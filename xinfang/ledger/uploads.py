@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from xinfang.accounts.models import User
@@ -24,6 +25,18 @@ from xinfang.ledger.services import ledger_check, ledger_import, ledger_limits, 
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read
 
 UPLOAD_CONTEXT = "ledger.upload"
+# A worker that took a step this long ago and has not finished it is gone: the step may be taken again.
+CLAIM_TIMEOUT = dt.timedelta(minutes=30)
+# A step that stopped a worker this many times (killed, out of memory) is failed, not taken again.
+MAX_ATTEMPTS = 2
+UNFINISHED = frozenset(
+    {
+        LedgerImport.State.CHECKING,
+        LedgerImport.State.CHECKED,
+        LedgerImport.State.QUEUED,
+        LedgerImport.State.FAILED,
+    }
+)
 
 
 @transaction.atomic
@@ -60,27 +73,27 @@ def ledger_confirm(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
     if locked.error_count:
         raise LedgerError("文件中有错误，请改正后重新上传")
     locked.state, locked.imported_by, locked.claimed_at = LedgerImport.State.QUEUED, by, None
-    locked.save(update_fields=["state", "imported_by", "claimed_at"])
+    locked.attempts = 0  # the import is a step of its own
+    locked.save(update_fields=["state", "imported_by", "claimed_at", "attempts"])
     return locked
 
 
 @transaction.atomic
 def ledger_discard(*, by: User, ledger_import: LedgerImport) -> LedgerImport:
-    """Drop an upload that will not be imported (its file with it)."""
+    """Drop an upload that will not be imported (its file with it): any that is not finished, unless a
+    worker is at it right now (then it can be dropped once its claim is stale, the worker gone)."""
     locked = LedgerImport.objects.select_for_update().get(pk=ledger_import.pk)
-    if locked.state not in (
-        LedgerImport.State.CHECKING,
-        LedgerImport.State.CHECKED,
-        LedgerImport.State.FAILED,
-    ):
-        raise LedgerError("该文件已导入或正在导入，不能放弃")
+    if locked.state not in UNFINISHED:
+        raise LedgerError("该文件已导入或已放弃，不能放弃")
+    if locked.claimed_at is not None and locked.claimed_at > timezone.now() - CLAIM_TIMEOUT:
+        minutes = CLAIM_TIMEOUT.seconds // 60
+        raise LedgerError(
+            f"后台任务正在处理该文件，请稍候；如进度长时间不更新，可在开始处理 {minutes} 分钟后放弃"
+        )
     locked.state, locked.content_enc, locked.claimed_at = LedgerImport.State.DISCARDED, "", None
     locked.save(update_fields=["state", "content_enc", "claimed_at"])
     audit_record(action="ledger.discard", actor=by, object_type=AUDIT_TYPE, obj=locked, county=locked.county)
     return locked
-
-
-CLAIM_TIMEOUT = dt.timedelta(minutes=30)
 
 
 def ledger_work_next() -> int:
@@ -92,11 +105,16 @@ def ledger_work_next() -> int:
         .exclude(claimed_at__gt=now - CLAIM_TIMEOUT)
         .order_by("created_at", "pk"),
         match=("state", "claimed_at"),
-        changes=lambda row: {"claimed_at": now},
+        changes=lambda row: {"claimed_at": now, "attempts": F("attempts") + 1},
     )
     if record_id is None:
         return 0
-    _run(LedgerImport.objects.select_related("county", "imported_by").get(pk=record_id))
+    record = LedgerImport.objects.select_related("county", "imported_by").get(pk=record_id)
+    if record.attempts > MAX_ATTEMPTS:
+        _fail(record, f"后台任务已 {MAX_ATTEMPTS} 次未能处理完该文件（文件可能过大或已损坏），"
+                      "已停止自动重试；请检查文件后重新上传")  # fmt: skip
+        return 1
+    _run(record)
     return 1
 
 

@@ -17,12 +17,12 @@ from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.ledger.forms import LedgerUploadForm
 from xinfang.ledger.importer import LedgerError
 from xinfang.ledger.models import LedgerImport
-from xinfang.ledger.progress import ledger_progress
+from xinfang.ledger.progress import ledger_progress, ledger_progress_stale_minutes
 from xinfang.ledger.selectors import ledger_import_get_for_user, ledger_imports_for_user
 from xinfang.ledger.undo import ledger_undo as undo_import
+from xinfang.ledger.uploads import UNFINISHED, ledger_upload
 from xinfang.ledger.uploads import ledger_confirm as confirm_import
 from xinfang.ledger.uploads import ledger_discard as discard_import
-from xinfang.ledger.uploads import ledger_upload
 from xinfang.lib.ledger_file import COLUMNS, REQUIRED_COLUMNS, ledger_template
 
 PENDING = (LedgerImport.State.CHECKING, LedgerImport.State.QUEUED)
@@ -69,8 +69,9 @@ def _detail_context(request: AuthedRequest, record: LedgerImport) -> dict[str, A
         "record": record,
         "pending": record.state in PENDING,
         "progress": ledger_progress(record.pk) if record.state in PENDING else None,
+        "stale_minutes": ledger_progress_stale_minutes(record.pk) if record.state in PENDING else 0,
         "can_confirm": record.state == LedgerImport.State.CHECKED and not record.error_count,
-        "can_discard": record.state in (LedgerImport.State.CHECKED, LedgerImport.State.FAILED),
+        "can_discard": record.state in UNFINISHED,
         "can_undo": record.state == LedgerImport.State.IMPORTED and request.user.role == Role.BUREAU_HEAD,
     }
 
