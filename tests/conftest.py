@@ -35,6 +35,13 @@ PASSWORD = "Demo@2026"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _worker_tasks_in_process() -> None:
+    # A child process cannot see a test's uncommitted rows: tests run every task in the worker itself;
+    # tests/site/test_worker_isolation.py turns the child processes on.
+    settings.XINFANG_WORKER_ISOLATE = False
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> None:
     # Deliberately slow hashing belongs in production, not in a test run of hundreds of logins.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

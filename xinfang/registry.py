@@ -36,6 +36,7 @@ JOBS: tuple[JobSpec, ...] = (
 TASKS: tuple[Task, ...] = (
     Task("scheduler", partial(scheduler_tick, jobs=JOBS)),
     Task("audit_purge", audit_purge_due),
-    Task("ledger_imports", ledger_work_next),
+    # Ledger files come from outside: each check or import runs in a child process under a memory limit.
+    Task("ledger_imports", ledger_work_next, isolated=True),
     Task("sms_outbox", sms_dispatch_due),
 )

@@ -302,6 +302,10 @@ XINFANG_FIELD_CIPHER = os.environ.get("XINFANG_FIELD_CIPHER", "aes-gcm").strip()
 
 # Worker: seconds between two looks at the queue when idle.
 XINFANG_WORKER_POLL_SECONDS = env_int("XINFANG_WORKER_POLL_SECONDS", 5)
+# Tasks marked isolated (ledger checks and imports) run in a child process that may use at most this much
+# memory more than the worker; off only where a child cannot see the data (the tests' transactions).
+XINFANG_WORKER_ISOLATE = env_bool("XINFANG_WORKER_ISOLATE", True)
+XINFANG_WORKER_TASK_MEMORY_MB = env_int("XINFANG_WORKER_TASK_MEMORY_MB", 2048)
 # Times of day of the scheduled jobs (on working days; see xinfang jobs plan).
 XINFANG_DAILY_REPORT_TIME = os.environ.get("XINFANG_DAILY_REPORT_TIME", "17:30")
 XINFANG_DEADLINE_WARNING_TIME = os.environ.get("XINFANG_DEADLINE_WARNING_TIME", "09:00")

@@ -7,13 +7,16 @@ The tasks it runs are listed once, in `xinfang/registry.py`; each task claims it
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import signal
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
 
-from django.db import close_old_connections
+from django.conf import settings
+from django.db import close_old_connections, connections
 
 logger = logging.getLogger("xinfang.worker")
 
@@ -23,6 +26,52 @@ class Task:
     name: str
     # Does one round of work; returns how many items it handled (0 when idle).
     tick: Callable[[], int]
+    # Run the round in a child process under a memory limit (XINFANG_WORKER_TASK_MEMORY_MB): a task that
+    # reads files from outside (an uploaded ledger) cannot take the worker, and with it the scheduler and
+    # the SMS outbox, down with it.
+    isolated: bool = False
+
+
+def _virtual_memory_bytes() -> int:
+    """This process's virtual size (Linux), which an address-space limit counts from."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def run_isolated(task: Task, memory_bytes: int) -> int:
+    """One round of `task` in a forked child whose address space may grow by at most `memory_bytes`
+    (0: no limit). The child opens its own database connections (the parent's are closed first: two
+    processes must never share one) and reports how many items it handled through a pipe. A child that
+    fails, runs out of memory or is killed is logged; the worker goes on."""
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the worker's loop
+        os.close(reader)
+        status = 1
+        try:
+            if memory_bytes:
+                limit = _virtual_memory_bytes() + memory_bytes
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            os.write(writer, str(task.tick()).encode("ascii"))
+            status = 0
+        except BaseException:
+            logger.exception("worker task %s failed in its child process", task.name)
+        finally:
+            os._exit(status)
+    os.close(writer)
+    _, wait_status = os.waitpid(pid, 0)
+    with os.fdopen(reader, "rb") as pipe:
+        reported = pipe.read(32)
+    if wait_status != 0:
+        if os.WIFSIGNALED(wait_status):
+            logger.error("worker task %s: child killed by signal %s", task.name, os.WTERMSIG(wait_status))
+        return 0
+    return int(reported or 0)
 
 
 class Worker:
@@ -48,7 +97,10 @@ class Worker:
                 break
             close_old_connections()
             try:
-                handled += task.tick()
+                if task.isolated and settings.XINFANG_WORKER_ISOLATE:
+                    handled += run_isolated(task, settings.XINFANG_WORKER_TASK_MEMORY_MB * 1024 * 1024)
+                else:
+                    handled += task.tick()
             except Exception:
                 logger.exception("worker task %s failed", task.name)
         return handled

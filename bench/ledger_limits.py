@@ -1,0 +1,145 @@
+"""Ledger files at and beyond the limits (issue 12): the time and peak memory of checking and importing the
+largest allowed ledger, and of refusing hostile files, each as its own `xinfang import-ledger` process.
+
+    .venv/bin/python bench/ledger_limits.py                      # SQLite in var/bench-limits
+    .venv/bin/python bench/ledger_limits.py --rows 50000         # a smaller "largest" file, quicker
+
+The largest allowed ledger has XINFANG_LEDGER_MAX_ROWS data rows (200,000 by default), every column filled
+as bench/ledger.py fills it, as .xlsx and .csv. The hostile files: a 1 MB workbook of eight million
+one-cell rows without row numbers (a dense "zip bomb"), the same with a far-away cell, and a CSV of two
+million garbage lines. Peak memory is the process's maximum resident set (the operating system's own
+accounting of the finished child), in MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.ledger import ledger_rows
+
+
+def measured(command: list[str], environment: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, peak resident MB and exit code of one process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(  # noqa: S603 - our own command line
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode
+
+
+def dense_bomb(rows: int, far_cell: bool) -> bytes:
+    """A workbook whose one sheet holds `rows` one-cell rows without row numbers, packed to about 1 MB."""
+    sheet = io.BytesIO()
+    sheet.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main"><sheetData>')  # fmt: skip
+    sheet.write(
+        b'<row><c t="inlineStr"><is><t>\xe4\xbf\xa1\xe8\xae\xbf\xe6\x97\xa5\xe6\x9c\x9f</t></is></c></row>'
+    )
+    if far_cell:
+        sheet.write(b'<row r="2"><c r="XFD2"><v>1</v></c></row>')
+    sheet.write(b"<row><c><v>1</v></c></row>" * rows)
+    sheet.write(b"</sheetData></worksheet>")
+    parts = {
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/'
+        b'2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+        "xl/workbook.xml": b'<workbook xmlns:r="r"><sheets><sheet name="1" sheetId="1" r:id="rId1"/>'
+        b"</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": b"<Relationships>"
+        b'<Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet.getvalue(),
+    }
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return packed.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--rows", type=int, default=0, help="data rows of the largest file (default: the limit)"
+    )
+    parser.add_argument("--data-dir", default="var/bench-limits")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    data_dir = Path(args.data_dir).resolve()
+    if not args.database_url:
+        for suffix in ("", "-wal", "-shm"):
+            (data_dir / f"xinfang.sqlite3{suffix}").unlink(missing_ok=True)
+    from bench.environment import django_setup
+
+    django_setup(data_dir=str(data_dir), database_url=args.database_url)
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from xinfang.demo.services import demo_county_load
+    from xinfang.lib.keys import create_key_file
+    from xinfang.lib.ledger_file import COLUMNS
+
+    create_key_file(settings.XINFANG_FIELD_KEY_FILE)
+    call_command("migrate", "--no-input", "-v", "0")
+    demo_county_load()
+    rows = args.rows or settings.XINFANG_LEDGER_MAX_ROWS
+
+    folder = Path(tempfile.mkdtemp(prefix="xinfang-limits-"))
+    planned = ledger_rows(rows)
+    csv_path = folder / "largest.csv"
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(planned)
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append(list(COLUMNS))
+    for values in planned:
+        sheet.append(values)
+    xlsx_path = folder / "largest.xlsx"
+    workbook.save(xlsx_path)
+    bomb_path, far_path, garbage_path = folder / "bomb.xlsx", folder / "far.xlsx", folder / "garbage.csv"
+    bomb_path.write_bytes(dense_bomb(8_000_000, far_cell=False))
+    far_path.write_bytes(dense_bomb(100, far_cell=True))
+    garbage_path.write_bytes(
+        b"\xe4\xbf\xa1\xe8\xae\xbf\xe6\x97\xa5\xe6\x9c\x9f,x\n" + b"garbage,1\n" * 2_000_000
+    )
+
+    environment = {**os.environ}
+    xinfang = [sys.executable, "-m", "xinfang"]
+    print(
+        f"largest allowed ledger: {rows:,} rows; {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    )
+    print(f"{'file':<34}{'size':>9}  {'run':<8}{'seconds':>9}{'peak MB':>9}  exit")
+    cases = [
+        (csv_path, "check", ["--dry-run"]),
+        (xlsx_path, "check", ["--dry-run"]),
+        (xlsx_path, "import", []),
+        (bomb_path, "check", ["--dry-run"]),
+        (far_path, "check", ["--dry-run"]),
+        (garbage_path, "check", ["--dry-run"]),
+    ]
+    for path, label, options in cases:
+        seconds, peak, code = measured([*xinfang, "import-ledger", str(path), *options], environment)
+        size = path.stat().st_size / 1024 / 1024
+        print(f"{path.name:<34}{size:7.1f}MB  {label:<8}{seconds:9.2f}{peak:9.0f}  {code}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
