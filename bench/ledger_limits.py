@@ -16,11 +16,11 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -28,16 +28,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.ledger import ledger_rows
 
-
-def measured(command: list[str], environment: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, peak resident MB and exit code of one process."""
+# A process's peak memory counts from what it was forked from: the measured commands are started by a
+# small launcher begun before this script held any data, so each figure is the command's own.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    command, environment = json.loads(line)
     started = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603 - our own command line
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - started, usage.ru_maxrss / 1024, process.returncode
+    code = os.waitstatus_to_exitcode(status)
+    print(json.dumps([time.perf_counter() - started, usage.ru_maxrss / 1024, code]))
+    sys.stdout.flush()
+"""
+
+
+class Launcher:
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+
+    def measure(self, command: list[str], environment: dict[str, str]) -> tuple[float, float, int]:
+        """Wall seconds, peak resident MB and exit code of one process."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.write(json.dumps([command, environment]) + "\n")
+        self.process.stdin.flush()
+        seconds, peak, code = json.loads(self.process.stdout.readline())
+        return seconds, peak, code
 
 
 def dense_bomb(rows: int, far_cell: bool) -> bytes:
@@ -78,6 +97,7 @@ def main() -> int:
     parser.add_argument("--data-dir", default="var/bench-limits")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
+    launcher = Launcher()
     data_dir = Path(args.data_dir).resolve()
     if not args.database_url:
         for suffix in ("", "-wal", "-shm"):
@@ -135,7 +155,7 @@ def main() -> int:
         (garbage_path, "check", ["--dry-run"]),
     ]
     for path, label, options in cases:
-        seconds, peak, code = measured([*xinfang, "import-ledger", str(path), *options], environment)
+        seconds, peak, code = launcher.measure([*xinfang, "import-ledger", str(path), *options], environment)
         size = path.stat().st_size / 1024 / 1024
         print(f"{path.name:<34}{size:7.1f}MB  {label:<8}{seconds:9.2f}{peak:9.0f}  {code}")
     return 0

@@ -210,7 +210,7 @@ class _Directory:
 # -- one row ---------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class CheckedRow:
     row: LedgerRow
     number: str
@@ -253,7 +253,7 @@ class RowChecker:
     def cell(self, row: LedgerRow, column: str, parse: Callable[[Any], Any], raw: bool = False) -> Any:
         """The parsed cell, or None with an error recorded. Ledgers repeat the same few values down a
         column (dates, townships, categories), so each distinct value is parsed once."""
-        value = row.cells.get(column) if raw else row.text(column)
+        value = row.get(column) if raw else row.text(column)
         key = (column, value)
         if key not in self.parsed:
             try:
@@ -335,7 +335,7 @@ class RowChecker:
         resolved_on = None
         if row.text("化解日期"):
             try:
-                resolved_on = parse_date(row.cells.get("化解日期"), today=self.today, label="化解日期")
+                resolved_on = parse_date(row.get("化解日期"), today=self.today, label="化解日期")
             except CellError as problem:
                 self.error(row, "化解日期", str(problem))
             if resolved_on and date and resolved_on < date:

@@ -12,7 +12,7 @@ import io
 import re
 import sys
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,15 +71,26 @@ class LedgerLimitError(LedgerFileError):
     """The file is larger than a limit allows; the message names the limit and its setting."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LedgerRow:
     number: int  # counted from the header row, which is 1
     sheet_row: int  # the row number in the spreadsheet itself (differs when title rows precede)
-    cells: dict[str, Any]  # column -> text (trimmed, full-width folded), raw value for date columns
+    # The recognised columns' cells (text trimmed and full-width folded; raw values for date columns), in
+    # the order of `index`, which every row of a table shares: a tuple, not a dict, per row of a large file.
+    values: tuple[Any, ...]
+    index: Mapping[str, int]
+
+    def get(self, column: str) -> Any:
+        position = self.index.get(column)
+        return None if position is None else self.values[position]
 
     def text(self, column: str) -> str:
-        value = self.cells.get(column)
+        value = self.get(column)
         return value if isinstance(value, str) else cell_text(value)
+
+    @property
+    def cells(self) -> dict[str, Any]:
+        return {column: self.values[position] for column, position in self.index.items()}
 
 
 @dataclass(frozen=True)
@@ -281,7 +292,8 @@ def _table(values: Iterable[Sequence[Any]], limits: ReadLimits) -> LedgerTable:
     for index, header in enumerate(headers):
         if header in COLUMNS and header not in positions:  # a repeated column: the first one counts
             positions[header] = index
-    layout = [(column, index, column in _RAW_COLUMNS) for column, index in positions.items()]
+    layout = [(index, column in _RAW_COLUMNS) for column, index in positions.items()]
+    shared = {column: position for position, column in enumerate(positions)}
     width = max(positions.values()) + 1
     rows: list[LedgerRow] = []
     for offset, raw in enumerate(rows_iter, start=1):
@@ -289,12 +301,14 @@ def _table(values: Iterable[Sequence[Any]], limits: ReadLimits) -> LedgerTable:
             raise _too_many_rows(f"至少 {offset:,}", limits)
         if len(raw) < width:
             raw = [*raw, *[None] * (width - len(raw))]
-        cells = {
-            column: raw[index] if keep_raw and not isinstance(raw[index], str) else _text(raw[index])
-            for column, index, keep_raw in layout
-        }
-        if any(value not in (None, "") for value in cells.values()):
-            rows.append(LedgerRow(number=offset + 1, sheet_row=header_at + offset, cells=cells))
+        values = tuple(
+            raw[index] if keep_raw and not isinstance(raw[index], str) else _text(raw[index])
+            for index, keep_raw in layout
+        )
+        if any(value not in (None, "") for value in values):
+            rows.append(
+                LedgerRow(number=offset + 1, sheet_row=header_at + offset, values=values, index=shared)
+            )
     return LedgerTable(columns=tuple(positions), rows=tuple(rows))
 
 
