@@ -64,3 +64,53 @@ def test_it_uploads_a_ledger_previews_its_problems_and_imports_it(
     assert "clean.csv" in page.get_by_test_id("ledger-imports").inner_text()
     shot(page, "list")
     context.close()
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_a_stalled_import_says_so_and_a_file_over_a_limit_fails_with_the_reason(
+    browser, demo_server, shot, viewport, tmp_path, settings
+):
+    import os
+    import time
+
+    from django.utils import timezone
+
+    from xinfang.ledger.models import LedgerImport
+    from xinfang.ledger.progress import ProgressFile, progress_path
+    from xinfang.ledger.uploads import CLAIM_TIMEOUT
+
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, "bureau")
+    stalled, too_long = tmp_path / "卡住.csv", tmp_path / "超长.csv"
+    stalled.write_bytes(csv_bytes([row()]))
+    too_long.write_bytes(csv_bytes([row() for _ in range(30)]))
+
+    page.goto(f"{demo_server.url}/ledger/")
+    page.get_by_label("台账文件").set_input_files(str(stalled))
+    page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url("**/ledger/*/")
+    record = LedgerImport.objects.get(file_name="卡住.csv")
+    # A worker took it, wrote some progress and died ten minutes ago.
+    LedgerImport.objects.filter(pk=record.pk).update(claimed_at=timezone.now() - CLAIM_TIMEOUT)
+    ProgressFile(record.pk)("检查", 1, 1000)
+    os.utime(progress_path(record.pk), (time.time() - 600, time.time() - 600))
+    page.get_by_test_id("stale-progress").wait_for()
+    assert "10 分钟未更新" in page.get_by_test_id("stale-progress").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(page, "stalled")
+    page.get_by_role("button", name="放弃").click()
+    assert page.get_by_text("已放弃该文件").is_visible()
+    progress_path(record.pk).unlink(missing_ok=True)
+
+    settings.XINFANG_LEDGER_MAX_ROWS = 10
+    page.goto(f"{demo_server.url}/ledger/")
+    page.get_by_label("台账文件").set_input_files(str(too_long))
+    page.get_by_role("button", name="上传并检查").click()
+    page.wait_for_url("**/ledger/*/")
+    ledger_work_next()
+    page.get_by_text("导入失败").first.wait_for()
+    body = page.locator("main").inner_text()
+    assert "XINFANG_LEDGER_MAX_ROWS" in body and "上限为 10 行" in body
+    shot(page, "over-limit")
+    context.close()

@@ -158,7 +158,7 @@ def _csv_rows(content: bytes, limits: ReadLimits) -> Iterator[Sequence[Any]]:
     # lines is within it in rows.
     lines = text.count("\n")
     if lines > limits.max_rows + HEADING_ROWS:
-        raise _too_many_rows(f"约 {lines - HEADING_ROWS:,}", limits)
+        raise _too_many_rows(f"约 {lines:,}", limits)
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
             if len(row) > limits.max_columns:
@@ -242,7 +242,7 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: ReadLimits) -> None
             numbers = _ROW_NUMBER.findall(data)
             last = max(int(number) for number in numbers) if numbers else 0
             if max(rows, last) > limits.max_rows + HEADING_ROWS:
-                raise _too_many_rows(f"至少 {max(rows, last) - HEADING_ROWS:,}", limits)
+                raise _too_many_rows(f"至少 {max(rows, last):,}", limits)
             for letters in _FAR_CELL.findall(data):
                 if _column_number(letters) > limits.max_columns:
                     raise _too_many_columns(f"至少 {_column_number(letters)}", limits)
