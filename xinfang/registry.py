@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 
 from xinfang.audit.services import audit_purge_due
+from xinfang.core.ratelimit import rate_counters_purge
 from xinfang.core.worker import Task
 from xinfang.jobs.schedule import JobSpec
 from xinfang.jobs.services import scheduler_tick
@@ -39,4 +40,5 @@ TASKS: tuple[Task, ...] = (
     # Ledger files come from outside: each check or import runs in a child process under a memory limit.
     Task("ledger_imports", ledger_work_next, isolated=True),
     Task("sms_outbox", sms_dispatch_due),
+    Task("rate_counters_purge", rate_counters_purge),
 )

@@ -72,6 +72,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "xinfang.apps.XinfangConfig",
+    "xinfang.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

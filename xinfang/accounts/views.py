@@ -50,8 +50,8 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Failed logins per address are limited too (the lockout counts per account): an address that
         failed too often in the window is refused before any password is tried."""
-        limit, _ = settings.XINFANG_LOGIN_RATE
-        if hits(request, "login-failed") >= limit:
+        limit, window = settings.XINFANG_LOGIN_RATE
+        if hits(request, "login-failed", window_seconds=window) >= limit:
             form = self.get_form()
             form.add_error(None, "登录尝试过于频繁，请稍后再试。")
             return self.render_to_response(self.get_context_data(form=form), status=429)

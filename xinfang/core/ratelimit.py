@@ -1,11 +1,19 @@
-"""A small fixed-window rate limiter on the shared (database) cache, for the public forms and login."""
+"""A fixed-window rate limiter for the public forms and login. Counters are rows (`RateCounter`), counted
+with one atomic statement (INSERT … ON CONFLICT DO UPDATE … RETURNING, on SQLite and PostgreSQL alike): a
+burst of concurrent requests gets distinct counts, and no counter is evicted while its window lasts."""
 
 from __future__ import annotations
 
-from django.core.cache import cache
+import time
+
+from django.db import connection
 from django.http import HttpRequest
 
 from xinfang.core.middleware import client_ip
+from xinfang.core.models import RateCounter
+
+# Counters of windows that ended this long ago are deleted by the worker (`rate_counters_purge`).
+KEEP_SECONDS = 2 * 24 * 3600
 
 
 def allow(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) -> bool:
@@ -14,20 +22,37 @@ def allow(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) 
 
 
 def hit(request: HttpRequest, scope: str, *, window_seconds: int) -> int:
-    """Count one hit of this client in `scope`; returns the hits within the window."""
-    key = _key(request, scope)
-    cache.add(key, 0, timeout=window_seconds)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window_seconds)
-        return 1
+    """Count one hit of this client in `scope`; returns the hits within the window, this one included."""
+    table, key, window, count = (
+        connection.ops.quote_name(name)
+        for name in (RateCounter._meta.db_table, "key", "window_start", "hits")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {window}, {count}) VALUES (%s, %s, 1) "  # noqa: S608 - our names
+            f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
+            [_key(request, scope), _window(window_seconds)],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 1
 
 
-def hits(request: HttpRequest, scope: str) -> int:
+def hits(request: HttpRequest, scope: str, *, window_seconds: int) -> int:
     """The hits of this client in `scope` within the current window, without counting one."""
-    return int(cache.get(_key(request, scope), 0))
+    counter = RateCounter.objects.filter(key=_key(request, scope), window_start=_window(window_seconds))
+    return counter.values_list("hits", flat=True).first() or 0
+
+
+def rate_counters_purge() -> int:
+    """The worker's task: delete counters of windows long over. Returns how many it deleted."""
+    deleted, _ = RateCounter.objects.filter(window_start__lt=int(time.time()) - KEEP_SECONDS).delete()
+    return deleted
+
+
+def _window(window_seconds: int) -> int:
+    now = int(time.time())
+    return now - now % window_seconds
 
 
 def _key(request: HttpRequest, scope: str) -> str:
-    return f"ratelimit:{scope}:{client_ip(request) or 'unknown'}"
+    return f"{scope}:{client_ip(request) or 'unknown'}"[:200]
