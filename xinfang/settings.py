@@ -14,6 +14,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from xinfang.core.middleware import static_file_headers  # the same security headers on static files
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -235,6 +237,7 @@ STORAGES = {
 # WhiteNoise also serves straight from the finders, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MAX_AGE = 3600
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 
 # Deployments behind TLS switch on every HTTPS-only protection with one variable.
 XINFANG_HTTPS = env_bool("XINFANG_HTTPS", False)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -55,3 +56,20 @@ def test_it_masks_landlines_and_known_examples():
     assert mask_id_number("410421900101123") == "410421******123"
     assert mask_name("张三") == "张*"
     assert mask_name("王小明") == "王*明"
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [
+        ("电话138-1234-5678", "电话138****5678"),
+        ("电话138 1234 5678", "电话138****5678"),
+        ("电话１３８１２３４５６７８", "电话１３８****５６７８"),
+        ("身份证410421 19900101 1234", "身份证410421********1234"),
+        ("身份证4104 2119 9001 0112 3X", "身份证410421********123X"),
+        ("身份证410421－19900101－123Ｘ", "身份证410421********123Ｘ"),
+        ("13812345678 13912345678", "138****5678 139****5678"),
+        ("编号410421-2026-000123，日期2026-11-30", "编号410421-2026-000123，日期2026-11-30"),
+    ],
+)
+def test_free_text_masking_catches_numbers_however_they_are_typed(typed, masked):
+    assert scrub_text(typed) == masked

@@ -49,3 +49,11 @@ def test_check_deploy_passes_with_https_and_production_settings(tmp_path):
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_static_files_carry_the_same_security_headers(client):
+    response = client.get("/static/xinfang/app.css")
+    assert response.status_code == 200
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "camera=()" in response["Permissions-Policy"]
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"

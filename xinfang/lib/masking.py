@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import re
 
-_ID_RE = re.compile(r"(?<!\d)(\d{6})(\d{8}|\d{6})(\d{3}[\dXx]|\d{1})(?![\dXx])")
-_MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Numbers typed into free text, however they are typed: `\d` takes full-width digits too, and a space, a
+# hyphen (half or full width) or an ideographic space may part the groups people write them in.
+_SEP = r"[ \-－\u3000]?"
+_CHECK = r"[\dXxＸｘ]"
+_ID_RE = re.compile(
+    rf"(?<!\d)(?:\d{{6}}{_SEP}\d{{8}}{_SEP}\d{{3}}{_CHECK}"  # 18 digits, or 6-8-4
+    rf"|\d{{4}}{_SEP}\d{{4}}{_SEP}\d{{4}}{_SEP}\d{{4}}{_SEP}\d{_CHECK}"  # 4-4-4-4-2
+    rf"|\d{{6}}{_SEP}\d{{6}}{_SEP}\d{{3}})(?![\dXxＸｘ])"  # the old 15 digits
+)
+_MOBILE_RE = re.compile(rf"(?<!\d)[1１][3-9３-９]\d{_SEP}\d{{4}}{_SEP}\d{{4}}(?!\d)")
+_SEPARATORS = re.compile(r"[ \-－\u3000]")
 
 
 def mask_id_number(value: str) -> str:
@@ -43,6 +52,7 @@ def mask_name(value: str) -> str:
 
 
 def scrub_text(text: str) -> str:
-    """Mask every ID number and mobile number that appears inside free text."""
-    text = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    """Mask every ID number and mobile number that appears inside free text, with or without spaces or
+    hyphens between its groups, in half- or full-width digits."""
+    text = _ID_RE.sub(lambda m: mask_id_number(_SEPARATORS.sub("", m.group(0))), text)
+    return _MOBILE_RE.sub(lambda m: mask_phone(_SEPARATORS.sub("", m.group(0))), text)
