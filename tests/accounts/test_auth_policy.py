@@ -13,6 +13,7 @@ from django.utils import timezone
 from xinfang.accounts.models import PasswordHistory, User
 from xinfang.audit.models import AuditRecord
 from xinfang.demo.directory import DEMO_PASSWORD
+from xinfang.demo.services import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +168,16 @@ def test_failed_logins_from_one_address_are_rate_limited(settings):
     response = log_in(Client(), "renshe", DEMO_PASSWORD, ip="10.9.9.9")
     assert response.status_code == 429 and "登录尝试过于频繁" in response.content.decode()
     assert log_in(Client(), "renshe", DEMO_PASSWORD, ip="10.9.9.10").status_code == 302
+
+
+def test_every_demo_account_has_its_password_history_like_any_other(client_for):
+    for username, _, _ in DEMO_ACCOUNTS:
+        account = User.objects.get(username=username)
+        assert account.password_changed_at is not None, username  # its expiry counts from here
+        assert PasswordHistory.objects.filter(user=account).exists(), username
+    # The published demo password cannot be chosen again by a unit account either.
+    response = client_for("zhouzhuang").post(
+        "/account/password/",
+        {"old_password": DEMO_PASSWORD, "new_password1": DEMO_PASSWORD, "new_password2": DEMO_PASSWORD},
+    )
+    assert "最近" in response.content.decode()

@@ -452,9 +452,12 @@ class DirectoryImporter(SheetReader):
                 if password not in self.password_hashes:
                     self.password_hashes[password] = make_password(password)
                 user.password = self.password_hashes[password]
+                user.save()
+                # set_password would have recorded it on save: its history and the start of its expiry.
+                password_validation.password_changed(password, user)
             else:
                 user.set_password(password)
-            user.save()
+                user.save()
             self.count(sheet, True)
 
 
