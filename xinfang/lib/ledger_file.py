@@ -189,8 +189,11 @@ def _column_number(letters: bytes) -> int:
 def _first_sheet_part(archive: zipfile.ZipFile) -> str:
     """The part holding the workbook's first sheet (the one read), from the workbook and its links."""
     try:
-        workbook = archive.read("xl/workbook.xml")[:MB]
-        links = archive.read("xl/_rels/workbook.xml.rels")[:MB].decode("utf-8", "replace")
+        # Only their first megabyte: a workbook's list of sheets is a few hundred bytes.
+        with archive.open("xl/workbook.xml") as part:
+            workbook = part.read(MB)
+        with archive.open("xl/_rels/workbook.xml.rels") as part:
+            links = part.read(MB).decode("utf-8", "replace")
         first = _SHEET_TARGET.search(workbook)
         if first is not None:
             rid = re.escape(first.group(1).decode())
