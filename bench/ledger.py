@@ -86,6 +86,28 @@ def ledger_rows(count: int, seed: int = 20261128) -> list[list[str]]:
     return rows[:count]
 
 
+def ledger_files(rows: list[list[str]], stem: Path, title: str = "") -> tuple[Path, Path]:
+    """The rows as a .csv (after an optional title row) and an .xlsx ledger, both with the header."""
+    from openpyxl import Workbook
+
+    from xinfang.lib.ledger_file import COLUMNS
+
+    csv_path, xlsx_path = stem.with_suffix(".csv"), stem.with_suffix(".xlsx")
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        if title:
+            writer.writerow([title])
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("台账")
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    workbook.save(xlsx_path)
+    return csv_path, xlsx_path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -111,7 +133,7 @@ def main() -> int:
     from xinfang.ledger.services import ledger_import
     from xinfang.ledger.undo import ledger_undo
     from xinfang.lib.keys import create_key_file
-    from xinfang.lib.ledger_file import COLUMNS, ledger_read
+    from xinfang.lib.ledger_file import ledger_read
     from xinfang.petitions.models import Event, Matter
 
     create_key_file(settings.XINFANG_FIELD_KEY_FILE)
@@ -127,21 +149,7 @@ def main() -> int:
 
     rows = ledger_rows(args.rows)
     folder = Path(tempfile.mkdtemp(prefix="xinfang-ledger-"))
-    csv_path = folder / "ledger.csv"
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["宝丰县信访事项台账（基准测试）"])
-        writer.writerow(COLUMNS)
-        writer.writerows(rows)
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("台账")
-    sheet.append(list(COLUMNS))
-    for row in rows:
-        sheet.append(row)
-    xlsx_path = folder / "ledger.xlsx"
-    workbook.save(xlsx_path)
+    csv_path, xlsx_path = ledger_files(rows, folder / "ledger", title="宝丰县信访事项台账（基准测试）")
 
     for path in (csv_path, xlsx_path):
         started = time.perf_counter()

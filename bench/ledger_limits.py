@@ -14,7 +14,6 @@ accounting of the finished child), in MB.
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.ledger import ledger_rows
+from bench.ledger import ledger_files, ledger_rows
 
 # A process's peak memory counts from what it was forked from: the measured commands are started by a
 # small launcher begun before this script held any data, so each figure is the command's own.
@@ -110,7 +109,6 @@ def main() -> int:
 
     from xinfang.demo.services import demo_county_load
     from xinfang.lib.keys import create_key_file
-    from xinfang.lib.ledger_file import COLUMNS
 
     create_key_file(settings.XINFANG_FIELD_KEY_FILE)
     call_command("migrate", "--no-input", "-v", "0")
@@ -118,21 +116,7 @@ def main() -> int:
     rows = args.rows or settings.XINFANG_LEDGER_MAX_ROWS
 
     folder = Path(tempfile.mkdtemp(prefix="xinfang-limits-"))
-    planned = ledger_rows(rows)
-    csv_path = folder / "largest.csv"
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        writer.writerows(planned)
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("台账")
-    sheet.append(list(COLUMNS))
-    for values in planned:
-        sheet.append(values)
-    xlsx_path = folder / "largest.xlsx"
-    workbook.save(xlsx_path)
+    csv_path, xlsx_path = ledger_files(ledger_rows(rows), folder / "largest")
     bomb_path, far_path, garbage_path = folder / "bomb.xlsx", folder / "far.xlsx", folder / "garbage.csv"
     bomb_path.write_bytes(dense_bomb(8_000_000, far_cell=False))
     far_path.write_bytes(dense_bomb(100, far_cell=True))
