@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from xinfang.accounts.services import login_guards_purge
 from xinfang.audit.services import audit_purge_due
 from xinfang.core.ratelimit import rate_counters_purge
 from xinfang.core.worker import Task
@@ -41,4 +42,5 @@ TASKS: tuple[Task, ...] = (
     Task("ledger_imports", ledger_work_next, isolated=True),
     Task("sms_outbox", sms_dispatch_due),
     Task("rate_counters_purge", rate_counters_purge),
+    Task("login_guards_purge", login_guards_purge),
 )

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import threading
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from xinfang.accounts.models import PasswordHistory, User
+from xinfang.accounts.models import LoginGuard, PasswordHistory, User
+from xinfang.accounts.selectors import account_locked_until
+from xinfang.accounts.services import auth_login_failed_record, login_attempt_reserve, login_guards_purge
 from xinfang.audit.models import AuditRecord
 from xinfang.demo.directory import DEMO_PASSWORD
 from xinfang.demo.services import DEMO_ACCOUNTS
@@ -38,7 +44,87 @@ def test_five_failures_lock_the_account_from_any_address_even_for_the_right_pass
         assert log_in(Client(), "zhouzhuang", DEMO_PASSWORD).status_code == 200  # still locked
     with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
         assert log_in(Client(), "zhouzhuang", DEMO_PASSWORD).status_code == 302
-        assert User.objects.get(username="zhouzhuang").failed_logins == 0
+        assert LoginGuard.objects.get(username="zhouzhuang").failures == 0
+
+
+def errors(response) -> list[str]:
+    return re.findall(r'<div class="(?:field-)?error"[^>]*>(.*?)</div>', response.content.decode(), re.S)
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The tests' hasher, counting how often a password is hashed (what a login's timing is made of)."""
+
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def test_an_unknown_name_is_answered_and_locked_exactly_like_a_real_account(settings):
+    """An outsider cannot tell whether an account exists: the same answers, the same lockout, and the
+    same work (password hashes) at every attempt, the locked ones included."""
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    answers: dict[str, list[tuple[int, list[str], int]]] = {}
+    with time_machine.travel(timezone.now(), tick=False):
+        for name in ("zhouzhuang", "no-such-account"):
+            answers[name] = []
+            for attempt in range(7):
+                CountingHasher.calls = 0
+                response = log_in(Client(), name, "wrong-password", ip=f"10.0.1.{attempt}")
+                answers[name].append((response.status_code, errors(response), CountingHasher.calls))
+    assert answers["zhouzhuang"] == answers["no-such-account"]
+    assert [calls for _, _, calls in answers["zhouzhuang"]] == [1] * 5 + [0, 0]
+    assert "账号已锁定至" in answers["zhouzhuang"][5][1][0]
+    assert account_locked_until(username="no-such-account") is not None
+
+
+def test_attempts_are_reserved_before_checking_so_parallel_guesses_stop_at_the_limit(settings):
+    """Seven guesses in flight at once (reserved, none finished): only the limit's worth get checked."""
+    settings.XINFANG_LOCKOUT_ATTEMPTS = 5
+    attempts = [login_attempt_reserve(username="renshe") for _ in range(7)]
+    assert [attempt.refused for attempt in attempts] == [False] * 5 + [True, True]
+    for attempt in attempts:
+        auth_login_failed_record(attempt=attempt)
+    assert account_locked_until(username="renshe") is not None
+    assert AuditRecord.objects.filter(action="auth.lockout", object_repr="renshe").count() == 1
+    assert AuditRecord.objects.filter(action="auth.login_failed", outcome="denied").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_burst_of_wrong_passwords_checks_no_more_than_the_limit(settings):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
+        pytest.skip("threads cannot share the tests' in-memory SQLite database; PostgreSQL runs it")
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.calls = 0
+    barrier = threading.Barrier(12)
+
+    def guess(number: int) -> None:
+        barrier.wait()
+        try:
+            log_in(Client(), "renshe", f"guess-{number}", ip=f"10.0.2.{number}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(number,)) for number in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert CountingHasher.calls == 5
+    assert account_locked_until(username="renshe") is not None
+
+
+def test_login_names_not_tried_for_two_days_are_forgotten_unless_locked():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for name in ("someone", "renshe"):
+            auth_login_failed_record(attempt=login_attempt_reserve(username=name))
+        LoginGuard.objects.filter(username="renshe").update(locked_until=start + dt.timedelta(days=3))
+        assert login_guards_purge() == 0
+    with time_machine.travel(start + dt.timedelta(days=2, minutes=1), tick=False):
+        assert login_guards_purge() == 1
+        assert list(LoginGuard.objects.values_list("username", flat=True)) == ["renshe"]
 
 
 def test_a_success_resets_the_count_of_failures():
@@ -66,7 +152,7 @@ def test_the_bureau_head_or_security_admin_unlocks_and_no_one_else(client_for, o
     assert client_for(outsider).post("/account/locked/", {"account": locked.pk}).status_code == 404
     head = client_for("bureau_head")
     assert head.post("/account/locked/", {"account": locked.pk}).status_code == 302
-    assert User.objects.get(pk=locked.pk).locked_until is None
+    assert account_locked_until(username="zhouzhuang") is None
     assert AuditRecord.objects.filter(action="account.unlock", actor_name="bureau_head").exists()
     assert log_in(Client(), "zhouzhuang", DEMO_PASSWORD).status_code == 302
 

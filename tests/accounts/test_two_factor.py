@@ -10,7 +10,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from xinfang.accounts.models import RecoveryCode, TwoFactor, User
+from xinfang.accounts.models import RecoveryCode, TwoFactor
+from xinfang.accounts.selectors import account_locked_until
 from xinfang.accounts.services import two_factor_secret
 from xinfang.audit.models import AuditRecord
 from xinfang.demo.directory import DEMO_PASSWORD
@@ -79,7 +80,7 @@ def test_a_wrong_code_is_refused_audited_and_counts_toward_the_lockout():
         assert response.status_code == 422 and "验证码不正确" in response.content.decode()
     assert AuditRecord.objects.filter(action="auth.2fa_failed", actor_name="auditor").count() == 4
     other.post("/account/2fa/", {"code": "000000"})
-    assert User.objects.get(username="auditor").locked_until is not None
+    assert account_locked_until(username="auditor") is not None
     assert other.get("/account/2fa/").status_code == 302  # logged out: the account is locked
 
 

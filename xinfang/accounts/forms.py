@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from xinfang.accounts.selectors import account_locked_until
+from xinfang.accounts.services import LoginAttempt, login_attempt_reserve
 
 
 class LoginForm(AuthenticationForm):
@@ -22,19 +22,21 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用，请联系系统管理员。",
     }
 
-    def clean(self) -> dict[str, Any]:
-        """A locked account is refused before its password is even tried: the right password too."""
-        until = account_locked_until(username=str(self.cleaned_data.get("username") or ""))
-        if until is not None:
-            self.locked = True
-            raise forms.ValidationError(
-                f"连续登录失败次数过多，账号已锁定至 {timezone.localtime(until):%H:%M}。"
-                "请稍后再试，或请信访局长、安全管理员解锁。",
-                code="locked",
-            )
-        return super().clean()
+    attempt: LoginAttempt | None = None  # reserved once a name and a password were given
 
-    locked = False
+    def clean(self) -> dict[str, Any]:
+        """Each attempt is counted before its password is checked; a locked name is refused unchecked,
+        the right password too, with the same answer whether or not the account exists."""
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username and password:
+            self.attempt = login_attempt_reserve(username=str(username))
+            if (until := self.attempt.locked_until) is not None:
+                raise forms.ValidationError(
+                    f"连续登录失败次数过多，账号已锁定至 {timezone.localtime(until):%H:%M}。"
+                    "请稍后再试，或请信访局长、安全管理员解锁。",
+                    code="locked",
+                )
+        return super().clean()
 
 
 class UnlockForm(forms.Form):

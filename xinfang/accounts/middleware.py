@@ -11,13 +11,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.accounts.selectors import password_expired
+from xinfang.accounts.selectors import account_locked_until, password_expired
 from xinfang.accounts.services import TWO_FACTOR_DONE, auth_session_expired_record, two_factor_required
 
 # Rewriting the session on every request would be a database write per page: once a minute is enough.
@@ -43,12 +43,12 @@ class SessionPolicyMiddleware:
                     request,
                     "长时间未操作，已自动退出，请重新登录。" if idle else "登录已超过时限，请重新登录。",
                 )
-            elif user.locked_until is not None and user.locked_until > timezone.now():
-                logout(request)  # locked while logged in (failed second factors)
+            elif _second_factor_pending(user, session) and account_locked_until(username=user.username):
+                logout(request)  # locked before passing the second factor (failed codes)
             else:
                 if now - last >= _ACTIVITY_GRANULARITY or "last_activity" not in session:
                     session["last_activity"] = now
-                if two_factor_required(user) and session.get(TWO_FACTOR_DONE) != user.pk:
+                if _second_factor_pending(user, session):
                     if not _only(request, "accounts:two_factor"):
                         return redirect(
                             f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}"
@@ -61,6 +61,10 @@ class SessionPolicyMiddleware:
                     )
                     return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+def _second_factor_pending(user: User, session: SessionBase) -> bool:
+    return two_factor_required(user) and session.get(TWO_FACTOR_DONE) != user.pk
 
 
 def _only(request: HttpRequest, *names: str) -> bool:

@@ -4,10 +4,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from xinfang.accounts.models import User
+from xinfang.accounts.models import LoginGuard, User
 from xinfang.core.roles import Role
 
 
@@ -23,14 +23,20 @@ def accounts_summary(*, county_id: int | None) -> dict[str, Any]:
 
 
 def account_locked_until(*, username: str) -> dt.datetime | None:
-    """When the account's lockout ends, or None when it is not locked (or does not exist)."""
-    until = User.objects.filter(username=username[:150]).values_list("locked_until", flat=True).first()
-    return until if until is not None and until > timezone.now() else None
+    """When the login name's lockout ends, or None when it is not locked."""
+    guard = LoginGuard.objects.filter(username=username[:150], locked_until__gt=timezone.now())
+    return guard.values_list("locked_until", flat=True).first()
 
 
 def accounts_locked(*, user: User) -> QuerySet[User]:
-    """The locked accounts the user may unlock: their county's (every county's, for an admin without one)."""
-    accounts = User.objects.filter(locked_until__gt=timezone.now()).select_related("county", "unit")
+    """The locked accounts the user may unlock: their county's (every county's, for an admin without one),
+    each with `locked_until`."""
+    guards = LoginGuard.objects.filter(username=OuterRef("username"), locked_until__gt=timezone.now())
+    accounts = (
+        User.objects.annotate(locked_until=Subquery(guards.values("locked_until")[:1]))
+        .filter(locked_until__isnull=False)
+        .select_related("county", "unit")
+    )
     return accounts.filter(county_id=user.county_id) if user.county_id else accounts
 
 

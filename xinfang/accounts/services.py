@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from xinfang.accounts.models import RecoveryCode, TwoFactor, User
+from xinfang.accounts.models import LoginGuard, RecoveryCode, TwoFactor, User
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, model_diff
 from xinfang.core.cipher import field_cipher
@@ -101,54 +102,103 @@ def account_password_changed_record(*, user: User) -> None:
 @transaction.atomic
 def auth_login_record(*, user: User) -> None:
     """A successful login: recorded, and the count of failures before it starts again."""
-    if user.failed_logins:
-        User.objects.filter(pk=user.pk).update(failed_logins=0)
+    LoginGuard.objects.filter(username=user.username, failures__gt=0).update(failures=0)
     audit_record(action="auth.login", actor=user, obj=user)
 
 
-@transaction.atomic
-def auth_login_failed_record(*, username: str, locked: bool = False) -> None:
-    """A failed login names the account tried (truncated) but never the password. The account's
-    XINFANG_LOCKOUT_ATTEMPTS-th failure in a row, from whatever address, locks it for
-    XINFANG_LOCKOUT_MINUTES; `locked`: refused because it already is (that does not count again)."""
-    known = (
-        User.objects.select_for_update(of=("self",))
-        .filter(username=username[:150])
-        .select_related("county")
-        .first()
+@dataclass(frozen=True)
+class LoginAttempt:
+    """One attempt at a login name, reserved before its password or second factor is checked."""
+
+    username: str
+    number: int  # its place among the attempts in a row that have not succeeded (1: the first)
+    locked_until: dt.datetime | None  # set when refused unchecked: the name is locked
+
+    @property
+    def refused(self) -> bool:
+        return self.locked_until is not None
+
+
+def login_attempt_reserve(*, username: str) -> LoginAttempt:
+    """Count one attempt at a login name in one atomic statement (INSERT … ON CONFLICT … RETURNING),
+    before anything is checked: parallel guesses get distinct numbers, and no more than
+    XINFANG_LOCKOUT_ATTEMPTS of them are ever checked. Refused while the name is locked, and beyond the
+    limit. Known and unknown names are counted alike, so a lockout never tells whether an account exists."""
+    name = username[:150]
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    table, user, failures, until, last = (
+        connection.ops.quote_name(column)
+        for column in (LoginGuard._meta.db_table, "username", "failures", "locked_until", "last_attempt")
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({user}, {failures}, {until}, {last}) VALUES (%s, 1, NULL, %s) "  # noqa: S608
+            f"ON CONFLICT ({user}) DO UPDATE SET {last} = %s, {failures} = CASE "
+            f"WHEN {table}.{until} > %s THEN {table}.{failures} ELSE {table}.{failures} + 1 END "
+            f"RETURNING {failures}, CASE WHEN {until} > %s THEN 1 ELSE 0 END",
+            [name, stamp, stamp, stamp, stamp],
+        )
+        number, locked = cursor.fetchone() or (1, 0)
+    if locked:
+        locked_until = LoginGuard.objects.filter(username=name).values_list("locked_until", flat=True).first()
+        return LoginAttempt(name, int(number), locked_until or now)
+    if number > settings.XINFANG_LOCKOUT_ATTEMPTS:  # parallel attempts: the limit's worth are being checked
+        return LoginAttempt(name, int(number), now + dt.timedelta(minutes=settings.XINFANG_LOCKOUT_MINUTES))
+    return LoginAttempt(name, int(number), None)
+
+
+@transaction.atomic
+def auth_login_failed_record(*, attempt: LoginAttempt) -> None:
+    """A failed login names the login name tried (truncated) but never the password. The name's
+    XINFANG_LOCKOUT_ATTEMPTS-th failure in a row, from whatever address, locks it for
+    XINFANG_LOCKOUT_MINUTES; an attempt refused because the name is locked does not count again."""
+    known = User.objects.filter(username=attempt.username).select_related("county").first()
     audit_record(
         action="auth.login_failed",
         actor=None,
         object_type="accounts.user",
         object_id=str(known.pk) if known else "",
-        object_repr=username[:150],
+        object_repr=attempt.username,
         county=known.county if known else None,
-        outcome=AuditRecord.Outcome.DENIED if locked else AuditRecord.Outcome.FAILURE,
-        actor_name=username[:150],
-        message="账号已锁定" if locked else "",
+        outcome=AuditRecord.Outcome.DENIED if attempt.refused else AuditRecord.Outcome.FAILURE,
+        actor_name=attempt.username,
+        message="账号已锁定" if attempt.refused else "",
     )
-    if known is not None and not locked:
-        _count_failure(known)
+    if not attempt.refused:
+        _count_failure(attempt, known)
 
 
-def _count_failure(known: User) -> None:
-    """One more failure in a row (a password or a second factor); the limit locks the account."""
-    known.failed_logins += 1
-    if known.failed_logins >= settings.XINFANG_LOCKOUT_ATTEMPTS:
-        known.failed_logins = 0
-        known.locked_until = timezone.now() + dt.timedelta(minutes=settings.XINFANG_LOCKOUT_MINUTES)
-        audit_record(
-            action="auth.lockout",
-            obj=known,
-            outcome=AuditRecord.Outcome.DENIED,
-            changes={
-                "locked_until": known.locked_until.isoformat(),
-                "attempts": settings.XINFANG_LOCKOUT_ATTEMPTS,
-            },
-            actor_name="system",
-        )
-    known.save(update_fields=["failed_logins", "locked_until"])
+def _count_failure(attempt: LoginAttempt, known: User | None) -> None:
+    """The attempt failed (a password or a second factor): the limit-th in a row locks the name."""
+    if attempt.number < settings.XINFANG_LOCKOUT_ATTEMPTS:
+        return
+    locked_until = timezone.now() + dt.timedelta(minutes=settings.XINFANG_LOCKOUT_MINUTES)
+    LoginGuard.objects.filter(username=attempt.username).update(failures=0, locked_until=locked_until)
+    audit_record(
+        action="auth.lockout",
+        obj=known,
+        object_type="accounts.user",
+        object_repr=attempt.username,
+        outcome=AuditRecord.Outcome.DENIED,
+        changes={"locked_until": locked_until.isoformat(), "attempts": settings.XINFANG_LOCKOUT_ATTEMPTS},
+        actor_name="system",
+    )
+
+
+# A login name's record is kept while it may matter: this long after its last attempt or lockout.
+LOGIN_GUARD_KEEP = dt.timedelta(days=2)
+
+
+def login_guards_purge() -> int:
+    """The worker's task: forget login names not tried for two days and no longer locked (the failures
+    in a row start again). Returns how many; a round with nothing to delete only reads."""
+    cutoff = timezone.now() - LOGIN_GUARD_KEEP
+    old = LoginGuard.objects.filter(last_attempt__lt=cutoff).exclude(locked_until__gte=cutoff)
+    if not old.exists():
+        return 0
+    deleted, _ = old.delete()
+    return deleted
 
 
 UNLOCKING_ROLES = frozenset({Role.BUREAU_HEAD, Role.SECURITY_ADMIN})
@@ -161,11 +211,9 @@ def account_unlock(*, by: User, account: User) -> User:
         raise PermissionDenied("只有信访局长或安全管理员可以解锁账号")
     if by.county_id is not None and account.county_id != by.county_id:
         raise PermissionDenied("该账号不在您的管辖范围内")
-    locked = User.objects.select_for_update().get(pk=account.pk)
-    locked.locked_until, locked.failed_logins = None, 0
-    locked.save(update_fields=["locked_until", "failed_logins"])
-    audit_record(action="account.unlock", actor=by, obj=locked)
-    return locked
+    LoginGuard.objects.filter(username=account.username).update(locked_until=None, failures=0)
+    audit_record(action="account.unlock", actor=by, obj=account)
+    return account
 
 
 @transaction.atomic
@@ -209,7 +257,11 @@ def two_factor_verify(*, user: User, code: str) -> list[str] | None:
 
     The first code confirms a new authenticator; the recovery codes issued then are returned (shown
     once). Returns None when the code is wrong (audited, and counted toward the lockout), else the new
-    recovery codes or an empty list."""
+    recovery codes or an empty list. Each code is an attempt at the login name like a password: reserved
+    first, refused unchecked while the name is locked."""
+    attempt = login_attempt_reserve(username=user.username)
+    if attempt.refused:
+        return None
     two_factor = TwoFactor.objects.select_for_update().get(user=user)
     step = matching_step(two_factor_secret(two_factor), code)
     issued: list[str] = []
@@ -235,8 +287,9 @@ def two_factor_verify(*, user: User, code: str) -> list[str] | None:
         audit_record(action="auth.2fa_recovery", actor=user, obj=user, changes={"left": left})
     else:
         audit_record(action="auth.2fa_failed", actor=user, obj=user, outcome=AuditRecord.Outcome.FAILURE)
-        _count_failure(User.objects.select_for_update().get(pk=user.pk))
+        _count_failure(attempt, user)
         return None
+    LoginGuard.objects.filter(username=user.username).update(failures=0)
     audit_record(action="auth.2fa_ok", actor=user, obj=user)
     return issued
 

@@ -59,9 +59,8 @@ class LoginView(auth_views.LoginView):
 
     def form_invalid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
         hit(self.request, "login-failed", window_seconds=settings.XINFANG_LOGIN_RATE[1])
-        username = form.data.get("username", "")
-        if username:
-            auth_login_failed_record(username=str(username), locked=form.locked)
+        if form.attempt is not None:
+            auth_login_failed_record(attempt=form.attempt)
         return super().form_invalid(form)
 
 
