@@ -201,6 +201,10 @@ XINFANG_LOCKOUT_MINUTES = env_int("XINFANG_LOCKOUT_MINUTES", 30)
 XINFANG_SESSION_IDLE_MINUTES = env_int("XINFANG_SESSION_IDLE_MINUTES", 30)
 # Failed logins from one address: at most this many per this many seconds, then refused (429).
 XINFANG_LOGIN_RATE = (env_int("XINFANG_LOGIN_RATE_LIMIT", 20), env_int("XINFANG_LOGIN_RATE_SECONDS", 300))
+# Online submissions (网上信访, docs/security.md): at most this many from one address per hour, and at most
+# this many from everyone together per county per hour; beyond either the page asks to come back later.
+XINFANG_PUBLIC_SUBMIT_RATE = env_int("XINFANG_PUBLIC_SUBMIT_RATE", 5)
+XINFANG_PUBLIC_SUBMIT_CAP = env_int("XINFANG_PUBLIC_SUBMIT_CAP", 60)
 # Roles that must pass a second factor (an authenticator app's code) after the password; empty: none
 # (the demo does this, and every page then says so).
 XINFANG_2FA_ROLES = frozenset(

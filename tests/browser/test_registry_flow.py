@@ -53,7 +53,10 @@ def test_it_registers_a_matter_and_flags_the_repeat_visit(browser, demo_server, 
     context.close()
 
 
-def test_the_public_follows_a_matter_by_query_code_on_a_phone(browser, demo_server, shot):
+def test_the_public_submits_online_and_the_bureau_screens_it(browser, demo_server, shot, monkeypatch):
+    """A petitioner on a phone (CAPTCHA, query code, 待审核), then the bureau on a desktop accepts it, and
+    the petitioner's query page follows the registered matter."""
+    monkeypatch.setattr("xinfang.core.captcha.captcha_text", lambda rng: "ABCDE")
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
     page.goto(f"{demo_server.url}/public/submit/")
@@ -62,14 +65,41 @@ def test_the_public_follows_a_matter_by_query_code_on_a_phone(browser, demo_serv
     page.get_by_label("联系电话").fill("13937512345")
     page.get_by_label("所在乡镇").select_option(label="周庄镇")
     page.get_by_label("反映问题").fill("小区门口道路坑洼多年无人修")
-    page.get_by_role("button", name="提交").click()
+    assert page.get_by_test_id("captcha-image").evaluate("img => img.naturalWidth") == 180
+    old = page.get_by_test_id("captcha-image").get_attribute("src")
+    page.get_by_role("button", name="看不清，换一张").click()
+    page.wait_for_function(
+        "old => document.querySelector('[data-testid=captcha-image]').src !== old", arg=old
+    )
+    page.get_by_label("验证码").fill("wrong")
+    shot(page, "form")
+    page.get_by_role("button", name="提交", exact=True).click()
+    assert page.get_by_text("验证码不正确").is_visible()  # a new picture; what was typed is kept
+    assert page.get_by_label("反映问题").input_value() == "小区门口道路坑洼多年无人修"
+    page.get_by_label("验证码").fill("abcde")
+    page.get_by_role("button", name="提交", exact=True).click()
     code = page.get_by_test_id("query-code").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "submitted")
-    page.goto(f"{demo_server.url}/public/query/")
-    page.get_by_label("查询码").fill(code)
-    page.get_by_role("button", name="查询").click()
+    page.goto(f"{demo_server.url}/public/query/?code={code}")
+    assert "待审核" in page.get_by_test_id("public-status").inner_text()
+    shot(page, "pending")
+
+    staff = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    log_in(staff, demo_server.url, "bureau")
+    staff.get_by_role("link", name="网上信访").first.click()
+    staff.get_by_test_id("online-list").get_by_role("link", name="审核").first.click()
+    assert "小区门口道路坑洼" in staff.get_by_test_id("online-submission").inner_text()
+    staff.get_by_label("问题类别").select_option(label="城乡建设/城市建设和市政管理")
+    shot(staff, "screen")
+    staff.get_by_role("button", name="登记", exact=True).click()
+    staff.wait_for_url("**/matters/*/")
+    assert staff.get_by_text("办理时限自提交之日起计算").is_visible()
+    shot(staff, "accepted")
+
+    page.goto(f"{demo_server.url}/public/query/?code={code}")
     assert "登记" in page.get_by_test_id("public-status").inner_text()
-    shot(page, "query")
+    shot(page, "registered")
     context.close()
 
 

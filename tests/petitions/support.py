@@ -156,3 +156,19 @@ def transferred(county, bureau, renshe, traveller, *, received_on: dt.datetime) 
     traveller.move_to(received_on)
     assignment_receive(by=renshe, matter=matter)
     return matter
+
+
+def captcha_solved(text: str = "ABCDE") -> dict[str, str]:
+    """The CAPTCHA fields of a form, answered right (the challenge made with a known text)."""
+    from xinfang.core.captcha import captcha_issue
+
+    return {"captcha_token": captcha_issue(text).token, "captcha": text.lower()}
+
+
+def online_form(county: County, **overrides: str) -> dict[str, object]:
+    """The public online petition form as a petitioner fills it in, CAPTCHA solved."""
+    return {
+        "county": county.code, "name": "李四", "id_number": ID_LI, "phone": PHONE_LI,
+        "township": unit(county, "周庄镇").pk, "village": "", "address": "周庄镇大屯村",
+        "content": "小区门口道路坑洼多年无人修", "appeal": "尽快修路", **captcha_solved(), **overrides,
+    }  # fmt: skip

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
-from django.test import Client
 from openpyxl import load_workbook
 
 from xinfang.audit.models import AuditRecord
@@ -209,37 +208,6 @@ def test_it_exports_the_list_masked_and_formula_safe(client_for, county):
     assert rows[1][12].startswith("'=")
     assert ID_NUMBER not in str(rows) and PHONE not in str(rows)
     assert AuditRecord.objects.filter(action="matter.export").exists()
-
-
-def test_the_public_submits_online_and_follows_by_query_code(county):
-    client = Client()
-    page = client.get("/public/submit/")
-    assert page.status_code == 200
-    township = Unit.objects.get(county=county, name="周庄镇")
-    response = client.post("/public/submit/", {
-        "county": "410421", "name": "李四", "id_number": ID_NUMBER, "phone": PHONE, "township": township.pk,
-        "village": "", "address": "", "content": "小区门口道路坑洼多年无人修", "appeal": "尽快修路",
-    })  # fmt: skip
-    assert response.status_code == 200
-    matter = Matter.objects.get(content="小区门口道路坑洼多年无人修")
-    assert (matter.channel, matter.source) == ("online", "online")
-    assert matter.query_code in response.content.decode()
-    status = client.get("/public/query/", {"code": matter.query_code.lower()}).content.decode()
-    assert "登记" in status
-    assert "李四" not in status and "坑洼" not in status
-    missing = client.get("/public/query/", {"code": "NOSUCHCODE12"})
-    assert missing.status_code == 422
-    assert "没有找到" in missing.content.decode()
-
-
-def test_it_rate_limits_online_submissions(county):
-    client = Client(REMOTE_ADDR="10.9.9.9")
-    township = Unit.objects.get(county=county, name="周庄镇")
-    data = {"county": "410421", "name": "王五", "id_number": "bad", "phone": PHONE, "township": township.pk,
-            "content": "测试限流的内容十个字以上"}  # fmt: skip
-    codes = [client.post("/public/submit/", data).content.decode() for _ in range(6)]
-    assert "提交过于频繁" in codes[-1]
-    assert "提交过于频繁" not in codes[0]
 
 
 def test_it_corrects_a_registration_and_audits_before_and_after(client_for, county):

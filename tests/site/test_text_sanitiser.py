@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from tests.ledger.test_ledger_import import csv_bytes, row, run
+from tests.petitions.support import captcha_solved
 from tests.petitions.test_registry_api import api_for, payload
 from tests.petitions.test_registry_pages import ID_NUMBER, PHONE, register
 from xinfang.directory.models import Unit
 from xinfang.lib.text import clean_text
 from xinfang.notifications.models import SmsMessage
 from xinfang.notifications.services import SmsDraft, sms_queue
-from xinfang.petitions.models import Matter, Petitioner
+from xinfang.petitions.models import Matter, OnlineSubmission
 
 BELL, RLO, NUL, C1, ISOLATE = "\x07", "\u202e", "\x00", "\x85", "\u2066"
 PLANTED = f"拖欠{BELL}工资{RLO}三个月{NUL}未发{C1}{ISOLATE}，要求尽快支付"
@@ -59,12 +60,12 @@ def test_the_public_submission_form_stores_no_control_characters(county):
     response = Client().post("/public/submit/", {
         "county": "410421", "name": f"李{RLO}四", "id_number": ID_NUMBER, "phone": PHONE,
         "township": township.pk, "village": "", "address": f"某村{BELL}", "content": PLANTED,
-        "appeal": f"尽快{BELL}修路\n谢谢",
+        "appeal": f"尽快{BELL}修路\n谢谢", **captcha_solved(),
     })  # fmt: skip
     assert response.status_code == 200
-    matter = Matter.objects.get()
-    assert matter.content == CLEANED and matter.appeal == "尽快修路\n谢谢"
-    assert Petitioner.objects.get().name == "李四"
+    submission = OnlineSubmission.objects.get()
+    assert submission.content == CLEANED and submission.appeal == "尽快修路\n谢谢"
+    assert submission.name == "李四"
 
 
 @pytest.mark.django_db

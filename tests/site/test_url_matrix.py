@@ -20,6 +20,7 @@ from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 from xinfang.petitions.services.ownership import ownership_assign
+from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import matter_register
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +47,13 @@ def objects(persona, county) -> dict[str, Any]:
     ))  # fmt: skip
     ownership_assign(by=persona("bureau_head"), matter=matter, leader=persona("leader").leader)
     record = ledger_upload(by=bureau, county=county, file_name="台账.csv", content=b"x")
+    online = online_submit(
+        county=county, township=Unit.objects.get(county=county, name="周庄镇"), village="",
+        petitioner=PetitionerInput("李四", "", "13937598765"), content="道路坑洼多年无人修", appeal="",
+    )  # fmt: skip
     return {
         "matter": matter,
+        "online": online,
         "unit": Unit.objects.get(county=county, name="周庄镇"),
         "leader": Leader.objects.get(pk=persona("leader").leader_id),
         "ledger": record,
@@ -68,6 +74,7 @@ OBJECT_OF = {
     **{f"ledger:{name}": "ledger" for name in LEDGER_URLS},
     **{f"petitions:{name}": "matter" for name in MATTER_URLS},
     "jobs:retry": "job_run",
+    "petitions:online_detail": "online",
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
 }
 
@@ -121,6 +128,9 @@ URLS: dict[str, tuple[int, ...]] = {
     "petitions:public_query": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "petitions:public_submit": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "petitions:public_rate": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "petitions:public_captcha": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "petitions:online_list": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:online_detail": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "stats:page": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "stats:events": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "audit:log": (302, 403, 403, 403, 403, 403, 403, 200, 403, 403),
@@ -225,8 +235,13 @@ def elsewhere(persona, county, outsider) -> dict[str, Any]:
         category=Category.objects.get(county=county, code="0702"), content="闹店镇征地补偿",
         responsible_unit=Unit.objects.get(county=county, name="县公安局"),
     ))  # fmt: skip
+    online = online_submit(
+        county=county, township=Unit.objects.get(county=county, name="周庄镇"), village="",
+        petitioner=PetitionerInput("李四", "", "13937598765"), content="道路坑洼多年无人修", appeal="",
+    )  # fmt: skip
     return {
         "matter": matter,
+        "online": online,
         "unit": Unit.objects.get(county=county, name="闹店镇"),
         "leader": Leader.objects.filter(county=county).exclude(pk=persona("leader").leader_id).first(),
         "ledger": ledger_upload(by=persona("bureau"), county=county, file_name="另一个.csv", content=b"x"),

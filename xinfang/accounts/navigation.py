@@ -27,6 +27,7 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("统计", reverse("stats:page"), "stats"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
+        items.append(NavItem("网上信访", reverse("petitions:online_list"), "online"))
         items.append(NavItem("台账导入", reverse("ledger:list"), "ledger"))
         items.append(NavItem("每日访情", reverse("reports:daily"), "daily"))
         items.append(NavItem("定时任务", reverse("jobs:runs"), "jobs"))

@@ -23,15 +23,30 @@ def allow(request: HttpRequest, scope: str, *, limit: int, window_seconds: int) 
 
 def hit(request: HttpRequest, scope: str, *, window_seconds: int) -> int:
     """Count one hit of this client in `scope`; returns the hits within the window, this one included."""
-    table, key, window, count = (
+    return _count(_key(request, scope), _window(window_seconds))
+
+
+def allow_all(scope: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one hit in `scope` from whoever it comes (an overall cap); False once it exceeds `limit`."""
+    return _count(f"{scope}:*"[:200], _window(window_seconds)) <= limit
+
+
+def first_use(key: str, *, since: int) -> bool:
+    """Whether this is the first use of a one-time `key` (a token issued at `since`, epoch seconds)."""
+    return _count(key[:200], since) == 1
+
+
+def _count(key: str, window_start: int) -> int:
+    table, key_column, window, count = (
         connection.ops.quote_name(name)
         for name in (RateCounter._meta.db_table, "key", "window_start", "hits")
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({key}, {window}, {count}) VALUES (%s, %s, 1) "  # noqa: S608 - our names
-            f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
-            [_key(request, scope), _window(window_seconds)],
+            f"INSERT INTO {table} ({key_column}, {window}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({key_column}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 "
+            f"RETURNING {count}",
+            [key, window_start],
         )
         row = cursor.fetchone()
     return int(row[0]) if row else 1

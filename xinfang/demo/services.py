@@ -100,3 +100,41 @@ def simulated_county_load(index: int) -> County:
     if not result.ok:
         raise RuntimeError(f"simulated county directory is invalid: {result.problems[:3]}")
     return County.objects.get(code=code)
+
+
+# Online submissions waiting for the bureau in the demo: (township, name, phone, content, appeal).
+DEMO_ONLINE_SUBMISSIONS = (
+    (
+        "周庄镇",
+        "马桂兰",
+        "13903751234",
+        "村东头排水沟堵塞，一下雨就淹到院子里，找过村里两次没有解决。",
+        "尽快疏通排水沟",
+    ),
+    (
+        "闹店镇",
+        "杨志强",
+        "13603752468",
+        "在县城某工地干了四个月活，包工头拖欠工资一万二千元至今未给。",
+        "帮助讨回工资",
+    ),
+    ("城关镇", "", "", "小区楼下烧烤店夜里十二点以后还在营业，油烟和噪音影响休息。", "依法整治"),
+)
+
+
+def demo_online_submissions(county: County) -> int:
+    """A few online submissions waiting to be screened (网上信访审核), through the public page's service."""
+    from xinfang.directory.models import Unit
+    from xinfang.petitions.services.common import PetitionerInput
+    from xinfang.petitions.services.public import online_submit
+
+    for township, name, phone, content, appeal in DEMO_ONLINE_SUBMISSIONS:
+        online_submit(
+            county=county,
+            township=Unit.objects.get(county=county, name=township),
+            village="",
+            petitioner=PetitionerInput(name, "", phone),
+            content=content,
+            appeal=appeal,
+        )
+    return len(DEMO_ONLINE_SUBMISSIONS)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
+from xinfang.core.captcha import CaptchaForm
 from xinfang.core.roles import Role
 from xinfang.core.widgets import FastSelectsMixin
 from xinfang.directory.models import Category, County, Leader, Unit, Village
@@ -311,8 +312,10 @@ class RatingForm(forms.Form):
     )
 
 
-class OnlineSubmissionForm(forms.Form):
-    """The public online petition form (网上信访): no login, rate limited, creates a matter."""
+class OnlineSubmissionForm(CaptchaForm):
+    """The public online petition form (网上信访): no login, rate limited, a CAPTCHA; kept to be screened."""
+
+    field_order = ("name", "id_number", "phone", "township", "village", "address", "content", "appeal")
 
     name = forms.CharField(label="姓名", max_length=30)
     id_number = forms.CharField(label="身份证号", max_length=24)
@@ -333,6 +336,26 @@ class OnlineSubmissionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.county = county
         set_choices(self, "township", county_units(county.pk).filter(kind=Unit.Kind.TOWNSHIP))
+
+
+class OnlineAcceptForm(forms.Form):
+    """Accepting an online submission: the bureau classifies it as it registers it."""
+
+    category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.none())
+
+    def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "category", county_categories(county_id))
+
+
+class OnlineRejectForm(forms.Form):
+    reason = forms.CharField(
+        label="不予登记理由",
+        min_length=4,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="信访人凭查询码可以看到这段理由，请写明原因和可以反映的途径。",
+    )
 
 
 class MatterEditForm(MatterFields):

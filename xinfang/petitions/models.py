@@ -495,3 +495,51 @@ class RuleProfileAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.effective_from} 起 {self.get_profile_display()}"
+
+
+class OnlineSubmission(models.Model):
+    """A petition submitted on the public page (网上信访), waiting to be screened (待审核): not a matter,
+    so it counts nowhere until the bureau accepts it, which registers the matter (with the same query code,
+    its clock running from the day of submission); a rejection keeps the reason the petitioner reads on
+    the query page. The personal data is kept as the petitioners' is: encrypted, masked for lists."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审核"
+        ACCEPTED = "accepted", "已登记"
+        REJECTED = "rejected", "不予登记"
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="所属县")
+    query_code = models.CharField("查询码", max_length=16, unique=True)
+    submitted_at = models.DateTimeField("提交时间")
+    submitted_on = models.DateField("提交日期")  # the county's day of receipt: the clock starts here
+    state = models.CharField("审核状态", max_length=20, choices=State.choices, default=State.PENDING)
+    name = models.CharField("姓名", max_length=30)
+    id_number_enc = models.TextField("身份证号(密文)", blank=True)
+    id_number_masked = models.CharField("身份证号(脱敏)", max_length=20, blank=True)
+    phone_enc = models.TextField("联系电话(密文)", blank=True)
+    phone_masked = models.CharField("联系电话(脱敏)", max_length=20, blank=True)
+    address_enc = models.TextField("住址(密文)", blank=True)
+    origin_township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    origin_village_text = models.CharField("村(社区)", max_length=50, blank=True)
+    content = models.TextField("反映问题")
+    appeal = models.TextField("诉求", blank=True)
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="审核人",
+    )  # fmt: skip
+    reason = models.TextField("不予登记理由", blank=True)
+    matter = models.OneToOneField(
+        Matter, on_delete=models.PROTECT, null=True, blank=True, related_name="online_submission",
+        verbose_name="登记的信访事项",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "网上信访"
+        verbose_name_plural = "网上信访"
+        indexes: ClassVar = [
+            models.Index(fields=["county", "state", "-submitted_at"], name="online_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"网上信访#{self.pk}"  # audit records name it so: the query code is the petitioner's key

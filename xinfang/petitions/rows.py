@@ -16,7 +16,13 @@ from xinfang.directory.models import County, Unit, Village
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
 from xinfang.lib.masking import mask_id_number, mask_phone
 from xinfang.lib.workdays import WorkCalendar
-from xinfang.petitions.models import Matter, NumberSequence, Ownership, RuleProfileAssignment
+from xinfang.petitions.models import (
+    Matter,
+    NumberSequence,
+    OnlineSubmission,
+    Ownership,
+    RuleProfileAssignment,
+)
 
 # -- registration numbers and query codes ---------------------------------------------------------------
 
@@ -64,14 +70,17 @@ def query_code(pick: Callable[[str], str] | None = None) -> str:
 
 
 def query_codes_issue(count: int) -> list[str]:
-    """`count` fresh query codes no matter has; a code already issued (vanishingly unlikely) is drawn
-    again."""
+    """`count` fresh query codes no matter and no online submission has; a code already issued
+    (vanishingly unlikely) is drawn again."""
     codes: set[str] = set()
     while len(codes) < count:
         batch = list({query_code() for _ in range(count - len(codes))} - codes)
         for start in range(0, len(batch), _CHUNK):
             chunk = batch[start : start + _CHUNK]
             taken = set(Matter.objects.filter(query_code__in=chunk).values_list("query_code", flat=True))
+            taken.update(
+                OnlineSubmission.objects.filter(query_code__in=chunk).values_list("query_code", flat=True)
+            )
             codes.update(code for code in chunk if code not in taken)
     return list(codes)
 

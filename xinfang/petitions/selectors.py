@@ -10,10 +10,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.roles import COUNTY_WIDE_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.lib.bigrams import bigrams, jaccard
 from xinfang.lib.deadlines import PETITIONER_CLOCKS
-from xinfang.petitions.models import Assignment, Matter, MatterText, Ownership, Petitioner, RegistryRules
+from xinfang.petitions.models import (
+    Assignment,
+    Matter,
+    MatterText,
+    OnlineSubmission,
+    Ownership,
+    Petitioner,
+    RegistryRules,
+)
 from xinfang.petitions.rows import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
 
@@ -61,6 +69,24 @@ def matter_get_for_user(*, user: User, matter_id: int) -> Matter:
     if matter is None:
         raise Http404("信访事项不存在或不在您的管辖范围内")
     return matter
+
+
+def online_submissions_for_user(*, user: User) -> QuerySet[OnlineSubmission]:
+    """The online submissions the user screens: the bureau's, of its county; newest first."""
+    if user.role not in BUREAU_ROLES or user.county_id is None:
+        return OnlineSubmission.objects.none()
+    return (
+        OnlineSubmission.objects.filter(county_id=user.county_id)
+        .select_related("origin_township", "decided_by", "matter")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def online_submission_get_for_user(*, user: User, submission_id: int) -> OnlineSubmission:
+    submission = online_submissions_for_user(user=user).filter(pk=submission_id).first()
+    if submission is None:
+        raise Http404("网上信访不存在或不在您的管辖范围内")
+    return submission
 
 
 def user_handles(user: User, matter: Matter) -> bool:

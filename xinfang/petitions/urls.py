@@ -21,5 +21,8 @@ urlpatterns = [
     path("matters/<int:matter_id>/reveal/", views.reveal, name="reveal"),
     path("public/query/", public_views.query, name="public_query"),
     path("public/submit/", public_views.submit, name="public_submit"),
+    path("public/captcha/", public_views.captcha, name="public_captcha"),
+    path("matters/online/", views.online_list, name="online_list"),
+    path("matters/online/<int:submission_id>/", views.online_detail, name="online_detail"),
     path("public/rate/<str:code>/", public_views.rate, name="public_rate"),
 ]

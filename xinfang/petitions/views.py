@@ -7,13 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
+from xinfang.directory.models import Category
 from xinfang.petitions.exports import matters_workbook_response
 from xinfang.petitions.forms import (
     AssignForm,
@@ -22,6 +25,8 @@ from xinfang.petitions.forms import (
     MatterEditForm,
     MatterFilterForm,
     ObjectionDecisionForm,
+    OnlineAcceptForm,
+    OnlineRejectForm,
     OwnerForm,
     PetitionerFormSet,
     ReasonForm,
@@ -30,18 +35,25 @@ from xinfang.petitions.forms import (
     TransitionForm,
     matter_edit_initial,
 )
-from xinfang.petitions.models import Matter
+from xinfang.petitions.models import Matter, OnlineSubmission
 from xinfang.petitions.pages import matter_detail_context, matter_page
 from xinfang.petitions.selectors import (
     MatterFilter,
     matter_get_for_user,
     matters_filtered,
     matters_search,
+    online_submission_get_for_user,
+    online_submissions_for_user,
     repeat_candidates,
 )
 from xinfang.petitions.services.common import EventInput, RegistryError
 from xinfang.petitions.services.ownership import ownership_assign
-from xinfang.petitions.services.public import pii_reveal
+from xinfang.petitions.services.public import (
+    ONLINE_CATEGORY_CODE,
+    online_accept,
+    online_reject,
+    pii_reveal,
+)
 from xinfang.petitions.services.registration import event_add, matter_register, matter_update
 from xinfang.petitions.services.transfer import (
     assignment_object,
@@ -266,6 +278,64 @@ add_event = _action(EventFields, _add_event, BUREAU_ROLES)
 assign = _action(AssignForm, _assign, BUREAU_ROLES)
 decide = _action(ObjectionDecisionForm, _decide, BUREAU_ROLES)
 owner = _action(OwnerForm, _owner, BUREAU_ROLES)
+
+
+ONLINE_STATES = dict(OnlineSubmission.State.choices)
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def online_list(request: AuthedRequest) -> HttpResponse:
+    """Online submissions by state, the ones waiting to be screened first (网上信访审核)."""
+    state = request.GET.get("state", OnlineSubmission.State.PENDING)
+    if state not in ONLINE_STATES:
+        state = OnlineSubmission.State.PENDING
+    submissions = online_submissions_for_user(user=request.user)
+    counts = dict(submissions.order_by().values_list("state").annotate(n=Count("pk")))
+    context = {
+        "submissions": submissions.filter(state=state)[: PAGE_SIZE * 4],
+        "state": state,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in ONLINE_STATES.items()],
+        "nav_key": "online",
+    }
+    return render(request, "petitions/online_list.html", context)
+
+
+@role_required(BUREAU_ROLES)
+def online_detail(request: AuthedRequest, submission_id: int) -> HttpResponse:
+    """One submission: accept it (it is registered as a matter) or reject it with a reason."""
+    submission = online_submission_get_for_user(user=request.user, submission_id=submission_id)
+    action = request.POST.get("action") if request.method == "POST" else None
+    accept = OnlineAcceptForm(
+        request.POST if action == "accept" else None,
+        county_id=submission.county_id,
+        initial={
+            "category": Category.objects.filter(
+                county_id=submission.county_id, code=ONLINE_CATEGORY_CODE
+            ).first()
+        },
+    )
+    reject = OnlineRejectForm(request.POST if action == "reject" else None)
+    try:
+        if action == "accept" and accept.is_valid():
+            matter = online_accept(
+                by=request.user, submission=submission, category=accept.cleaned_data["category"]
+            )
+            messages.success(request, f"已登记：编号 {matter.number}，办理时限自提交之日起计算")
+            return redirect(matter)
+        if action == "reject" and reject.is_valid():
+            online_reject(by=request.user, submission=submission, reason=reject.cleaned_data["reason"])
+            messages.success(request, "已不予登记，理由已在查询页告知信访人")
+            return redirect(f"{reverse('petitions:online_list')}?state=pending")
+    except RegistryError as error:
+        error_text = str(error)
+    else:
+        error_text = ""
+    submission.refresh_from_db()
+    context = {
+        "submission": submission, "accept": accept, "reject": reject, "error": error_text, "nav_key": "online",
+    }  # fmt: skip
+    return render(request, "petitions/online_detail.html", context, status=422 if action else 200)
 
 
 @role_required(BUREAU_ROLES)

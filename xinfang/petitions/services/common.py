@@ -79,6 +79,7 @@ class RegistrationInput:
     is_litigation: bool = False
     is_backlog: bool = False
     petitioners: Sequence[PetitionerInput] = field(default_factory=tuple)
+    query_code: str = ""  # issued with the registration unless given (an online submission's own)
 
 
 def local_today() -> dt.date:

@@ -73,7 +73,7 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
     matter = Matter(
         county=data.county,
         number=numbers_issue(county=data.county, year=data.event.date.year, count=1)[0],
-        query_code=query_codes_issue(1)[0],
+        query_code=data.query_code or query_codes_issue(1)[0],
         registered_at=now,
         registered_by=by,
         origin_township=data.origin_township,
