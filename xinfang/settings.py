@@ -107,7 +107,7 @@ MIDDLEWARE = [
     "xinfang.core.middleware.RequestContextMiddleware",
     "xinfang.core.middleware.SecurityHeadersMiddleware",
     "xinfang.core.middleware.CleanInputMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "xinfang.core.middleware.SessionMiddleware",  # Django's, never failing an answer whose writes committed
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -3,6 +3,7 @@ form field and query parameter through the one text sanitiser; security headers.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -11,9 +12,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 from xinfang.lib.text import clean_text
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -137,3 +143,17 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a session that cannot be saved after the view has answered (the database
+    busy for longer than the busy timeout) does not turn the answer into an error: the view's own writes
+    have committed, and answering 400 or 500 would make a client retry them. What is lost is what the
+    session would have kept (a message, the activity time); it is logged."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        try:
+            return super().process_response(request, response)
+        except (SessionInterrupted, DatabaseError):
+            logger.warning("session not saved after %s %s", request.method, request.path, exc_info=True)
+            return response

@@ -4,15 +4,19 @@ bulk through the rows of `petitions/rows.py`."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import serializers
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
+from xinfang.audit.models import AuditRecord
+from xinfang.audit.services import audit_record_many
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.bulk import bulk_insert
 from xinfang.core.cipher import field_cipher
@@ -48,7 +52,14 @@ Progress = Callable[[str, int, int], None]
 
 _STAGES: dict[str, str] = {Status.REVIEW: Stage.REVIEW, Status.RE_REVIEW: Stage.RE_REVIEW}
 CHUNK = 2000  # ids or keys per IN list
+# Matters per write transaction: a few tenths of a second of writing, the longest another writer waits.
+WRITE_CHUNK = 500
+WRITE_PAUSE = 0.1  # seconds between chunks on SQLite: longer than its busy handler's longest sleep
 MATTER_TYPE = Matter._meta.label_lower  # how audit records name a matter
+
+
+# Actions recorded on a matter that change nothing: they neither stop an import nor block its undo.
+READ_ONLY_ACTIONS = frozenset({"pii.reveal"})
 
 
 class LedgerError(ValueError):
@@ -133,6 +144,8 @@ class Importer:
         self.file_numbers: set[str] = set()  # the 登记编号 the file itself uses
         self.petitioners: dict[int, list[Petitioner]] = defaultdict(list)
         self.owners: dict[int, Ownership] = {}
+        # The last audit record before anything was read: a matter recorded after it changed meanwhile.
+        self.audit_floor: int = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     def report(self, phase: str, done: int, total: int) -> None:
         if self.progress:
@@ -265,31 +278,74 @@ class Importer:
 
     # -- writing --
 
-    def write(self, plans: list[MatterPlan], ledger_import: LedgerImport) -> None:
+    def write(self, plans: list[MatterPlan], ledger_import: LedgerImport, message: str) -> None:
+        """Write the changed matters a chunk at a time, each chunk one short transaction with its audit
+        records and undo items, so that other writers (a registration, a login) wait for one chunk at
+        most, never for the whole file; on SQLite a pause after each chunk lets a waiting writer in.
+        Each chunk refreshes the import's claim: a writer that stops is noticed and rolled back
+        (`ledger_rollback`)."""
         changed = [plan for plan in plans if plan.changed]
-        new = [plan for plan in changed if plan.created]
-        old = [plan for plan in changed if not plan.created]
-        # What the changed matters were, read before anything is written, for the undo.
-        snapshots = _snapshots([plan.pk for plan in old])
         self.report("写入", 0, len(changed))
+        for start in range(0, len(changed), WRITE_CHUNK):
+            chunk = changed[start : start + WRITE_CHUNK]
+            with transaction.atomic():
+                self.write_chunk(chunk, ledger_import, message)
+                LedgerImport.objects.filter(pk=ledger_import.pk).update(claimed_at=timezone.now())
+            self.report("写入", start + len(chunk), len(changed))
+            if connection.vendor == "sqlite":
+                time.sleep(WRITE_PAUSE)
+
+    def write_chunk(self, chunk: list[MatterPlan], ledger_import: LedgerImport, message: str) -> None:
+        """One chunk. A stored matter someone changed since the import read it (every change is audited)
+        stops the import: what it decided from the old state would overwrite theirs."""
+        new = [plan for plan in chunk if plan.created]
+        old = [plan for plan in chunk if not plan.created]
+        changed_since = set(
+            AuditRecord.objects.filter(
+                object_type=MATTER_TYPE, object_id__in=[str(plan.pk) for plan in old], pk__gt=self.audit_floor
+            )
+            .exclude(action__in=READ_ONLY_ACTIONS)
+            .values_list("object_id", flat=True)
+        )
+        if changed_since:
+            moved = [plan.number for plan in old if str(plan.pk) in changed_since]
+            raise LedgerError(
+                f"导入期间有 {len(moved)} 件事项被他人修改（如 {'、'.join(moved[:3])}），"
+                "本次导入已全部撤回，请重新导入"
+            )
+        # What the changed matters were, for the undo (and a rollback).
+        snapshots = _snapshots([plan.pk for plan in old])
         self.create_matters(new)
         for plan in old:
             self.update_matter(plan)
         Matter.objects.bulk_update(
             [plan.matter for plan in old if plan.matter is not None], _MATTER_FIELDS, batch_size=1000
         )
-        self.report("写入", len(changed) // 3, len(changed))
-        self.save_events(changed)
-        bulk_insert(Petitioner, [row for plan in changed for row in self.petitioner_rows(plan)])
-        self.report("写入", 2 * len(changed) // 3, len(changed))
-        self.save_history(changed)
-        self.save_owners(changed)
+        self.save_events(chunk)
+        bulk_insert(Petitioner, [row for plan in chunk for row in self.petitioner_rows(plan)])
+        self.save_history(chunk)
+        self.save_owners(chunk)
         bulk_insert(LedgerImportItem, [
             {"ledger_import_id": ledger_import.pk, "matter_id": plan.pk, "created": plan.created,
              "before": snapshots.get(plan.pk, "")}
-            for plan in changed
+            for plan in chunk
         ])  # fmt: skip
-        self.report("写入", len(changed), len(changed))
+        audit_record_many(
+            action="matter.import",
+            actor=self.by,
+            county=self.county,
+            object_type=MATTER_TYPE,
+            objects=[
+                (
+                    plan.pk,
+                    plan.number,
+                    {"import": ledger_import.pk, "created": plan.created, "events": len(plan.events)},
+                )
+                for plan in chunk
+            ],
+            actor_name="" if self.by else "system",
+            message=message,
+        )
 
     def create_matters(self, plans: list[MatterPlan]) -> None:
         numbers = self.numbers([plan for plan in plans if plan.key.startswith("k:")])

@@ -26,6 +26,7 @@ class LedgerImport(models.Model):
         CHECKING = "checking", "检查中"
         CHECKED = "checked", "已检查"
         QUEUED = "queued", "导入中"
+        WRITING = "writing", "写入中"
         IMPORTED = "imported", "已导入"
         FAILED = "failed", "导入失败"
         DISCARDED = "discarded", "已放弃"
@@ -61,8 +62,10 @@ class LedgerImport(models.Model):
     errors = models.JSONField("错误", default=list, blank=True)
     warnings = models.JSONField("提示", default=list, blank=True)
     message = models.CharField("说明", max_length=500, blank=True)
-    # The audit record of the import: anything recorded on its matters after it blocks the undo.
+    # The audit record of the import, and the last one before it began writing: anything recorded on its
+    # matters after the floor, but its own records, blocks the undo.
     audit_id = models.BigIntegerField("审计记录号", null=True, blank=True)
+    audit_floor = models.BigIntegerField("写入前审计记录号", null=True, blank=True)
     # Set by the worker that claimed the pending step; a stale claim is taken over after a while.
     claimed_at = models.DateTimeField("处理开始", null=True, blank=True)
     # How many times a worker took the pending step: a file that stopped a worker twice is not taken again.

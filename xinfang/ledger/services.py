@@ -18,11 +18,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.audit.services import audit_record, audit_record_many
+from xinfang.audit.models import AuditRecord
+from xinfang.audit.services import audit_record
 from xinfang.directory.models import County
 from xinfang.ledger.checking import CheckedRow, LedgerProblem, LedgerResult, RowChecker
-from xinfang.ledger.importer import MATTER_TYPE, Importer, LedgerError, MatterPlan, Progress, group_rows
+from xinfang.ledger.importer import Importer, LedgerError, MatterPlan, Progress, group_rows
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
+from xinfang.ledger.undo import ledger_rollback
 from xinfang.lib.ledger_file import MB, LedgerTable, ReadLimits
 
 
@@ -90,67 +92,79 @@ def ledger_import(
     `record` is the upload being imported, when it came through the page; otherwise one is made."""
     if dry_run:
         return ledger_check(county=county, table=table, progress=progress)
-    with transaction.atomic():
-        # One import at a time per county: numbers and matches are decided on a stable registry.
-        County.objects.select_for_update().get(pk=county.pk)
-        result, prepared = _prepare(county, table, dry_run=False, progress=progress)
-        if prepared is None:
-            return result
-        importer, plans = prepared
-        importer.by = by
-        if (
-            record is not None
-            and not LedgerImport.objects.select_for_update()
-            .filter(pk=record.pk, state=LedgerImport.State.QUEUED)
-            .exists()
-        ):
-            raise LedgerError("该文件已被放弃，未导入")
-        record = record or LedgerImport(
-            county=county, file_name=file_name[:200], sha256=sha256, size=size, created_at=importer.now,
-            created_by=by,
-        )  # fmt: skip
-        record.save()
-        importer.write(plans, record)
-        result.imported = result.rows
-        actor_name = "" if by else "system"
-        audit_record_many(
-            action="matter.import",
-            actor=by,
-            county=county,
-            object_type=MATTER_TYPE,
-            objects=[
-                (
-                    plan.pk,
-                    plan.number,
-                    {"import": record.pk, "created": plan.created, "events": len(plan.events)},
-                )
-                for plan in plans
-                if plan.changed
-            ],
-            actor_name=actor_name,
-            message=f"台账导入 {file_name}",
+    # Checked and prepared with reads only, outside any transaction: other writers go on meanwhile.
+    result, prepared = _prepare(county, table, dry_run=False, progress=progress)
+    if prepared is None:
+        return result
+    importer, plans = prepared
+    importer.by = by
+    record = _begin(county, record, importer, file_name=file_name, sha256=sha256, size=size)
+    actor_name = "" if by else "system"
+    try:
+        importer.write(plans, record, message=f"台账导入 {file_name}")
+        with transaction.atomic():
+            audited = audit_record(
+                action="ledger.import",
+                actor=by,
+                obj=record,
+                object_type=AUDIT_TYPE,
+                county=county,
+                changes={
+                    "file": file_name,
+                    "sha256": sha256,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "warnings": result.warning_count,
+                },
+                message=f"导入台账 {file_name}",
+                actor_name=actor_name,
+            )
+            result.imported = result.rows
+            _finish(record, result, by=by, audit_id=audited.pk)
+    except LedgerError as refused:
+        ledger_rollback(ledger_import=record, reason=str(refused))
+        raise
+    except BaseException as error:  # a database error, an interrupt: nothing of it may stay
+        ledger_rollback(
+            ledger_import=record, reason=f"导入失败，已撤回已写入的部分（{type(error).__name__}）"
         )
-        # Written after its matters' records: anything recorded on them after this blocks the undo.
-        audited = audit_record(
-            action="ledger.import",
-            actor=by,
-            obj=record,
-            object_type=AUDIT_TYPE,
-            county=county,
-            changes={
-                "file": file_name,
-                "sha256": sha256,
-                "rows": result.rows,
-                "created": result.created,
-                "updated": result.updated,
-                "warnings": result.warning_count,
-            },
-            message=f"导入台账 {file_name}",
-            actor_name=actor_name,
-        )
-        _finish(record, result, by=by, audit_id=audited.pk)
-        result.ledger_import_id = record.pk
+        raise
+    result.ledger_import_id = record.pk
     return result
+
+
+@transaction.atomic
+def _begin(
+    county: County, record: LedgerImport | None, importer: Importer, *, file_name: str, sha256: str, size: int
+) -> LedgerImport:
+    """Mark the import as writing: one at a time per county, an upload only while still queued, and not
+    after another import of the county finished or was undone since this one read the registry."""
+    County.objects.select_for_update().get(pk=county.pk)
+    if AuditRecord.objects.filter(
+        county=county, action__in=("ledger.import", "ledger.undo"), pk__gt=importer.audit_floor
+    ).exists():
+        raise LedgerError("检查期间本县另有台账导入或撤销，登记簿已变化，请重新导入")
+    writing = LedgerImport.objects.filter(county=county, state=LedgerImport.State.WRITING)
+    if record is not None:
+        writing = writing.exclude(pk=record.pk)
+    if writing.exists():
+        raise LedgerError("本县另一份台账正在写入，请稍后再导入")
+    if (
+        record is not None
+        and not LedgerImport.objects.select_for_update()
+        .filter(pk=record.pk, state=LedgerImport.State.QUEUED)
+        .exists()
+    ):
+        raise LedgerError("该文件已被放弃，未导入")
+    record = record or LedgerImport(
+        county=county, file_name=file_name[:200], sha256=sha256, size=size, created_at=importer.now,
+        created_by=importer.by,
+    )  # fmt: skip
+    record.state, record.claimed_at = LedgerImport.State.WRITING, timezone.now()
+    record.audit_floor = importer.audit_floor
+    record.save()
+    return record
 
 
 def _finish(ledger_import: LedgerImport, result: LedgerResult, *, by: User | None, audit_id: int) -> None:

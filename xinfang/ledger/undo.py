@@ -11,7 +11,7 @@ from xinfang.accounts.models import User
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, audit_record_many
 from xinfang.core.roles import Role
-from xinfang.ledger.importer import CHUNK, MATTER_TYPE, LedgerError
+from xinfang.ledger.importer import CHUNK, MATTER_TYPE, READ_ONLY_ACTIONS, WRITE_CHUNK, LedgerError
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport, LedgerImportItem
 from xinfang.petitions.models import (
     Event,
@@ -21,9 +21,6 @@ from xinfang.petitions.models import (
     Transition,
 )
 from xinfang.petitions.search import matter_text_save
-
-# Actions recorded on a matter that change nothing: they do not block undoing an import.
-READ_ONLY_ACTIONS = frozenset({"pii.reveal"})
 
 
 @transaction.atomic
@@ -38,9 +35,12 @@ def ledger_undo(*, by: User | None, ledger_import: LedgerImport) -> LedgerImport
         raise LedgerError("只能撤销已导入的台账")
     items = list(locked.items.select_related("matter"))
     ids = {str(item.matter_id) for item in items}
+    # Since it read the registry (imports before chunked writing: since their record), but its own records.
+    since = locked.audit_floor if locked.audit_floor is not None else locked.audit_id or 0
     later = (
-        AuditRecord.objects.filter(object_type=MATTER_TYPE, pk__gt=locked.audit_id or 0)
+        AuditRecord.objects.filter(object_type=MATTER_TYPE, pk__gt=since)
         .exclude(action__in=READ_ONLY_ACTIONS)
+        .exclude(action="matter.import", pk__lt=locked.audit_id or 0)
         .values_list("object_id", flat=True)
         .distinct()
     )
@@ -60,13 +60,7 @@ def ledger_undo(*, by: User | None, ledger_import: LedgerImport) -> LedgerImport
             for item in items
         ],
     )
-    created_ids = [item.matter_id for item in items if item.created]
-    for start in range(0, len(created_ids), CHUNK):
-        Matter.objects.filter(pk__in=created_ids[start : start + CHUNK]).delete()
-    for item in items:
-        if not item.created:
-            _restore(item)
-    locked.items.all().delete()
+    created_ids = _revert(items)
     locked.state, locked.undone_at, locked.undone_by = LedgerImport.State.UNDONE, timezone.now(), by
     locked.save(update_fields=["state", "undone_at", "undone_by"])
     restored = len(items) - len(created_ids)
@@ -75,6 +69,53 @@ def ledger_undo(*, by: User | None, ledger_import: LedgerImport) -> LedgerImport
         changes={"file": locked.file_name, "deleted": len(created_ids), "restored": restored},
     )  # fmt: skip
     return locked
+
+
+def ledger_rollback(*, ledger_import: LedgerImport, reason: str) -> int:
+    """Take back what an import that did not finish wrote (it failed, or its writer stopped), a chunk
+    of matters per transaction, and mark it failed with `reason`: all or nothing, as if it had never
+    begun. A rollback that stops is taken up again where it was (the items left say what remains).
+    Returns how many matters it took back."""
+    taken_back = 0
+    while True:
+        with transaction.atomic():
+            items = list(
+                LedgerImportItem.objects.filter(ledger_import_id=ledger_import.pk).order_by("pk")[
+                    :WRITE_CHUNK
+                ]
+            )
+            if not items:
+                break
+            _revert(items)
+            taken_back += len(items)
+    with transaction.atomic():
+        LedgerImport.objects.filter(pk=ledger_import.pk).update(
+            state=LedgerImport.State.FAILED, message=reason[:500], claimed_at=None, content_enc=""
+        )
+        audit_record(
+            action="ledger.rollback",
+            object_type=AUDIT_TYPE,
+            obj=ledger_import,
+            county=ledger_import.county,
+            outcome=AuditRecord.Outcome.FAILURE,
+            changes={"file": ledger_import.file_name, "reverted": taken_back},
+            message=reason[:500],
+            actor_name="system",
+        )
+    return taken_back
+
+
+def _revert(items: list[LedgerImportItem]) -> list[int]:
+    """Delete the matters these items created, put back the ones they changed, and drop the items.
+    Returns the ids of the deleted matters."""
+    created_ids = [item.matter_id for item in items if item.created]
+    for start in range(0, len(created_ids), CHUNK):
+        Matter.objects.filter(pk__in=created_ids[start : start + CHUNK]).delete()
+    for item in items:
+        if not item.created:
+            _restore(item)
+    LedgerImportItem.objects.filter(pk__in=[item.pk for item in items]).delete()
+    return created_ids
 
 
 def _restore(item: LedgerImportItem) -> None:

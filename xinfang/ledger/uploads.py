@@ -22,11 +22,15 @@ from xinfang.ledger.importer import LedgerError
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
 from xinfang.ledger.progress import ProgressFile
 from xinfang.ledger.services import ledger_check, ledger_import, ledger_limits, store_counts
+from xinfang.ledger.undo import ledger_rollback
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read
 
 UPLOAD_CONTEXT = "ledger.upload"
 # A worker that took a step this long ago and has not finished it is gone: the step may be taken again.
 CLAIM_TIMEOUT = dt.timedelta(minutes=30)
+# An import writes a chunk every second or so, refreshing its claim: one silent this long has stopped.
+WRITE_STALE = dt.timedelta(minutes=2)
+STOPPED = "导入在写入过程中中断（进程退出或被终止），已撤回已写入的部分，未导入任何数据；请重新导入"
 # A step that stopped a worker this many times (killed, out of memory) is failed, not taken again.
 MAX_ATTEMPTS = 2
 UNFINISHED = frozenset(
@@ -100,6 +104,15 @@ def ledger_work_next() -> int:
     """The worker's step: claim one pending check or import (a conditional UPDATE, so two workers never
     take the same one) and run it. Returns how many it handled (0 or 1)."""
     now = timezone.now()
+    stopped = claim_one(
+        LedgerImport.objects.filter(state=LedgerImport.State.WRITING, claimed_at__lt=now - WRITE_STALE),
+        match=("state", "claimed_at"),
+        changes=lambda row: {"claimed_at": now},
+    )
+    if stopped is not None:  # its writer stopped (killed, out of memory, power): all or nothing
+        record = LedgerImport.objects.select_related("county").get(pk=stopped)
+        ledger_rollback(ledger_import=record, reason=STOPPED)
+        return 1
     record_id = claim_one(
         LedgerImport.objects.filter(state__in=[LedgerImport.State.CHECKING, LedgerImport.State.QUEUED])
         .exclude(claimed_at__gt=now - CLAIM_TIMEOUT)
@@ -134,6 +147,8 @@ def _run(record: LedgerImport) -> None:
             _checked(record, result, message="导入前复查发现错误，未写入任何数据")
     except LedgerFileError as problem:
         _fail(record, str(problem))
+    except LedgerError as refused:  # refused before or while writing (then taken back): nothing imported
+        _fail(record, str(refused))
     except Exception as problem:
         _fail(record, f"导入失败，未写入任何数据（{type(problem).__name__}）")
         raise

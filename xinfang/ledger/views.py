@@ -25,7 +25,7 @@ from xinfang.ledger.uploads import ledger_confirm as confirm_import
 from xinfang.ledger.uploads import ledger_discard as discard_import
 from xinfang.lib.ledger_file import COLUMNS, REQUIRED_COLUMNS, ledger_template
 
-PENDING = (LedgerImport.State.CHECKING, LedgerImport.State.QUEUED)
+PENDING = (LedgerImport.State.CHECKING, LedgerImport.State.QUEUED, LedgerImport.State.WRITING)
 
 
 @role_required(BUREAU_ROLES)

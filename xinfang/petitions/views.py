@@ -332,9 +332,8 @@ def online_detail(request: AuthedRequest, submission_id: int) -> HttpResponse:
     else:
         error_text = ""
     submission.refresh_from_db()
-    context = {
-        "submission": submission, "accept": accept, "reject": reject, "error": error_text, "nav_key": "online",
-    }  # fmt: skip
+    context = {"submission": submission, "accept": accept, "reject": reject, "error": error_text}
+    context["nav_key"] = "online"
     return render(request, "petitions/online_detail.html", context, status=422 if action else 200)
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.directory.management.options import county_option
 from xinfang.ledger.checking import LedgerResult
+from xinfang.ledger.importer import LedgerError
 from xinfang.ledger.services import ledger_import, ledger_limits
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read_path
 
@@ -45,16 +46,19 @@ class Command(BaseCommand):
         except LedgerFileError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         county = county_option(options["county"])
-        result = ledger_import(
-            county=county,
-            table=table,
-            by=None,
-            file_name=path.name,
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-            size=path.stat().st_size,
-            dry_run=options["dry_run"],
-            progress=StderrProgress(),
-        )
+        try:
+            result = ledger_import(
+                county=county,
+                table=table,
+                by=None,
+                file_name=path.name,
+                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                size=path.stat().st_size,
+                dry_run=options["dry_run"],
+                progress=StderrProgress(),
+            )
+        except LedgerError as exc:  # refused while writing: taken back, nothing imported
+            raise CommandError(str(exc), returncode=1) from exc
         if options["format"] == "json":
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         else:
