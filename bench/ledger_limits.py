@@ -1,5 +1,7 @@
 """Ledger files at and beyond the limits (issue 12): the time and peak memory of checking and importing the
-largest allowed ledger, and of refusing hostile files, each as its own `xinfang import-ledger` process.
+largest allowed ledger, and of refusing hostile files, each as its own `xinfang import-ledger` process;
+and, while the largest file is imported, how long the bureau's registrations wait (one every 0.2 s from
+another connection, as the registration page makes them).
 
     .venv/bin/python bench/ledger_limits.py                      # SQLite in var/bench-limits
     .venv/bin/python bench/ledger_limits.py --rows 50000         # a smaller "largest" file, quicker
@@ -17,9 +19,12 @@ import argparse
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -86,6 +91,47 @@ def dense_bomb(rows: int, far_cell: bool) -> bytes:
     return packed.getvalue()
 
 
+class RegistrationLoop(threading.Thread):
+    """Registers a matter every 0.2 s, as the bureau's registration page does, timing each, until stopped."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stop = threading.Event()
+        self.waits: list[float] = []
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        from django.db import connection
+        from django.utils import timezone
+
+        from xinfang.accounts.models import User
+        from xinfang.directory.models import Category, Unit
+        from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
+        from xinfang.petitions.services.registration import matter_register
+
+        bureau = User.objects.select_related("county").get(username="bureau")
+        assert bureau.county is not None
+        data = RegistrationInput(
+            county=bureau.county,
+            event=EventInput(date=timezone.localdate(), channel="visit", level="county"),
+            origin_township=Unit.objects.get(county=bureau.county, name="周庄镇"),
+            category=Category.objects.get(county=bureau.county, code="0702"),
+            content="基准测试：导入期间的登记",
+            petitioners=[PetitionerInput("张建军", "", "13937512345")],
+        )
+        try:
+            while not self.stop.is_set():
+                started = time.perf_counter()
+                try:
+                    matter_register(by=bureau, data=data)
+                except Exception as error:
+                    self.failures.append(type(error).__name__)
+                self.waits.append(time.perf_counter() - started)
+                self.stop.wait(0.2)
+        finally:
+            connection.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -138,10 +184,31 @@ def main() -> int:
         (far_path, "check", ["--dry-run"]),
         (garbage_path, "check", ["--dry-run"]),
     ]
+    idle = RegistrationLoop()
+    idle.start()
+    time.sleep(3)
+    idle.stop.set()
+    idle.join()
+    registrations: RegistrationLoop | None = None
     for path, label, options in cases:
+        if label == "import":
+            registrations = RegistrationLoop()
+            registrations.start()
         seconds, peak, code = launcher.measure([*xinfang, "import-ledger", str(path), *options], environment)
+        if registrations is not None and registrations.is_alive():
+            registrations.stop.set()
+            registrations.join()
         size = path.stat().st_size / 1024 / 1024
         print(f"{path.name:<34}{size:7.1f}MB  {label:<8}{seconds:9.2f}{peak:9.0f}  {code}")
+    print(f"registration alone (3 s): {len(idle.waits)} made, median {statistics.median(idle.waits):.3f} s, "
+          f"longest {max(idle.waits):.3f} s")  # fmt: skip
+    if registrations is not None and registrations.waits:
+        waits = registrations.waits
+        print(
+            f"registrations during the import: {len(waits)} made, median {statistics.median(waits):.3f} s, "
+            f"longest {max(waits):.3f} s, failed {len(registrations.failures)} "
+            f"{sorted(set(registrations.failures))}"
+        )
     return 0
 
 

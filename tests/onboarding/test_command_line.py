@@ -146,3 +146,28 @@ def test_it_exits_2_for_a_workbook_with_a_damaged_sheet(tmp_path, capsys):
             )
     assert cli.main(["import-directory", str(damaged)]) == 2
     assert "无法读取文件" in capsys.readouterr().err
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_directory_workbook_bomb_is_refused_before_it_is_parsed(tmp_path, capsys, monkeypatch):
+    """The ledger's bounded reader guards the directory import too: a sheet of a good workbook swollen
+    to more rows than any county has (limits made small here) is refused unread, exit 2, nothing kept."""
+    import zipfile
+
+    from xinfang.lib.ledger_file import ReadLimits
+    from xinfang.onboarding import workbook
+
+    monkeypatch.setattr(workbook, "DIRECTORY_LIMITS", ReadLimits(max_rows=1000, setting=""))
+    good = write_book(tmp_path, jiaxian_rows())
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet3.xml":  # the villages, not the first sheet
+                data = data.replace(b"</sheetData>", b"<row><c><v>1</v></c></row>" * 5000 + b"</sheetData>")
+            target.writestr(item.filename, data)
+    before = db_counts()
+    assert cli.main(["import-directory", str(bomb)]) == 2
+    error = capsys.readouterr().err
+    assert "超出上限" in error and "上限为 1,000 行" in error
+    assert db_counts() == before

@@ -3,6 +3,9 @@
 SPEC §4: the header is the first row containing 信访日期 (title rows above it are skipped); headers are
 matched after trimming spaces and folding full-width brackets; unknown columns are ignored and column
 order is free. Rows are numbered as the user sees them counted from the header (header row = 1).
+
+The bounds (`ReadLimits`, `size_check`, `xlsx_check`) are the one bounded reader of spreadsheets from
+outside: the directory workbook's import checks its file with them too.
 """
 
 from __future__ import annotations
@@ -58,6 +61,11 @@ class ReadLimits:
     max_rows: int = 200_000  # XINFANG_LEDGER_MAX_ROWS
     max_columns: int = 50  # XINFANG_LEDGER_MAX_COLUMNS
     max_unpacked: int = 512 * MB  # XINFANG_LEDGER_MAX_UNPACKED_MB: an .xlsx's parts, uncompressed
+    setting: str = "XINFANG_LEDGER"  # the settings' prefix, named in a refusal ("" when they are fixed)
+
+    def named(self, limit: str) -> str:
+        """Where a refusal says which setting holds the limit."""
+        return f"（设置 {self.setting}_{limit}）" if self.setting else ""
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -107,15 +115,11 @@ def ledger_read(content: bytes, file_name: str, limits: ReadLimits = DEFAULT_LIM
     """Parse an uploaded or local ledger file; raises LedgerFileError when it is not a readable ledger,
     LedgerLimitError when it is larger than `limits` allow (checked before any row is read)."""
     suffix = Path(file_name).suffix.lower()
-    if len(content) > limits.max_bytes:
-        raise LedgerLimitError(
-            f"文件过大：{len(content) / MB:.1f} MB，上限为 {limits.max_bytes // MB} MB"
-            "（设置 XINFANG_LEDGER_MAX_MB），请拆分后导入"
-        )
+    size_check(len(content), limits)
     if suffix == ".csv":
         return _table(_csv_rows(content, limits), limits)
     if suffix in (".xlsx", ".xlsm"):
-        _check_xlsx(content, file_name, limits)
+        xlsx_check(content, file_name, limits)
         return _table(_xlsx_rows(content, file_name), limits)
     raise LedgerFileError(f"不支持的文件类型：{file_name}（请使用 .xlsx 或 .csv）")
 
@@ -130,16 +134,24 @@ def ledger_read_path(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> LedgerT
     return ledger_read(content, path.name, limits)
 
 
+def size_check(size: int, limits: ReadLimits) -> None:
+    """Refuse a file larger than `limits.max_bytes` before it is read."""
+    if size > limits.max_bytes:
+        raise LedgerLimitError(
+            f"文件过大：{size / MB:.1f} MB，上限为 {limits.max_bytes // MB} MB{limits.named('MAX_MB')}，"
+            "请拆分后导入"
+        )
+
+
 def _too_many_rows(found: int | str, limits: ReadLimits) -> LedgerLimitError:
     return LedgerLimitError(
-        f"文件行数过多：{found} 行，上限为 {limits.max_rows:,} 行"
-        "（设置 XINFANG_LEDGER_MAX_ROWS），请拆分后导入"
+        f"文件行数过多：{found} 行，上限为 {limits.max_rows:,} 行{limits.named('MAX_ROWS')}，请拆分后导入"
     )
 
 
 def _too_many_columns(found: int | str, limits: ReadLimits) -> LedgerLimitError:
     return LedgerLimitError(
-        f"文件列数过多：{found} 列，上限为 {limits.max_columns} 列（设置 XINFANG_LEDGER_MAX_COLUMNS）"
+        f"文件列数过多：{found} 列，上限为 {limits.max_columns} 列{limits.named('MAX_COLUMNS')}"
     )
 
 
@@ -176,6 +188,7 @@ _FAR_CELL = re.compile(rb'<c\b[^>]*?\sr="([A-Z]{2,3})[0-9]')
 # as the file is long.
 _CELL_WITHOUT_POSITION = re.compile(rb"<c(?:/?>|(?![^>]*\sr=)\s[^>]*>)")
 _SHEET_TARGET = re.compile(rb'<sheet\b[^>]*?\sr:id="([^"]+)"')
+_SHEET_PART = re.compile(r"xl/worksheets/[^/]+\.xml")
 _CHUNK = 4 * MB
 
 
@@ -209,16 +222,22 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str:
     return sheets[0]
 
 
-def _check_xlsx(content: bytes, file_name: str, limits: ReadLimits) -> None:
-    """Refuse a workbook over the limits before calamine unpacks it: the parts' unpacked size, then the
-    first sheet streamed a few megabytes at a time — its rows, the highest row and column it names,
-    and cells without a position."""
+def xlsx_check(content: bytes, file_name: str, limits: ReadLimits, *, every_sheet: bool = False) -> None:
+    """Refuse a workbook over the limits before a parser unpacks it: the parts' unpacked size, then the
+    first sheet (`every_sheet`: each sheet) streamed a few megabytes at a time — its rows, the highest row
+    and column it names, and cells without a position."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > limits.max_unpacked:
                 raise _too_large_unpacked(unpacked, limits)
-            _scan_sheet(archive, _first_sheet_part(archive), limits)
+            parts = (
+                sorted(name for name in archive.namelist() if _SHEET_PART.fullmatch(name))
+                if every_sheet
+                else [_first_sheet_part(archive)]
+            )
+            for part in parts:
+                _scan_sheet(archive, part, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, OSError) as exc:
         raise LedgerFileError(f"无法读取文件 {file_name}：不是有效的 .xlsx 工作簿") from exc
 
@@ -226,7 +245,7 @@ def _check_xlsx(content: bytes, file_name: str, limits: ReadLimits) -> None:
 def _too_large_unpacked(size: int, limits: ReadLimits) -> LedgerLimitError:
     return LedgerLimitError(
         f"工作簿解压后过大：至少 {size / MB:.0f} MB，上限为 {limits.max_unpacked // MB} MB"
-        "（设置 XINFANG_LEDGER_MAX_UNPACKED_MB）"
+        f"{limits.named('MAX_UNPACKED_MB')}"
     )
 
 

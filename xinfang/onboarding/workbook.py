@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from xinfang.lib.cells import cell_text, normalize_header
+from xinfang.lib.ledger_file import (
+    MB,
+    LedgerFileError,
+    LedgerLimitError,
+    ReadLimits,
+    size_check,
+    xlsx_check,
+)
 
 # Sheet name -> its columns, required ones first marked by `REQUIRED_COLUMNS`.
 SHEETS: dict[str, tuple[str, ...]] = {
@@ -76,12 +85,28 @@ def sheet_from_dicts(name: str, rows: list[dict[str, str]]) -> Sheet:
     )
 
 
+# A county's directory is a few thousand rows: far above it, a file is refused before it is parsed
+# (the ledger's bounded reader, with fixed limits).
+DIRECTORY_LIMITS = ReadLimits(
+    max_bytes=20 * MB, max_rows=50_000, max_columns=50, max_unpacked=200 * MB, setting=""
+)
+
+
 def read_directory_workbook(path: Path) -> dict[str, Sheet]:
-    """Read every known sheet of an .xlsx file; unknown sheets and columns are ignored."""
+    """Read every known sheet of an .xlsx file; unknown sheets and columns are ignored. A file over
+    DIRECTORY_LIMITS (size, unpacked size, rows or columns of any sheet) is refused unread."""
     if not path.is_file():
         raise WorkbookError(f"文件不存在：{path}")
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        size_check(path.stat().st_size, DIRECTORY_LIMITS)
+        content = path.read_bytes()
+        xlsx_check(content, path.name, DIRECTORY_LIMITS, every_sheet=True)
+    except LedgerLimitError as exc:
+        raise WorkbookError(f"名录文件 {path.name} 超出上限：{exc}") from exc
+    except LedgerFileError as exc:
+        raise WorkbookError(f"无法读取文件 {path.name}：请使用 .xlsx 格式的名录模板") from exc
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
             return _read_sheets(workbook)
         finally:
