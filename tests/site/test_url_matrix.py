@@ -210,7 +210,7 @@ def test_no_page_or_api_answer_shows_a_full_id_number_or_phone(client_for, objec
 POST_URLS = [name for name, row in URLS.items() if 405 in row] + [
     "accounts:login", "accounts:password_change", "accounts:locked", "accounts:two_factor",
     "petitions:register", "petitions:edit", "ledger:list", "petitions:public_query",
-    "petitions:public_submit", "petitions:public_rate",
+    "petitions:public_submit", "petitions:public_rate", "petitions:online_detail",
 ]  # fmt: skip
 
 

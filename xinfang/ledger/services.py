@@ -2,9 +2,11 @@
 
 SPEC §4 gives the column table. The import checks every cell first (several problems per row may be
 reported, each with its row, column and reason); any error and nothing is written. A real import is
-one transaction: matters, events, petitioners, history, one audit record for the import and one per
-matter it created or changed, and what each changed matter was before, so the bureau head can undo the
-import as a whole while nothing it touched has been changed since.
+checked and prepared with reads only, then written in short transactions (`Importer.write`), all or
+nothing: a failure or a stopped writer takes back what was written (`ledger_rollback`). It writes
+matters, events, petitioners, history, one audit record per matter it created or changed and one for the
+import, and what each changed matter was before, so the bureau head can undo the import as a whole while
+nothing it touched has been changed since.
 
 Rows are grouped into matters by 登记编号 (the same number and date again is the same event, updated);
 a row without a number is a matter of its own, known again on a re-import by a keyed digest of the row,
