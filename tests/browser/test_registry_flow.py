@@ -85,7 +85,8 @@ def test_the_public_submits_online_and_the_bureau_screens_it(browser, demo_serve
     assert "待审核" in page.get_by_test_id("public-status").inner_text()
     shot(page, "pending")
 
-    staff = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    staff_context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    staff = staff_context.new_page()
     log_in(staff, demo_server.url, "bureau")
     staff.get_by_role("link", name="网上信访").first.click()
     staff.get_by_test_id("online-list").get_by_role("link", name="审核").first.click()
@@ -96,6 +97,7 @@ def test_the_public_submits_online_and_the_bureau_screens_it(browser, demo_serve
     staff.wait_for_url("**/matters/*/")
     assert staff.get_by_text("办理时限自提交之日起计算").is_visible()
     shot(staff, "accepted")
+    staff_context.close()
 
     page.goto(f"{demo_server.url}/public/query/?code={code}")
     assert "登记" in page.get_by_test_id("public-status").inner_text()
