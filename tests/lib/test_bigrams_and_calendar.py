@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -58,10 +59,28 @@ def test_deadlines_count_calendar_days_from_the_next_day_and_objections_in_worki
     calendar = WorkCalendar()
     start = dt.date(2026, 9, 28)
     assert due_date(Clock.DISPOSE, start, NATIONAL_2022, calendar) == dt.date(2026, 10, 13)
-    assert due_date(Clock.DISPOSE, start, HENAN, calendar) == dt.date(2026, 10, 3)
-    assert due_date(Clock.HANDLE, start, NATIONAL_2022, calendar, extra_days=30) == dt.date(2026, 12, 27)
+    # 3 October is in the National Day holiday, 27 December a Sunday: both move to the next working day.
+    assert due_date(Clock.DISPOSE, start, HENAN, calendar) == dt.date(2026, 10, 8)
+    assert due_date(Clock.HANDLE, start, NATIONAL_2022, calendar, extra_days=30) == dt.date(2026, 12, 28)
     # 5 working days from Monday 28 September skip the National Day holiday week.
     assert due_date(Clock.OBJECTION, start, NATIONAL_2022, calendar) == dt.date(2026, 10, 10)
+
+
+def test_a_calendar_day_deadline_on_a_rest_day_moves_to_the_next_working_day():
+    """Issue 13, item 5: received 2026-09-16, 15 days end on 1 October (National Day) → 8 October."""
+    calendar = WorkCalendar()
+    received = dt.date(2026, 9, 16)
+    assert due_date(Clock.DISPOSE, received, NATIONAL_2022, calendar) == dt.date(2026, 10, 8)
+    assert due_date(Clock.REVIEW_REQUEST, dt.date(2026, 1, 16), NATIONAL_2022, calendar) == dt.date(
+        2026, 2, 24
+    )
+    literal = replace(NATIONAL_2022, rest_day_rollover=False)
+    assert due_date(Clock.DISPOSE, received, literal, calendar) == dt.date(2026, 10, 1)
+    # A working day is left where it is; 9 October 2026 is a Friday.
+    assert due_date(Clock.DISPOSE, dt.date(2026, 9, 24), NATIONAL_2022, calendar) == dt.date(2026, 10, 9)
+    # 2027's holidays are not known yet: the calendar day stands (the stricter date), no guess.
+    assert not calendar.knows(2027)
+    assert due_date(Clock.HANDLE, dt.date(2026, 12, 1), NATIONAL_2022, calendar) == dt.date(2027, 1, 30)
 
 
 def test_it_picks_the_profile_in_force_on_a_day():

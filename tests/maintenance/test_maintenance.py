@@ -188,3 +188,54 @@ def test_it_lets_the_bureau_head_set_the_repeat_rules_once_and_bounds_them(clien
     assert good.status_code == 302
     assert RegistryRules.objects.get(county=county).repeat_window_days == 90
     assert client.get("/manage/petitions/registryrules/add/").status_code == 403
+
+
+def test_the_security_admin_marks_a_unit_head_and_a_rebinding_withdraws_it(client_for, persona):
+    """单位负责人 approves the unit's extensions: a privilege like a role, granted by the security admin,
+    never by the system admin, and withdrawn when the system admin moves the account to another unit."""
+    target = persona("zhouzhuang")
+    refused = client_for("sysadmin").post(
+        f"/manage/accounts/user/{target.pk}/change/",
+        {"full_name": target.full_name, "mobile": target.mobile, "unit": target.unit_id, "is_active": "on",
+         "is_unit_head": "on"},
+    )  # fmt: skip
+    assert refused.status_code == 302
+    target.refresh_from_db()
+    assert not target.is_unit_head  # not a field the system admin may change
+    granted = client_for("secadmin").post(
+        f"/manage/accounts/user/{target.pk}/change/", {"role": Role.UNIT_USER, "is_unit_head": "on"}
+    )
+    assert granted.status_code == 302
+    target.refresh_from_db()
+    assert target.is_unit_head
+    record = AuditRecord.objects.filter(action="account.update", object_id=str(target.pk)).latest("id")
+    assert record.changes["is_unit_head"] == [False, True]
+    renshe = Unit.objects.get(county__code="410421", name="县人社局")
+    client_for("sysadmin").post(
+        f"/manage/accounts/user/{target.pk}/change/",
+        {"full_name": target.full_name, "mobile": target.mobile, "unit": renshe.pk, "is_active": "on"},
+    )
+    target.refresh_from_db()
+    assert (target.unit, target.role, target.is_unit_head) == (renshe, Role.NONE, False)
+
+
+def test_only_a_unit_account_can_be_a_unit_head(persona):
+    from django.core.exceptions import ValidationError
+
+    bureau = persona("bureau")
+    bureau.is_unit_head = True
+    with pytest.raises(ValidationError) as error:
+        bureau.full_clean(exclude=["password"])
+    assert "只有乡镇/县直单位的账号才能作为单位负责人" in str(error.value)
+
+
+def test_the_demo_has_a_head_for_every_unit_with_accounts_but_the_bureau():
+    heads = User.objects.filter(county__code="410421", is_unit_head=True).select_related("unit")
+    by_unit = {head.unit.name: head.username for head in heads if head.unit}
+    assert by_unit["周庄镇"] == "zhouzhuang_head" and by_unit["县人社局"] == "renshe_head"
+    units_with_clerks = set(
+        User.objects.filter(county__code="410421", role=Role.UNIT_USER, is_unit_head=False).values_list(
+            "unit__name", flat=True
+        )
+    )
+    assert set(by_unit) == units_with_clerks - {"县信访局"}

@@ -180,6 +180,11 @@ BAD_ROWS: list[tuple[str, Callable[[Rows], Rows], tuple[str, int, str, str]]] = 
         ("县级领导", 4, "县委常委", "县委常委应填“是”或“否”：也许"),
     ),
     (
+        "account-head-maybe",
+        lambda r: with_row(r, "单位账号", 用户名="abc_head", 所属单位="安良镇", 单位负责人="也许"),
+        ("单位账号", 4, "单位负责人", "单位负责人应填“是”或“否”：也许"),
+    ),
+    (
         "leader-order-not-integer",
         lambda r: with_row(r, "县级领导", 姓名="鲍文", 职务类别="县委常委", 所属班子="县委", 排序="1.5"),
         ("县级领导", 4, "排序", "排序应为1至9999的整数：1.5"),

@@ -76,7 +76,7 @@ def test_it_gives_5_days_to_dispose_once_the_henan_profile_is_in_force(county, b
     with frozen():
         matter = new_matter(bureau, county, date=day(2026, 10, 20))
         before = new_matter(bureau, county, date=day(2026, 9, 30))  # before the profile took effect
-    assert reload(matter).due_date == day(2026, 10, 25)
+    assert reload(matter).due_date == day(2026, 10, 26)  # 5 days end on Sunday 25 October: Monday
     assert reload(before).due_date == day(2026, 10, 15)
 
 

@@ -23,10 +23,15 @@ from tests.petitions.support import (
 )
 from xinfang.lib.deadlines import Clock
 from xinfang.petitions.models import Assignment, Extension, Rating, Stage
-from xinfang.petitions.selectors import matters_for_user
+from xinfang.petitions.selectors import MatterFilter, matters_filtered, matters_for_user
 from xinfang.petitions.services.common import RegistryError
 from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
-from xinfang.petitions.services.workflow import matter_extend, matter_rate, matter_transition
+from xinfang.petitions.services.workflow import (
+    extension_decide,
+    extension_request,
+    matter_rate,
+    matter_transition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +91,8 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="信访人不服，请求复查")
         stored = reload(matter)
         assert (stored.status, stored.stage) == (S.REVIEW, Stage.INITIAL)
-        assert (stored.clock, stored.due_date) == (Clock.REVIEW_DECIDE, day(2026, 11, 29))
+        # 30 days end on Sunday 29 November: the deadline is the next working day.
+        assert (stored.clock, stored.due_date) == (Clock.REVIEW_DECIDE, day(2026, 11, 30))
 
         traveller.move_to(at(2026, 11, 10))
         matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见：维持原答复")
@@ -102,7 +108,7 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="信访人请求复核")
         stored = reload(matter)
         assert (stored.status, stored.stage) == (S.RE_REVIEW, Stage.RE_REVIEW)
-        assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_DECIDE, day(2026, 12, 20))
+        assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_DECIDE, day(2026, 12, 21))
 
         traveller.move_to(at(2026, 12, 15))
         matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复核意见：维持复查意见")
@@ -274,55 +280,153 @@ def test_it_refuses_unit_users_acting_on_another_units_matter(county, bureau, zh
 # -- extension -------------------------------------------------------------------------------------
 
 
-def test_it_extends_the_handling_time_once_with_the_bureau_heads_approval(county, bureau, head, renshe):
+def test_the_handling_unit_asks_and_its_own_head_approves_once_within_the_handling_time(
+    county, bureau, head, renshe, zhouzhuang, persona
+):
+    """Art. 34: the handling organ's 负责人 approves: 县人社局's head, not the bureau head."""
+    renshe_head = persona("renshe_head")
     with frozen(2026, 10, 12) as traveller:
         not_accepted = new_matter(bureau, county, date=day(2026, 10, 12), responsible="县人社局")
-        with pytest.raises(RegistryError, match="只有办理期限内的事项可以延期"):
-            matter_extend(by=head, matter=not_accepted, days=10, reason="案情复杂", petitioner_notified=True)
+        with pytest.raises(RegistryError, match="只有处于办理期限内的事项可以延期"):
+            extension_request(by=renshe, matter=not_accepted, days=10, reason="案情复杂")
 
         matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
         assert reload(matter).due_date == day(2026, 12, 11)
         traveller.move_to(at(2026, 11, 2))
         before = snapshot()
         refusals = [
-            ({"by": bureau, "days": 10}, "延期须经信访局长批准"),
-            ({"by": renshe, "days": 10}, "延期须经信访局长批准"),
+            ({"by": bureau}, "延期由承办单位申请"),
+            ({"by": zhouzhuang}, "延期由承办单位申请"),
             ({"days": 31}, "延长天数应为1至30天"),
             ({"days": 0}, "延长天数应为1至30天"),
-            ({"days": 10, "reason": "  "}, "请填写延期理由"),
-            ({"days": 10, "petitioner_notified": False}, "延期须告知信访人"),
+            ({"reason": "  "}, "请填写延期理由"),
         ]
         for overrides, message in refusals:
-            kwargs = {"by": head, "reason": "涉及多个部门，需要核实", "petitioner_notified": True} | overrides
+            kwargs = {"by": renshe, "days": 30, "reason": "涉及多个部门，需要核实"} | overrides
             with pytest.raises(RegistryError, match=message) as error:
-                matter_extend(matter=matter, **kwargs)
+                extension_request(matter=matter, **kwargs)
             chinese(error)
         assert snapshot() == before and not Extension.objects.exists()
 
-        extension = matter_extend(
-            by=head, matter=matter, days=30, reason="涉及多个部门，需要核实", petitioner_notified=True
-        )
+        request = extension_request(by=renshe, matter=matter, days=30, reason="涉及多个部门，需要核实")
+        with pytest.raises(RegistryError, match="已有待批准的延期申请"):
+            extension_request(by=renshe, matter=matter, days=5, reason="再申请")
+        assert reload(matter).due_date == day(2026, 12, 11)  # asked, not yet approved
+        decisions = [
+            ({"by": head}, "延期须由承办单位负责人批准"),
+            ({"by": renshe}, "延期须由承办单位负责人批准"),
+            ({"petitioner_notified": False}, "批准延期须告知信访人延期理由"),
+            ({"approve": False}, "不批准须说明理由"),
+        ]
+        for overrides, message in decisions:
+            kwargs = {"by": renshe_head, "approve": True, "petitioner_notified": True} | overrides
+            with pytest.raises(RegistryError, match=message) as error:
+                extension_decide(extension=request, **kwargs)
+            chinese(error)
+        approved = extension_decide(by=renshe_head, extension=request, approve=True, petitioner_notified=True)
         with pytest.raises(RegistryError, match="办理期限只能延长一次"):
-            matter_extend(by=head, matter=matter, days=1, reason="再延", petitioner_notified=True)
-    assert Extension.objects.get(matter=matter) == extension
-    assert (extension.days, extension.approved_by, extension.petitioner_notified) == (30, head, True)
+            extension_request(by=renshe, matter=matter, days=1, reason="再延")
+    assert (approved.state, approved.days, approved.requested_by, approved.decided_by) == (
+        "approved", 30, renshe, renshe_head,
+    )  # fmt: skip
+    assert approved.petitioner_notified
     stored = reload(matter)
     assert stored.extension_days == 30
     assert (stored.clock, stored.clock_started, stored.due_date) == (
         Clock.HANDLE, day(2026, 10, 12), day(2027, 1, 10),
     )  # fmt: skip
-    [record] = audits(matter, "matter.extend")
-    assert record.actor == head and record.changes["days"] == 30
+    [asked] = audits(matter, "matter.extension_request")
+    [decided] = audits(matter, "matter.extension_decide")
+    assert asked.actor == renshe and decided.actor == renshe_head and decided.changes["days"] == 30
 
 
-def test_it_allows_up_to_60_days_of_extension_under_the_henan_profile(county, bureau, head, renshe):
+def test_no_extension_after_the_handling_deadline_and_an_overdue_matter_stays_overdue(
+    county, bureau, renshe, persona
+):
+    """The issue's case: accepted 2026-03-02, due in early May; on 05-20 it can no longer be extended."""
+    renshe_head = persona("renshe_head")
+    with frozen(2026, 3, 2) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 3, 2))
+        due = reload(matter).due_date
+        assert due == day(2026, 5, 6)  # 60 days end on 1 May, in the Labour Day holiday (1–5 May)
+        traveller.move_to(at(2026, 4, 30))
+        request = extension_request(by=renshe, matter=matter, days=30, reason="需要补充调查")
+        traveller.move_to(at(2026, 5, 20))
+        before = snapshot()
+        with pytest.raises(RegistryError, match="办理期限已于2026年05月06日届满，不能再批准延期") as late:
+            extension_decide(by=renshe_head, extension=request, approve=True, petitioner_notified=True)
+        assert "第三十四条" in chinese(late)
+        with pytest.raises(RegistryError, match="不能再申请延期"):
+            extension_request(by=renshe, matter=reload(matter), days=30, reason="需要补充调查")
+        assert snapshot() == before
+        stored = reload(matter)
+        assert stored.due_date == due and stored.extension_days == 0
+        overdue = matters_filtered(user=bureau, filters=MatterFilter(overdue=True))
+        assert list(overdue.values_list("pk", flat=True)) == [matter.pk]
+
+
+def test_the_bureau_head_approves_only_the_matters_the_bureau_handles_itself(county, bureau, head, persona):
+    with frozen(2026, 10, 12):
+        own = new_matter(bureau, county, date=day(2026, 10, 12), responsible="县信访局")
+        own = matter_transition(by=bureau, matter=own, to=S.ACCEPTED, on=day(2026, 10, 12))
+        with pytest.raises(RegistryError, match="延期由承办单位申请"):
+            extension_request(by=persona("xinfang"), matter=own, days=10, reason="需要会商")
+        request = extension_request(by=bureau, matter=own, days=10, reason="需要会商")
+        with pytest.raises(RegistryError, match="本局办理的事项，延期由信访局长批准"):
+            extension_decide(by=persona("xinfang"), extension=request, approve=True, petitioner_notified=True)
+        extension_decide(by=head, extension=request, approve=True, petitioner_notified=True)
+    assert reload(own).extension_days == 10
+
+
+def test_the_pages_offer_the_request_to_the_unit_and_the_decision_to_its_head(
+    county, bureau, renshe, client_for
+):
+    with frozen(2026, 10, 12) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        traveller.move_to(at(2026, 11, 2))
+        page = f"/matters/{matter.pk}/"
+        assert "提交延期申请" in client_for("renshe").get(page).content.decode()
+        for who in ("bureau", "bureau_head", "zhouzhuang"):
+            assert "提交延期申请" not in client_for(who).get(page).content.decode(), who
+        asked = client_for("renshe").post(f"{page}extend/", {"days": "20", "reason": "需要现场核实"})
+        assert asked.status_code == 302
+        assert "审批延期申请" not in client_for("bureau_head").get(page).content.decode()
+        shown = client_for("renshe_head").get(page).content.decode()
+        assert "审批延期申请" in shown and "需要现场核实" in shown
+        refused = client_for("bureau_head").post(
+            f"{page}extension/", {"approve": "1", "petitioner_notified": "on"}
+        )
+        assert refused.status_code == 422 and "延期须由承办单位负责人批准" in refused.content.decode()
+        approved = client_for("renshe_head").post(
+            f"{page}extension/", {"approve": "1", "petitioner_notified": "on"}
+        )
+        assert approved.status_code == 302
+    assert reload(matter).due_date == day(2026, 12, 31)
+    assert "已批准" in client_for("renshe").get(page).content.decode()
+
+
+def test_a_refused_request_leaves_the_deadline_and_a_new_one_may_be_made(county, bureau, renshe, persona):
+    with frozen(2026, 10, 12):
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        first = extension_request(by=renshe, matter=matter, days=30, reason="涉及多个部门")
+        refused = extension_decide(
+            by=persona("renshe_head"), extension=first, approve=False, note="理由不充分"
+        )
+        assert (refused.state, refused.decision_note) == ("refused", "理由不充分")
+        assert reload(matter).due_date == day(2026, 12, 11)
+        second = extension_request(by=renshe, matter=matter, days=15, reason="已补充材料，仍需核实")
+        assert second.state == "requested"
+
+
+def test_it_allows_up_to_60_days_of_extension_under_the_henan_profile(county, bureau, renshe, persona):
     henan(county)
     with frozen(2026, 10, 12):
         matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
         assert reload(matter).due_date == day(2026, 11, 11)
         with pytest.raises(RegistryError, match="延长天数应为1至60天"):
-            matter_extend(by=head, matter=matter, days=61, reason="案情复杂", petitioner_notified=True)
-        matter_extend(by=head, matter=matter, days=60, reason="案情复杂", petitioner_notified=True)
+            extension_request(by=renshe, matter=matter, days=61, reason="案情复杂")
+        request = extension_request(by=renshe, matter=matter, days=60, reason="案情复杂")
+        extension_decide(by=persona("renshe_head"), extension=request, approve=True, petitioner_notified=True)
     assert reload(matter).due_date == day(2027, 1, 10)  # 90 days after acceptance in all
 
 

@@ -65,8 +65,8 @@ def objects(persona, county) -> dict[str, Any]:
 
 # The object each URL with an argument is opened for.
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
-MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend", "owner",
-               "event", "reveal")  # fmt: skip
+MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
+               "decide_extension", "owner", "event", "reveal")  # fmt: skip
 OBJECT_OF = {
     "directory:unit": "unit",
     "directory:leader": "leader",
@@ -115,6 +115,7 @@ URLS: dict[str, tuple[int, ...]] = {
     "petitions:object": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
     "petitions:decide": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:extend": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "petitions:decide_extension": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
     "petitions:owner": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:event": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:reveal": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),

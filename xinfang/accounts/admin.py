@@ -20,7 +20,9 @@ from xinfang.directory.admin import CountyScopedChoices
 from xinfang.lib.masking import mask_phone
 from xinfang.maintenance.site import RoleModelAdmin, manage_site
 
-ACCOUNT_FIELDS = ("username", "full_name", "mobile", "unit", "leader", "role", "is_active", "last_login")
+ACCOUNT_FIELDS = (
+    "username", "full_name", "mobile", "unit", "leader", "role", "is_unit_head", "is_active", "last_login",
+)  # fmt: skip
 
 
 class AccountCreateForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -52,7 +54,7 @@ class AccountCreateForm(forms.ModelForm):  # type: ignore[type-arg]
 class UserAdmin(CountyScopedChoices, RoleModelAdmin):
     view_roles = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
     edit_roles = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
-    list_display = ("username", "full_name", "role", "unit", "leader", "is_active", "last_login")
+    list_display = ("username", "full_name", "role", "unit", "is_unit_head", "leader", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name")
     list_select_related = ("unit", "leader")

@@ -44,6 +44,8 @@ class User(AbstractUser):
         help_text="县主要领导、县级领导必填",
     )
     mobile = models.CharField("手机", max_length=20, blank=True, validators=[phone_validator])
+    # The unit's 负责人: approves its extensions (《信访工作条例》 Art. 34); granted by the security admin.
+    is_unit_head = models.BooleanField("单位负责人", default=False)
     # When the password was last set (it expires after XINFANG_PASSWORD_MAX_AGE_DAYS, docs/security.md).
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
@@ -77,6 +79,8 @@ class User(AbstractUser):
             errors.append("领导账号必须对应一位县级领导")
         if self.role not in (Role.UNIT_USER, Role.NONE) and self.unit_id is not None:
             errors.append("只有乡镇/县直单位用户才能指定所属单位")
+        if self.is_unit_head and (self.role not in (Role.UNIT_USER, Role.NONE) or self.unit_id is None):
+            errors.append("只有乡镇/县直单位的账号才能作为单位负责人")
         if self.role not in (*LEADER_ROLES, Role.NONE) and self.leader_id is not None:
             errors.append("只有领导账号才能对应县级领导")
         if self.unit_id and self.county_id and self.unit and self.unit.county_id != self.county_id:

@@ -63,7 +63,7 @@ def account_create(
 # Which fields each admin role may change on an account (separation of duties, SPEC §3).
 ACCOUNT_EDITABLE_FIELDS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({"full_name", "mobile", "unit", "leader", "is_active"}),
-    Role.SECURITY_ADMIN: frozenset({"role"}),
+    Role.SECURITY_ADMIN: frozenset({"role", "is_unit_head"}),
 }
 _BINDINGS = frozenset({"unit", "leader"})
 
@@ -72,9 +72,9 @@ _BINDINGS = frozenset({"unit", "leader"})
 def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
     """Change an account's fields as the system or security admin; never one's own account.
 
-    A change of binding (unit, leader) by the system admin withdraws the role, so that a new scope is
-    only ever opened by the security admin granting the role again. Raises PermissionDenied or a
-    Chinese ValidationError; writes nothing then.
+    A change of binding (unit, leader) by the system admin withdraws the role (and the unit head's
+    authority), so that a new scope is only ever opened by the security admin granting it again.
+    Raises PermissionDenied or a Chinese ValidationError; writes nothing then.
     """
     allowed = ACCOUNT_EDITABLE_FIELDS.get(by.role, frozenset())
     if account.pk == by.pk or not set(changes) <= allowed or account.county_id != by.county_id:
@@ -83,10 +83,14 @@ def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
     for name, value in changes.items():
         setattr(account, name, value)
     fields = set(changes)
-    if by.role == Role.SYSTEM_ADMIN and _BINDINGS & fields and account.role != Role.NONE:
-        before["role"] = account.role
-        account.role = Role.NONE
-        fields.add("role")
+    if (
+        by.role == Role.SYSTEM_ADMIN
+        and _BINDINGS & fields
+        and (account.role != Role.NONE or account.is_unit_head)
+    ):
+        before["role"], before["is_unit_head"] = account.role, account.is_unit_head
+        account.role, account.is_unit_head = Role.NONE, False
+        fields |= {"role", "is_unit_head"}
     account.full_clean(exclude=["password"])
     account.save(update_fields=sorted(fields))
     after = {name: getattr(account, name) for name in before}

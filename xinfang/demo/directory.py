@@ -29,6 +29,7 @@ DEMO_VICE_HEAD_NAME = "杜文博"
 LIST_SEPARATOR = "、"
 YES = "是"
 NO = "否"
+BUREAU_UNIT = "县信访局"  # the bureau among the departments: the matters it handles itself
 
 SHEET_COUNTY = "县"
 SHEET_TOWNSHIPS = "乡镇"
@@ -668,8 +669,18 @@ def demo_directory_rows() -> dict[str, list[dict[str, str]]]:
             unit,
             _mobile(_PREFIX_CLERK, 1001 + index),
             DEMO_PASSWORD,
+            NO,
         )
         for index, (unit, username) in enumerate(accounts_source)
+    ]
+    # Each unit's 负责人 (the township head, the department's head) approves its extensions; the bureau's
+    # own matters are the bureau head's (`bureau_head`).
+    heads = [(name, head, username) for name, _short, _code, _secretary, head, username in _TOWNSHIPS] + [
+        (name, head, username) for name, head, _post, username in _DEPARTMENTS if name != BUREAU_UNIT
+    ]
+    unit_accounts += [
+        _row(SHEET_UNIT_ACCOUNTS, f"{username}_head", head, unit, "", DEMO_PASSWORD, YES)
+        for unit, head, username in heads
     ]
 
     return {

@@ -151,3 +151,13 @@ def county_by_code_or_only(code: str = "") -> County | None:
     counties = County.objects.filter(code=code) if code else County.objects.all()
     found = list(counties[:2])
     return found[0] if len(found) == 1 else None
+
+
+def bureau_unit(county_id: int | None) -> Unit | None:
+    """The petition bureau itself among the county's departments (its name ends in 信访局): the
+    responsible unit of the matters the bureau handles itself."""
+    return (
+        Unit.objects.filter(county_id=county_id or 0, kind=Unit.Kind.DEPARTMENT, name__endswith="信访局")
+        .order_by("pk")
+        .first()
+    )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xinfang.lib.workdays import WorkCalendar
+from xinfang.lib.workdays import UnknownYear, WorkCalendar
 
 
 class Clock(StrEnum):
@@ -61,6 +61,9 @@ class RuleProfile:
     re_review_decide_days: int
     rating_window_days: int = 15
     warning_days: int = 3
+    # A calendar-day deadline whose last day is a rest day or holiday ends on the next working day
+    # (期间届满的最后一日是法定休假日的，以休假日后的第一日为期间届满的日期).
+    rest_day_rollover: bool = True
 
     def days(self, clock: Clock) -> int:
         return {
@@ -122,10 +125,19 @@ def profile_on(day: dt.date, assignments: Sequence[tuple[dt.date, str]]) -> Rule
 def due_date(
     clock: Clock, start: dt.date, profile: RuleProfile, calendar: WorkCalendar, extra_days: int = 0
 ) -> dt.date:
-    """The last day of a clock that starts on `start` (that day not counted)."""
+    """The last day of a clock that starts on `start` (that day not counted). A calendar-day deadline
+    that falls on a rest day or holiday moves to the next working day when the profile says so; while
+    that year's holidays are not known yet (the State Council publishes them late in the year) it stays
+    on its calendar day, the stricter date, never a guess."""
     if clock == Clock.OBJECTION:
         return calendar.add_workdays(start, profile.objection_workdays)
-    return start + dt.timedelta(days=profile.days(clock) + extra_days)
+    due = start + dt.timedelta(days=profile.days(clock) + extra_days)
+    if not profile.rest_day_rollover:
+        return due
+    try:
+        return calendar.next_workday(due)
+    except UnknownYear:
+        return due
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from xinfang.directory.models import (
     county_code_validator,
 )
 from xinfang.directory.services import categories_seed, derive_short_name
-from xinfang.lib.cells import parse_yes_no, split_list
+from xinfang.lib.cells import split_list
 from xinfang.onboarding.results import DirectoryImportResult, SheetReader
 from xinfang.onboarding.workbook import Sheet, SheetRow
 
@@ -342,10 +342,8 @@ class DirectoryImporter(SheetReader):
                 ok = False
             flags: dict[str, bool] = {}
             for column in ("县委常委", "下沉抽签"):
-                flag = parse_yes_no(row.get(column))
-                if flag is None:
-                    self.problem(sheet, row.number, column, f"{column}应填“是”或“否”：{row.get(column)}")
-                    ok = False
+                flag = self.yes_no(sheet, row, column)
+                ok = ok and flag is not None
                 flags[column] = bool(flag)
             townships = self.resolve_many(
                 sheet, row, "分包联系乡镇", "未知乡镇", lambda n: self.unit_by_name(n, Unit.Kind.TOWNSHIP)
@@ -403,7 +401,8 @@ class DirectoryImporter(SheetReader):
             full_name = self.optional(sheet, row, "姓名", 30)
             phone = self.phone(sheet, row, "手机")
             password = row.get("初始密码")
-            if None in (username, unit_name, full_name, phone):
+            is_head = self.yes_no(sheet, row, "单位负责人")
+            if None in (username, unit_name, full_name, phone, is_head):
                 continue
             assert username is not None and unit_name is not None
             username = username.lower()
@@ -437,6 +436,7 @@ class DirectoryImporter(SheetReader):
                 role=Role.UNIT_USER,
                 county=self.county,
                 unit=unit,
+                is_unit_head=bool(is_head),
             )
             if password:
                 try:

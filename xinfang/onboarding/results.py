@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from xinfang.directory.models import phone_validator
+from xinfang.lib.cells import parse_yes_no
 from xinfang.onboarding.workbook import REQUIRED_COLUMNS, Sheet, SheetRow
 
 
@@ -91,6 +92,13 @@ class SheetReader:
             self.problem(sheet, row.number, column, f"{column}过长（最多{max_length}个字）")
             return None
         return value
+
+    def yes_no(self, sheet: str, row: SheetRow, column: str) -> bool | None:
+        """是/否 (blank: 否); None after recording a problem when it is neither."""
+        flag = parse_yes_no(row.get(column))
+        if flag is None:
+            self.problem(sheet, row.number, column, f"{column}应填“是”或“否”：{row.get(column)}")
+        return flag
 
     def phone(self, sheet: str, row: SheetRow, column: str) -> str | None:
         value = row.get(column).replace(" ", "")

@@ -276,9 +276,18 @@ class ObjectionDecisionForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
+    """The handling unit's request; the service checks the days against the rule profile."""
+
     days = forms.IntegerField(label="延长天数", min_value=1, max_value=90)
     reason = forms.CharField(label="延期理由", max_length=2000)
-    petitioner_notified = forms.BooleanField(label="已告知信访人", required=False)
+
+
+class ExtensionDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label="审批结果", choices=[("1", "批准延期"), ("0", "不批准")], coerce=lambda v: v == "1"
+    )
+    note = forms.CharField(label="审批意见", max_length=2000, required=False)
+    petitioner_notified = forms.BooleanField(label="已告知信访人延期理由", required=False)
 
 
 class OwnerForm(forms.Form):

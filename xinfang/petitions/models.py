@@ -357,25 +357,43 @@ class Assignment(models.Model):
 
 
 class Extension(models.Model):
-    """延期: the handling time extended once, with an approver, a reason and a notice to the petitioner."""
+    """延期 (Art. 34): the handling unit asks, within the handling time, with a reason; the handling organ's
+    负责人 approves or refuses, also within it, and the petitioner is told. At most one is approved."""
 
-    matter = models.OneToOneField(
-        Matter, on_delete=models.CASCADE, related_name="extension", verbose_name="信访事项"
+    class State(models.TextChoices):
+        REQUESTED = "requested", "待批准"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    matter = models.ForeignKey(
+        Matter, on_delete=models.CASCADE, related_name="extensions", verbose_name="信访事项"
     )
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.REQUESTED)
     days = models.PositiveIntegerField("延长天数")
     reason = models.TextField("理由")
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="批准人"
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="申请人"
     )
-    approved_at = models.DateTimeField("批准时间")
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="审批人",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
     petitioner_notified = models.BooleanField("已告知信访人", default=False)
 
     class Meta:
         verbose_name = "延期"
         verbose_name_plural = "延期"
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["matter"], condition=Q(state__in=["requested", "approved"]), name="one_live_extension"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"延期{self.days}天"
+        return f"延期{self.days}天（{self.get_state_display()}）"
 
 
 class Rating(models.Model):

@@ -17,6 +17,7 @@ from xinfang.lib.masking import mask_name
 from xinfang.petitions.forms import (
     AssignForm,
     EventFields,
+    ExtensionDecisionForm,
     ExtensionForm,
     ObjectionDecisionForm,
     OwnerForm,
@@ -27,7 +28,12 @@ from xinfang.petitions.forms import (
 from xinfang.petitions.models import Assignment, Extension, Matter, Rating
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
-from xinfang.petitions.services.workflow import allowed_transitions, can_handle
+from xinfang.petitions.services.workflow import (
+    allowed_transitions,
+    can_handle,
+    may_approve_extension,
+    may_request_extension,
+)
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,9 @@ def matter_detail_context(
         warning = registry_rules(matter.county_id).deadline_warning_days
         window = matter.clock in PETITIONER_CLOCKS
         deadline = deadline_state(matter.due_date, timezone.localdate(), warning, petitioners=window)
+    extensions = list(matter.extensions.select_related("requested_by", "decided_by").order_by("requested_at"))
+    pending = next((item for item in extensions if item.state == Extension.State.REQUESTED), None)
+    approved = next((item for item in extensions if item.state == Extension.State.APPROVED), None)
     bureau = user.role in BUREAU_ROLES
     is_assigned_unit = (
         user.role == Role.UNIT_USER and assignment is not None and assignment.unit_id == user.unit_id
@@ -146,7 +155,11 @@ def matter_detail_context(
         and assignment is not None
         and assignment.state == Assignment.State.RECEIVED,
         "decide": bureau and assignment is not None and assignment.state == Assignment.State.OBJECTED,
-        "extend": user.role == Role.BUREAU_HEAD and matter.clock == Clock.HANDLE,
+        "extend": matter.clock == Clock.HANDLE
+        and pending is None
+        and approved is None
+        and may_request_extension(user, matter),
+        "decide_extension": pending is not None and may_approve_extension(user, matter),
         "owner": bureau,
         "event": bureau,
         "reveal": bureau,
@@ -159,6 +172,7 @@ def matter_detail_context(
         "object": ReasonForm(),
         "decide": ObjectionDecisionForm(),
         "extend": ExtensionForm(),
+        "decide_extension": ExtensionDecisionForm(),
         "owner": OwnerForm(county_id=matter.county_id),
         "event": EventFields(),
         "reveal": RevealForm(),
@@ -171,7 +185,7 @@ def matter_detail_context(
         "transitions": list(matter.transitions.select_related("by")),
         "assignment": assignment,
         "owner": owner,
-        "extension": Extension.objects.filter(matter=matter).first(),
+        "extensions": extensions,
         "rating": Rating.objects.filter(matter=matter).first(),
         "deadline": deadline,
         "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",

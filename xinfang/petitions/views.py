@@ -21,6 +21,7 @@ from xinfang.petitions.exports import matters_workbook_response
 from xinfang.petitions.forms import (
     AssignForm,
     EventFields,
+    ExtensionDecisionForm,
     ExtensionForm,
     MatterEditForm,
     MatterFilterForm,
@@ -35,7 +36,7 @@ from xinfang.petitions.forms import (
     TransitionForm,
     matter_edit_initial,
 )
-from xinfang.petitions.models import Matter, OnlineSubmission
+from xinfang.petitions.models import Extension, Matter, OnlineSubmission
 from xinfang.petitions.pages import matter_detail_context, matter_page
 from xinfang.petitions.selectors import (
     MatterFilter,
@@ -61,7 +62,7 @@ from xinfang.petitions.services.transfer import (
     matter_assign,
     objection_decide,
 )
-from xinfang.petitions.services.workflow import matter_extend, matter_transition
+from xinfang.petitions.services.workflow import extension_decide, extension_request, matter_transition
 
 PAGE_SIZE = 50
 
@@ -245,11 +246,19 @@ def _decide(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str
 
 
 def _extend(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    matter_extend(
-        by=request.user, matter=matter, days=data["days"], reason=data["reason"],
+    extension_request(by=request.user, matter=matter, days=data["days"], reason=data["reason"])
+    return f"已申请延期{data['days']}天，待承办单位负责人批准"
+
+
+def _decide_extension(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    pending = matter.extensions.filter(state=Extension.State.REQUESTED).first()
+    if pending is None:
+        raise RegistryError("没有待批准的延期申请")
+    decided = extension_decide(
+        by=request.user, extension=pending, approve=data["approve"], note=data["note"],
         petitioner_notified=data["petitioner_notified"],
     )  # fmt: skip
-    return f"办理期限已延长{data['days']}天"
+    return f"已批准延期{decided.days}天" if data["approve"] else "已不批准延期"
 
 
 def _owner(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
@@ -274,6 +283,7 @@ transition = _action(TransitionForm, _transition)
 receive = _action(ReceiptForm, _receive)
 object_ = _action(ReasonForm, _object)
 extend = _action(ExtensionForm, _extend)
+decide_extension = _action(ExtensionDecisionForm, _decide_extension)
 add_event = _action(EventFields, _add_event, BUREAU_ROLES)
 assign = _action(AssignForm, _assign, BUREAU_ROLES)
 decide = _action(ObjectionDecisionForm, _decide, BUREAU_ROLES)

@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
+from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import BUREAU_ROLES, Role
-from xinfang.lib.deadlines import Clock
+from xinfang.directory.selectors import bureau_unit
+from xinfang.lib.deadlines import Clock, due_date
 from xinfang.petitions.models import (
     Assignment,
     Extension,
@@ -188,40 +190,113 @@ def check_within(matter: Matter, on: dt.date, message: str) -> None:
         raise RegistryError(f"{message}（截止{matter.due_date:%Y年%m月%d日}）")
 
 
+def handled_by_bureau(matter: Matter) -> bool:
+    """Whether the bureau handles the matter itself: its responsible unit is the bureau."""
+    bureau = bureau_unit(matter.county_id)
+    return bureau is not None and matter.responsible_unit_id == bureau.pk
+
+
+def may_request_extension(user: User, matter: Matter) -> bool:
+    """The handling unit asks: the responsible unit's users, or the bureau for the matters it handles."""
+    if handled_by_bureau(matter):
+        return user.role in BUREAU_ROLES
+    return (
+        user.role == Role.UNIT_USER
+        and user.unit_id is not None
+        and user.unit_id == matter.responsible_unit_id
+    )
+
+
+def may_approve_extension(user: User, matter: Matter) -> bool:
+    """The handling organ's own 负责人 approves (Art. 34): the unit's head, or the bureau head for the
+    matters the bureau handles itself."""
+    if handled_by_bureau(matter):
+        return user.role == Role.BUREAU_HEAD
+    return (
+        user.role == Role.UNIT_USER
+        and user.is_unit_head
+        and user.unit_id is not None
+        and user.unit_id == matter.responsible_unit_id
+    )
+
+
+def _check_within_handling_time(matter: Matter, what: str) -> None:
+    """An extension is asked and approved while the handling time runs; an overdue matter stays overdue."""
+    if matter.clock != Clock.HANDLE or matter.due_date is None:
+        raise RegistryError("只有处于办理期限内的事项可以延期")
+    if local_today() > matter.due_date:
+        raise RegistryError(
+            f"办理期限已于{matter.due_date:%Y年%m月%d日}届满，不能再{what}延期"
+            "（《信访工作条例》第三十四条：延期须在办理期限内批准）"
+        )
+
+
 @transaction.atomic
-def matter_extend(
-    *, by: User, matter: Matter, days: int, reason: str, petitioner_notified: bool
-) -> Extension:
-    """Extend the handling time once, approved by the bureau head, with a reason and a notice."""
-    if by.role != Role.BUREAU_HEAD:
-        raise RegistryError("延期须经信访局长批准")
+def extension_request(*, by: User, matter: Matter, days: int, reason: str) -> Extension:
+    """The handling unit asks to extend the handling time, once, within it, with a reason and at most the
+    profile's days (national 30, Henan 60: 90 in all)."""
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    if matter.clock != Clock.HANDLE:
-        raise RegistryError("只有办理期限内的事项可以延期")
-    if Extension.objects.filter(matter=matter).exists():
+    if not may_request_extension(by, matter):
+        raise RegistryError("延期由承办单位申请（信访局自办的事项由信访局申请）")
+    _check_within_handling_time(matter, "申请")
+    live = matter.extensions.filter(state__in=[Extension.State.REQUESTED, Extension.State.APPROVED]).first()
+    if live is not None and live.state == Extension.State.APPROVED:
         raise RegistryError("办理期限只能延长一次")
+    if live is not None:
+        raise RegistryError("已有待批准的延期申请")
     profile = rule_profile(matter.county, matter.clock_started or local_today())
     if not 1 <= days <= profile.extension_max_days:
-        raise RegistryError(f"延长天数应为1至{profile.extension_max_days}天", "days")
-    if not reason.strip():
+        raise RegistryError(f"按{profile.name}，延长天数应为1至{profile.extension_max_days}天", "days")
+    reason = free_text(reason)
+    if not reason:
         raise RegistryError("请填写延期理由", "reason")
-    if not petitioner_notified:
-        raise RegistryError("延期须告知信访人", "petitioner_notified")
     extension = Extension.objects.create(
-        matter=matter, days=days, reason=reason.strip(), approved_by=by, approved_at=timezone.now(),
-        petitioner_notified=True,
-    )  # fmt: skip
-    previous_due = matter.due_date
-    matter.extension_days = days
-    start_clock(matter, Clock.HANDLE, matter.clock_started)
-    matter.save(update_fields=["extension_days", "due_date"])
-    audit_record(
-        action="matter.extend",
-        actor=by,
-        obj=matter,
-        changes={"days": days, "reason": reason, "due_date": [str(previous_due), str(matter.due_date)]},
+        matter=matter, days=days, reason=reason, requested_by=by, requested_at=timezone.now()
     )
+    audit_record(
+        action="matter.extension_request", actor=by, obj=matter, changes={"days": days, "reason": reason}
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_decide(
+    *, by: User, extension: Extension, approve: bool, note: str = "", petitioner_notified: bool = False
+) -> Extension:
+    """The handling organ's head approves (the due date moves, the petitioner is told the reason) or
+    refuses (with a reason), within the handling time."""
+    matter = extension.matter
+    ensure_visible(by, matter)
+    matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    extension = Extension.objects.select_for_update().get(pk=extension.pk, matter=matter)
+    if extension.state != Extension.State.REQUESTED:
+        raise RegistryError(f"该延期申请已处理（{extension.get_state_display()}）")
+    if not may_approve_extension(by, matter):
+        raise RegistryError(
+            "本局办理的事项，延期由信访局长批准"
+            if handled_by_bureau(matter)
+            else "延期须由承办单位负责人批准（《信访工作条例》第三十四条）"
+        )
+    note = free_text(note)
+    if approve:
+        _check_within_handling_time(matter, "批准")
+        if not petitioner_notified:
+            raise RegistryError("批准延期须告知信访人延期理由", "petitioner_notified")
+    elif not note:
+        raise RegistryError("不批准须说明理由", "note")
+    extension.state = Extension.State.APPROVED if approve else Extension.State.REFUSED
+    extension.decided_by, extension.decided_at, extension.decision_note = by, timezone.now(), note
+    extension.petitioner_notified = approve and petitioner_notified
+    extension.save()
+    changes: dict[str, object] = {"approved": approve, "days": extension.days}
+    if approve:
+        previous_due = matter.due_date
+        matter.extension_days = extension.days
+        start_clock(matter, Clock.HANDLE, matter.clock_started)
+        matter.save(update_fields=["extension_days", "due_date"])
+        changes["due_date"] = [str(previous_due), str(matter.due_date)]
+    audit_record(action="matter.extension_decide", actor=by, obj=matter, changes=changes, message=note)
     return extension
 
 
@@ -233,8 +308,8 @@ def matter_rate(*, matter: Matter, bureau_score: str, unit_score: str, comment: 
         raise RegistryError("事项答复后才能评价")
     if Rating.objects.filter(matter=matter).exists():
         raise RegistryError("该事项已评价过")
-    window = rule_profile(matter.county, matter.answered_on).rating_window_days
-    if local_today() > matter.answered_on + dt.timedelta(days=window):
+    profile = rule_profile(matter.county, matter.answered_on)
+    if local_today() > due_date(Clock.RATING, matter.answered_on, profile, work_calendar()):
         raise RegistryError("已超过评价期限")
     if bureau_score not in Rating.Score.values or unit_score not in Rating.Score.values:
         raise RegistryError("请选择满意、基本满意或不满意")
