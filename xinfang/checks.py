@@ -182,3 +182,17 @@ def check_ledger_limits(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         for name in names
         if getattr(settings, name) < 1
     ]
+
+
+@register(Tags.compatibility)
+def check_daily_report_days(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    if settings.XINFANG_DAILY_REPORT_DAYS in ("working", "every"):
+        return []
+    return [
+        Error(
+            f"XINFANG_DAILY_REPORT_DAYS 应为 working（工作日）或 every（每天）："
+            f"{settings.XINFANG_DAILY_REPORT_DAYS}",
+            hint="见 .env.example",
+            id="xinfang.E010",
+        )
+    ]

@@ -19,7 +19,7 @@ from xinfang.ledger.uploads import ledger_work_next
 from xinfang.lib.schedule import every_working_day
 from xinfang.notifications.services import sms_dispatch_due
 from xinfang.petitions.warnings import deadline_warnings_job
-from xinfang.reports.services import daily_report_job
+from xinfang.reports.services import daily_report_days, daily_report_job
 
 # Scheduled jobs: a run per (job, county, period) on the county's working calendar, at the time the
 # named setting holds.
@@ -29,7 +29,7 @@ JOBS: tuple[JobSpec, ...] = (
         deadline_warnings_job,
     ),
     JobSpec(
-        "daily_report", "每日访情报告", every_working_day(), "XINFANG_DAILY_REPORT_TIME",
+        "daily_report", "每日访情报告", daily_report_days(), "XINFANG_DAILY_REPORT_TIME",
         daily_report_job,
     ),
 )  # fmt: skip

@@ -327,8 +327,9 @@ XINFANG_LEDGER_MAX_MB = env_int("XINFANG_LEDGER_MAX_MB", 50)
 XINFANG_LEDGER_MAX_ROWS = env_int("XINFANG_LEDGER_MAX_ROWS", 200_000)
 XINFANG_LEDGER_MAX_COLUMNS = env_int("XINFANG_LEDGER_MAX_COLUMNS", 50)
 XINFANG_LEDGER_MAX_UNPACKED_MB = env_int("XINFANG_LEDGER_MAX_UNPACKED_MB", 512)
-# The daily report's 补报 covers earlier days' events registered late, back this many days.
-XINFANG_LATE_REPORT_DAYS = env_int("XINFANG_LATE_REPORT_DAYS", 7)
+# The days the daily report goes out: "working" (working days; the first after rest days covers each of
+# them, day by day) or "every" (every day, holidays included).
+XINFANG_DAILY_REPORT_DAYS = os.environ.get("XINFANG_DAILY_REPORT_DAYS", "working").strip() or "working"
 # Deadline warnings: matters whose statutory deadline falls within this many days, or has passed.
 XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
 

@@ -253,7 +253,7 @@ class _Generator:
             county=self.county,
             number=registration_number(self.county.code, year, self.sequences[year]),
             query_code=self._code(),
-            registered_at=now,
+            registered_at=min(now, _on_the_day(first)),
             origin_township=township,
             origin_village=village,
             category=category,
@@ -301,7 +301,8 @@ class _Generator:
                         **facts.as_dict(),
                         township_id=matter.origin_township_id,
                         category_top_id=category_top_id,
-                        registered_at=now,
+                        # Registered on its day, as a bureau does: history, never a late report (补报).
+                        registered_at=min(now, _on_the_day(event.date)),
                     )
                 )
             for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
@@ -438,6 +439,10 @@ def generate_matters(
         if progress:
             progress(done, matters)
     return GeneratedCounts(done, events, people)
+
+
+def _on_the_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
 
 
 def progress_bar(done: int, total: int) -> None:

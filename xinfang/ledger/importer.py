@@ -418,6 +418,7 @@ class Importer:
                     created.append({
                         **values, "matter_id": plan.pk, "county_id": self.county.pk, "date": planned.date,
                         "registered_at": self.now, "registered_by_id": self.by.pk if self.by else None,
+                        "imported": True,
                     })  # fmt: skip
                 elif any(getattr(event, name) != value for name, value in values.items()):
                     for name, value in values.items():

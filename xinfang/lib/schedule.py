@@ -19,10 +19,10 @@ ORDINALS = "一二三四五"
 
 @dataclass(frozen=True)
 class Rule:
-    """One of: every working day; a weekday every week; given days of every month; the n-th given
+    """One of: every working day; every day; a weekday every week; given days of every month; the n-th given
     weekday of every month."""
 
-    kind: str  # "workdays", "weekday", "monthdays", "nth_weekday"
+    kind: str  # "workdays", "days", "weekday", "monthdays", "nth_weekday"
     weekday: int = 0  # Monday is 0
     days: tuple[int, ...] = ()
     nth: int = 1
@@ -40,6 +40,8 @@ class Rule:
             day += dt.timedelta(days=1)
 
     def picks(self, day: dt.date) -> bool:
+        if self.kind == "days":
+            return True
         if self.kind == "weekday":
             return day.weekday() == self.weekday
         if self.kind == "monthdays":
@@ -52,6 +54,8 @@ class Rule:
     def describe(self) -> str:
         if self.kind == "workdays":
             return "每个工作日"
+        if self.kind == "days":
+            return "每天"
         if self.kind == "weekday":
             return f"每周{WEEKDAYS[self.weekday]}"
         if self.kind == "monthdays":
@@ -61,6 +65,10 @@ class Rule:
 
 def every_working_day() -> Rule:
     return Rule("workdays")
+
+
+def every_day() -> Rule:
+    return Rule("days")
 
 
 def every_week_on(weekday: int) -> Rule:

@@ -246,6 +246,8 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="登记人",
     )  # fmt: skip
+    # Brought in by a ledger import: history, counted on its date, never news (no SMS, no 补报 line).
+    imported = models.BooleanField("台账导入", default=False)
 
     class Meta:
         verbose_name = "信访批次"

@@ -1,11 +1,14 @@
 """Composing the daily situation report (每日访情报告, SPEC §5.1): the day's events by level, who gets
 which part, and the text of each person's messages. Reads only; `services.py` queues and records.
 
-Counted by event date. An event of an earlier day registered after the previous report went out is
-the next report's 补报. The main leaders get the whole day; each owning leader the summary and their
-matters; each responsible unit's head their unit's part; one person in several roles (matched by
-mobile) one set of messages. A matter reporting (检举/控告) a unit or a person never reaches that
-unit's head or that person, not even as a count (《信访工作条例》 Art. 46)."""
+Counted by event date. A report covers its day and, when reports go out on working days only, the rest
+days before it, day by day. An event of an earlier day registered after the previous report went out is
+the next report's 补报, however old its date — unless a ledger import brought it in: imported rows are
+history, counted on their own date but never news. Levels count visits (来访); letters, calls, online and
+SMS petitions are one line of their own. A matter is one line a day. The main leaders get the whole
+day; each owning leader the summary and their matters; each responsible unit's head their unit's part;
+one person in several roles (matched by mobile) one set of messages. A matter reporting (检举/控告) a
+unit or a person never reaches that unit's head or that person, not even as a count (Art. 46)."""
 
 from __future__ import annotations
 
@@ -21,12 +24,13 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial
 from xinfang.lib.masking import mask_name, mask_phone
 from xinfang.lib.sms_text import capped, sms_parts, split_messages
-from xinfang.petitions.models import Event, Level, Matter, Ownership, Petitioner
+from xinfang.petitions.models import COLLECTIVE_PERSONS, Channel, Event, Level, Matter, Ownership, Petitioner
 
 # The order of the report: the over-level visits first, the highest first.
 LEVEL_ORDER = (Level.BEIJING, Level.PROVINCE, Level.CITY, Level.COUNTY)
 LEVEL_LABELS = {str(level.value): str(level.label) for level in LEVEL_ORDER}
 COLLECTIVE = "集体访"
+OTHER_CHANNELS = "来信来电网上"  # letters, calls, online and SMS petitions: not visits
 ID_CHUNK = 10_000  # ids per IN list (SQLite allows 32,766 parameters, PostgreSQL 65,535)
 ROLE_LABELS = {"main_leader": "主要领导", "owner": "包案领导", "unit_head": "责任单位一把手"}
 
@@ -38,6 +42,7 @@ class ReportEvent(NamedTuple):  # a tuple: tens of thousands are built on a busy
     level: str
     persons: int
     is_collective: bool
+    is_visit: bool  # 来访 (走访); letters, calls, online and SMS are counted apart
     late: bool  # 补报: an earlier day's event registered after the previous report
     township: str
     unit_id: int | None
@@ -51,10 +56,9 @@ class ReportEvent(NamedTuple):  # a tuple: tens of thousands are built on a busy
     def line(self) -> str:
         late = f"补报{self.date.month}月{self.date.day}日 " if self.late else ""
         flag = "集体" if self.is_collective else ""
-        return (
-            f"{late}{self.number} {self.township} {self.petitioner} {LEVEL_LABELS[self.level]}{flag}"
-            f"{self.persons}人 {self.category}"
-        )
+        kind = LEVEL_LABELS[self.level] if self.is_visit else OTHER_CHANNELS
+        who = f"{self.number} {self.township} {self.petitioner}"
+        return f"{late}{who} {kind}{flag}{self.persons}人 {self.category}"
 
 
 @dataclass
@@ -103,6 +107,7 @@ class Message:
 class DailyDraft:
     county: County
     date: dt.date
+    first_day: dt.date  # the first day it covers: `date`, or the first of the rest days before it
     events: list[ReportEvent]
     messages: list[Message]
     missing_mobile: list[Recipient]
@@ -120,14 +125,20 @@ class DailyDraft:
 
     def as_dict(self) -> dict[str, object]:
         late = self.late_events
+        prefix = f"{self.county.code}-"
         return {
             "date": self.date.isoformat(),
             "county": self.county.code,
+            "covers": [day.isoformat() for day in _days(self.first_day, self.date)],
             "counts": self.counts(),
             "late": {
                 "matters": len({event.matter_id for event in late}),
                 "persons": sum(e.persons for e in late),
             },
+            "late_items": [
+                {"matter": _full_number(event.number, prefix), "date": event.date.isoformat()}
+                for event in late
+            ],
             "messages": [message.as_dict() for message in self.messages],
             "missing_mobile": [
                 {"name": r.name, "title": r.title, "roles": r.roles} for r in self.missing_mobile
@@ -135,31 +146,41 @@ class DailyDraft:
         }
 
 
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def _full_number(number: str, prefix: str) -> str:
+    """A matter's registration number as stored (lines drop the county code before it)."""
+    return number if number.startswith(prefix) or "-" not in number else prefix + number
+
+
 def level_counts(events: Iterable[ReportEvent]) -> dict[str, dict[str, int]]:
-    """起 (distinct matters) and 人 (persons) per level, then collective visits."""
+    """起 (distinct matters) and 人 (persons) of the visits per level, then collective visits, then the
+    other channels (letters, calls, online, SMS) together."""
     matters: dict[str, set[int]] = defaultdict(set)
     persons: dict[str, int] = defaultdict(int)
     for event in events:
-        label = LEVEL_LABELS[event.level]
+        label = LEVEL_LABELS[event.level] if event.is_visit else OTHER_CHANNELS
         matters[label].add(event.matter_id)
         persons[label] += event.persons
-        if event.is_collective:
+        if event.is_collective and event.is_visit:
             matters[COLLECTIVE].add(event.matter_id)
             persons[COLLECTIVE] += event.persons
-    keys = [*LEVEL_LABELS.values(), COLLECTIVE]
+    keys = [*LEVEL_LABELS.values(), COLLECTIVE, OTHER_CHANNELS]
     return {key: {"matters": len(matters[key]), "persons": persons[key]} for key in keys}
 
 
 def report_events(
-    *, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
+    *, county: County, day: dt.date, first_day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
 ) -> list[ReportEvent]:
-    """The day's events registered by the cutoff, and the 补报 of earlier days; five queries at most."""
-    wanted = Q(date=day, registered_at__lte=cutoff)
+    """The covered days' events registered by the cutoff, and the 补报 of earlier days, a matter one line
+    a day (visits and other channels apart); five queries at most."""
+    wanted = Q(date__gte=first_day, date__lte=day, registered_at__lte=cutoff)
     if since is not None:
-        # 补报 reaches back XINFANG_LATE_REPORT_DAYS: a ledger of past years imported today is history,
-        # not a late registration to text the leaders about.
-        earliest = day - dt.timedelta(days=settings.XINFANG_LATE_REPORT_DAYS)
-        wanted |= Q(date__gte=earliest, date__lt=day, registered_at__gt=since, registered_at__lte=cutoff)
+        # 补报: whatever was registered since the previous report, however old its date, but not the rows
+        # of a ledger import: a ledger of past years imported today is history, not news for the leaders.
+        wanted |= Q(date__lt=first_day, registered_at__gt=since, registered_at__lte=cutoff, imported=False)
     reported_units, reported_accounts = Matter.reported_units.through, Matter.reported_accounts.through
     # One query: the current owner, the first named petitioner and whether the matter reports anyone come
     # with each event (correlated lookups by matter, on indexes); who is reported is read for those few.
@@ -184,9 +205,10 @@ def report_events(
         .values_list(
             "matter_id", "date", "level", "persons", "is_collective", "matter__number",
             "matter__origin_township_id", "matter__responsible_unit_id", "matter__category_id", "owner",
-            "petitioner", "reports",
+            "petitioner", "reports", "channel",
         )
     )  # fmt: skip
+    rows = _one_line_a_day(rows)
     flagged = {row[0] for row in rows if row[11]}
     units_reported = _reported(reported_units, "unit_id", flagged)
     accounts_reported = _reported(reported_accounts, "user_id", flagged)
@@ -196,15 +218,33 @@ def report_events(
     return [
         ReportEvent(
             matter_id=matter_id, number=number.removeprefix(prefix), date=date, level=level, persons=persons,
-            is_collective=collective, late=date < day, township=units[township_id], unit_id=unit_id,
+            is_collective=collective, is_visit=channel == Channel.VISIT, late=date < first_day,
+            township=units[township_id], unit_id=unit_id,
             unit=units.get(unit_id or 0, ""), category=categories[category_id],
             petitioner=_petitioner_text(petitioner, persons), owner_id=owner,
             reported_units=units_reported.get(matter_id, nobody),
             reported_accounts=accounts_reported.get(matter_id, nobody),
         )
         for (matter_id, date, level, persons, collective, number, township_id, unit_id, category_id, owner,
-             petitioner, _reports) in rows
+             petitioner, _reports, channel) in rows
     ]  # fmt: skip
+
+
+def _one_line_a_day(rows: list[Any]) -> list[Any]:
+    """A matter's visits of one day are one line (their persons added, the highest level, collective if
+    any was), and so are its other petitions of that day; rows come in (date, matter) order."""
+    merged: dict[tuple[int, dt.date, bool], list[Any]] = {}
+    for row in rows:
+        key = (row[0], row[1], row[12] == Channel.VISIT)
+        same = merged.get(key)
+        if same is None:
+            merged[key] = list(row)
+            continue
+        same[3] += row[3]
+        if LEVEL_ORDER.index(row[2]) < LEVEL_ORDER.index(same[2]):
+            same[2] = row[2]
+        same[4] = same[4] or row[4] or same[3] >= COLLECTIVE_PERSONS
+    return [tuple(row) for row in merged.values()]
 
 
 def _reported(through: Any, column: str, matter_ids: set[int]) -> dict[int, frozenset[int]]:
@@ -275,14 +315,20 @@ def _date_text(day: dt.date) -> str:
     return f"{day.month}月{day.day}日"
 
 
+def _span_text(first_day: dt.date, day: dt.date) -> str:
+    return _date_text(day) if first_day == day else f"{_date_text(first_day)}至{_date_text(day)}"
+
+
 def _counts_text(events: list[ReportEvent]) -> str:
     counts = level_counts(events)
-    levels = "，".join(
+    levels = "来访" + "，".join(
         f"{label}{counts[label]['matters']}起{counts[label]['persons']}人" for label in LEVEL_LABELS.values()
     )
-    collective = counts[COLLECTIVE]
-    return levels + (
-        f"；其中集体访{collective['matters']}起{collective['persons']}人" if collective["matters"] else ""
+    collective, others = counts[COLLECTIVE], counts[OTHER_CHANNELS]
+    return (
+        levels
+        + (f"；其中集体访{collective['matters']}起{collective['persons']}人" if collective["matters"] else "")
+        + (f"；{OTHER_CHANNELS}{others['matters']}起{others['persons']}人" if others["matters"] else "")
     )
 
 
@@ -317,29 +363,44 @@ def _counts_brief(events: list[ReportEvent]) -> str:
     counts = level_counts(events)
     return "，".join(
         f"{label}{counts[label]['matters']}起{counts[label]['persons']}人"
-        for label in LEVEL_LABELS.values()
+        for label in (*LEVEL_LABELS.values(), OTHER_CHANNELS)
         if counts[label]["matters"]
     )
 
 
-def item_lines(events: list[ReportEvent]) -> list[str]:
+def item_lines(events: list[ReportEvent], *, dated: bool = False) -> list[str]:
+    """A line per matter and day; `dated` (a report covering several days) puts the day before each."""
+    if dated:
+        return capped(
+            events,
+            settings.XINFANG_SMS_MAX_ITEMS,
+            lambda event: event.line() if event.late else f"{_date_text(event.date)} {event.line()}",
+        )
     return capped(events, settings.XINFANG_SMS_MAX_ITEMS, ReportEvent.line)
 
 
-def summary_lines(day: dt.date, events: list[ReportEvent], *, whole: bool) -> list[str]:
-    """The day's figures; `whole` (the main leaders) adds the townships and units involved and a line
-    per over-level or collective matter."""
-    today = [event for event in events if not event.late]
+def summary_lines(first_day: dt.date, day: dt.date, events: list[ReportEvent], *, whole: bool) -> list[str]:
+    """The figures of the days covered (each day's after rest days); `whole` (the main leaders) adds the
+    townships and units involved and a line per over-level or collective visit."""
+    covered = [event for event in events if not event.late]
     late = [event for event in events if event.late]
-    if not today:
-        lines = [f"{_date_text(day)}全县无新增信访。"]
+    span = _span_text(first_day, day)
+    if not covered:
+        lines = [f"{span}全县无新增信访。"]
     else:
-        lines = [f"{_date_text(day)}访情：{_counts_text(today)}。"]
+        lines = [f"{span}访情：{_counts_text(covered)}。"]
+        if first_day != day:
+            for each in _days(first_day, day):
+                brief = _counts_brief([event for event in covered if event.date == each])
+                lines.append(f"{_date_text(each)}：{brief or '无新增'}。")
         if whole:
-            lines.append(_involved_text(today))
-            lines += item_lines(
-                [event for event in today if event.level != Level.COUNTY or event.is_collective]
-            )
+            lines.append(_involved_text(covered))
+            notable = [
+                event
+                for event in covered
+                if event.is_visit and (event.level != Level.COUNTY or event.is_collective)
+            ]
+            lines += item_lines(notable, dated=first_day != day)
     if late:
         lines.append(_late_text(late))
     return lines
@@ -349,8 +410,8 @@ class _DayIndex:
     """The events grouped once for all recipients: by owning leader and responsible unit, with the few
     that report someone set apart, and each distinct summary composed once."""
 
-    def __init__(self, day: dt.date, events: list[ReportEvent]) -> None:
-        self.day, self.events = day, events
+    def __init__(self, first_day: dt.date, day: dt.date, events: list[ReportEvent]) -> None:
+        self.first_day, self.day, self.events = first_day, day, events
         self.by_owner: dict[int, list[ReportEvent]] = defaultdict(list)
         self.by_unit: dict[int, list[ReportEvent]] = defaultdict(list)
         for event in events:
@@ -368,7 +429,7 @@ class _DayIndex:
         key = (hidden, whole)
         if key not in self._summaries:
             visible = [event for event in self.events if event not in hidden] if hidden else self.events
-            self._summaries[key] = summary_lines(self.day, visible, whole=whole)
+            self._summaries[key] = summary_lines(self.first_day, self.day, visible, whole=whole)
         return self._summaries[key]
 
 
@@ -382,26 +443,27 @@ def recipient_lines(index: _DayIndex, person: Recipient) -> list[str]:
     if "main_leader" in person.roles or "owner" in person.roles:
         lines += index.summary(hidden, whole="main_leader" in person.roles)
     owned = [event for leader_id in sorted(person.owner_of) for event in visible(index.by_owner[leader_id])]
+    dated = index.first_day != index.day
     if owned:
         lines.append("您包案的事项：")
-        lines += item_lines(owned)
+        lines += item_lines(owned, dated=dated)
     shown = set(owned)
     for unit_id, unit in person.heads.items():
         mine = visible(index.by_unit[unit_id])
         today = [event for event in mine if not event.late]
-        head = f"{_date_text(index.day)}访情，" if not lines else ""
+        head = f"{_span_text(index.first_day, index.day)}访情，" if not lines else ""
         brief = _counts_brief(today) if today else "无新增"
         lines.append(f"{head}{unit}（责任单位）：{brief}。")
-        lines += item_lines([event for event in mine if event not in shown])
+        lines += item_lines([event for event in mine if event not in shown], dated=dated)
     return lines
 
 
 def daily_draft(
-    *, county: County, day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
+    *, county: County, day: dt.date, first_day: dt.date, cutoff: dt.datetime, since: dt.datetime | None
 ) -> DailyDraft:
-    events = report_events(county=county, day=day, cutoff=cutoff, since=since)
+    events = report_events(county=county, day=day, first_day=first_day, cutoff=cutoff, since=since)
     recipients = report_recipients(county=county, events=events)
-    index, messages = _DayIndex(day, events), []
+    index, messages = _DayIndex(first_day, day, events), []
     for person in recipients:
         if not person.mobile:
             continue
@@ -409,4 +471,4 @@ def daily_draft(
         bodies = split_messages(lines, settings.XINFANG_SMS_SIGNATURE, settings.XINFANG_SMS_MAX_PARTS)
         messages += [Message(person, body, index) for index, body in enumerate(bodies, start=1)]
     missing = [person for person in recipients if not person.mobile]
-    return DailyDraft(county, day, events, messages, missing)
+    return DailyDraft(county, day, first_day, events, messages, missing)

@@ -17,6 +17,8 @@ class DailyReport(models.Model):
     # Events registered up to `cutoff` are in this report; those of earlier days registered after the
     # previous report's cutoff (`since`) are its 补报. Stored, so the report reads the same later.
     cutoff = models.DateTimeField("截止时间")
+    # The first day it covers: its date, or (reports on working days) the first of the rest days before.
+    first_day = models.DateField("覆盖起始日", null=True, blank=True)
     since = models.DateTimeField("补报起点", null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
