@@ -114,3 +114,22 @@ def test_reports_on_every_day_cover_their_own_day(county, settings):
     settings.XINFANG_DAILY_REPORT_DAYS = "every"
     assert report_first_day(county, dt.date(2026, 2, 24)) == dt.date(2026, 2, 24)
     assert daily_report_days().describe() == "每天"
+
+
+def test_the_line_names_who_came_that_day(county, persona):
+    """Two visits of one matter in a day: the second brings 李秀英 alone with a companion; the line names
+    both people who came (masked), with the day's persons."""
+    from xinfang.petitions.services.common import PetitionerInput
+
+    bureau = persona("bureau")
+    with time_machine.travel(at(FRIDAY, 10), tick=False):
+        matter = register(persona, county, dt.date(2026, 11, 2), owner=True)  # 张建军 came then
+        event_add(
+            by=bureau, matter=matter, event=EventInput(FRIDAY, "visit", "city", 2),
+            petitioners=[PetitionerInput("李秀英", "", "13837500001")],
+        )  # fmt: skip
+        draft = daily_report_preview(county=county, day=FRIDAY)
+    [line] = [event for event in draft.events if event.matter_id == matter.pk]
+    assert line.petitioner == "李*英等2人"  # not the matter's first petitioner, 张建军
+    assert {person.name for person in matter.events.get(date=FRIDAY).visitors.all()} == {"李秀英"}
+    assert {p.name for p in matter.events.get(date=dt.date(2026, 11, 2)).visitors.all()} == {"张建军"}

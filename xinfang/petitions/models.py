@@ -248,6 +248,9 @@ class Event(models.Model):
     )  # fmt: skip
     # Brought in by a ledger import: history, counted on its date, never news (no SMS, no 补报 line).
     imported = models.BooleanField("台账导入", default=False)
+    # Who of the matter's petitioners came this time (registration and repeat visits record them; a
+    # ledger row does not).
+    visitors = models.ManyToManyField(Petitioner, blank=True, related_name="visits", verbose_name="来访人")
 
     class Meta:
         verbose_name = "信访批次"

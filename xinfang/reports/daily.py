@@ -205,10 +205,10 @@ def report_events(
         .values_list(
             "matter_id", "date", "level", "persons", "is_collective", "matter__number",
             "matter__origin_township_id", "matter__responsible_unit_id", "matter__category_id", "owner",
-            "petitioner", "reports", "channel",
+            "petitioner", "reports", "channel", "id",
         )
     )  # fmt: skip
-    rows = _one_line_a_day(rows)
+    lines = _one_line_a_day(rows, _visitors([row[13] for row in rows]))
     flagged = {row[0] for row in rows if row[11]}
     units_reported = _reported(reported_units, "unit_id", flagged)
     accounts_reported = _reported(reported_accounts, "user_id", flagged)
@@ -221,29 +221,45 @@ def report_events(
             is_collective=collective, is_visit=channel == Channel.VISIT, late=date < first_day,
             township=units[township_id], unit_id=unit_id,
             unit=units.get(unit_id or 0, ""), category=categories[category_id],
-            petitioner=_petitioner_text(petitioner, persons), owner_id=owner,
+            petitioner=_petitioner_text(petitioner, persons, came), owner_id=owner,
             reported_units=units_reported.get(matter_id, nobody),
             reported_accounts=accounts_reported.get(matter_id, nobody),
         )
         for (matter_id, date, level, persons, collective, number, township_id, unit_id, category_id, owner,
-             petitioner, _reports, channel) in rows
+             petitioner, _reports, channel, _id, came) in lines
     ]  # fmt: skip
 
 
-def _one_line_a_day(rows: list[Any]) -> list[Any]:
+def _visitors(event_ids: list[int]) -> dict[int, list[str]]:
+    """The names of who came at each event, where it records them."""
+    through = Event.visitors.through
+    found: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(event_ids), ID_CHUNK):
+        chunk = event_ids[start : start + ID_CHUNK]
+        names = through.objects.filter(event_id__in=chunk).order_by("petitioner__order", "petitioner_id")
+        for event_id, name in names.values_list("event_id", "petitioner__name"):
+            if name:
+                found[event_id].append(name)
+    return found
+
+
+def _one_line_a_day(rows: list[Any], visitors: dict[int, list[str]]) -> list[Any]:
     """A matter's visits of one day are one line (their persons added, the highest level, collective if
-    any was), and so are its other petitions of that day; rows come in (date, matter) order."""
+    any was, who came), and so are its other petitions of that day; rows come in (date, matter) order.
+    Each row gains the names of who came."""
     merged: dict[tuple[int, dt.date, bool], list[Any]] = {}
     for row in rows:
         key = (row[0], row[1], row[12] == Channel.VISIT)
+        came = visitors.get(row[13], [])
         same = merged.get(key)
         if same is None:
-            merged[key] = list(row)
+            merged[key] = [*row, list(came)]
             continue
         same[3] += row[3]
         if LEVEL_ORDER.index(row[2]) < LEVEL_ORDER.index(same[2]):
             same[2] = row[2]
         same[4] = same[4] or row[4] or same[3] >= COLLECTIVE_PERSONS
+        same[14] += [name for name in came if name not in same[14]]
     return [tuple(row) for row in merged.values()]
 
 
@@ -258,11 +274,14 @@ def _reported(through: Any, column: str, matter_ids: set[int]) -> dict[int, froz
     return {matter_id: frozenset(targets) for matter_id, targets in found.items()}
 
 
-def _petitioner_text(name: str | None, persons: int) -> str:
-    """The first named petitioner, masked, and how many came: 张*等3人."""
-    if not name:
-        return "匿名"
-    return mask_name(name) + (f"等{persons}人" if persons > 1 else "")
+def _petitioner_text(first: str | None, persons: int, came: list[str]) -> str:
+    """Who came, masked (at most two names), and how many: 张*军、李*等5人. Where the event does not
+    record who came, the matter's first named petitioner: 张*等3人."""
+    names = came[:2] or ([first] if first else [])
+    if not names:
+        return "匿名" + (f"{persons}人" if persons > 1 else "")
+    text = "、".join(mask_name(name) for name in names)
+    return text + (f"等{persons}人" if persons > len(names) else "")
 
 
 def report_recipients(*, county: County, events: list[ReportEvent]) -> list[Recipient]:

@@ -106,7 +106,7 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         if any(account.county_id != data.county.pk for account in data.reported_accounts):
             raise RegistryError("被反映人账号不在本县", "reported_accounts")
         matter.reported_accounts.set(data.reported_accounts)
-    Event.objects.create(
+    first = Event.objects.create(
         matter=matter,
         county=data.county,
         date=data.event.date,
@@ -119,8 +119,10 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         registered_by=by,
     )
     event_facts_refresh(matter)
-    for order, (person, id_number, phone) in enumerate(petitioners):
-        _save_petitioner(matter, person, id_number, phone, order)
+    first.visitors.set(
+        [_save_petitioner(matter, person, id_number, phone, order)
+         for order, (person, id_number, phone) in enumerate(petitioners)]
+    )  # fmt: skip
     matter_text_save(matter)
     record_transition(matter, "", Status.REGISTERED, by, "登记")
     audit_record(
@@ -138,22 +140,29 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
     return matter
 
 
-def _add_new_petitioners(matter: Matter, petitioners: Sequence[PetitionerInput]) -> None:
-    """Petitioners who come with a repeat visit join the matter, unless already on it (same ID or phone)."""
+def _add_new_petitioners(matter: Matter, petitioners: Sequence[PetitionerInput]) -> list[Petitioner]:
+    """Petitioners who come with a repeat visit join the matter, unless already on it (same ID or phone).
+    Returns who came: the ones already on it and the new ones."""
     known = matter.petitioners.all()
     order = known.count()
+    came: list[Petitioner] = []
     for person, id_number, phone in clean_petitioners(petitioners):
-        same = (id_number and known.filter(id_number_index=id_number_index(id_number)).exists()) or (
-            phone and known.filter(phone_index=phone_index(phone)).exists()
+        same = (id_number and known.filter(id_number_index=id_number_index(id_number)).first()) or (
+            phone and known.filter(phone_index=phone_index(phone)).first()
         )
-        if not same and (person.name.strip() or id_number or phone):
-            _save_petitioner(matter, person, id_number, phone, order)
+        if same:
+            came.append(same)
+        elif person.name.strip() or id_number or phone:
+            came.append(_save_petitioner(matter, person, id_number, phone, order))
             order += 1
+    return came
 
 
-def _save_petitioner(matter: Matter, person: PetitionerInput, id_number: str, phone: str, order: int) -> None:
+def _save_petitioner(
+    matter: Matter, person: PetitionerInput, id_number: str, phone: str, order: int
+) -> Petitioner:
     brief = address_brief(matter.origin_township, matter.origin_village, matter.origin_village_text)
-    Petitioner.objects.create(
+    return Petitioner.objects.create(
         matter=matter,
         **petitioner_row(
             name=person.name.strip(),
@@ -189,7 +198,7 @@ def event_add(
         registered_at=timezone.now(),
         registered_by=by,
     )
-    _add_new_petitioners(matter, petitioners)
+    created.visitors.set(_add_new_petitioners(matter, petitioners))
     refresh_event_summary(matter)
     matter.save(
         update_fields=[
