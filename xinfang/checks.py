@@ -163,7 +163,7 @@ def check_sms_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         if missing:
             errors.append(Error(
                 f"云短信平台只发送审核通过的模板，缺少模板编号：{'、'.join(missing)}",
-                hint="XINFANG_SMS_TEMPLATE_IDS=daily_report=SMS_123,deadline_warning=SMS_456",
+                hint="XINFANG_SMS_TEMPLATE_IDS=daily_report=SMS_123,deadline_warning=SMS_456,visit_alert=SMS_789",
                 id="xinfang.E008",
             ))  # fmt: skip
     if settings.XINFANG_SMS_MAX_PARTS < 1 or settings.XINFANG_SMS_DAILY_CAP < 1:

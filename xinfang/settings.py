@@ -330,6 +330,10 @@ XINFANG_LEDGER_MAX_UNPACKED_MB = env_int("XINFANG_LEDGER_MAX_UNPACKED_MB", 512)
 # The days the daily report goes out: "working" (working days; the first after rest days covers each of
 # them, day by day) or "every" (every day, holidays included).
 XINFANG_DAILY_REPORT_DAYS = os.environ.get("XINFANG_DAILY_REPORT_DAYS", "working").strip() or "working"
+# Immediate alerts (紧急访情): a 进京 or 赴省 visit, or a visit of this many persons or more, texts the main
+# leaders and the owning leader at once; each gets at most this many alerts an hour.
+XINFANG_ALERT_PERSONS = env_int("XINFANG_ALERT_PERSONS", 50)
+XINFANG_ALERT_HOURLY_CAP = env_int("XINFANG_ALERT_HOURLY_CAP", 10)
 # Deadline warnings: matters whose statutory deadline falls within this many days, or has passed.
 XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
 

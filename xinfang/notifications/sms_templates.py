@@ -28,5 +28,6 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
     for template in (
         SmsTemplate("daily_report", "每日访情报告", "${content}"),
         SmsTemplate("deadline_warning", "到期预警", "${content}"),
+        SmsTemplate("visit_alert", "紧急访情", "${content}"),
     )
 }

@@ -14,6 +14,7 @@ from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import Unit
 from xinfang.lib.deadlines import Clock
 from xinfang.lib.masking import mask_name
+from xinfang.petitions.alerts import visit_alert_queue
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
     Event,
@@ -123,6 +124,7 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         [_save_petitioner(matter, person, id_number, phone, order)
          for order, (person, id_number, phone) in enumerate(petitioners)]
     )  # fmt: skip
+    visit_alert_queue(matter=matter, event=first)
     matter_text_save(matter)
     record_transition(matter, "", Status.REGISTERED, by, "登记")
     audit_record(
@@ -199,6 +201,7 @@ def event_add(
         registered_by=by,
     )
     created.visitors.set(_add_new_petitioners(matter, petitioners))
+    visit_alert_queue(matter=matter, event=created)
     refresh_event_summary(matter)
     matter.save(
         update_fields=[
