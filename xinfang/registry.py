@@ -18,6 +18,7 @@ from xinfang.jobs.services import scheduler_tick
 from xinfang.ledger.uploads import ledger_work_next
 from xinfang.lib.schedule import every_working_day
 from xinfang.notifications.services import sms_dispatch_due
+from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reports.services import daily_report_days, daily_report_job
 
@@ -27,6 +28,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "deadline_warnings", "到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
         deadline_warnings_job,
+    ),
+    JobSpec(
+        "review_windows", "复查期限届满办结", every_working_day(), "XINFANG_REVIEW_WINDOW_TIME",
+        review_windows_job,
     ),
     JobSpec(
         "daily_report", "每日访情报告", daily_report_days(), "XINFANG_DAILY_REPORT_TIME",

@@ -317,6 +317,8 @@ XINFANG_WORKER_TASK_MEMORY_MB = env_int("XINFANG_WORKER_TASK_MEMORY_MB", 2048)
 # Times of day of the scheduled jobs (on working days; see xinfang jobs plan).
 XINFANG_DAILY_REPORT_TIME = os.environ.get("XINFANG_DAILY_REPORT_TIME", "17:30")
 XINFANG_DEADLINE_WARNING_TIME = os.environ.get("XINFANG_DEADLINE_WARNING_TIME", "09:00")
+# When review windows that ran out the day before conclude their matters (办结), every working day.
+XINFANG_REVIEW_WINDOW_TIME = os.environ.get("XINFANG_REVIEW_WINDOW_TIME", "08:00")
 # A run missed while no worker was up is caught up when one starts, if planned within these hours.
 XINFANG_JOB_CATCH_UP_HOURS = env_int("XINFANG_JOB_CATCH_UP_HOURS", 12)
 # A run (or an SMS being sent) claimed this long ago by a worker that never finished is taken again.

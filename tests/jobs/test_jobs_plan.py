@@ -25,7 +25,8 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
                         "--format", "json")  # fmt: skip
     assert code == 0
     runs = json.loads(out)
-    assert runs[:2] == [
+    assert runs[:3] == [
+        {"job": "review_windows", "county": "410421", "at": "2026-02-13T08:00:00+08:00"},
         {"job": "deadline_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "daily_report", "county": "410421", "at": "2026-02-13T17:30:00+08:00"},
     ]

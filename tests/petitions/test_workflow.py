@@ -27,6 +27,7 @@ from xinfang.petitions.selectors import MatterFilter, matters_filtered, matters_
 from xinfang.petitions.services.common import RegistryError
 from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
 from xinfang.petitions.services.workflow import (
+    ReviewInput,
     extension_decide,
     extension_request,
     matter_rate,
@@ -88,24 +89,32 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         assert (stored.clock, stored.due_date) == (Clock.REVIEW_REQUEST, day(2026, 11, 19))
 
         traveller.move_to(at(2026, 10, 30))
-        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="信访人不服，请求复查")
+        county_government = ReviewInput(requested_on=day(2026, 10, 29), organ_name="宝丰县人民政府")
+        matter_transition(
+            by=bureau, matter=matter, to=S.REVIEW, reason="信访人不服，请求复查", review=county_government
+        )
         stored = reload(matter)
         assert (stored.status, stored.stage) == (S.REVIEW, Stage.INITIAL)
-        # 30 days end on Sunday 29 November: the deadline is the next working day.
+        # Decided within 30 days of the request: they end on Saturday 28 November, so on Monday the 30th.
         assert (stored.clock, stored.due_date) == (Clock.REVIEW_DECIDE, day(2026, 11, 30))
 
-        traveller.move_to(at(2026, 11, 10))
-        matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见：维持原答复")
+        traveller.move_to(at(2026, 11, 12))
+        matter_transition(
+            by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见：维持原答复", on=day(2026, 11, 10),
+            delivered_on=day(2026, 11, 12),
+        )  # fmt: skip
         stored = reload(matter)
-        assert (stored.status, stored.stage, stored.answered_on) == (
-            S.ANSWERED,
-            Stage.REVIEW,
-            day(2026, 11, 10),
-        )
-        assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_REQUEST, day(2026, 12, 10))
+        assert (stored.status, stored.stage, stored.answered_on, stored.answer_delivered_on) == (
+            S.ANSWERED, Stage.REVIEW, day(2026, 11, 10), day(2026, 11, 12),
+        )  # fmt: skip
+        # The re-review window runs from delivery: 30 days end on Saturday 12 December.
+        assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_REQUEST, day(2026, 12, 14))
 
         traveller.move_to(at(2026, 11, 20))
-        matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="信访人请求复核")
+        city = ReviewInput(
+            requested_on=day(2026, 11, 20), organ_name="平顶山市人民政府", document_number="平政复〔2026〕8号"
+        )
+        matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="信访人请求复核", review=city)
         stored = reload(matter)
         assert (stored.status, stored.stage) == (S.RE_REVIEW, Stage.RE_REVIEW)
         assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_DECIDE, day(2026, 12, 21))
@@ -113,13 +122,17 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         traveller.move_to(at(2026, 12, 15))
         matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复核意见：维持复查意见")
         stored = reload(matter)
-        assert (stored.status, stored.stage, stored.clock) == (S.ANSWERED, Stage.RE_REVIEW, "")
-        with pytest.raises(RegistryError, match="复核只能针对复查意见提出"):
-            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="再次请求")
-        matter_transition(by=bureau, matter=matter, to=S.CLOSED, reason="复核维持，依法终结")
-        stored = reload(matter)
-        assert stored.status == S.CLOSED
+        # The decision of 复核, the last review: 终结 (三级终结), nothing left to wait for.
+        assert (stored.status, stored.stage) == (S.CLOSED, Stage.RE_REVIEW)
         assert (stored.clock, stored.clock_started, stored.due_date) == ("", None, None)
+        with pytest.raises(RegistryError, match="当前状态为“终结”"):
+            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="再次请求")
+    reviews = list(matter.reviews.order_by("requested_on"))
+    assert [(r.stage, r.organ, r.requested_on, r.decided_on) for r in reviews] == [
+        (Stage.REVIEW, "宝丰县人民政府", day(2026, 10, 29), day(2026, 11, 10)),
+        (Stage.RE_REVIEW, "平顶山市人民政府", day(2026, 11, 20), day(2026, 12, 15)),
+    ]
+    assert reviews[1].document_number == "平政复〔2026〕8号" and reviews[0].delivered_on == day(2026, 11, 12)
 
     assert steps(matter) == [
         ("", S.REGISTERED),
@@ -130,8 +143,7 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         (S.ANSWERED, S.REVIEW),
         (S.REVIEW, S.ANSWERED),
         (S.ANSWERED, S.RE_REVIEW),
-        (S.RE_REVIEW, S.ANSWERED),
-        (S.ANSWERED, S.CLOSED),
+        (S.RE_REVIEW, S.CLOSED),
     ]
     transitions = list(matter.transitions.order_by("at", "id"))
     assert [t.by.username for t in transitions[2:5]] == ["renshe"] * 3
@@ -151,21 +163,17 @@ def test_it_ends_at_review_under_the_henan_profile(county, bureau, renshe):
         traveller.move_to(at(2026, 10, 10))
         matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已答复")
         traveller.move_to(at(2026, 10, 20))
-        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="请求复查")
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="请求复查", review=GOVERNMENT)
         traveller.move_to(at(2026, 11, 2))
         matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见")
-        assert reload(matter).stage == Stage.REVIEW
+        stored = reload(matter)
+        assert (stored.stage, stored.status, stored.clock) == (Stage.REVIEW, S.CLOSED, "")  # 复查 ends it
 
         before = snapshot()
-        with pytest.raises(RegistryError, match="复查即为终结") as error:
-            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="请求复核")
-        assert "《河南省信访条例》" in chinese(error)
+        with pytest.raises(RegistryError, match="当前状态为“终结”"):
+            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, reason="请求复核", review=GOVERNMENT)
         assert snapshot() == before
-        assert reload(matter).status == S.ANSWERED
-
-        matter_transition(by=bureau, matter=matter, to=S.CLOSED)
-    assert reload(matter).status == S.CLOSED
-    assert steps(matter)[-1] == (S.ANSWERED, S.CLOSED)
+    assert steps(matter)[-1] == (S.REVIEW, S.CLOSED)
 
 
 def test_it_starts_no_re_review_clock_under_the_henan_profile(county, bureau, renshe):
@@ -175,7 +183,7 @@ def test_it_starts_no_re_review_clock_under_the_henan_profile(county, bureau, re
         traveller.move_to(at(2026, 10, 10))
         matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已答复")
         traveller.move_to(at(2026, 10, 20))
-        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="请求复查")
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, reason="请求复查", review=GOVERNMENT)
         traveller.move_to(at(2026, 11, 2))
         matter_transition(by=bureau, matter=matter, to=S.ANSWERED, answer="复查意见")
     stored = reload(matter)
@@ -192,7 +200,8 @@ def test_it_resolves_an_answered_matter(county, bureau, renshe):
         matter_transition(by=renshe, matter=matter, to=S.RESOLVED, reason="信访人签字息访")
     stored = reload(matter)
     assert stored.status == S.RESOLVED and stored.resolved_on == day(2026, 11, 2)
-    assert (stored.clock, stored.due_date) == ("", None)
+    # 已化解 does not cut off the petitioner's right to ask for 复查 within the window.
+    assert (stored.clock, stored.due_date) == (Clock.REVIEW_REQUEST, day(2026, 11, 25))
     assert steps(matter) == [
         ("", S.REGISTERED), (S.REGISTERED, S.ACCEPTED), (S.ACCEPTED, S.ANSWERED), (S.ANSWERED, S.RESOLVED),
     ]  # fmt: skip
@@ -200,6 +209,10 @@ def test_it_resolves_an_answered_matter(county, bureau, renshe):
 
 
 # -- refusals --------------------------------------------------------------------------------------
+
+
+GOVERNMENT = ReviewInput(requested_on=day(2026, 10, 20), organ_name="宝丰县人民政府")
+GOVERNMENT_LATER = ReviewInput(requested_on=day(2026, 11, 20), organ_name="宝丰县人民政府")
 
 
 @pytest.mark.parametrize("target", [S.ANSWERED, S.RESOLVED, S.CLOSED, S.REVIEW, S.RE_REVIEW, S.IN_PROGRESS])
@@ -214,13 +227,13 @@ def test_it_refuses_to_jump_from_registered(county, bureau, target):
     assert reload(matter).status == S.REGISTERED
 
 
-def test_it_refuses_every_step_out_of_resolved(county, bureau, renshe):
-    with frozen():
+def test_a_resolved_matter_may_still_be_reviewed_within_the_window_and_nothing_else(county, bureau, renshe):
+    with frozen() as traveller:
         matter = accepted_matter(county, bureau, renshe, on=day(2026, 11, 2))
         matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已支付")
         matter_transition(by=renshe, matter=matter, to=S.RESOLVED)
         before = snapshot()
-        for target in S.values:
+        for target in set(S.values) - {S.REVIEW, S.RE_REVIEW}:
             with pytest.raises(RegistryError, match="当前状态为“已化解”") as error:
                 matter_transition(by=bureau, matter=matter, to=target, reason="理由", answer="答复")
             chinese(error)
@@ -228,8 +241,10 @@ def test_it_refuses_every_step_out_of_resolved(county, bureau, renshe):
             matter_assign(
                 by=bureau, matter=matter, unit=unit(county, "县住建局"), kind=Assignment.Kind.ASSIGN
             )
-    assert snapshot() == before
-    assert reload(matter).status == S.RESOLVED
+        assert snapshot() == before
+        traveller.move_to(at(2026, 11, 20))
+        reviewed = matter_transition(by=bureau, matter=matter, to=S.REVIEW, review=GOVERNMENT_LATER)
+    assert reviewed.status == S.REVIEW and reviewed.resolved_on == day(2026, 11, 2)
 
 
 def test_it_refuses_a_rejection_without_reason_and_an_answer_without_text(county, bureau, renshe):
@@ -499,3 +514,79 @@ def test_a_step_cannot_be_back_dated_beyond_a_week_or_before_the_previous_step(p
             matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(2026, 11, 17))
         accepted = matter_transition(by=bureau, matter=matter, to=S.ACCEPTED, on=day(2026, 11, 20))
     assert accepted.accepted_on == day(2026, 11, 20)
+
+
+def test_a_lapsed_review_window_concludes_the_matter_on_the_next_working_day(county, bureau, renshe):
+    """办结: the answer was delivered and no 复查 was asked within 30 days; 已化解 keeps its status."""
+    from xinfang.jobs.services import scheduler_tick
+    from xinfang.petitions.closing import review_windows_job
+    from xinfang.registry import JOBS
+
+    with frozen(2026, 10, 12) as traveller:
+        answered = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        matter_transition(by=renshe, matter=answered, to=S.ANSWERED, answer="已支付")
+        resolved = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        matter_transition(by=renshe, matter=resolved, to=S.ANSWERED, answer="已支付")
+        matter_transition(by=renshe, matter=resolved, to=S.RESOLVED, reason="息访")
+        traveller.move_to(at(2026, 10, 20))
+        later = accepted_matter(county, bureau, renshe, on=day(2026, 10, 20))
+        matter_transition(by=renshe, matter=later, to=S.ANSWERED, answer="已支付")
+        assert reload(answered).due_date == day(2026, 11, 11)
+        traveller.move_to(at(2026, 11, 11, 23))
+        assert review_windows_job(county=county, day=day(2026, 11, 11), now=at(2026, 11, 11, 23)) == (
+            "没有期限届满的事项"
+        )
+        traveller.move_to(at(2026, 11, 12, 8))
+        scheduler_tick(jobs=JOBS)
+    assert (reload(answered).status, reload(answered).clock) == (S.CONCLUDED, "")
+    assert (reload(resolved).status, reload(resolved).clock) == (S.RESOLVED, "")
+    assert reload(later).status == S.ANSWERED and reload(later).clock == Clock.REVIEW_REQUEST
+    assert steps(answered)[-1] == (S.ANSWERED, S.CONCLUDED)
+    [record] = audits(answered, "matter.window_lapsed")
+    assert record.actor_name == "system" and record.changes["status"] == ["answered", "concluded"]
+
+
+def test_only_the_bureau_records_a_review_never_the_handling_unit(county, bureau, renshe, persona):
+    from django.core.exceptions import PermissionDenied
+
+    with frozen(2026, 10, 12) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已支付")
+        traveller.move_to(at(2026, 10, 20))
+        before = snapshot()
+        for unit_user in (renshe, persona("renshe_head")):
+            with pytest.raises(PermissionDenied, match="承办单位不能登记对本单位答复的复查"):
+                matter_transition(by=unit_user, matter=matter, to=S.REVIEW, review=GOVERNMENT)
+        own = ReviewInput(requested_on=day(2026, 10, 20), organ_unit=unit(county, "县人社局"))
+        with pytest.raises(RegistryError, match="不能是承办单位本身"):
+            matter_transition(by=bureau, matter=matter, to=S.REVIEW, review=own)
+        with pytest.raises(RegistryError, match="请选择复查"):
+            matter_transition(by=bureau, matter=matter, to=S.REVIEW, review=ReviewInput(day(2026, 10, 20)))
+        assert snapshot() == before
+        traveller.move_to(at(2026, 11, 13))
+        late = ReviewInput(requested_on=day(2026, 11, 12), organ_name="宝丰县人民政府")  # 31 days after
+        with pytest.raises(RegistryError, match="复查请求已超过期限"):
+            matter_transition(by=bureau, matter=matter, to=S.REVIEW, review=late)
+        in_time = ReviewInput(requested_on=day(2026, 11, 10), organ_unit=unit(county, "县司法局"))
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, review=in_time)
+    assert reload(matter).status == S.REVIEW
+
+
+def test_the_pages_record_the_delivery_and_the_review_and_refuse_the_unit_403(
+    county, bureau, renshe, client_for
+):
+    with frozen(2026, 10, 12) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        page = f"/matters/{matter.pk}/"
+        traveller.move_to(at(2026, 10, 14))
+        answered = client_for("renshe").post(f"{page}transition/", {
+            "to": "answered", "answer": "已支付", "on": "2026-10-12", "delivered_on": "2026-10-14",
+        })  # fmt: skip
+        assert answered.status_code == 302
+        assert reload(matter).due_date == day(2026, 11, 13)  # 30 days from delivery
+        traveller.move_to(at(2026, 10, 20))
+        review = {"to": "review", "requested_on": "2026-10-19", "organ_name": "宝丰县人民政府"}
+        assert client_for("renshe").post(f"{page}transition/", review).status_code == 403
+        assert client_for("bureau").post(f"{page}transition/", review).status_code == 302
+        shown = client_for("bureau").get(page).content.decode()
+    assert reload(matter).status == S.REVIEW and "宝丰县人民政府" in shown and "2026-10-14" in shown

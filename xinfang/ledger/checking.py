@@ -33,7 +33,7 @@ Status = Matter.Status
 STATUS_NAMES: dict[str, str] = {
     **{label: value for value, label in Status.choices},
     "已登记": Status.REGISTERED, "已受理": Status.ACCEPTED, "已转送": Status.TRANSFERRED,
-    "已终结": Status.CLOSED, "正在办理": Status.IN_PROGRESS,
+    "已终结": Status.CLOSED, "已办结": Status.CONCLUDED, "正在办理": Status.IN_PROGRESS,
 }  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
+from xinfang.directory.models import Unit
 from xinfang.petitions.forms import MatterFilterForm
 from xinfang.petitions.pages import matter_page
 from xinfang.petitions.selectors import matter_get_for_user, matters_filtered, user_handles
@@ -27,7 +28,7 @@ from xinfang.petitions.serializers import (
 )
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput, RegistryError
 from xinfang.petitions.services.registration import event_add, matter_register
-from xinfang.petitions.services.workflow import matter_transition
+from xinfang.petitions.services.workflow import matter_transition, review_input
 
 PAGE_SIZE = 50
 FILTER_PARAMETERS = [
@@ -139,8 +140,14 @@ class MatterTransitionApi(APIView):
         matter = matter_get_for_user(user=user, matter_id=matter_id)
         serializer = TransitionInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organ = Unit.objects.filter(county_id=matter.county_id, pk=data.pop("organ_unit") or 0).first()
+        review = review_input(
+            to=data["to"], on=data["on"], requested_on=data.pop("requested_on"), organ_unit=organ,
+            organ_name=data.pop("organ_name"), document_number=data.pop("document_number"),
+        )  # fmt: skip
         try:
-            matter_transition(by=user, matter=matter, **serializer.validated_data)
+            matter_transition(by=user, matter=matter, review=review, **data)
         except RegistryError as error:
             raise _registry_error(error) from error
         return _detail(user, matter.pk)

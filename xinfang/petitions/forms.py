@@ -250,6 +250,21 @@ class TransitionForm(forms.Form):
     )
     answer = forms.CharField(label="答复意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
                              required=False)  # fmt: skip
+    delivered_on = forms.DateField(
+        label="送达日期", required=False, widget=DATE_WIDGET, help_text="答复或复查(复核)意见送达信访人的日期"
+    )
+    requested_on = forms.DateField(
+        label="请求日期", required=False, widget=DATE_WIDGET, help_text="复查(复核)：信访人提出请求的日期"
+    )
+    organ_unit = forms.ModelChoiceField(label="复查(复核)机关", queryset=Unit.objects.none(), required=False)
+    organ_name = forms.CharField(
+        label="名录外机关", max_length=60, required=False, help_text="如：平顶山市人民政府"
+    )
+    document_number = forms.CharField(label="文号", max_length=60, required=False)
+
+    def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "organ_unit", county_units(county_id))
 
 
 class AssignForm(forms.Form):

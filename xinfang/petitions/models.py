@@ -75,6 +75,7 @@ class Matter(models.Model):
         RESOLVED = "resolved", "已化解"
         REVIEW = "review", "复查"
         RE_REVIEW = "re_review", "复核"
+        CONCLUDED = "concluded", "办结"
         CLOSED = "closed", "终结"
 
     class Source(models.TextChoices):
@@ -156,6 +157,8 @@ class Matter(models.Model):
     extension_days = models.PositiveIntegerField("延期天数", default=0)
     accepted_on = models.DateField("受理日期", null=True, blank=True)
     answered_on = models.DateField("答复日期", null=True, blank=True)
+    # 送达日期 of the current written answer or decision: the petitioner's windows run from receipt.
+    answer_delivered_on = models.DateField("送达日期", null=True, blank=True)
     resolved_on = models.DateField("化解日期", null=True, blank=True)
     answer = models.TextField("答复意见", blank=True)
     # A matter imported from a ledger row without 登记编号 is known again by this keyed digest of the
@@ -359,6 +362,42 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.unit.name}（{self.get_state_display()}）"
+
+
+class Review(models.Model):
+    """A request for 复查 (Art. 35) or 复核 (Art. 36): when the petitioner asked, the organ that decides it
+    (one level above the handling unit: a county-level organ of the directory, or an external one typed
+    in with its document number), and its decision; recorded by the bureau on the organ's behalf."""
+
+    matter = models.ForeignKey(
+        Matter, on_delete=models.CASCADE, related_name="reviews", verbose_name="信访事项"
+    )
+    stage = models.CharField("程序", max_length=20, choices=Stage.choices)
+    requested_on = models.DateField("请求日期")
+    organ_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="复查(复核)机关"
+    )
+    organ_name = models.CharField("复查(复核)机关(名录外)", max_length=60, blank=True)
+    document_number = models.CharField("文号", max_length=60, blank=True)
+    decision = models.TextField("意见", blank=True)
+    decided_on = models.DateField("决定日期", null=True, blank=True)
+    delivered_on = models.DateField("送达日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "复查复核"
+        verbose_name_plural = "复查复核"
+        ordering: ClassVar = ["matter", "requested_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}：{self.organ_unit or self.organ_name}"
+
+    @property
+    def organ(self) -> str:
+        return str(self.organ_unit) if self.organ_unit_id else self.organ_name
 
 
 class Extension(models.Model):

@@ -29,6 +29,7 @@ from xinfang.petitions.models import Assignment, Extension, Matter, Rating
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
 from xinfang.petitions.services.workflow import (
+    REVIEW_STEPS,
     allowed_transitions,
     can_handle,
     may_approve_extension,
@@ -164,7 +165,7 @@ def matter_detail_context(
         "event": bureau,
         "reveal": bureau,
     }
-    transition_form = TransitionForm()
+    transition_form = TransitionForm(county_id=matter.county_id)
     transition_form.fields["to"].choices = [("", "请选择"), *next_statuses]  # type: ignore[attr-defined]
     forms_by_action: dict[str, forms.Form] = {
         "transition": transition_form,
@@ -186,6 +187,8 @@ def matter_detail_context(
         "assignment": assignment,
         "owner": owner,
         "extensions": extensions,
+        "reviews": list(matter.reviews.select_related("organ_unit")),
+        "review_possible": bureau and bool(REVIEW_STEPS & allowed_transitions(matter)),
         "rating": Rating.objects.filter(matter=matter).first(),
         "deadline": deadline,
         "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",

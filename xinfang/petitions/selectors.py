@@ -232,7 +232,7 @@ def registry_overview(*, user: User) -> RegistryOverview:
         events=Count("pk"), persons=Sum("persons"), over=Count("pk", filter=Q(level__in=OVER_LEVELS))
     )
     warning = registry_rules(user.county_id).deadline_warning_days if user.county_id else 3
-    closed = (Matter.Status.RESOLVED, Matter.Status.CLOSED, Matter.Status.REJECTED)
+    closed = (Matter.Status.RESOLVED, Matter.Status.CONCLUDED, Matter.Status.CLOSED, Matter.Status.REJECTED)
     matters = (
         visible.exclude(status__in=closed)
         .exclude(clock__in=PETITIONER_CLOCKS)

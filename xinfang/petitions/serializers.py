@@ -142,6 +142,22 @@ class TransitionInSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     answer = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     on = serializers.DateField(required=False, allow_null=True, default=None)
+    delivered_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="答复或复查(复核)意见的送达日期（默认当日）"
+    )
+    requested_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="复查(复核)：信访人提出请求的日期（默认当日）",
+    )
+    organ_unit = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="复查(复核)机关：本县名录中的单位编号"
+    )
+    organ_name = serializers.CharField(
+        max_length=60, required=False, allow_blank=True, default="", help_text="或名录外机关的名称"
+    )
+    document_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
 
 
 class MatterPageSerializer(serializers.Serializer[Any]):

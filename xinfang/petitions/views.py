@@ -62,7 +62,12 @@ from xinfang.petitions.services.transfer import (
     matter_assign,
     objection_decide,
 )
-from xinfang.petitions.services.workflow import extension_decide, extension_request, matter_transition
+from xinfang.petitions.services.workflow import (
+    extension_decide,
+    extension_request,
+    matter_transition,
+    review_input,
+)
 
 PAGE_SIZE = 50
 
@@ -192,7 +197,9 @@ def _action(
     @require_POST
     def view(request: AuthedRequest, matter_id: int) -> HttpResponse:
         matter = matter_get_for_user(user=request.user, matter_id=matter_id)
-        kwargs = {"county_id": matter.county_id} if form_class in (AssignForm, OwnerForm) else {}
+        kwargs = (
+            {"county_id": matter.county_id} if form_class in (AssignForm, OwnerForm, TransitionForm) else {}
+        )
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
             context = matter_detail_context(request.user, matter, failed=form)
@@ -210,15 +217,15 @@ def _action(
 
 
 def _transition(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
-    matter_transition(
-        by=request.user,
-        matter=matter,
-        to=data["to"],
-        reason=data["reason"],
-        answer=data["answer"],
-        on=data["on"],
-    )
-    return f"已办理为“{Matter.Status(data['to']).label}”"
+    review = review_input(
+        to=data["to"], on=data["on"], requested_on=data["requested_on"], organ_unit=data["organ_unit"],
+        organ_name=data["organ_name"], document_number=data["document_number"],
+    )  # fmt: skip
+    done = matter_transition(
+        by=request.user, matter=matter, to=data["to"], reason=data["reason"], answer=data["answer"],
+        on=data["on"], delivered_on=data["delivered_on"], review=review,
+    )  # fmt: skip
+    return f"已办理为“{done.get_status_display()}”"
 
 
 def _assign(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:

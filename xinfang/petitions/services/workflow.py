@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,13 +13,15 @@ from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.directory.models import Unit
 from xinfang.directory.selectors import bureau_unit
-from xinfang.lib.deadlines import Clock, due_date
+from xinfang.lib.deadlines import Clock, RuleProfile, due_date
 from xinfang.petitions.models import (
     Assignment,
     Extension,
     Matter,
     Rating,
+    Review,
     Stage,
 )
 from xinfang.petitions.rows import (
@@ -39,14 +43,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.TRANSFERRED: frozenset({Status.ACCEPTED, Status.REGISTERED}),
     Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
     Status.IN_PROGRESS: frozenset({Status.ANSWERED}),
-    Status.ANSWERED: frozenset({Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW, Status.CLOSED}),
-    # A review and a re-review end with their decision (an answer); then the matter can close.
+    # 办结 and 终结 are never asked for: a lapsed review window concludes a matter (the worker), and the
+    # decision of the last review the profile allows terminates it.
+    Status.ANSWERED: frozenset({Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW}),
+    # A review and a re-review end with their decision (an answer).
     Status.REVIEW: frozenset({Status.ANSWERED}),
     Status.RE_REVIEW: frozenset({Status.ANSWERED}),
     Status.REJECTED: frozenset(),
-    Status.RESOLVED: frozenset(),
+    # 已化解 does not cut off the petitioner's right to a review within the window.
+    Status.RESOLVED: frozenset({Status.REVIEW, Status.RE_REVIEW}),
+    Status.CONCLUDED: frozenset(),
     Status.CLOSED: frozenset(),
 }
+# The steps only the bureau records, on behalf of the reviewing organ one level above the handling unit:
+# the handling unit never records the review of its own answer.
+REVIEW_STEPS = frozenset({Status.REVIEW, Status.RE_REVIEW})
 
 
 def allowed_transitions(matter: Matter) -> frozenset[str]:
@@ -88,14 +99,52 @@ def _check_may_handle(by: User, matter: Matter) -> None:
         raise RegistryError("只有信访局或承办单位可以办理该事项")
 
 
+@dataclass(frozen=True)
+class ReviewInput:
+    """A review or re-review request as the bureau records it."""
+
+    requested_on: dt.date  # when the petitioner asked
+    organ_unit: Unit | None = None  # a county-level organ of the directory
+    organ_name: str = ""  # or an organ outside it (e.g. the city's), with its document number
+    document_number: str = ""
+
+
+def review_input(
+    *, to: str, on: dt.date | None, requested_on: dt.date | None, organ_unit: Unit | None, organ_name: str,
+    document_number: str,
+) -> ReviewInput | None:  # fmt: skip
+    """What a form or an API body gives for a review step; None for any other step."""
+    if to not in REVIEW_STEPS:
+        return None
+    asked = requested_on or on or local_today()
+    return ReviewInput(asked, organ_unit, organ_name, document_number)
+
+
 @transaction.atomic
 def matter_transition(
-    *, by: User, matter: Matter, to: str, reason: str = "", answer: str = "", on: dt.date | None = None
+    *,
+    by: User,
+    matter: Matter,
+    to: str,
+    reason: str = "",
+    answer: str = "",
+    on: dt.date | None = None,
+    delivered_on: dt.date | None = None,
+    review: ReviewInput | None = None,
 ) -> Matter:
-    """Move a matter along the status flow, validating the step and starting the next clock."""
+    """Move a matter along the status flow, validating the step and starting the next clock.
+
+    An answer or a review decision records its 送达日期 (`delivered_on`, default: the day itself): the
+    petitioner's window runs from receipt. A review or re-review request, and its decision, are recorded by
+    the bureau only (PermissionDenied for anyone else), with the request's date and the reviewing organ."""
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     require_transition(matter, to)
+    reviewing = to in REVIEW_STEPS or matter.status in REVIEW_STEPS
+    if reviewing and by.role not in BUREAU_ROLES:
+        raise PermissionDenied(
+            "复查、复核由上一级机关决定，由信访局代为登记；承办单位不能登记对本单位答复的复查、复核"
+        )
     _check_may_handle(by, matter)
     on = on or local_today()
     check_step_date(matter, on)
@@ -119,41 +168,14 @@ def matter_transition(
     elif to == Status.IN_PROGRESS:
         pass  # the handling clock keeps running
     elif to == Status.ANSWERED:
-        if not answer.strip():
-            raise RegistryError("请填写答复意见", "answer")
-        if matter.status == Status.REVIEW:
-            matter.stage = Stage.REVIEW
-            fields.add("stage")
-        matter.answer, matter.answered_on = free_text(answer), on
-        fields |= {"answer", "answered_on"}
-        if matter.stage == Stage.INITIAL:
-            start_clock(matter, Clock.REVIEW_REQUEST, on)
-        elif matter.stage == Stage.REVIEW and profile.re_review_allowed:
-            start_clock(matter, Clock.RE_REVIEW_REQUEST, on)
-        else:
-            start_clock(matter, None)  # a final decision (复核, or 复查 under Henan): nothing to wait for
+        to = _answer(matter, on, answer, delivered_on, profile, fields)
     elif to == Status.RESOLVED:
         matter.resolved_on = on
         fields.add("resolved_on")
-        start_clock(matter, None)
-    elif to == Status.REVIEW:
-        if matter.stage != Stage.INITIAL:
-            raise RegistryError("复查只能针对初次答复提出")
-        check_within(matter, on, "复查请求已超过期限")
-        start_clock(matter, Clock.REVIEW_DECIDE, on)
-    elif to == Status.RE_REVIEW:
-        if matter.stage != Stage.REVIEW:
-            raise RegistryError("复核只能针对复查意见提出")
-        if not profile.re_review_allowed:
-            raise RegistryError(f"按{profile.name}，复查即为终结，不再复核")
-        check_within(matter, on, "复核请求已超过期限")
-        matter.stage = Stage.RE_REVIEW
-        fields.add("stage")
-        start_clock(matter, Clock.RE_REVIEW_DECIDE, on)
-    elif to == Status.CLOSED:
-        if matter.status == Status.ANSWERED and matter.stage == Stage.INITIAL and not reason.strip():
-            raise RegistryError("请说明终结理由（如信访人未在期限内请求复查）", "reason")
-        start_clock(matter, None)
+        if matter.clock not in (Clock.REVIEW_REQUEST, Clock.RE_REVIEW_REQUEST):
+            start_clock(matter, None)  # the review window, if one runs, keeps running
+    elif to in REVIEW_STEPS:
+        _review(by, matter, to, on, review, profile, fields)
     matter.status = to
     matter.save(update_fields=sorted(fields))
     record_transition(matter, old, to, by, reason.strip() or answer.strip())
@@ -164,6 +186,76 @@ def matter_transition(
         changes={"status": [old, to], "reason": reason, "on": on.isoformat()},
     )
     return matter
+
+
+def _answer(
+    matter: Matter,
+    on: dt.date,
+    answer: str,
+    delivered_on: dt.date | None,
+    profile: RuleProfile,
+    fields: set[str],
+) -> str:
+    """An answer, or a review's decision: the petitioner's next window runs from its delivery; the decision
+    of the last review the profile allows terminates the matter (终结). Returns the status it takes."""
+    if not answer.strip():
+        raise RegistryError("请填写答复意见", "answer")
+    delivered = delivered_on or on
+    if delivered < on or delivered > local_today():
+        raise RegistryError("送达日期应在答复日期之后、不晚于今天", "delivered_on")
+    deciding = {str(Status.REVIEW): Stage.REVIEW, str(Status.RE_REVIEW): Stage.RE_REVIEW}.get(matter.status)
+    if deciding is not None:
+        matter.stage = deciding
+        fields.add("stage")
+        Review.objects.filter(matter=matter, stage=deciding, decided_on__isnull=True).update(
+            decision=free_text(answer), decided_on=on, delivered_on=delivered
+        )
+    matter.answer, matter.answered_on, matter.answer_delivered_on = free_text(answer), on, delivered
+    fields |= {"answer", "answered_on", "answer_delivered_on"}
+    if matter.stage == Stage.INITIAL:
+        start_clock(matter, Clock.REVIEW_REQUEST, delivered)
+        return Status.ANSWERED
+    if matter.stage == Stage.REVIEW and profile.re_review_allowed:
+        start_clock(matter, Clock.RE_REVIEW_REQUEST, delivered)
+        return Status.ANSWERED
+    start_clock(matter, None)  # the last review the profile allows (复核; 复查 under Henan): 终结
+    return Status.CLOSED
+
+
+def _review(
+    by: User, matter: Matter, to: str, on: dt.date, review: ReviewInput | None, profile: RuleProfile,
+    fields: set[str],
+) -> None:  # fmt: skip
+    """A request for 复查 or 复核, within 30 days of receiving the answer it contests, to the organ above."""
+    if to == Status.REVIEW and matter.stage != Stage.INITIAL:
+        raise RegistryError("复查只能针对初次答复提出")
+    if to == Status.RE_REVIEW:
+        if matter.stage != Stage.REVIEW:
+            raise RegistryError("复核只能针对复查意见提出")
+        if not profile.re_review_allowed:
+            raise RegistryError(f"按{profile.name}，复查即为终结，不再复核")
+    review = review or ReviewInput(requested_on=on)
+    asked = review.requested_on
+    if asked > on or (matter.answer_delivered_on and asked < matter.answer_delivered_on):
+        raise RegistryError("请求日期应在送达之后、不晚于登记日期", "requested_on")
+    check_within(matter, asked, "复查请求已超过期限" if to == Status.REVIEW else "复核请求已超过期限")
+    organ_name = free_text(review.organ_name)[:60]
+    if review.organ_unit is not None:
+        if review.organ_unit.county_id != matter.county_id:
+            raise RegistryError("复查(复核)机关不在本县名录中", "organ_unit")
+        if review.organ_unit.pk == matter.responsible_unit_id:
+            raise RegistryError("复查(复核)由承办单位的上一级机关决定，不能是承办单位本身", "organ_unit")
+    elif not organ_name:
+        raise RegistryError("请选择复查(复核)机关，或填写名录外机关的名称和文号", "organ_unit")
+    stage = Stage.REVIEW if to == Status.REVIEW else Stage.RE_REVIEW
+    Review.objects.create(
+        matter=matter, stage=stage, requested_on=asked, organ_unit=review.organ_unit, organ_name=organ_name,
+        document_number=free_text(review.document_number)[:60], recorded_by=by, recorded_at=timezone.now(),
+    )  # fmt: skip
+    if to == Status.RE_REVIEW:
+        matter.stage = Stage.RE_REVIEW
+        fields.add("stage")
+    start_clock(matter, Clock.REVIEW_DECIDE if to == Status.REVIEW else Clock.RE_REVIEW_DECIDE, asked)
 
 
 BACKDATE_DAYS = 7  # a step may be recorded late, but only this many days back
