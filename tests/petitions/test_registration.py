@@ -25,8 +25,9 @@ from tests.petitions.support import (
     snapshot,
     steps,
 )
+from xinfang.calendars.selectors import work_calendar
 from xinfang.directory.models import Category, Village
-from xinfang.lib.deadlines import Clock
+from xinfang.lib.deadlines import HENAN, Clock, due_date
 from xinfang.petitions.models import Channel, Level, Matter, Petitioner, Stage
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistryError
 from xinfang.petitions.services.registration import event_add
@@ -232,3 +233,32 @@ def test_it_ranks_levels_so_the_highest_wins(county, bureau):
     stored = reload(matter)
     assert stored.top_level == Level.PROVINCE
     assert not stored.is_collective  # 4 persons is not a 集体访; 5 would be
+
+
+def test_the_matter_page_names_the_rule_behind_its_clock(county, bureau, client_for):
+    with frozen():
+        matter = new_matter(bureau, county, date=day(2026, 10, 20))
+        page = client_for("bureau").get(f"/matters/{matter.pk}/").content.decode()
+    assert "时限依据：《信访工作条例》第二十二条" in page
+    henan(county, since=day(2026, 10, 1))
+    with frozen():
+        later = new_matter(bureau, county, date=day(2026, 10, 21))
+        page = client_for("bureau").get(f"/matters/{later.pk}/").content.decode()
+    assert "时限依据：《河南省信访条例》（转送交办5日）" in page
+
+
+def test_the_demo_county_follows_the_henan_profile_and_its_history_too(county):
+    from xinfang.demo.generator import generate_matters
+    from xinfang.demo.services import DEMO_HENAN_FROM, demo_rules_load
+    from xinfang.petitions.rows import rule_profile
+
+    demo_rules_load(county)
+    demo_rules_load(county)  # once
+    assert rule_profile(county, DEMO_HENAN_FROM).key == "henan"
+    assert rule_profile(county, DEMO_HENAN_FROM - dt.timedelta(days=1)).key == "national-2022"
+    generate_matters(county=county, matters=200, seed=5, start=dt.date(2026, 9, 1), end=dt.date(2026, 11, 20))
+    registered = Matter.objects.filter(county=county, status="registered").exclude(due_date=None).first()
+    assert registered is not None
+    assert registered.due_date == due_date(
+        Clock.DISPOSE, registered.clock_started, HENAN, work_calendar()
+    )  # 5 days, not 15

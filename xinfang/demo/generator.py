@@ -21,7 +21,7 @@ from xinfang.accounts.models import User
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
-from xinfang.lib.deadlines import NATIONAL_2022
+from xinfang.lib.deadlines import profile_on
 from xinfang.lib.idcard import id_check_code
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.models import (
@@ -43,6 +43,7 @@ from xinfang.petitions.rows import (
     petitioner_row,
     query_code,
     registration_number,
+    rule_profiles,
 )
 from xinfang.petitions.search import matter_grams
 
@@ -181,6 +182,7 @@ class _Generator:
         )
         self.codes: set[str] = set()
         self.calendar = work_calendar()
+        self.profiles = rule_profiles(county)  # the county's rule profiles: each clock by its start day
         # The registrar of the generated history: the county's first bureau account, if any.
         self.clerk = User.objects.filter(county=county, role=Role.BUREAU_STAFF).order_by("pk").first()
         self.liaisons: dict[int, list[Leader]] = {}
@@ -348,7 +350,7 @@ class _Generator:
             clock_fields(
                 clock=OPEN_STATUS_CLOCKS.get(status),
                 start=steps[-1][1],
-                profile=NATIONAL_2022,
+                profile=profile_on(steps[-1][1], self.profiles),
                 calendar=self.calendar,
             )
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import transaction
 
 from xinfang.accounts.models import User
@@ -140,3 +142,20 @@ def demo_online_submissions(county: County) -> int:
             appeal=appeal,
         )
     return len(DEMO_ONLINE_SUBMISSIONS)
+
+
+# The demo county is in Henan: from this day its clocks follow the Henan profile (transfer within 5 days,
+# handling 30 days extendable to 90 in all, review ends at 复查). A real county sets the day its
+# regulation took effect on /manage/ → 时限规则.
+DEMO_HENAN_FROM = dt.date(2025, 1, 1)
+
+
+def demo_rules_load(county: County) -> None:
+    """The demo county's rule profile: Henan's, from DEMO_HENAN_FROM (once)."""
+    from xinfang.petitions.models import RuleProfileAssignment
+
+    RuleProfileAssignment.objects.get_or_create(
+        county=county,
+        effective_from=DEMO_HENAN_FROM,
+        defaults={"profile": RuleProfileAssignment.Profile.HENAN},
+    )

@@ -64,6 +64,12 @@ class RuleProfile:
     # A calendar-day deadline whose last day is a rest day or holiday ends on the next working day
     # (期间届满的最后一日是法定休假日的，以休假日后的第一日为期间届满的日期).
     rest_day_rollover: bool = True
+    # The rule behind each clock, as the matter's page names it; a clock not listed follows the national
+    # regulation's article (NATIONAL_BASIS).
+    basis: tuple[tuple[Clock, str], ...] = ()
+
+    def basis_of(self, clock: Clock) -> str:
+        return dict(self.basis).get(clock) or NATIONAL_BASIS.get(clock, "")
 
     def days(self, clock: Clock) -> int:
         return {
@@ -78,6 +84,18 @@ class RuleProfile:
             Clock.RATING: self.rating_window_days,
         }[clock]
 
+
+NATIONAL_BASIS: dict[Clock, str] = {
+    Clock.DISPOSE: "《信访工作条例》第二十二条",
+    Clock.ACCEPT_NOTICE: "《信访工作条例》第二十三条",
+    Clock.OBJECTION: "《信访工作条例》第二十三条",
+    Clock.HANDLE: "《信访工作条例》第三十四条",
+    Clock.REVIEW_REQUEST: "《信访工作条例》第三十五条",
+    Clock.REVIEW_DECIDE: "《信访工作条例》第三十五条",
+    Clock.RE_REVIEW_REQUEST: "《信访工作条例》第三十六条",
+    Clock.RE_REVIEW_DECIDE: "《信访工作条例》第三十六条",
+    Clock.RATING: "本县满意度评价规则",
+}
 
 NATIONAL_2022 = RuleProfile(
     key="national-2022",
@@ -107,6 +125,12 @@ HENAN = RuleProfile(
     re_review_allowed=False,
     re_review_request_days=0,
     re_review_decide_days=0,
+    # Where Henan's regulation is stricter than the national one; the rest follows the national articles.
+    basis=(
+        (Clock.DISPOSE, "《河南省信访条例》（转送交办5日）"),
+        (Clock.HANDLE, "《河南省信访条例》（办结30日，延长后合计不超过90日）"),
+        (Clock.REVIEW_DECIDE, "《河南省信访条例》（复查意见即为终结）"),
+    ),
 )
 
 PROFILES: dict[str, RuleProfile] = {profile.key: profile for profile in (NATIONAL_2022, HENAN)}

@@ -26,6 +26,7 @@ from xinfang.petitions.forms import (
     TransitionForm,
 )
 from xinfang.petitions.models import Assignment, Extension, Matter, Rating
+from xinfang.petitions.rows import rule_profile
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
 from xinfang.petitions.services.workflow import (
@@ -120,6 +121,17 @@ def _parse_cursor(text: str) -> tuple[dt.date, int] | None:
         return None
 
 
+def _clock_basis(matter: Matter) -> str:
+    """The profile and the article behind the running clock, e.g. 《信访工作条例》第三十四条."""
+    if not matter.clock or matter.clock_started is None:
+        return ""
+    profile, clock = rule_profile(matter.county, matter.clock_started), Clock(matter.clock)
+    basis = profile.basis_of(clock)
+    if clock in dict(profile.basis) or profile.key == "national-2022":
+        return basis
+    return f"{profile.name}未另行规定，依{basis}"
+
+
 def matter_detail_context(
     user: User, matter: Matter, *, failed: forms.Form | None = None, revealed: dict[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -192,6 +204,7 @@ def matter_detail_context(
         "rating": Rating.objects.filter(matter=matter).first(),
         "deadline": deadline,
         "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",
+        "clock_basis": _clock_basis(matter),
         "actions": actions,
         "any_action": any(value for key, value in actions.items() if key not in ("reveal", "event")),
         "forms": forms_by_action,
