@@ -258,7 +258,7 @@ def test_the_demo_county_follows_the_henan_profile_and_its_history_too(county):
     assert rule_profile(county, DEMO_HENAN_FROM - dt.timedelta(days=1)).key == "national-2022"
     generate_matters(county=county, matters=200, seed=5, start=dt.date(2026, 9, 1), end=dt.date(2026, 11, 20))
     registered = Matter.objects.filter(county=county, status="registered").exclude(due_date=None).first()
-    assert registered is not None
+    assert registered is not None and registered.clock_started is not None
     assert registered.due_date == due_date(
         Clock.DISPOSE, registered.clock_started, HENAN, work_calendar()
     )  # 5 days, not 15
