@@ -30,7 +30,7 @@ from xinfang.directory.models import Category, Village
 from xinfang.lib.deadlines import HENAN, Clock, due_date
 from xinfang.petitions.models import Channel, Level, Matter, Petitioner, Stage
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistryError
-from xinfang.petitions.services.registration import event_add
+from xinfang.petitions.services.registration import event_add, matter_register
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +262,34 @@ def test_the_demo_county_follows_the_henan_profile_and_its_history_too(county):
     assert registered.due_date == due_date(
         Clock.DISPOSE, registered.clock_started, HENAN, work_calendar()
     )  # 5 days, not 15
+
+
+def test_a_new_visit_on_a_terminated_matter_is_registered_as_not_accepted_unless_new_facts(
+    county, bureau, client_for
+):
+    """Art. 36: after the last review the same facts and reasons are not accepted again."""
+    from dataclasses import replace
+
+    from tests.petitions.support import register
+
+    with frozen():
+        ended = new_matter(bureau, county, date=day(2026, 9, 1))
+        Matter.objects.filter(pk=ended.pk).update(status="closed", clock="", due_date=None)
+        ended.refresh_from_db()
+        with pytest.raises(RegistryError, match="已终结：同一事实和理由不再受理") as refused:
+            event_add(by=bureau, matter=ended, event=EventInput(day(2026, 11, 2), "visit", "county"))
+        assert "第三十六条" in chinese(refused)
+        again = matter_register(
+            by=bureau, data=replace(register(county, date=day(2026, 11, 2)), terminated=ended)
+        )
+        assert again.status == "rejected" and again.clock == "" and again.events.count() == 1
+        assert ended.number in again.transitions.latest("id").reason
+        new_facts = replace(
+            register(county, date=day(2026, 11, 2)), terminated=ended, new_facts="用工单位已破产"
+        )
+        fresh = matter_register(by=bureau, data=new_facts)
+        assert fresh.status == "registered" and "新的事实和理由：用工单位已破产" in fresh.content
+        people = {"p-TOTAL_FORMS": "1", "p-INITIAL_FORMS": "0", "p-0-id_number": ID_ZHANG}
+        page = client_for("bureau").get("/matters/repeat-check/", people)
+    shown = page.content.decode()
+    assert ended.number in shown and "已终结：同一事实和理由不再受理" in shown

@@ -317,3 +317,17 @@ def test_it_masks_id_and_mobile_numbers_typed_into_free_text(client_for, county)
     assert PHONE not in matter.content
     assert ID_NUMBER not in matter.content
     assert "139****2345" in matter.content
+
+
+def test_attaching_a_visit_to_a_terminated_matter_registers_it_as_not_accepted(client_for, county):
+    client = client_for("bureau")
+    ended = register(client, county)
+    Matter.objects.filter(pk=ended.pk).update(status="closed", clock="", due_date=None)
+    response = client.post("/matters/new/", form_data(county, attach_to=str(ended.pk)), follow=True)
+    text = response.content.decode()
+    assert f"事项 {ended.number} 已终结，本次按不予受理登记" in text
+    latest = Matter.objects.exclude(pk=ended.pk).get()
+    assert latest.status == "rejected" and ended.events.count() == 1
+    facts = client.post("/matters/new/", form_data(county, attach_to=str(ended.pk), new_facts="工地已转让"))
+    assert facts.status_code == 302
+    assert Matter.objects.get(pk=int(facts["Location"].rstrip("/").split("/")[-1])).status == "registered"

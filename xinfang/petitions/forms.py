@@ -128,10 +128,21 @@ class MatterFields(FastSelectsMixin, forms.Form):
 
 class RegistrationForm(EventFields, MatterFields):
     attach_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new_facts = forms.CharField(
+        label="新的事实和理由",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="仅当本次反映的是已终结事项时填写：没有新的事实和理由的，按不予受理登记（《信访工作条例》第三十六条）",
+    )
 
-    def registration_input(self, petitioners: list[PetitionerInput]) -> RegistrationInput:
+    def registration_input(
+        self, petitioners: list[PetitionerInput], terminated: Matter | None = None
+    ) -> RegistrationInput:
         data = self.cleaned_data
         return RegistrationInput(
+            terminated=terminated,
+            new_facts=data.get("new_facts", "") if terminated else "",
             county=self.county,
             event=self.event_input(),
             origin_township=data["origin_township"],

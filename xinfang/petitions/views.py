@@ -70,6 +70,10 @@ from xinfang.petitions.services.workflow import (
 )
 
 PAGE_SIZE = 50
+TERMINATED_OUTCOME: dict[str, str] = {
+    Matter.Status.REJECTED: "按不予受理登记（同一事实和理由不再受理）",
+    Matter.Status.REGISTERED: "注明了新的事实和理由，已作为新事项登记",
+}
 
 
 @role_required(BUREAU_ROLES)
@@ -81,8 +85,17 @@ def register(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and people.is_valid():
         petitioners = [p for p in (f.petitioner_input() for f in people.forms) if p is not None]
         try:
-            if form.cleaned_data.get("attach_to"):
-                matter = matter_get_for_user(user=request.user, matter_id=form.cleaned_data["attach_to"])
+            attached = form.cleaned_data.get("attach_to")
+            earlier = matter_get_for_user(user=request.user, matter_id=attached) if attached else None
+            if earlier is not None and earlier.status == Matter.Status.CLOSED:
+                matter = matter_register(
+                    by=request.user, data=form.registration_input(petitioners, terminated=earlier)
+                )
+                messages.success(
+                    request, f"事项 {earlier.number} 已终结，本次{TERMINATED_OUTCOME[matter.status]}"
+                )
+            elif earlier is not None:
+                matter = earlier
                 event_add(by=request.user, matter=matter, event=form.event_input(), petitioners=petitioners)
                 messages.success(request, f"已作为重复信访登记到事项 {matter.number}")
             else:

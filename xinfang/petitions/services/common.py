@@ -80,6 +80,10 @@ class RegistrationInput:
     is_backlog: bool = False
     petitioners: Sequence[PetitionerInput] = field(default_factory=tuple)
     query_code: str = ""  # issued with the registration unless given (an online submission's own)
+    # A new visit about a matter already 终结: registered as 不予受理 (Art. 36: the same facts and reasons
+    # are not accepted again) unless the registrar states new facts and reasons.
+    terminated: Matter | None = None
+    new_facts: str = ""
 
 
 def local_today() -> dt.date:

@@ -46,9 +46,15 @@ from xinfang.petitions.services.common import (
     start_clock,
 )
 
+TERMINATED = "已终结：同一事实和理由不再受理"
+
 
 def _check_registration(data: RegistrationInput) -> None:
     check_event(data.event)
+    if data.terminated is not None and data.terminated.status != Status.CLOSED:
+        raise RegistryError("所选事项尚未终结")
+    if data.terminated is not None and data.terminated.county_id != data.county.pk:
+        raise RegistryError("所选事项不在本县")
     if not data.content.strip():
         raise RegistryError("请填写反映的问题", "content")
     if data.origin_township.county_id != data.county.pk or not data.origin_township.is_township:
@@ -82,7 +88,11 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
         origin_village_text="" if data.origin_village else data.origin_village_text[:50],
         category=data.category,
         responsible_unit=data.responsible_unit,
-        content=free_text(data.content),
+        content=free_text(
+            f"{data.content}\n新的事实和理由：{data.new_facts}"
+            if data.terminated and data.new_facts.strip()
+            else data.content
+        ),
         appeal=free_text(data.appeal),
         source=data.source,
         source_number=data.source_number,
@@ -127,11 +137,21 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
     visit_alert_queue(matter=matter, event=first)
     matter_text_save(matter)
     record_transition(matter, "", Status.REGISTERED, by, "登记")
+    if data.terminated is not None and not data.new_facts.strip():
+        # Art. 36: registered, counted as a visit, and not accepted; the petitioner is told why.
+        matter.status = Status.REJECTED
+        start_clock(matter, None)
+        matter.save(update_fields=["status", "clock", "clock_started", "due_date"])
+        record_transition(
+            matter, Status.REGISTERED, Status.REJECTED, by,
+            f"{TERMINATED}（原事项 {data.terminated.number}，《信访工作条例》第三十六条）",
+        )  # fmt: skip
     audit_record(
         action="matter.register",
         actor=by,
         obj=matter,
         changes={
+            "terminated": data.terminated.number if data.terminated else "",
             "number": matter.number,
             "level": data.event.level,
             "channel": data.event.channel,
@@ -188,6 +208,11 @@ def event_add(
         ensure_visible(by, matter)
     check_event(event)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    if matter.status == Status.CLOSED:
+        raise RegistryError(
+            f"{TERMINATED}（《信访工作条例》第三十六条）：请作为新事项登记，将按不予受理处理；"
+            "如有新的事实和理由，请在登记时注明"
+        )
     created = Event.objects.create(
         matter=matter,
         county=matter.county,
