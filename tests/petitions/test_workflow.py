@@ -32,6 +32,7 @@ from xinfang.petitions.services.workflow import (
     extension_request,
     matter_rate,
     matter_transition,
+    review_hearing,
 )
 
 pytestmark = pytest.mark.django_db
@@ -590,3 +591,19 @@ def test_the_pages_record_the_delivery_and_the_review_and_refuse_the_unit_403(
         assert client_for("bureau").post(f"{page}transition/", review).status_code == 302
         shown = client_for("bureau").get(page).content.decode()
     assert reload(matter).status == S.REVIEW and "宝丰县人民政府" in shown and "2026-10-14" in shown
+
+
+def test_hearing_time_is_not_counted_in_the_review_decision(county, bureau, renshe, client_for):
+    with frozen(2026, 10, 12) as traveller:
+        matter = accepted_matter(county, bureau, renshe, on=day(2026, 10, 12))
+        matter_transition(by=renshe, matter=matter, to=S.ANSWERED, answer="已支付")
+        traveller.move_to(at(2026, 10, 20))
+        matter_transition(by=bureau, matter=matter, to=S.REVIEW, review=GOVERNMENT)
+        assert reload(matter).due_date == day(2026, 11, 19)
+        page = f"/matters/{matter.pk}/hearing/"
+        assert client_for("renshe").post(page, {"days": "10"}).status_code == 403
+        assert client_for("bureau").post(page, {"days": "10", "note": "组织听证"}).status_code == 302
+        review_hearing(by=bureau, matter=matter, days=2)
+    assert reload(matter).due_date == day(2026, 12, 1)  # 30 days + 12 days of hearing
+    assert matter.reviews.get().hearing_days == 12
+    assert [record.changes["days"] for record in audits(matter, "matter.review_hearing")] == [10, 2]

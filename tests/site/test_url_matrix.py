@@ -66,7 +66,7 @@ def objects(persona, county) -> dict[str, Any]:
 # The object each URL with an argument is opened for.
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
 MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
-               "decide_extension", "owner", "event", "reveal")  # fmt: skip
+               "decide_extension", "hearing", "owner", "event", "reveal")  # fmt: skip
 OBJECT_OF = {
     "directory:unit": "unit",
     "directory:leader": "leader",
@@ -116,6 +116,7 @@ URLS: dict[str, tuple[int, ...]] = {
     "petitions:decide": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:extend": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
     "petitions:decide_extension": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "petitions:hearing": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:owner": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:event": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:reveal": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),

@@ -308,6 +308,11 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(label="延期理由", max_length=2000)
 
 
+class HearingForm(forms.Form):
+    days = forms.IntegerField(label="听证天数", min_value=1, max_value=90)
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
 class ExtensionDecisionForm(forms.Form):
     approve = forms.TypedChoiceField(
         label="审批结果", choices=[("1", "批准延期"), ("0", "不批准")], coerce=lambda v: v == "1"

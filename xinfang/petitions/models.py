@@ -379,6 +379,8 @@ class Review(models.Model):
     )
     organ_name = models.CharField("复查(复核)机关(名录外)", max_length=60, blank=True)
     document_number = models.CharField("文号", max_length=60, blank=True)
+    # 听证: days of hearing, not counted in the decision's 30 days (Art. 36).
+    hearing_days = models.PositiveIntegerField("听证天数", default=0)
     decision = models.TextField("意见", blank=True)
     decided_on = models.DateField("决定日期", null=True, blank=True)
     delivered_on = models.DateField("送达日期", null=True, blank=True)

@@ -19,6 +19,7 @@ from xinfang.petitions.forms import (
     EventFields,
     ExtensionDecisionForm,
     ExtensionForm,
+    HearingForm,
     ObjectionDecisionForm,
     OwnerForm,
     ReasonForm,
@@ -173,6 +174,7 @@ def matter_detail_context(
         and approved is None
         and may_request_extension(user, matter),
         "decide_extension": pending is not None and may_approve_extension(user, matter),
+        "hearing": bureau and matter.status in REVIEW_STEPS,
         "owner": bureau,
         "event": bureau,
         "reveal": bureau,
@@ -186,6 +188,7 @@ def matter_detail_context(
         "decide": ObjectionDecisionForm(),
         "extend": ExtensionForm(),
         "decide_extension": ExtensionDecisionForm(),
+        "hearing": HearingForm(),
         "owner": OwnerForm(county_id=matter.county_id),
         "event": EventFields(),
         "reveal": RevealForm(),

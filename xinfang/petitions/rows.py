@@ -168,13 +168,21 @@ def clock_fields(
     profile: RuleProfile,
     calendar: WorkCalendar,
     extension_days: int = 0,
+    hearing_days: int = 0,
 ) -> dict[str, Any]:
     """A matter's running clock, when it started and its due date; no clock once the matter has left every
-    time limit. An extension lengthens only the handling clock. Raises UnknownYear when a working-day
+    time limit. An extension lengthens only the handling clock; hearing time (听证) only a review's or a
+    re-review's decision clock, where it is not counted (Art. 36). Raises UnknownYear when a working-day
     clock reaches a year the calendar does not know."""
     if clock is None:
         return {"clock": "", "clock_started": None, "due_date": None}
-    extra = extension_days if clock == Clock.HANDLE else 0
+    extra = (
+        extension_days
+        if clock == Clock.HANDLE
+        else hearing_days
+        if clock in (Clock.REVIEW_DECIDE, Clock.RE_REVIEW_DECIDE)
+        else 0
+    )
     return {
         "clock": clock.value,
         "clock_started": start,

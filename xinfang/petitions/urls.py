@@ -17,6 +17,7 @@ urlpatterns = [
     path("matters/<int:matter_id>/decide/", views.decide, name="decide"),
     path("matters/<int:matter_id>/extend/", views.extend, name="extend"),
     path("matters/<int:matter_id>/extension/", views.decide_extension, name="decide_extension"),
+    path("matters/<int:matter_id>/hearing/", views.hearing, name="hearing"),
     path("matters/<int:matter_id>/owner/", views.owner, name="owner"),
     path("matters/<int:matter_id>/event/", views.add_event, name="event"),
     path("matters/<int:matter_id>/reveal/", views.reveal, name="reveal"),

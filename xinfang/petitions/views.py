@@ -23,6 +23,7 @@ from xinfang.petitions.forms import (
     EventFields,
     ExtensionDecisionForm,
     ExtensionForm,
+    HearingForm,
     MatterEditForm,
     MatterFilterForm,
     ObjectionDecisionForm,
@@ -66,6 +67,7 @@ from xinfang.petitions.services.workflow import (
     extension_decide,
     extension_request,
     matter_transition,
+    review_hearing,
     review_input,
 )
 
@@ -270,6 +272,11 @@ def _extend(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str
     return f"已申请延期{data['days']}天，待承办单位负责人批准"
 
 
+def _hearing(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
+    review = review_hearing(by=request.user, matter=matter, days=data["days"], note=data["note"])
+    return f"已登记听证{data['days']}天（累计{review.hearing_days}天，不计入决定期限）"
+
+
 def _decide_extension(request: AuthedRequest, matter: Matter, data: dict[str, Any]) -> str:
     pending = matter.extensions.filter(state=Extension.State.REQUESTED).first()
     if pending is None:
@@ -304,6 +311,7 @@ receive = _action(ReceiptForm, _receive)
 object_ = _action(ReasonForm, _object)
 extend = _action(ExtensionForm, _extend)
 decide_extension = _action(ExtensionDecisionForm, _decide_extension)
+hearing = _action(HearingForm, _hearing, BUREAU_ROLES)
 add_event = _action(EventFields, _add_event, BUREAU_ROLES)
 assign = _action(AssignForm, _assign, BUREAU_ROLES)
 decide = _action(ObjectionDecisionForm, _decide, BUREAU_ROLES)

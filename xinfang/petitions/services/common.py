@@ -90,7 +90,9 @@ def local_today() -> dt.date:
     return timezone.localdate()
 
 
-def start_clock(matter: Matter, clock: Clock | None, start: dt.date | None = None) -> None:
+def start_clock(
+    matter: Matter, clock: Clock | None, start: dt.date | None = None, *, hearing_days: int = 0
+) -> None:
     """Set the running clock and its due date; no clock once the matter has left every time limit."""
     start = start or local_today()
     try:
@@ -100,6 +102,7 @@ def start_clock(matter: Matter, clock: Clock | None, start: dt.date | None = Non
             profile=rule_profile(matter.county, start),
             calendar=work_calendar(),
             extension_days=matter.extension_days,
+            hearing_days=hearing_days,
         )
     except UnknownYear as error:
         raise RegistryError(str(error)) from error
