@@ -112,6 +112,9 @@ def test_it_walks_the_national_flow_from_registration_to_closing_after_re_review
         assert (stored.clock, stored.due_date) == (Clock.RE_REVIEW_REQUEST, day(2026, 12, 14))
 
         traveller.move_to(at(2026, 11, 20))
+        same_organ = ReviewInput(requested_on=day(2026, 11, 20), organ_name="宝丰县人民政府")
+        with pytest.raises(RegistryError, match="不能是作出复查意见的机关"):
+            matter_transition(by=bureau, matter=matter, to=S.RE_REVIEW, review=same_organ)
         city = ReviewInput(
             requested_on=day(2026, 11, 20), organ_name="平顶山市人民政府", document_number="平政复〔2026〕8号"
         )

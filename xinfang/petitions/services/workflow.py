@@ -247,6 +247,13 @@ def _review(
             raise RegistryError("复查(复核)由承办单位的上一级机关决定，不能是承办单位本身", "organ_unit")
     elif not organ_name:
         raise RegistryError("请选择复查(复核)机关，或填写名录外机关的名称和文号", "organ_unit")
+    if to == Status.RE_REVIEW:
+        reviewed = Review.objects.filter(matter=matter, stage=Stage.REVIEW).order_by("-id").first()
+        if reviewed is not None and (
+            (review.organ_unit is not None and reviewed.organ_unit_id == review.organ_unit.pk)
+            or (organ_name and organ_name == reviewed.organ_name)
+        ):
+            raise RegistryError("复核由复查机关的上一级机关决定，不能是作出复查意见的机关", "organ_unit")
     stage = Stage.REVIEW if to == Status.REVIEW else Stage.RE_REVIEW
     Review.objects.create(
         matter=matter, stage=stage, requested_on=asked, organ_unit=review.organ_unit, organ_name=organ_name,
