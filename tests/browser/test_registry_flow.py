@@ -144,3 +144,48 @@ def test_the_statistics_page_links_a_figure_to_its_events(browser, demo_server, 
     page.wait_for_url("**/stats/events/**")
     assert "进京" in page.get_by_test_id("event-list").inner_text()
     context.close()
+
+
+def test_the_unit_asks_for_an_extension_and_its_head_approves_it_on_a_phone(browser, demo_server, shot):
+    """Issue 13: the handling unit asks, its own head (not the bureau head) approves, within the time."""
+    from django.utils import timezone
+
+    from tests.petitions.support import accepted_matter
+    from xinfang.accounts.models import User
+    from xinfang.directory.models import County
+
+    today = timezone.localdate()
+    county = County.objects.get(code="410421")
+    matter = accepted_matter(
+        county, User.objects.get(username="bureau"), User.objects.get(username="renshe"), on=today
+    )
+    due = matter.due_date
+    assert due is not None
+    unit = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = unit.new_page()
+    log_in(page, demo_server.url, "renshe")
+    page.goto(f"{demo_server.url}/matters/{matter.pk}/")
+    page.get_by_text("申请延期", exact=True).click()
+    page.get_by_label("延长天数").fill("20")
+    page.get_by_label("延期理由").fill("涉及多个部门，需要现场核实")
+    shot(page, "request")
+    page.get_by_role("button", name="提交延期申请").click()
+    assert page.get_by_text("已申请延期20天").is_visible()
+    unit.close()
+
+    head = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = head.new_page()
+    log_in(page, demo_server.url, "renshe_head")
+    page.goto(f"{demo_server.url}/matters/{matter.pk}/")
+    assert "涉及多个部门，需要现场核实" in page.get_by_test_id("extension").inner_text()
+    page.get_by_label("审批结果").select_option(label="批准延期")
+    page.get_by_label("已告知信访人延期理由").check()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "approve")
+    page.locator("details", has_text="审批延期申请").get_by_role("button", name="确定").click()
+    assert page.get_by_text("已批准延期20天").is_visible()
+    assert "已批准" in page.get_by_test_id("extension").inner_text()
+    shot(page, "approved")
+    head.close()
+    matter.refresh_from_db()
+    assert matter.extension_days == 20 and matter.due_date is not None and matter.due_date > due

@@ -193,6 +193,8 @@ def matter_detail_context(
         "event": EventFields(),
         "reveal": RevealForm(),
     }
+    for action, form in forms_by_action.items():
+        form.auto_id = f"{action}_%s"  # one page, many forms: ids (and labels) must not collide
     return {
         "matter": matter,
         "handles": handles,
