@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
@@ -40,7 +42,22 @@ def test_it_registers_a_matter_and_flags_the_repeat_visit(browser, demo_server, 
     candidates.wait_for()
     assert "可能为重复信访" in candidates.inner_text()
     shot(page, "repeat")
-    candidates.get_by_role("button", name="登记为该事项的新批次").first.click()
+    # Enter in a text field registers a new matter: it never files the visit under the candidate.
+    page.locator("#id_p-0-name").press("Enter")
+    page.wait_for_url("**/matters/*/")
+    assert page.get_by_text("登记成功").is_visible() and page.get_by_text("1 批").is_visible()
+    page.goto(f"{demo_server.url}/matters/new/")
+    fill_registration(page, "同一个人又来反映工资的事")
+    candidates = page.get_by_test_id("repeat-candidates")
+    candidates.wait_for()
+    page.wait_for_timeout(1000)  # the repeat check settles (it reloads 0.7 s after the last keystroke)
+    page.wait_for_load_state("networkidle")
+    candidates.get_by_text("登记为该事项的新批次…").first.click()  # shows the matter to confirm
+    attach = candidates.get_by_role("button", name=re.compile("确认：登记为事项"))
+    shown = candidates.locator("details[open]").first.inner_text()
+    assert "张建军" in shown and "状态" in shown and "责任单位" in shown
+    shot(page, "repeat-confirm")
+    attach.first.click()
     page.wait_for_url("**/matters/*/")
     assert page.get_by_text("已作为重复信访登记").is_visible()
     assert page.get_by_text("2 批").is_visible()

@@ -293,3 +293,24 @@ def test_a_new_visit_on_a_terminated_matter_is_registered_as_not_accepted_unless
         page = client_for("bureau").get("/matters/repeat-check/", people)
     shown = page.content.decode()
     assert ended.number in shown and "已终结：同一事实和理由不再受理" in shown
+
+
+def test_the_same_id_number_under_another_name_is_said_never_merged(county, bureau, client_for):
+    """Issue 14, item 1: a new person whose ID number matches a stored petitioner with another name."""
+    with frozen():
+        matter = new_matter(bureau, county, date=day(2026, 10, 20))  # 张建设 with ID_ZHANG
+        people = {
+            "p-TOTAL_FORMS": "1",
+            "p-INITIAL_FORMS": "0",
+            "p-0-id_number": ID_ZHANG,
+            "p-0-name": "王小明",
+        }
+        shown = client_for("bureau").get("/matters/repeat-check/", people).content.decode()
+        assert "身份证号相同但姓名不同（原登记为张*设）" in shown
+        before = snapshot()
+        stranger = PetitionerInput(name="王小明", id_number=ID_ZHANG)
+        with pytest.raises(RegistryError, match="姓名不同") as refused:
+            event_add(by=bureau, matter=matter, event=EventInput(day(2026, 11, 2), "visit", "county"),
+                      petitioners=[stranger])  # fmt: skip
+        assert "请核实" in chinese(refused)
+        assert snapshot() == before

@@ -13,6 +13,7 @@ from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.lib.bigrams import bigrams, jaccard
 from xinfang.lib.deadlines import PETITIONER_CLOCKS
+from xinfang.lib.masking import mask_name
 from xinfang.petitions.models import (
     Assignment,
     Matter,
@@ -179,6 +180,7 @@ def repeat_candidates(
     id_numbers: list[str],
     phones: list[str],
     limit: int = 5,
+    names: dict[str, str] | None = None,
 ) -> list[RepeatCandidate]:
     """Matters the new registration may repeat: the same ID number or phone (via the blind index), or
     similar content from the same township recently (bigram Jaccard ≥ the county's threshold)."""
@@ -191,8 +193,19 @@ def repeat_candidates(
     phone_indexes = [phone_index(value) for value in phones if value]
     if indexes or phone_indexes:
         people = Petitioner.objects.filter(Q(id_number_index__in=indexes) | Q(phone_index__in=phone_indexes))
+        # A stored petitioner with the ID number typed in but another name: said, never merged silently.
+        typed = {id_number_index(number): name for number, name in (names or {}).items() if name}
+        other_name: dict[int, str] = {}
+        for matter_id, index, stored in people.filter(id_number_index__in=list(typed)).values_list(
+            "matter_id", "id_number_index", "name"
+        ):
+            if stored and stored != typed[index]:
+                other_name[matter_id] = stored
         for matter in visible.filter(pk__in=people.values("matter_id")).order_by("-last_event_date")[:limit]:
-            found[matter.pk] = RepeatCandidate(matter, "同一身份证号或电话", 1.0)
+            reason = "同一身份证号或电话"
+            if matter.pk in other_name:
+                reason = f"注意：身份证号相同但姓名不同（原登记为{mask_name(other_name[matter.pk])}），请核实"
+            found[matter.pk] = RepeatCandidate(matter, reason, 1.0)
     grams = bigrams(content)
     if township_id and len(grams) >= 3:
         since = timezone.localdate() - dt.timedelta(days=rules.repeat_window_days)

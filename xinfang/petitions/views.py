@@ -140,11 +140,13 @@ def matter_edit(request: AuthedRequest, matter_id: int) -> HttpResponse:
 def repeat_check(request: AuthedRequest) -> HttpResponse:
     """The htmx fragment under the registration form: matters the new one may repeat."""
     people = PetitionerFormSet(request.GET, prefix="p")
-    id_numbers, phones = [], []
+    id_numbers, phones, names = [], [], {}
     for form in people.forms:
         form.is_valid()
         id_numbers.append(form.cleaned_data.get("id_number", ""))
         phones.append(form.cleaned_data.get("phone", ""))
+        if form.cleaned_data.get("id_number"):
+            names[form.cleaned_data["id_number"]] = form.cleaned_data.get("name", "").strip()
     township = request.GET.get("origin_township", "")
     candidates = repeat_candidates(
         user=request.user,
@@ -152,6 +154,7 @@ def repeat_check(request: AuthedRequest) -> HttpResponse:
         content=request.GET.get("content", "")[:5000],
         id_numbers=[value for value in id_numbers if value],
         phones=[value for value in phones if value],
+        names=names,
     )
     return render(request, "petitions/_repeat.html", {"candidates": candidates})
 

@@ -172,6 +172,12 @@ def _add_new_petitioners(matter: Matter, petitioners: Sequence[PetitionerInput])
         same = (id_number and known.filter(id_number_index=id_number_index(id_number)).first()) or (
             phone and known.filter(phone_index=phone_index(phone)).first()
         )
+        name = person.name.strip()
+        if same and id_number and same.id_number_index and same.name and name and same.name != name:
+            raise RegistryError(
+                f"身份证号与该事项已登记的信访人相同，但姓名不同（原登记为{mask_name(same.name)}），"
+                "请核实后再登记", "id_number",
+            )  # fmt: skip
         if same:
             came.append(same)
         elif person.name.strip() or id_number or phone:
