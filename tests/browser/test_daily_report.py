@@ -45,13 +45,18 @@ def test_staff_preview_send_and_follow_the_daily_report(browser, demo_server, sh
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     shot(page, "preview")
 
-    page.get_by_role("button", name="立即发送").click()
+    page.get_by_role("link", name="立即发送").click()
+    assert "确认发送？" in page.get_by_test_id("send-confirm").inner_text()  # nothing sent before confirming
+    shot(page, "confirm")
+    page.get_by_role("button", name="确认发送").click()
     assert page.get_by_text("已排队发送").is_visible()
     sms_dispatch_due()  # the worker's turn
     page.reload()
-    assert "已发送" in page.get_by_test_id("daily-messages").inner_text()
+    delivered = page.get_by_test_id("daily-messages").inner_text()
+    assert "已发送" in delivered or "已写入文件（演示，未真正发送）" in delivered
     shot(page, "sent")
-    page.get_by_role("button", name="补发给未收到的人").click()
+    page.get_by_role("link", name="补发给未收到的人").click()
+    page.get_by_role("button", name="确认发送").click()
     assert page.get_by_text("未重复发送").is_visible()
     page.get_by_role("button", name="重发", exact=True).first.click()
     assert page.get_by_text("已重发 1 条短信").is_visible()

@@ -335,10 +335,14 @@ def test_the_page_previews_sends_once_and_resends_by_choice(county, persona, cli
         text = page.content.decode()
         assert "预览（尚未发送）" in text and "进京1起2人" in text and "张*" in text and "张建军" not in text
         assert "13937512345" not in text and "410421198503150016" not in text
-        response = client.post("/reports/daily/send/", {"date": "2026-11-27"}, follow=True)
+        asked = client.post("/reports/daily/send/", {"date": "2026-11-27"})  # not confirmed: asks first
+        assert asked["Location"] == "/reports/daily/?date=2026-11-27&confirm=send" and reports_queued() == 0
+        confirm = client.get(asked["Location"]).content.decode()
+        assert "确认发送？" in confirm and "确认发送</button>" in confirm
+        response = client.post("/reports/daily/send/", {"date": "2026-11-27", "confirm": "1"}, follow=True)
         assert "已排队发送" in response.content.decode()
         queued = reports_queued()
-        response = client.post("/reports/daily/send/", {"date": "2026-11-27"}, follow=True)
+        response = client.post("/reports/daily/send/", {"date": "2026-11-27", "confirm": "1"}, follow=True)
         assert "未重复发送" in response.content.decode() and reports_queued() == queued
         secretary = Leader.objects.get(county=county, post_kind=Leader.PostKind.SECRETARY)
         client.post("/reports/daily/resend/", {"date": "2026-11-27", "recipient": f"leader:{secretary.pk}"})
@@ -354,6 +358,20 @@ def test_the_page_previews_sends_once_and_resends_by_choice(county, persona, cli
     with time_machine.travel(at(FRIDAY, 17, 31), tick=False):
         page = client_for("bureau").get("/reports/daily/?date=2026-11-27").content.decode()
     assert "已发送" in page and "重发" in page
+
+
+def test_with_the_demo_file_gateway_the_page_says_nothing_really_goes_out(
+    county, persona, client_for, settings
+):
+    settings.XINFANG_SMS_GATEWAY = "file"
+    client = client_for("bureau")
+    with time_machine.travel(at(FRIDAY, 16), tick=False):
+        register(persona, county, FRIDAY)
+        confirm = client.get("/reports/daily/?date=2026-11-27&confirm=send").content.decode()
+        assert "演示环境：短信只写入文件，不会真正发出。" in confirm
+        client.post("/reports/daily/send/", {"date": "2026-11-27", "confirm": "1"})
+        page = client.get("/reports/daily/?date=2026-11-27").content.decode()
+    assert "演示：已写入文件，未真正发送" in page
 
 
 @pytest.mark.parametrize("day", ["2026-13-01", "明天", "2026-11-30"])

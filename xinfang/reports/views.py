@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,6 +46,11 @@ def daily(request: AuthedRequest) -> HttpResponse:
         "report": daily_report_get(county=county, day=day),
         "recent": daily_reports_recent(county=county),
         "nav_key": "daily",
+        # Sending asks first: the page shows what will go out and to how many, then the button that sends.
+        "confirming": request.GET.get("confirm") == "send",
+        "recipients": len({message.recipient.key for message in draft.messages}),
+        "parts": sum(message.parts for message in draft.messages),
+        "file_gateway": settings.XINFANG_SMS_GATEWAY == "file",
     }
     return render(request, "reports/daily.html", context)
 
@@ -70,6 +76,8 @@ def daily_send(request: AuthedRequest) -> HttpResponse:
     if (form := _posted(request)) is None:
         return _day_page()
     day = form.cleaned_data["date"]
+    if request.POST.get("confirm") != "1":  # not confirmed on the page: show what would go out first
+        return redirect(f"{reverse('reports:daily')}?date={day.isoformat()}&confirm=send")
     _, queued = daily_report_send(county=request.user.county, day=day, by=request.user)
     if queued:
         messages.success(request, f"已排队发送 {queued} 条短信。")
