@@ -113,6 +113,8 @@ def test_roles_outside_the_setting_log_in_with_the_password_alone():
 def test_with_the_setting_empty_every_page_says_two_factor_is_off(settings, client_for):
     settings.XINFANG_2FA_ROLES = frozenset()
     page = client_for("bureau_head").get("/").content.decode()
-    assert "双因素认证已关闭" in page
+    assert "双因素认证已关闭" in page and "XINFANG_" not in page
+    for public in ("/public/submit/", "/public/query/", "/login/"):  # not the public's pages
+        assert "双因素认证已关闭" not in Client().get(public).content.decode(), public
     settings.XINFANG_2FA_ROLES = ROLES
     assert "双因素认证已关闭" not in Client().get("/login/").content.decode()
