@@ -151,3 +151,26 @@ def test_it_names_a_malformed_integer_setting_in_chinese(tmp_path):
     )  # fmt: skip
     assert result.returncode != 0
     assert "环境变量 XINFANG_SESSION_AGE 应为整数" in result.stderr
+
+
+def test_a_refusal_is_logged_in_one_line_without_a_traceback(client_for, caplog):
+    """A 403 is the app working as meant: no traceback in the log (issue 14, item 10)."""
+    import logging
+
+    from xinfang.core.logfilters import ClientErrorsWithoutTraceback
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client_for("zhouzhuang").get("/audit/").status_code == 403
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    assert record.status_code == 403
+    assert record.exc_info is None and "Traceback" not in logging.Formatter().format(record)
+    try:
+        raise PermissionError("refused")
+    except PermissionError:
+        import sys
+
+        raw = logging.LogRecord("django.request", logging.WARNING, "", 0, "Forbidden", (), sys.exc_info())
+    raw.status_code = 403
+    assert ClientErrorsWithoutTraceback().filter(raw) and raw.exc_info is None
+    raw.status_code, raw.exc_info = 500, (None, None, None)
+    assert ClientErrorsWithoutTraceback().filter(raw) and raw.exc_info == (None, None, None)  # 5xx kept
