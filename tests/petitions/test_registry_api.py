@@ -121,3 +121,17 @@ def test_the_openapi_document_validates_without_warnings(capsys):
     from django.core.management import call_command
 
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_next_page_is_a_full_link_with_the_same_filters(persona, county, monkeypatch):
+    """Issue 14, item 10: REST clients follow `next` as it is."""
+    monkeypatch.setattr("xinfang.petitions.apis.PAGE_SIZE", 2)
+    client = api_for(persona("bureau"))
+    for _ in range(3):
+        assert client.post("/api/v1/matters/", payload(county), format="json").status_code == 201
+    first = client.get("/api/v1/matters/", {"q": "工资"}).json()
+    assert first["next"].startswith("http://testserver/api/v1/matters/?")
+    assert "q=%E5%B7%A5%E8%B5%84" in first["next"] and "after=" in first["next"]
+    second = client.get(first["next"]).json()
+    assert len(first["results"]) == 2 and len(second["results"]) == 1 and second["next"] == ""
+    assert {m["id"] for m in first["results"]}.isdisjoint({m["id"] for m in second["results"]})

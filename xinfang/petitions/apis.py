@@ -81,9 +81,12 @@ class MatterListApi(APIView):
             size=PAGE_SIZE,
             query=filters.q,
         )
-        return Response(
-            {"results": MatterOutSerializer(page.items, many=True).data, "next": page.next_cursor}
-        )
+        following = ""
+        if page.next_cursor:  # the next page as a full link, the same filters with the cursor
+            query = request.query_params.copy()
+            query["after"] = page.next_cursor
+            following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+        return Response({"results": MatterOutSerializer(page.items, many=True).data, "next": following})
 
     @extend_schema(summary="登记信访事项（含首次信访和信访人）", request=MatterInSerializer,
                    responses={201: MatterDetailSerializer})  # fmt: skip

@@ -162,4 +162,4 @@ class TransitionInSerializer(serializers.Serializer[Any]):
 
 class MatterPageSerializer(serializers.Serializer[Any]):
     results = MatterOutSerializer(many=True)
-    next = serializers.CharField(allow_blank=True)
+    next = serializers.CharField(allow_blank=True, help_text="下一页的完整链接（没有下一页时为空）")
