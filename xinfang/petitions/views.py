@@ -370,9 +370,9 @@ def online_detail(request: AuthedRequest, submission_id: int) -> HttpResponse:
             return redirect(f"{reverse('petitions:online_list')}?state=pending")
     except RegistryError as error:
         error_text = str(error)
+        submission.refresh_from_db()  # decided by someone else meanwhile: show it as it is now
     else:
         error_text = ""
-    submission.refresh_from_db()
     context = {"submission": submission, "accept": accept, "reject": reject, "error": error_text}
     context["nav_key"] = "online"
     return render(request, "petitions/online_detail.html", context, status=422 if action else 200)
