@@ -51,6 +51,11 @@ def mask_name(value: str) -> str:
     return value[0] + "*" * (len(value) - 2) + value[-1]
 
 
+def masked_people(names: list[str], persons: int) -> str:
+    """Who came, masked, and how many when more came than are named: 张*军、李*等5人 (names not empty)."""
+    return "、".join(mask_name(name) for name in names) + (f"等{persons}人" if persons > len(names) else "")
+
+
 def scrub_text(text: str) -> str:
     """Mask every ID number and mobile number that appears inside free text, with or without spaces or
     hyphens between its groups, in half- or full-width digits."""

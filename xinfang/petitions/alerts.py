@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from xinfang.core.cipher import field_cipher
 from xinfang.directory.models import Leader
-from xinfang.lib.masking import mask_name
+from xinfang.lib.masking import masked_people
 from xinfang.notifications.models import SmsMessage
 from xinfang.notifications.services import SmsDraft, sms_queue
 from xinfang.petitions.models import Channel, Event, Level, Matter, Ownership
@@ -80,7 +80,7 @@ def _alert_text(matter: Matter, event: Event) -> str:
     first = people.order_by("order", "id").values_list("name", flat=True).first() or (
         matter.petitioners.exclude(name="").order_by("order", "id").values_list("name", flat=True).first()
     )
-    who = (mask_name(first) + (f"等{event.persons}人" if event.persons > 1 else "")) if first else "匿名"
+    who = masked_people([first], event.persons) if first else "匿名"
     kind = "集体" if event.persons >= settings.XINFANG_ALERT_PERSONS else ""
     return (
         f"紧急访情：{event.date.month}月{event.date.day}日 {matter.origin_township.name} {who} "

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, Subquery
 
 from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial
-from xinfang.lib.masking import mask_name, mask_phone
+from xinfang.lib.masking import mask_phone, masked_people
 from xinfang.lib.sms_text import capped, sms_parts, split_messages
 from xinfang.petitions.models import COLLECTIVE_PERSONS, Channel, Event, Level, Matter, Ownership, Petitioner
 
@@ -280,8 +280,7 @@ def _petitioner_text(first: str | None, persons: int, came: list[str]) -> str:
     names = came[:2] or ([first] if first else [])
     if not names:
         return "匿名" + (f"{persons}人" if persons > 1 else "")
-    text = "、".join(mask_name(name) for name in names)
-    return text + (f"等{persons}人" if persons > len(names) else "")
+    return masked_people(names, persons)
 
 
 def report_recipients(*, county: County, events: list[ReportEvent]) -> list[Recipient]:
