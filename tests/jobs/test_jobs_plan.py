@@ -7,6 +7,9 @@ import json
 import pytest
 
 from xinfang import cli
+from xinfang.directory.models import County
+from xinfang.lib.columns import display_width
+from xinfang.registry import JOBS
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +62,23 @@ def test_a_range_into_an_unknown_year_exits_1_naming_the_year_and_the_fix(county
 def test_bad_arguments_are_usage_errors(county, capsys, args, message):
     code, _, err = plan(capsys, *args)
     assert code == 2 and message in err
+
+
+def test_the_text_plan_lines_its_columns_up_on_screen_whatever_the_county_names(county, capsys):
+    County.objects.create(
+        code="410482", name="汝州市", city="平顶山市", province="河南省", bureau_name="汝州市信访局"
+    )
+    County.objects.create(
+        code="410499", name="平顶山示范区", city="平顶山市", province="河南省", bureau_name="示范区信访局"
+    )
+    code, out, _ = plan(capsys, "--from", "2026-03-02", "--to", "2026-03-02")
+    assert code == 0
+    header, *lines, total = out.splitlines()
+    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * len(JOBS)
+    assert {line.split()[2] for line in lines} == {"宝丰县", "汝州市", "平顶山示范区"}
+    for column, cell_of in ((2, lambda job: job.title), (3, lambda job: job.name)):
+        starts = {display_width(header[: header.index(header.split()[column])])}
+        for line in lines:
+            job = next(job for job in JOBS if line.split()[-1] == job.name)
+            starts.add(display_width(line[: line.index(cell_of(job))]))
+        assert len(starts) == 1, out

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from xinfang.directory.management.options import county_option, date_option
 from xinfang.directory.models import County
 from xinfang.jobs.schedule import jobs_plan
+from xinfang.lib.columns import table_lines
 from xinfang.lib.workdays import UnknownYear
 from xinfang.registry import JOBS
 
@@ -39,8 +40,7 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps([run.as_dict() for run in runs], ensure_ascii=False, indent=2))
             return
-        for run in runs:
-            self.stdout.write(
-                f"{run.at:%Y-%m-%d %H:%M}  {run.county.name}  {run.job.title}（{run.job.name}）"
-            )
+        rows = [[f"{run.at:%Y-%m-%d %H:%M}", run.county.name, run.job.title, run.job.name] for run in runs]
+        for line in table_lines([["计划时间", "县", "任务", "任务代号"], *rows]):
+            self.stdout.write(line)
         self.stdout.write(f"共 {len(runs)} 次计划运行。")

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.directory.management.options import county_option, date_option
+from xinfang.lib.columns import table_lines
 from xinfang.stats.selectors import event_statistics
 
 
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         for key, title in (("by_level", "访别"), ("by_channel", "信访形式"), ("by_category", "问题类别"),
                            ("by_township", "乡镇")):  # fmt: skip
             self.stdout.write(f"\n{title}")
-            for name, row in figures[key].items():
-                self.stdout.write(
-                    f"  {name:<12} {row['matters']:>7} 起 {row['events']:>7} 批次 {row['persons']:>7} 人次"
-                )
+            rows = [
+                [name, f"{row['matters']} 起", f"{row['events']} 批次", f"{row['persons']} 人次"]
+                for name, row in figures[key].items()
+            ]
+            for line in table_lines(rows, align="<>>>", indent="  "):
+                self.stdout.write(line)
