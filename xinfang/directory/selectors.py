@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from xinfang.core.decorators import Member
-from xinfang.core.roles import CONTENT_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial, Village
 
 
@@ -20,6 +20,12 @@ def units_for_user(*, user: Member) -> QuerySet[Unit]:
     if user.role == Role.UNIT_USER:
         units = units.filter(pk=user.unit_id) if user.unit_id else units.none()
     return units
+
+
+def official_phones_in_full(*, user: Member) -> bool:
+    """Whether the directory pages show officials' work phones in full: to the bureau, who calls unit
+    heads and leaders for its work; masked to everyone else. Petitioners' phones are another matter."""
+    return user.role in BUREAU_ROLES
 
 
 def unit_get_for_user(*, user: Member, unit_id: int) -> Unit:
