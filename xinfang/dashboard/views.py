@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from xinfang.accounts.http import AuthedRequest
 from xinfang.accounts.selectors import accounts_summary
 from xinfang.core.decorators import role_required
-from xinfang.core.roles import BUREAU_ROLES, LEADER_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
+from xinfang.dashboard.selectors import todo_cards
 from xinfang.directory.models import Unit
 from xinfang.directory.selectors import (
     directory_figures,
@@ -16,34 +17,46 @@ from xinfang.directory.selectors import (
     unit_get_for_user,
     units_with_heads,
 )
-from xinfang.petitions.selectors import registry_overview
+from xinfang.petitions.selectors import situation
+
+# What the situation figures count over, by role (the same scope as every list: matters_for_user).
+SITUATION_SCOPES = {
+    Role.BUREAU_STAFF: "全县",
+    Role.BUREAU_HEAD: "全县",
+    Role.MAIN_LEADER: "全县",
+    Role.COUNTY_LEADER: "本人包案",
+    Role.UNIT_USER: "本单位责任、承办及属地事项",
+}
 
 
 @role_required(Role.values)
 def home(request: AuthedRequest) -> HttpResponse:
-    """Each role's home page: the county dashboard, the unit's page, or the admin's overview."""
+    """Each role's home page: today's and this week's situation and the role's to-do cards first; the
+    bureau's county directory below them; the admins' overview."""
     user = request.user
     if user.role == Role.AUDITOR:
         return redirect("audit:log")
     if user.role == Role.NONE:
         return render(request, "dashboard/no_role.html")
-    context: dict[str, Any]
-    if user.role in BUREAU_ROLES or user.role in LEADER_ROLES:
-        context = {
-            "figures": directory_figures(county=user.county) if user.county else None,
-            "registry": registry_overview(user=user),
+    if user.role not in CONTENT_ROLES:
+        return render(request, "dashboard/admin.html", {**accounts_summary(county_id=user.county_id),
+                                                        "nav_key": "home"})  # fmt: skip
+    context: dict[str, Any] = {
+        "situation": situation(user=user),
+        "cards": todo_cards(user=user),
+        "situation_scope": SITUATION_SCOPES.get(Role(user.role), ""),
+        "nav_key": "home",
+    }
+    if user.role == Role.UNIT_USER and user.unit_id:
+        context["unit"] = unit_get_for_user(user=user, unit_id=user.unit_id)
+        return render(request, "dashboard/unit.html", context)
+    context["my_townships"] = user.leader.liaison_townships.all() if user.leader else []
+    if user.role in BUREAU_ROLES and user.county:
+        context |= {
+            "figures": directory_figures(county=user.county),
             "townships": units_with_heads(user=user, kind=Unit.Kind.TOWNSHIP).prefetch_related(
                 "liaison_leaders"
             ),
-            "my_townships": user.leader.liaison_townships.all() if user.leader else [],
             "top_leaders": leaders_with_portfolios(user=user).filter(is_top_six=True),
-            "nav_key": "home",
         }
-        return render(request, "dashboard/county.html", context)
-    if user.role == Role.UNIT_USER and user.unit_id:
-        unit = unit_get_for_user(user=user, unit_id=user.unit_id)
-        context = {"unit": unit, "registry": registry_overview(user=user), "nav_key": "home"}
-        return render(request, "dashboard/unit.html", context)
-    summary = accounts_summary(county_id=user.county_id)
-    context = {**summary, "nav_key": "home"}
-    return render(request, "dashboard/admin.html", context)
+    return render(request, "dashboard/county.html", context)

@@ -15,6 +15,7 @@ from xinfang.core.roles import Role
 from xinfang.core.widgets import FastSelectsMixin
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
+from xinfang.petitions import todo
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
 from xinfang.petitions.selectors import FLAG_FIELDS, MatterFilter
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
@@ -213,6 +214,10 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
         label="责任单位", queryset=Unit.objects.none(), required=False, empty_label="全部"
     )
     overdue = forms.BooleanField(label="已超期", required=False)
+    owner = forms.ModelChoiceField(
+        label="包案领导", queryset=Leader.objects.none(), required=False, empty_label="全部"
+    )
+    todo = forms.ChoiceField(label="待办", required=False)
     flags = forms.MultipleChoiceField(
         label="标记",
         required=False,
@@ -221,12 +226,16 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
                  ("collective", "集体访")],
     )  # fmt: skip
 
-    def __init__(self, *args: Any, county_id: int | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, county_id: int | None, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = county_units(county_id)
         set_choices(self, "township", units.filter(kind=Unit.Kind.TOWNSHIP))
         set_choices(self, "unit", units)
         set_choices(self, "category", county_categories(county_id))
+        set_choices(self, "owner", Leader.objects.filter(county_id=county_id or 0))
+        queues = todo.queues_for(user) if user is not None else todo.QUEUES
+        todo_field = cast(forms.ChoiceField, self.fields["todo"])
+        todo_field.choices = [("", "全部"), *((q.key, f"{q.label}（{q.scope}）") for q in queues)]
         self.use_fast_selects()
 
     def clean(self) -> dict[str, Any]:
@@ -250,6 +259,8 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
             overdue=bool(data.get("overdue")),
             flags=tuple(flag for flag in data.get("flags", []) if flag in FLAG_FIELDS),
             q=data.get("q", "").strip(),
+            todo=data.get("todo", ""),
+            owner_id=data["owner"].pk if data.get("owner") else None,
         )
 
 
@@ -333,6 +344,16 @@ class RevealForm(forms.Form):
     petitioner = forms.IntegerField(widget=forms.HiddenInput)
     what = forms.ChoiceField(choices=[("id_number", "身份证号"), ("phone", "联系电话"), ("address", "住址")])
     reason = forms.CharField(label="查看理由", min_length=4, max_length=200)
+
+
+class ExportReasonForm(forms.Form):
+    """Why the bureau exports the list with real names (the filters travel in the query string)."""
+
+    reason = forms.CharField(
+        label="实名导出理由", min_length=4, max_length=200,
+        error_messages={"required": "请填写实名导出理由", "min_length": "实名导出理由至少4个字",
+                        "max_length": "实名导出理由不能超过200个字"},
+    )  # fmt: skip
 
 
 class QueryCodeForm(forms.Form):

@@ -10,12 +10,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
+from xinfang.core.queries import count_upto
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.lib.bigrams import bigrams, jaccard
-from xinfang.lib.deadlines import PETITIONER_CLOCKS
 from xinfang.lib.masking import mask_name
+from xinfang.petitions import todo
 from xinfang.petitions.models import (
+    OVER_LEVELS,
     Assignment,
+    Event,
     Matter,
     MatterText,
     OnlineSubmission,
@@ -114,6 +117,8 @@ class MatterFilter:
     overdue: bool = False
     flags: tuple[str, ...] = field(default_factory=tuple)
     q: str = ""
+    todo: str = ""  # a to-do queue of the user's role (todo.QUEUES)
+    owner_id: int | None = None  # the owning county leader (包案领导)
 
 
 FLAG_FIELDS = {"threat": "is_threat", "urgent": "is_urgent", "litigation": "is_litigation",
@@ -150,11 +155,37 @@ def matters_filtered(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
     if filters.status:
         matters = matters.filter(status=filters.status)
     if filters.overdue:
-        matters = matters.filter(due_date__lt=timezone.localdate()).exclude(clock__in=PETITIONER_CLOCKS)
+        matters = todo.overdue(matters, todo_today(user))
+    if filters.owner_id:
+        owned = Ownership.objects.filter(leader_id=filters.owner_id, is_current=True).values("matter_id")
+        matters = matters.filter(pk__in=owned)
+    queue = todo.QUEUE_BY_KEY.get(filters.todo)
+    if queue is not None and queue.applies(user):
+        matters = queue.narrow(matters, user, todo_today(user))
     for flag in filters.flags:
         if flag in FLAG_FIELDS:
             matters = matters.filter(**{FLAG_FIELDS[flag]: True})
     return matters.order_by("-last_event_date", "-id")
+
+
+def todo_today(user: User) -> todo.Today:
+    warning = registry_rules(user.county_id).deadline_warning_days if user.county_id else 3
+    return todo.Today(timezone.localdate(), warning)
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    queue: todo.Queue
+    count: int  # up to COUNT_BOUND + 1
+
+
+def todo_counts(*, user: User) -> list[TodoCount]:
+    """The user's to-do queues, each counted (bounded) over what the user may see."""
+    today = todo_today(user)
+    visible = matters_for_user(user=user)
+    return [
+        TodoCount(queue, count_upto(queue.narrow(visible, user, today))) for queue in todo.queues_for(user)
+    ]
 
 
 def registry_rules(county_id: int) -> RegistryRules:
@@ -224,42 +255,48 @@ def repeat_candidates(
 
 
 @dataclass(frozen=True)
-class RegistryOverview:
-    events_today: int
-    persons_today: int
-    over_level_today: int
-    matters_open: int
-    overdue: int
-    due_soon: int
+class Period:
+    events: int = 0
+    persons: int = 0
+    over_level: int = 0
+    collective: int = 0
+    new_matters: int = 0  # matters whose first event fell in the period
 
 
-def registry_overview(*, user: User) -> RegistryOverview:
-    """Headline figures of the user's scope for the home page, in three queries."""
-    from django.db.models import Count, Sum
+@dataclass(frozen=True)
+class Situation:
+    """Today's and this week's petitions (访情) in the user's scope: the head of every home page."""
 
-    from xinfang.petitions.models import OVER_LEVELS, Event
+    today: Period
+    week: Period
+    week_start: dt.date
 
+
+def situation(*, user: User) -> Situation:
+    """Reads this week's events of the county (a few thousand rows at most), then keeps those of matters
+    the user may see by primary key, so a scoped user's figures never scan the matters under the scope."""
     today = timezone.localdate()
-    visible = matters_for_user(user=user)
-    events = Event.objects.filter(matter__in=visible.values("pk"), date=today).aggregate(
-        events=Count("pk"), persons=Sum("persons"), over=Count("pk", filter=Q(level__in=OVER_LEVELS))
-    )
-    warning = registry_rules(user.county_id).deadline_warning_days if user.county_id else 3
-    closed = (Matter.Status.RESOLVED, Matter.Status.CONCLUDED, Matter.Status.CLOSED, Matter.Status.REJECTED)
-    matters = (
-        visible.exclude(status__in=closed)
-        .exclude(clock__in=PETITIONER_CLOCKS)
-        .aggregate(
-            open=Count("pk"),
-            overdue=Count("pk", filter=Q(due_date__lt=today)),
-            soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=warning))),
+    start = today - dt.timedelta(days=today.weekday())
+    rows = list(
+        Event.objects.filter(county_id=user.county_id or 0, date__gte=start, date__lte=today).values_list(
+            "matter_id", "date", "level", "persons", "is_collective", "prev_date"
         )
     )
-    return RegistryOverview(
-        events_today=events["events"],
-        persons_today=events["persons"] or 0,
-        over_level_today=events["over"],
-        matters_open=matters["open"],
-        overdue=matters["overdue"],
-        due_soon=matters["soon"],
-    )
+    if user.role not in COUNTY_WIDE_ROLES:
+        wanted = sorted({row[0] for row in rows})
+        seen: set[int] = set()
+        for chunk in range(0, len(wanted), 500):
+            ids = wanted[chunk : chunk + 500]
+            seen.update(matters_for_user(user=user).filter(pk__in=ids).values_list("pk", flat=True))
+        rows = [row for row in rows if row[0] in seen]
+
+    def period(selected: list[tuple[int, dt.date, str, int, bool, dt.date | None]]) -> Period:
+        return Period(
+            events=len(selected),
+            persons=sum(row[3] for row in selected),
+            over_level=sum(1 for row in selected if row[2] in OVER_LEVELS),
+            collective=sum(1 for row in selected if row[4]),
+            new_matters=sum(1 for row in selected if row[5] is None),
+        )
+
+    return Situation(period([r for r in rows if r[1] == today]), period(rows), start)

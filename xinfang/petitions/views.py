@@ -15,12 +15,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
+from xinfang.core.queries import COUNT_BOUND, count_upto
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
 from xinfang.directory.models import Category
-from xinfang.petitions.exports import matters_workbook_response
+from xinfang.petitions.exports import (
+    filter_summary,
+    matters_export,
+    matters_export_named,
+    workbook_response,
+)
 from xinfang.petitions.forms import (
     AssignForm,
     EventFields,
+    ExportReasonForm,
     ExtensionDecisionForm,
     ExtensionForm,
     HearingForm,
@@ -38,12 +45,11 @@ from xinfang.petitions.forms import (
     matter_edit_initial,
 )
 from xinfang.petitions.models import Extension, Matter, OnlineSubmission
-from xinfang.petitions.pages import matter_detail_context, matter_page
+from xinfang.petitions.pages import list_rows, matter_detail_context, matter_page
 from xinfang.petitions.selectors import (
     MatterFilter,
     matter_get_for_user,
     matters_filtered,
-    matters_search,
     online_submission_get_for_user,
     online_submissions_for_user,
     repeat_candidates,
@@ -162,20 +168,25 @@ def repeat_check(request: AuthedRequest) -> HttpResponse:
 @role_required(CONTENT_ROLES)
 @require_GET
 def matter_list(request: AuthedRequest) -> HttpResponse:
-    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id)
+    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id, user=request.user)
     valid = not form.is_bound or form.is_valid()
     filters = form.matter_filter() if form.is_bound and valid else MatterFilter()
-    page = matter_page(
-        matters_filtered(user=request.user, filters=filters) if valid else Matter.objects.none(),
-        after=request.GET.get("after", ""),
-        size=PAGE_SIZE,
-        query=filters.q,
-    )
+    matters = matters_filtered(user=request.user, filters=filters) if valid else Matter.objects.none()
+    after = request.GET.get("after", "")
+    page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q)
     query = request.GET.copy()
     query.pop("after", None)
+    total: int | None = None  # a search is counted only when it fits on its first page: counting scans
+    if not filters.q:
+        total = count_upto(matters)
+    elif not after and not page.next_cursor:
+        total = len(page.items)
     context = {
         "form": form,
         "page": page,
+        "rows": list_rows(page.items, county_id=request.user.county_id),
+        "total": total,
+        "bound": COUNT_BOUND,
         "query": query.urlencode(),
         "nav_key": "matters",
         "user": request.user,
@@ -187,14 +198,37 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
 @role_required(CONTENT_ROLES)
 @require_GET
 def matter_export(request: AuthedRequest) -> HttpResponse:
-    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id)
+    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id, user=request.user)
     if form.is_bound and not form.is_valid():
         messages.error(request, "筛选条件有误，未导出")
         return redirect("petitions:list")
     filters = form.matter_filter() if form.is_bound else MatterFilter()
-    return matters_workbook_response(
-        user=request.user, matters=matters_search(user=request.user, filters=filters)
-    )
+    export = matters_export(by=request.user, filters=filters, described=filter_summary(form))
+    return workbook_response(export)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def matter_export_named(request: AuthedRequest) -> HttpResponse:
+    """The list with real names, ID numbers and phones: the filters in the query string, the reason in the
+    form; audited. Everyone else, and every GET, gets the masked file of matter_export."""
+    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id, user=request.user)
+    reason = ExportReasonForm(request.POST)
+    back = f"{reverse('petitions:list')}?{request.GET.urlencode()}"
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "筛选条件有误，未导出")
+        return redirect(back)
+    if not reason.is_valid():
+        messages.error(request, str(reason.errors["reason"][0]))
+        return redirect(back)
+    filters = form.matter_filter() if form.is_bound else MatterFilter()
+    try:
+        export = matters_export_named(by=request.user, filters=filters, described=filter_summary(form),
+                                      reason=reason.cleaned_data["reason"])  # fmt: skip
+    except RegistryError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    return workbook_response(export)
 
 
 @role_required(CONTENT_ROLES)

@@ -31,3 +31,11 @@ def who(user: Any, absent: str = "") -> str:
     if user is None:
         return absent
     return getattr(user, "full_name", "") or getattr(user, "username", "") or absent
+
+
+@register.filter
+def upto(value: int | None, bound: int = 10_000) -> str:
+    """A bounded count as pages show it: exact up to the bound, then "10,000+"."""
+    if value is None:
+        return ""
+    return f"{bound:,}+" if value > bound else f"{value:,}"
