@@ -40,6 +40,14 @@ class RegistryError(ValueError):
         self.field = field
 
 
+class RegistryConflict(RegistryError):
+    """The matter's current state does not allow the action (the API answers 409)."""
+
+
+class RegistryRefused(RegistryError):
+    """This user may not take the action on this matter (the API answers 403)."""
+
+
 @dataclass(frozen=True)
 class PetitionerInput:
     name: str = ""
