@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,6 +11,15 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
+
+from xinfang.lib.chinese_argparse import (
+    FORMAT_HELP,
+    VERSION,
+    ChineseArgumentParser,
+    ChineseHelpFormatter,
+    parser_in_chinese,
+    usage_message,
+)
 
 DEMO_BANNER = """
 信访工作平台 (Xinfang) 演示环境已启动：{url}
@@ -189,33 +197,49 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-# The option parser's messages (argparse speaks English) as the commands' users read them.
-_USAGE_MESSAGES = (
-    (re.compile(r"the following arguments are required: (.+)"), "缺少参数：{0}"),
-    (
-        re.compile(r"argument (\S+): invalid choice: '(.*)' \(choose from (.+)\)"),
-        "参数 {0} 的取值无效：{1}（可选：{2}）",
-    ),
-    (re.compile(r"argument (\S+): expected one argument"), "参数 {0} 需要一个值"),
-    (re.compile(r"argument (\S+): invalid (\w+) value: '(.*)'"), "参数 {0} 的取值无效：{2}"),
-    (re.compile(r"unrecognized arguments: (.+)"), "无法识别的参数：{0}"),
-)
+# The options every Django management command has, whose help Django writes in English.
+DJANGO_OPTION_HELP = {
+    "version": VERSION,
+    "verbosity": "输出的详细程度：0 最少，1 正常，2 详细，3 非常详细",
+    "settings": "设置模块（Python 路径，如 xinfang.settings）；不给时用环境变量 DJANGO_SETTINGS_MODULE",
+    "pythonpath": "加到 Python 模块搜索路径的目录",
+    "traceback": "出错时显示完整的调用栈",
+    "no_color": "不用彩色输出",
+    "force_color": "总用彩色输出",
+    "skip_checks": "跳过系统检查",
+}
 
 
-def usage_message(message: str) -> str:
-    for pattern, chinese in _USAGE_MESSAGES:
-        if match := pattern.fullmatch(message.strip()):
-            return chinese.format(*match.groups())
-    return message
+def command_parser(name: str) -> argparse.ArgumentParser:
+    """The option parser of `xinfang <name>` (a management command, PASSTHROUGH), in Chinese."""
+    _setup_django()
+    from django.core.management import get_commands, load_command_class
+    from django.core.management.base import DjangoHelpFormatter
+
+    class CommandHelpFormatter(ChineseHelpFormatter, DjangoHelpFormatter):
+        """Chinese, with Django's own options listed last."""
+
+    command = PASSTHROUGH[name]
+    parser = load_command_class(get_commands()[command], command).create_parser("xinfang", name)
+    return parser_in_chinese(parser, option_help=DJANGO_OPTION_HELP, formatter_class=CommandHelpFormatter)
 
 
-def _run_command(command: str, *options: str) -> int:
+def _asks_for_help(options: Sequence[str]) -> bool:
+    options = list(options)
+    before_end = options[: options.index("--")] if "--" in options else options
+    return "-h" in before_end or "--help" in before_end
+
+
+def _run_command(command: str, *options: str, name: str = "") -> int:
     """A management command whose exit status is the result (imports: 0 done, 1 bad cells and nothing
-    written, 2 usage); its errors are printed in Chinese as `错误：…` on stderr."""
+    written, 2 usage); its errors are printed in Chinese as `错误：…` on stderr. `name` is its name in the
+    `xinfang` command, whose help it prints in Chinese."""
     _setup_django()
     from django.core.management import CommandError
 
     try:
+        if name and _asks_for_help(options):
+            command_parser(name).parse_args(options)  # prints the help and exits
         _call(command, *options)
     except CommandError as exc:
         message = str(exc)
@@ -242,7 +266,18 @@ def cmd_import_ledger(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
+MANAGE_HELP = """用法：xinfang manage 命令 [参数 …]
+
+运行任意 Django 管理命令，如 xinfang manage check、xinfang manage migrate。
+列出全部管理命令：xinfang manage help；某个命令的用法：xinfang manage help 命令
+（Django 自带命令的说明是英文的）。
+"""
+
+
 def cmd_manage(rest: Sequence[str]) -> int:
+    if not rest or rest[0] in ("-h", "--help"):
+        print(MANAGE_HELP, end="")
+        return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     from django.core.management import execute_from_command_line
 
@@ -251,12 +286,12 @@ def cmd_manage(rest: Sequence[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="xinfang", description="信访工作平台 (Xinfang) 命令行")
+    parser = ChineseArgumentParser(prog="xinfang", description="信访工作平台 (Xinfang) 命令行")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     demo = commands.add_parser("demo", help="载入演示县并启动网站与后台任务")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--host", default="127.0.0.1", help="网站监听的地址（默认 127.0.0.1，只允许本机访问）")
+    demo.add_argument("--port", type=int, default=8000, help="网站监听的端口（默认 8000）")
     demo.add_argument("--reset", action="store_true", help="先清空数据库，重新载入演示数据")
     demo.set_defaults(func=cmd_demo)
 
@@ -267,27 +302,28 @@ def build_parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
 
     serve = commands.add_parser("serve", help="以生产方式（gunicorn）提供网站服务")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--host", default="127.0.0.1", help="监听的地址（默认 127.0.0.1）")
+    serve.add_argument("--port", type=int, default=8000, help="监听的端口（默认 8000）")
+    serve.add_argument("--workers", type=int, default=2, help="gunicorn 工作进程数（默认 2）")
     serve.set_defaults(func=cmd_serve)
 
     worker = commands.add_parser("worker", help="运行后台任务进程")
     worker.set_defaults(func=cmd_worker)
 
     importer = commands.add_parser("import-directory", help="导入县域名录工作簿 (.xlsx)")
-    importer.add_argument("file", type=Path)
+    importer.add_argument("file", type=Path, help="名录工作簿 .xlsx（模板见 docs/directory-template.xlsx）")
     importer.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-    importer.add_argument("--format", choices=["text", "json"], default="text")
+    importer.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
     importer.set_defaults(func=cmd_import_directory)
 
     ledger = commands.add_parser("import-ledger", help="导入信访台账 (.xlsx 或 .csv)")
-    ledger.add_argument("file", type=Path)
+    ledger.add_argument("file", type=Path, help="台账文件 .xlsx 或 .csv（列见 docs/ledger-import.md）")
     ledger.add_argument("--dry-run", action="store_true", help="只检查，不写入")
     ledger.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
-    ledger.add_argument("--format", choices=["text", "json"], default="text")
+    ledger.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
     ledger.set_defaults(func=cmd_import_ledger)
 
+    # Their options are the management command's (PASSTHROUGH): `xinfang stats --help` shows them.
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
     commands.add_parser("stats", help="信访统计：--from DATE --to DATE [--format json]", add_help=False)
@@ -305,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "manage":
         return cmd_manage(argv[1:])
     if argv and argv[0] in PASSTHROUGH:
-        return _run_command(PASSTHROUGH[argv[0]], *argv[1:])
+        return _run_command(PASSTHROUGH[argv[0]], *argv[1:], name=argv[0])
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import re
+
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from xinfang.lib.columns import display_width, pad, table_lines
+from xinfang.lib.columns import display_width, pad, table_lines, wrap
 
 
 def test_chinese_and_fullwidth_characters_take_two_columns_and_combining_marks_none():
@@ -46,3 +48,28 @@ def test_every_column_starts_at_the_same_screen_column_on_every_line(rows, align
     for column in range(3):
         starts = {display_width("|".join(line.split("|")[: column + 1])) for line in lines}
         assert len(starts) == 1, lines
+
+
+def test_it_wraps_chinese_text_by_display_width_keeping_punctuation_and_words_whole():
+    text = (
+        "生成确定性的模拟信访数据（用于性能测试），进度显示在标准错误输出。--counties K 时另建 K-1 个模拟县"
+    )
+    lines = wrap(text, 30)
+    assert lines == [
+        "生成确定性的模拟信访数据（用于",
+        "性能测试），进度显示在标准错误",
+        "输出。--counties K 时另建 K-1",
+        "个模拟县",
+    ]
+
+
+@given(st.text(alphabet="宝丰县周庄镇，。（）abc1- ", max_size=80), st.integers(min_value=6, max_value=40))
+def test_wrapped_lines_fit_lose_nothing_and_never_start_with_closing_punctuation(text, width):
+    assume(not re.search(r"(^|\s)[，。）]|（(\s|$)", text))  # punctuation the text itself sets apart
+    lines = wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for line in lines:
+        assert line == line.strip() and line
+        assert not line.startswith(("，", "。", "）")) and not line.endswith("（")
+        # only a piece that cannot be broken (a Latin word, a character with its punctuation) may overflow
+        assert display_width(line) <= width or " " not in line

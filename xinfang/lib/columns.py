@@ -1,8 +1,9 @@
-"""Plain-text tables for the command line, aligned by display width (no Django).
+"""Plain text for the terminal laid out by display width (no Django): tables and wrapped paragraphs.
 
-A terminal gives a Chinese character two columns (Unicode East Asian Width W or F), so format specs and
-`str.ljust`, which count characters, misalign every column after one holding Chinese text. Every table the
-`xinfang` command prints goes through `table_lines`.
+A terminal gives a Chinese character two columns (Unicode East Asian Width W or F), so format specs,
+`str.ljust` and `textwrap`, which count characters, misalign every column after one holding Chinese text
+and let Chinese lines run twice as wide as asked. Every table the `xinfang` command prints goes through
+`table_lines`; its help text is wrapped by `wrap`.
 """
 
 from __future__ import annotations
@@ -41,4 +42,42 @@ def table_lines(
     for row in rows:
         cells = [pad(cell, widths[i], right=align[i : i + 1] == ">") for i, cell in enumerate(row)]
         lines.append((indent + gap.join(cells)).rstrip())
+    return lines
+
+
+# Chinese punctuation that may not start a line, and brackets that may not end one.
+_CLOSING = "，。、；：！？）」』》”’"
+_OPENING = "（「『《“‘"
+
+
+def _breaks_between(before: str, after: str) -> bool:
+    if before.isspace() != after.isspace():
+        return True
+    if after in _CLOSING or before in _OPENING:
+        return False
+    return display_width(before) == 2 or display_width(after) == 2
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` (one paragraph, whitespace runs as single spaces) in lines of at most `width` display
+    columns. Lines break at spaces and between Chinese characters, never inside a Latin word or number and
+    never before closing or after opening punctuation; a word wider than `width` gets a line of its own."""
+    text = " ".join(text.split())
+    pieces, start = [], 0
+    for index in range(1, len(text)):
+        if _breaks_between(text[index - 1], text[index]):
+            pieces.append(text[start:index])
+            start = index
+    pieces.append(text[start:])
+    lines, line = [], ""
+    for piece in pieces:
+        if piece == " ":
+            line += " " if line else ""
+        elif line and display_width(line + piece) > width:
+            lines.append(line.rstrip())
+            line = piece
+        else:
+            line += piece
+    if line:
+        lines.append(line.rstrip())
     return lines

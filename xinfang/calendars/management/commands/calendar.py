@@ -32,18 +32,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="操作")
         set_day = actions.add_parser("set", help="把一天设为上班(workday)或放假(holiday)")
-        set_day.add_argument("date", help="YYYY-MM-DD")
+        set_day.add_argument("date", help="日期 YYYY-MM-DD")
         set_day.add_argument("type", help="workday 或 holiday")
         set_day.add_argument("--note", default="", help="说明，如“春节”")
         load = actions.add_parser("import", help="导入 CSV：日期,类型,说明（UTF-8）")
-        load.add_argument("file", type=Path)
-        load.add_argument("--dry-run", action="store_true")
+        load.add_argument("file", type=Path, help="CSV 文件（UTF-8 或 GB18030）")
+        load.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         close = actions.add_parser("close-year", help="确认某年的放假安排已录入完整")
-        close.add_argument("year", type=year_argument)
+        close.add_argument("year", type=year_argument, help="年份，如 2027")
         reopen = actions.add_parser("reopen-year", help="重新开放已确认的年份以便更正")
-        reopen.add_argument("year", type=year_argument)
+        reopen.add_argument("year", type=year_argument, help="年份，如 2027")
         show = actions.add_parser("show", help="查看某年的放假与调休安排")
-        show.add_argument("year", type=year_argument)
+        show.add_argument("year", type=year_argument, help="年份，如 2027")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

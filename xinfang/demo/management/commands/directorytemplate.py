@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "生成名录导入模板（以演示县宝丰县为填写示例）。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path)
+        parser.add_argument("file", type=Path, help="生成的工作簿 .xlsx 的路径")
 
     def handle(self, *args: Any, **options: Any) -> None:
         write_directory_workbook(demo_directory_rows(), options["file"])

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--matters", type=int, required=True, help="生成的信访事项总数")
         parser.add_argument("--counties", type=int, default=1, help="分布到几个县（默认1：只有 --county）")
         parser.add_argument("--county", default=DEMO_COUNTY_CODE, help="第一个县的行政区划代码（默认演示县）")
-        parser.add_argument("--seed", type=int, default=20261127)
+        parser.add_argument("--seed", type=int, default=20261127, help="随机种子（同一种子生成同样的数据）")
         parser.add_argument("--quiet", action="store_true", help="不显示进度")
 
     def handle(self, *args: Any, **options: Any) -> None:

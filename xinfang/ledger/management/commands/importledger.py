@@ -12,6 +12,7 @@ from xinfang.directory.management.options import county_option
 from xinfang.ledger.checking import LedgerResult
 from xinfang.ledger.importer import LedgerError
 from xinfang.ledger.services import ledger_import, ledger_limits
+from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.ledger_file import LedgerFileError, ledger_read_path
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="台账文件 .xlsx 或 .csv（列见 docs/ledger-import.md）")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
         parser.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.onboarding.services import directory_import
 from xinfang.onboarding.workbook import WorkbookError, read_directory_workbook
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="名录工作簿 .xlsx（模板见 docs/directory-template.xlsx）")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from xinfang.directory.management.options import county_option, date_option
+from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.reports.services import daily_report_preview, daily_report_send
 
 
@@ -14,12 +15,12 @@ class Command(BaseCommand):
     help = "报告：daily 生成并发送（或 --preview 只预览）某日的每日访情报告。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        reports = parser.add_subparsers(dest="report", required=True)
+        reports = parser.add_subparsers(dest="report", required=True, metavar="报告")
         daily = reports.add_parser("daily", help="每日访情报告")
         daily.add_argument("--date", required=True, help="报告日期 YYYY-MM-DD")
         daily.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
         daily.add_argument("--preview", action="store_true", help="只预览，不发送")
-        daily.add_argument("--format", choices=["text", "json"], default="text")
+        daily.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
         day, county = date_option(options["date"]), county_option(options["county"])

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.directory.management.options import county_option, date_option
+from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.columns import table_lines
 from xinfang.stats.selectors import event_statistics
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="date_from", required=True, help="起始日期 YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", required=True, help="截止日期 YYYY-MM-DD")
         parser.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
-        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
         date_from, date_to = date_option(options["date_from"]), date_option(options["date_to"])
