@@ -1,7 +1,8 @@
 """The background worker loop: runs registered periodic tasks until told to stop.
 
 The tasks it runs are listed once, in `xinfang/registry.py`; each task claims its own database rows
-(`core/claims.py`), so several workers may run at once.
+(`core/claims.py`), so several workers may run at once. While it runs, a worker keeps its heartbeat row
+fresh (`core/heartbeat.py`): between tasks, while it sleeps and while an isolated task's child works.
 """
 
 from __future__ import annotations
@@ -9,14 +10,18 @@ from __future__ import annotations
 import logging
 import os
 import resource
+import select
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import FrameType
 
 from django.conf import settings
 from django.db import close_old_connections, connections
+
+from xinfang.core.heartbeat import HEARTBEAT_SECONDS, Heartbeat
 
 logger = logging.getLogger("xinfang.worker")
 
@@ -41,11 +46,16 @@ def _virtual_memory_bytes() -> int:
         return 0
 
 
-def run_isolated(task: Task, memory_bytes: int) -> int:
+def _nothing() -> None:
+    pass
+
+
+def run_isolated(task: Task, memory_bytes: int, *, waiting: Callable[[], None] = _nothing) -> int:
     """One round of `task` in a forked child whose address space may grow by at most `memory_bytes`
     (0: no limit). The child opens its own database connections (the parent's are closed first: two
     processes must never share one) and reports how many items it handled through a pipe. A child that
-    fails, runs out of memory or is killed is logged; the worker goes on."""
+    fails, runs out of memory or is killed is logged; the worker goes on. The parent calls `waiting`
+    every HEARTBEAT_SECONDS until the child is done."""
     for connection in connections.all(initialized_only=True):
         connection.close()
     reader, writer = os.pipe()
@@ -64,9 +74,12 @@ def run_isolated(task: Task, memory_bytes: int) -> int:
         finally:
             os._exit(status)
     os.close(writer)
-    _, wait_status = os.waitpid(pid, 0)
     with os.fdopen(reader, "rb") as pipe:
+        # The pipe turns readable when the child reports or its end closes (it exited or was killed).
+        while not select.select([pipe], [], [], HEARTBEAT_SECONDS)[0]:
+            waiting()
         reported = pipe.read(32)
+    _, wait_status = os.waitpid(pid, 0)
     if wait_status != 0:
         if os.WIFSIGNALED(wait_status):
             logger.error("worker task %s: child killed by signal %s", task.name, os.WTERMSIG(wait_status))
@@ -79,6 +92,7 @@ class Worker:
         self.tasks = tuple(tasks)
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
+        self.heartbeat: Heartbeat | None = None  # kept by `run`, not by a single `run_once`
 
     def stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         if not self.stopping.is_set():
@@ -96,20 +110,40 @@ class Worker:
             if self.stopping.is_set():
                 break
             close_old_connections()
+            self.beat()
             try:
                 if task.isolated and settings.XINFANG_WORKER_ISOLATE:
-                    handled += run_isolated(task, settings.XINFANG_WORKER_TASK_MEMORY_MB * 1024 * 1024)
+                    memory = settings.XINFANG_WORKER_TASK_MEMORY_MB * 1024 * 1024
+                    handled += run_isolated(task, memory, waiting=self.beat)
                 else:
                     handled += task.tick()
             except Exception:
                 logger.exception("worker task %s failed", task.name)
         return handled
 
+    def beat(self) -> None:
+        if self.heartbeat is not None:
+            close_old_connections()
+            self.heartbeat.beat()
+
+    def idle(self) -> None:
+        """Sleeps `poll_seconds`, beating meanwhile; wakes at once on SIGTERM."""
+        until = time.monotonic() + self.poll_seconds
+        while not self.stopping.is_set() and (left := until - time.monotonic()) > 0:
+            self.stopping.wait(min(left, HEARTBEAT_SECONDS))
+            self.beat()
+
     def run(self) -> None:
         logger.info("worker started; tasks: %s", ", ".join(task.name for task in self.tasks) or "none yet")
-        while not self.stopping.is_set():
-            if self.run_once() == 0:
-                # Idle: sleep, but wake at once on SIGTERM.
-                self.stopping.wait(self.poll_seconds)
-        close_old_connections()
+        self.heartbeat = Heartbeat()
+        self.heartbeat.beat(force=True)
+        try:
+            while not self.stopping.is_set():
+                if self.run_once() == 0:
+                    self.idle()
+        finally:
+            close_old_connections()  # the last write needs a working connection
+            self.heartbeat.stop()
+            self.heartbeat = None
+            close_old_connections()
         logger.info("worker stopped")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from xinfang.core.heartbeat import WORKER_STALE_AFTER
+from xinfang.core.models import WorkerHeartbeat
 from xinfang.directory.models import County
 from xinfang.jobs.models import JobRun
 from xinfang.jobs.schedule import JobSpec, PlannedRun, jobs_plan
@@ -31,3 +34,28 @@ def job_run_get(*, county: County, run_id: int) -> JobRun | None:
 
 def sms_recent(*, county: County, limit: int = 50) -> list[SmsMessage]:
     return list(SmsMessage.objects.filter(county=county).order_by("-created_at", "-id")[:limit])
+
+
+@dataclass(frozen=True)
+class LiveWorker:
+    host: str
+    pid: int
+    started_at: dt.datetime
+    last_seen: dt.datetime
+    seconds_ago: int
+
+
+def workers_alive() -> list[LiveWorker]:
+    """The worker processes whose heartbeat is fresh (seen within WORKER_STALE_AFTER), by host and pid."""
+    now = timezone.now()
+    rows = WorkerHeartbeat.objects.filter(last_seen__gte=now - WORKER_STALE_AFTER).order_by("host", "pid")
+    return [
+        LiveWorker(
+            host=row.host,
+            pid=row.pid,
+            started_at=row.started_at,
+            last_seen=row.last_seen,
+            seconds_ago=max(int((now - row.last_seen).total_seconds()), 0),
+        )
+        for row in rows
+    ]

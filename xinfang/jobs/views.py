@@ -3,6 +3,7 @@ site's URLs pass in the registry's jobs (`xinfang/registry.py`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.contrib import messages
@@ -12,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
+from xinfang.core.heartbeat import WORKER_STALE_AFTER
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.jobs.schedule import JobSpec
-from xinfang.jobs.selectors import job_run_get, job_runs_next, job_runs_recent, sms_recent
+from xinfang.jobs.selectors import job_run_get, job_runs_next, job_runs_recent, sms_recent, workers_alive
 from xinfang.jobs.services import JobError, job_run_retry
 from xinfang.lib.workdays import UnknownYear
 
@@ -32,7 +34,8 @@ def runs(request: AuthedRequest, jobs: Sequence[JobSpec]) -> HttpResponse:
     context = {
         "runs": [(run, titles.get(run.job, run.job)) for run in job_runs_recent(county=county)],
         "planned": planned, "calendar_problem": calendar_problem, "jobs": jobs,
-        "outbox": sms_recent(county=county), "nav_key": "jobs",
+        "outbox": sms_recent(county=county), "workers": workers_alive(),
+        "stale_minutes": WORKER_STALE_AFTER // dt.timedelta(minutes=1), "nav_key": "jobs",
     }  # fmt: skip
     return render(request, "jobs/runs.html", context)
 
