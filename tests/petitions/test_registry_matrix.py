@@ -40,9 +40,11 @@ def _frozen_clock():
 
 
 def xlsx_text(content: bytes) -> str:
-    """Every cell of an exported workbook as text (the file itself is compressed)."""
-    sheet = load_workbook(io.BytesIO(content)).active
-    return "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    """Every cell of every sheet of an exported workbook as text (the file itself is compressed)."""
+    sheets = load_workbook(io.BytesIO(content)).worksheets
+    return "\n".join(
+        str(cell) for sheet in sheets for row in sheet.iter_rows(values_only=True) for cell in row
+    )
 
 
 @pytest.fixture

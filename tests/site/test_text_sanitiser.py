@@ -102,7 +102,8 @@ def test_an_export_survives_any_stored_value(client_for, county):
     response = client_for("bureau").get("/matters/export.xlsx")
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[1][12] == CLEANED and rows[1][13] == "'=cmd"
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["反映问题"] == CLEANED and row["诉求"] == "'=cmd"
     assert all(clean(str(value)) for value in rows[1])
 
 

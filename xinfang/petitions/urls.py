@@ -8,6 +8,7 @@ urlpatterns = [
     path("matters/new/", views.register, name="register"),
     path("matters/repeat-check/", views.repeat_check, name="repeat_check"),
     path("matters/export.xlsx", views.matter_export, name="export"),
+    path("matters/export-named.xlsx", views.matter_export_named, name="export_named"),
     path("matters/<int:matter_id>/", views.matter_detail, name="detail"),
     path("matters/<int:matter_id>/edit/", views.matter_edit, name="edit"),
     path("matters/<int:matter_id>/transition/", views.transition, name="transition"),
