@@ -1,39 +1,45 @@
-# The README's commands. `make demo` and `make test` do all set-up on a fresh Debian machine.
+# The README's commands. `make demo` and `make test` do all set-up on a fresh Debian machine; each installs
+# only what it needs, and each install step has its own stamp, so neither redoes what the other did.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
-APT_PACKAGES := chromium fonts-noto-cjk
+# The project with its run-time dependencies; then the test extras (pytest, Playwright, ruff, mypy, …).
+APP_STAMP := $(VENV)/.installed-app
+TEST_STAMP := $(VENV)/.installed-test
+# The demo needs Chinese fonts (for its pages in a browser on this machine); the browser tests also need
+# Chromium, which they drive.
+DEMO_APT_PACKAGES := fonts-noto-cjk
+TEST_APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium
 PORT ?= 8000
 export XINFANG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test test-fast lint system-packages constraints docs-template clean
+.PHONY: demo test test-fast lint demo-system-packages test-system-packages constraints docs-template clean
 
-demo: system-packages $(STAMP)  ## install, load the demo county, serve at http://127.0.0.1:8000 with the worker
+demo: demo-system-packages $(APP_STAMP)  ## install, load the demo county, serve at http://127.0.0.1:8000 with the worker
 	$(BIN)/xinfang demo --port $(PORT)
 
-test: system-packages $(STAMP)  ## install test dependencies and run the whole suite
+test: test-system-packages $(TEST_STAMP)  ## install test dependencies and run the whole suite
 	XINFANG_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto -p no:cacheprovider
 
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	XINFANG_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -q -m "not browser"
 
-lint: $(STAMP)  ## ruff, mypy and the import-linter contracts (docs/architecture.md)
+lint: $(TEST_STAMP)  ## ruff, mypy and the import-linter contracts (docs/architecture.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy xinfang tests bench
 	$(BIN)/lint-imports
 
-constraints: $(STAMP)  ## re-pin the tested versions after changing dependencies
+constraints: $(TEST_STAMP)  ## re-pin the tested versions after changing dependencies
 	$(BIN)/pip freeze --exclude-editable > constraints.txt
 
-docs-template: $(STAMP)  ## regenerate docs/directory-template.xlsx from the demo county
+docs-template: $(APP_STAMP)  ## regenerate docs/directory-template.xlsx from the demo county
 	$(BIN)/xinfang manage directorytemplate docs/directory-template.xlsx
 
 # System packages: installed when missing and we are root with apt; otherwise a hint, not a failure,
 # except that the browser tests will skip loudly without Chromium.
-system-packages:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+define install_system_packages
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \
@@ -42,12 +48,23 @@ system-packages:
 	    echo "Please install system packages:$$missing (sudo apt-get install$$missing)"; \
 	  fi; \
 	fi
+endef
 
-$(STAMP): pyproject.toml constraints.txt
+demo-system-packages:
+	$(call install_system_packages,$(DEMO_APT_PACKAGES))
+
+test-system-packages:
+	$(call install_system_packages,$(TEST_APT_PACKAGES))
+
+$(APP_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e .
+	touch $(APP_STAMP)
+
+$(TEST_STAMP): $(APP_STAMP)
 	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache build *.egg-info
