@@ -100,6 +100,7 @@ def test_a_value_it_cannot_write_is_refused():
 @given(st.text(max_size=60))
 @example("_x000D_ and _X0041_ \r\n 1\r2 ")
 @example("  =SUM(A1) <b>&amp;</b>\t")
+@example("\x00\x1b")
 def test_any_text_reads_back_as_itself_less_what_xml_cannot_hold(text):
     """Whatever is stored — XML's special characters, CR and LF, spaces at either end, text that looks
     like Excel's own escape of a character (_x000D_, read by Excel and calamine as a CR) — comes back as

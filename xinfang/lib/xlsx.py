@@ -145,6 +145,8 @@ class XlsxSheet:
             ref = f"{self.letters[index] if index < len(self.letters) else column_letter(index)}{number}"
             if isinstance(value, str):
                 text = _text(value)
+                if not text:  # nothing left that XML can hold
+                    continue
                 parts.append(
                     f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
