@@ -265,7 +265,9 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label="办理为", choices=Matter.Status.choices)
+    to = forms.ChoiceField(
+        label="办理为", choices=Matter.Status.choices, widget=forms.Select(attrs={"data-step-select": ""})
+    )
     on = forms.DateField(label="日期", required=False, widget=DATE_WIDGET)
     reason = forms.CharField(
         label="说明", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
@@ -287,6 +289,33 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "organ_unit", county_units(county_id))
+
+    def clean(self) -> dict[str, Any]:
+        """A field the chosen step does not use is dropped, whatever was typed into it before switching."""
+        cleaned = super().clean() or {}
+        needed = TRANSITION_FIELDS.get(cleaned.get("to", ""), ())
+        for name, field in self.fields.items():
+            if name != "to" and name not in needed:
+                cleaned[name] = "" if isinstance(field, forms.CharField) else None
+        return cleaned
+
+
+_REVIEW_FIELDS = ("requested_on", "organ_unit", "organ_name", "document_number", "reason")
+# The fields each step uses; the page shows only these once the step is chosen.
+TRANSITION_FIELDS: dict[str, tuple[str, ...]] = {
+    Matter.Status.ACCEPTED: ("on", "reason"),
+    Matter.Status.REJECTED: ("on", "reason"),
+    Matter.Status.IN_PROGRESS: ("on", "reason"),
+    Matter.Status.ANSWERED: ("on", "answer", "delivered_on"),
+    Matter.Status.RESOLVED: ("on", "reason"),
+    Matter.Status.REVIEW: _REVIEW_FIELDS,
+    Matter.Status.RE_REVIEW: _REVIEW_FIELDS,
+}
+
+
+def steps_using(field: str, offered: list[str]) -> str:
+    """The offered steps that use the field, as the page's `data-show-when` lists them."""
+    return " ".join(step for step in offered if field in TRANSITION_FIELDS.get(step, ()))
 
 
 class AssignForm(forms.Form):

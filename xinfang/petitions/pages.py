@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES
 from xinfang.lib.deadlines import (
     CLOCK_LABELS,
     PETITIONER_CLOCKS,
@@ -31,18 +31,25 @@ from xinfang.petitions.forms import (
     ReasonForm,
     RevealForm,
     TransitionForm,
+    steps_using,
 )
 from xinfang.petitions.models import Assignment, Event, Extension, Level, Matter, Rating
 from xinfang.petitions.rows import rule_profile
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, user_handles
-from xinfang.petitions.services.workflow import (
-    REVIEW_STEPS,
-    allowed_transitions,
-    can_handle,
-    may_approve_extension,
-    may_request_extension,
+from xinfang.petitions.services.rules import (
+    assign_refusal,
+    event_refusal,
+    extension_decision_refusal,
+    extension_request_refusal,
+    hearing_refusal,
+    object_refusal,
+    objection_decision_refusal,
+    owner_refusal,
+    receive_refusal,
+    transition_choices,
 )
+from xinfang.petitions.services.transfer import objection_deadline
 
 
 @dataclass(frozen=True)
@@ -187,10 +194,19 @@ def _clock_basis(matter: Matter) -> str:
     return f"{profile.name}未另行规定，依{basis}"
 
 
+TRANSITION_FIELD_NAMES = [name for name in TransitionForm.base_fields if name != "to"]
+
+
 def matter_detail_context(
-    user: User, matter: Matter, *, failed: forms.Form | None = None, revealed: dict[str, Any] | None = None
+    user: User,
+    matter: Matter,
+    *,
+    failed: forms.Form | None = None,
+    failed_action: str = "",
+    revealed: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything the detail page shows, and the actions this user may take now."""
+    """Everything the detail page shows, and the actions this user may take now; a failed action's form
+    comes back as typed, with its errors."""
     handles = user_handles(user, matter)
     petitioners = list(matter.petitioners.all())
     for person in petitioners:
@@ -204,39 +220,24 @@ def matter_detail_context(
         deadline = deadline_state(matter.due_date, timezone.localdate(), warning, petitioners=window)
     extensions = list(matter.extensions.select_related("requested_by", "decided_by").order_by("requested_at"))
     pending = next((item for item in extensions if item.state == Extension.State.REQUESTED), None)
-    approved = next((item for item in extensions if item.state == Extension.State.APPROVED), None)
     bureau = user.role in BUREAU_ROLES
-    is_assigned_unit = (
-        user.role == Role.UNIT_USER and assignment is not None and assignment.unit_id == user.unit_id
-    )
-    handles_now = can_handle(user, matter)
-    next_statuses = [
-        (value, Matter.Status(value).label)
-        for value in allowed_transitions(matter)
-        if value not in (Matter.Status.TRANSFERRED, Matter.Status.REGISTERED)
-    ]
+    next_statuses = [(step, Matter.Status(step).label) for step in transition_choices(user, matter)]
+    # Every action is offered by the rule its service enforces (services/rules.py).
     actions = {
-        "transition": handles_now and bool(next_statuses),
-        "assign": bureau and Matter.Status.TRANSFERRED in allowed_transitions(matter),
-        "receive": is_assigned_unit and assignment is not None and assignment.state == Assignment.State.SENT,
-        "object": is_assigned_unit
-        and assignment is not None
-        and assignment.state == Assignment.State.RECEIVED,
-        "decide": bureau and assignment is not None and assignment.state == Assignment.State.OBJECTED,
-        "extend": matter.clock == Clock.HANDLE
-        and pending is None
-        and approved is None
-        and may_request_extension(user, matter),
-        "decide_extension": pending is not None and may_approve_extension(user, matter),
-        "hearing": bureau and matter.status in REVIEW_STEPS,
-        "owner": bureau,
-        "event": bureau,
+        "transition": bool(next_statuses),
+        "assign": assign_refusal(user, matter) is None,
+        "receive": receive_refusal(user, assignment) is None,
+        "object": object_refusal(user, matter, assignment, objection_deadline(matter, assignment)) is None,
+        "decide": objection_decision_refusal(user, assignment) is None,
+        "extend": extension_request_refusal(user, matter) is None,
+        "decide_extension": extension_decision_refusal(user, matter, pending) is None,
+        "hearing": hearing_refusal(user, matter) is None,
+        "owner": owner_refusal(user) is None,
+        "event": event_refusal(user, matter) is None,
         "reveal": bureau,
     }
-    transition_form = TransitionForm(county_id=matter.county_id)
-    transition_form.fields["to"].choices = [("", "请选择"), *next_statuses]  # type: ignore[attr-defined]
     forms_by_action: dict[str, forms.Form] = {
-        "transition": transition_form,
+        "transition": TransitionForm(county_id=matter.county_id),
         "assign": AssignForm(county_id=matter.county_id),
         "object": ReasonForm(),
         "decide": ObjectionDecisionForm(),
@@ -247,6 +248,11 @@ def matter_detail_context(
         "event": EventFields(),
         "reveal": RevealForm(),
     }
+    if failed is not None and failed_action in forms_by_action:
+        forms_by_action[failed_action] = failed
+    transition_to = forms_by_action["transition"].fields["to"]
+    transition_to.choices = [("", "请选择"), *next_statuses]  # type: ignore[attr-defined]
+    offered = [value for value, _ in next_statuses]
     for action, form in forms_by_action.items():
         form.auto_id = f"{action}_%s"  # one page, many forms: ids (and labels) must not collide
     return {
@@ -259,7 +265,6 @@ def matter_detail_context(
         "owner": owner,
         "extensions": extensions,
         "reviews": list(matter.reviews.select_related("organ_unit")),
-        "review_possible": bureau and bool(REVIEW_STEPS & allowed_transitions(matter)),
         "rating": Rating.objects.filter(matter=matter).first(),
         "deadline": deadline,
         "clock_label": CLOCK_LABELS.get(Clock(matter.clock)) if matter.clock else "",
@@ -268,6 +273,10 @@ def matter_detail_context(
         "any_action": any(value for key, value in actions.items() if key not in ("reveal", "event")),
         "forms": forms_by_action,
         "failed": failed,
+        "failed_action": failed_action if failed is not None else "",
+        # The failed form is on the page, with its errors: the banner only points to it.
+        "failed_inline": failed is not None and failed_action != "reveal" and actions.get(failed_action),
+        "transition_steps": {name: steps_using(name, offered) for name in TRANSITION_FIELD_NAMES},
         "revealed": revealed,
         "nav_key": "matters",
     }

@@ -239,11 +239,13 @@ def matter_detail(request: AuthedRequest, matter_id: int) -> HttpResponse:
 
 
 def _action(
+    name: str,
     form_class: Callable[..., Any],
     act: Callable[[AuthedRequest, Matter, dict[str, Any]], str],
     roles: frozenset[str] = CONTENT_ROLES,
 ) -> Callable[..., HttpResponse]:
-    """A POST action on a matter: gate, validate the form, call the service, report in Chinese."""
+    """A POST action on a matter: gate, validate the form, call the service, report in Chinese. On an
+    error the page comes back with the form as typed, the error beside its field."""
 
     @role_required(roles)
     @require_POST
@@ -253,17 +255,16 @@ def _action(
             {"county_id": matter.county_id} if form_class in (AssignForm, OwnerForm, TransitionForm) else {}
         )
         form = form_class(request.POST, **kwargs)
-        if not form.is_valid():
-            context = matter_detail_context(request.user, matter, failed=form)
-            return render(request, "petitions/detail.html", context, status=422)
-        try:
-            message = act(request, matter, form.cleaned_data)
-        except RegistryError as error:
-            form.add_error(None, str(error))
-            context = matter_detail_context(request.user, matter, failed=form)
-            return render(request, "petitions/detail.html", context, status=422)
-        messages.success(request, message)
-        return redirect(matter)
+        if form.is_valid():
+            try:
+                message = act(request, matter, form.cleaned_data)
+            except RegistryError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            else:
+                messages.success(request, message)
+                return redirect(matter)
+        context = matter_detail_context(request.user, matter, failed=form, failed_action=name)
+        return render(request, "petitions/detail.html", context, status=422)
 
     return view
 
@@ -343,16 +344,16 @@ class ReceiptForm(ReasonForm):
         super().__init__({"reason": "签收"}, **kwargs)
 
 
-transition = _action(TransitionForm, _transition)
-receive = _action(ReceiptForm, _receive)
-object_ = _action(ReasonForm, _object)
-extend = _action(ExtensionForm, _extend)
-decide_extension = _action(ExtensionDecisionForm, _decide_extension)
-hearing = _action(HearingForm, _hearing, BUREAU_ROLES)
-add_event = _action(EventFields, _add_event, BUREAU_ROLES)
-assign = _action(AssignForm, _assign, BUREAU_ROLES)
-decide = _action(ObjectionDecisionForm, _decide, BUREAU_ROLES)
-owner = _action(OwnerForm, _owner, BUREAU_ROLES)
+transition = _action("transition", TransitionForm, _transition)
+receive = _action("receive", ReceiptForm, _receive)
+object_ = _action("object", ReasonForm, _object)
+extend = _action("extend", ExtensionForm, _extend)
+decide_extension = _action("decide_extension", ExtensionDecisionForm, _decide_extension)
+hearing = _action("hearing", HearingForm, _hearing, BUREAU_ROLES)
+add_event = _action("event", EventFields, _add_event, BUREAU_ROLES)
+assign = _action("assign", AssignForm, _assign, BUREAU_ROLES)
+decide = _action("decide", ObjectionDecisionForm, _decide, BUREAU_ROLES)
+owner = _action("owner", OwnerForm, _owner, BUREAU_ROLES)
 
 
 ONLINE_STATES = dict(OnlineSubmission.State.choices)
@@ -435,7 +436,7 @@ def reveal(request: AuthedRequest, matter_id: int) -> HttpResponse:
                 revealed = {"petitioner": petitioner, "label": dict(form.fields["what"].choices)[  # type: ignore[attr-defined]
                     form.cleaned_data["what"]], "value": value}  # fmt: skip
     context = matter_detail_context(
-        request.user, matter, failed=None if revealed else form, revealed=revealed
+        request.user, matter, failed=None if revealed else form, failed_action="reveal", revealed=revealed
     )
     response = render(request, "petitions/detail.html", context, status=200 if revealed else 422)
     response["Cache-Control"] = "no-store"

@@ -6,7 +6,6 @@ from django.db import transaction
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
-from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import Leader
 from xinfang.petitions.models import (
     Matter,
@@ -16,13 +15,13 @@ from xinfang.petitions.rows import (
     ownership_rows,
 )
 from xinfang.petitions.services.common import RegistryError, ensure_visible, local_today
+from xinfang.petitions.services.rules import owner_refusal, refuse
 
 
 @transaction.atomic
 def ownership_assign(*, by: User, matter: Matter, leader: Leader) -> Ownership:
     """A county leader takes ownership (包案) of a matter; the previous owner, if any, is released."""
-    if by.role not in BUREAU_ROLES:
-        raise RegistryError("只有信访局可以确定包案领导")
+    refuse(owner_refusal(by))
     ensure_visible(by, matter)
     if leader.county_id != matter.county_id or not leader.is_active:
         raise RegistryError("包案领导不在本县", "leader")

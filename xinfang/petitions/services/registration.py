@@ -45,8 +45,7 @@ from xinfang.petitions.services.common import (
     refresh_event_summary,
     start_clock,
 )
-
-TERMINATED = "已终结：同一事实和理由不再受理"
+from xinfang.petitions.services.rules import TERMINATED, event_refusal, refuse, refuse_user
 
 
 def _check_registration(data: RegistrationInput) -> None:
@@ -208,17 +207,12 @@ def event_add(
     *, by: User | None, matter: Matter, event: EventInput, petitioners: Sequence[PetitionerInput] = ()
 ) -> Event:
     """Attach a new event (重复访) to an existing matter (bureau staff; the import has no user)."""
+    refuse_user(event_refusal(by, matter))
     if by is not None:
-        if by.role not in BUREAU_ROLES:
-            raise RegistryError("只有信访局可以登记信访批次")
         ensure_visible(by, matter)
     check_event(event)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    if matter.status == Status.CLOSED:
-        raise RegistryError(
-            f"{TERMINATED}（《信访工作条例》第三十六条）：请作为新事项登记，将按不予受理处理；"
-            "如有新的事实和理由，请在登记时注明"
-        )
+    refuse(event_refusal(by, matter))
     created = Event.objects.create(
         matter=matter,
         county=matter.county,

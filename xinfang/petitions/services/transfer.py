@@ -11,7 +11,6 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
-from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Unit
 from xinfang.lib.deadlines import Clock, due_date
 from xinfang.lib.workdays import UnknownYear
@@ -30,17 +29,24 @@ from xinfang.petitions.services.common import (
     record_transition,
     start_clock,
 )
-from xinfang.petitions.services.workflow import require_transition
+from xinfang.petitions.services.rules import (
+    assign_refusal,
+    current_assignment,
+    object_refusal,
+    objection_decision_refusal,
+    receive_refusal,
+    refuse,
+    refuse_user,
+)
 
 
 @transaction.atomic
 def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str = "") -> Assignment:
     """转送/交办 a registered matter to a unit of the county; the unit then signs for it."""
-    if by.role not in BUREAU_ROLES:
-        raise RegistryError("只有信访局可以转送、交办")
+    refuse_user(assign_refusal(by, matter))
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    require_transition(matter, Status.TRANSFERRED)
+    refuse(assign_refusal(by, matter))
     if unit.county_id != matter.county_id or not unit.is_active:
         raise RegistryError("承办单位不在本县", "unit")
     if kind not in Assignment.Kind.values:
@@ -66,16 +72,21 @@ def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str 
     return assignment
 
 
-def _current_assignment(matter: Matter, by: User) -> Assignment:
-    assignment = Assignment.objects.select_for_update().filter(matter=matter, is_current=True).first()
-    if assignment is None:
-        raise RegistryError("该事项没有待处理的转送交办")
-    if by.role != Role.UNIT_USER or by.unit_id != assignment.unit_id:
-        raise RegistryError("只有承办单位可以签收或提出异议")
-    return assignment
+def _locked_assignment(matter: Matter) -> Assignment | None:
+    return Assignment.objects.select_for_update().filter(matter=matter, is_current=True).first()
 
 
 OBJECTION_CALENDAR_BOUND = 15  # 5 working days never span more calendar days than this
+
+
+def objection_deadline(matter: Matter, assignment: Assignment | None) -> dt.date | None:
+    """The last day the assigned unit may object: 5 working days from receipt (a calendar bound while
+    the coming year's holidays are not entered); None before receipt."""
+    if assignment is None or assignment.received_at is None:
+        return None
+    received = timezone.localtime(assignment.received_at).date()
+    due = assignment.objection_due or _objection_due(matter, received)
+    return due or received + dt.timedelta(days=OBJECTION_CALENDAR_BOUND)
 
 
 def _objection_due(matter: Matter, received: dt.date) -> dt.date | None:
@@ -92,9 +103,9 @@ def assignment_receive(*, by: User, matter: Matter) -> Assignment:
     """The unit signs for (签收) the matter; the jurisdiction-objection window starts."""
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    assignment = _current_assignment(matter, by)
-    if assignment.state != Assignment.State.SENT:
-        raise RegistryError("该转送交办已签收")
+    assignment = _locked_assignment(matter)
+    refuse(receive_refusal(by, assignment))
+    assert assignment is not None
     objection_due = _objection_due(matter, local_today())
     assignment.state, assignment.received_at, assignment.objection_due = (
         Assignment.State.RECEIVED, timezone.now(), objection_due,
@@ -109,20 +120,11 @@ def assignment_object(*, by: User, matter: Matter, reason: str) -> Assignment:
     """The unit objects to jurisdiction within 5 working days of receipt, with a reason."""
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    assignment = _current_assignment(matter, by)
-    if assignment.state != Assignment.State.RECEIVED:
-        raise RegistryError("请先签收，再提出管辖异议")
-    if matter.status != Status.TRANSFERRED:
-        raise RegistryError("事项已受理，不能再提出管辖异议")
+    assignment = _locked_assignment(matter)
+    refuse(object_refusal(by, matter, assignment, objection_deadline(matter, assignment)))
+    assert assignment is not None
     if not reason.strip():
         raise RegistryError("请说明异议理由", "reason")
-    received = timezone.localtime(assignment.received_at).date() if assignment.received_at else local_today()
-    due = assignment.objection_due or _objection_due(matter, received)
-    if due is None:
-        # The coming year's holidays are not entered yet; no 5 working days exceed this bound.
-        due = received + dt.timedelta(days=OBJECTION_CALENDAR_BOUND)
-    if local_today() > due:
-        raise RegistryError(f"异议期限已过（截止{due:%Y年%m月%d日}）")
     assignment.state, assignment.objection_reason = Assignment.State.OBJECTED, reason.strip()
     assignment.save(update_fields=["state", "objection_reason"])
     audit_record(action="matter.object", actor=by, obj=matter, changes={"reason": reason})
@@ -132,13 +134,12 @@ def assignment_object(*, by: User, matter: Matter, reason: str) -> Assignment:
 @transaction.atomic
 def objection_decide(*, by: User, matter: Matter, upheld: bool, note: str) -> Assignment:
     """The bureau decides an objection: upheld sends the matter back for a new disposal."""
-    if by.role not in BUREAU_ROLES:
-        raise RegistryError("只有信访局可以处理管辖异议")
+    refuse_user(objection_decision_refusal(by, current_assignment(matter)))
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    assignment = Assignment.objects.select_for_update().filter(matter=matter, is_current=True).first()
-    if assignment is None or assignment.state != Assignment.State.OBJECTED:
-        raise RegistryError("该事项没有待处理的管辖异议")
+    assignment = _locked_assignment(matter)
+    refuse(objection_decision_refusal(by, assignment))
+    assert assignment is not None
     if not note.strip():
         raise RegistryError("请填写处理意见", "note")
     assignment.decision_note = note.strip()

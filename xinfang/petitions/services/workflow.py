@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
-from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Unit
-from xinfang.directory.selectors import bureau_unit
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date
 from xinfang.petitions.models import (
-    Assignment,
     Extension,
     Matter,
     Rating,
@@ -28,6 +24,7 @@ from xinfang.petitions.rows import (
     rule_profile,
 )
 from xinfang.petitions.services.common import (
+    RegistryConflict,
     RegistryError,
     Status,
     ensure_visible,
@@ -36,67 +33,21 @@ from xinfang.petitions.services.common import (
     record_transition,
     start_clock,
 )
-
-# Every transition a user may ask for, and what it requires (SPEC §4 status flow).
-TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.REGISTERED: frozenset({Status.ACCEPTED, Status.REJECTED, Status.TRANSFERRED}),
-    Status.TRANSFERRED: frozenset({Status.ACCEPTED, Status.REGISTERED}),
-    Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
-    Status.IN_PROGRESS: frozenset({Status.ANSWERED}),
-    # 办结 and 终结 are never asked for: a lapsed review window concludes a matter (the worker), and the
-    # decision of the last review the profile allows terminates it.
-    Status.ANSWERED: frozenset({Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW}),
-    # A review and a re-review end with their decision (an answer).
-    Status.REVIEW: frozenset({Status.ANSWERED}),
-    Status.RE_REVIEW: frozenset({Status.ANSWERED}),
-    Status.REJECTED: frozenset(),
-    # 已化解 does not cut off the petitioner's right to a review within the window.
-    Status.RESOLVED: frozenset({Status.REVIEW, Status.RE_REVIEW}),
-    Status.CONCLUDED: frozenset(),
-    Status.CLOSED: frozenset(),
-}
-# The steps only the bureau records, on behalf of the reviewing organ one level above the handling unit:
-# the handling unit never records the review of its own answer.
-REVIEW_STEPS = frozenset({Status.REVIEW, Status.RE_REVIEW})
-
-
-def allowed_transitions(matter: Matter) -> frozenset[str]:
-    return TRANSITIONS.get(matter.status, frozenset())
+from xinfang.petitions.services.rules import (
+    REVIEW_STEPS,
+    allowed_transitions,
+    extension_decision_refusal,
+    extension_request_refusal,
+    handling_time_refusal,
+    hearing_refusal,
+    refuse,
+    transition_refusal,
+)
 
 
 def require_transition(matter: Matter, new: str) -> None:
     if new not in allowed_transitions(matter):
-        raise RegistryError(f"当前状态为“{matter.get_status_display()}”，不能改为“{Status(new).label}”")
-
-
-def can_handle(user: User, matter: Matter) -> bool:
-    """Bureau staff handle every matter. A unit user handles a matter once it is theirs: transferred
-    to their unit and signed for (签收), or accepted with their unit responsible; never while it is
-    only registered, which is the bureau's to dispose of."""
-    if user.role in BUREAU_ROLES:
-        return True
-    if user.role != Role.UNIT_USER or user.unit_id is None or user.unit_id != matter.responsible_unit_id:
-        return False
-    if matter.status == Status.REGISTERED:
-        return False
-    if matter.status == Status.TRANSFERRED:
-        return Assignment.objects.filter(
-            matter=matter, unit_id=user.unit_id, is_current=True,
-            state__in=(Assignment.State.RECEIVED, Assignment.State.OBJECTION_REJECTED),
-        ).exists()  # fmt: skip
-    return True
-
-
-def _check_may_handle(by: User, matter: Matter) -> None:
-    """A transferred matter is handled once received and not objected to, and only by who may handle it."""
-    if matter.status == Status.TRANSFERRED:
-        assignment = Assignment.objects.filter(matter=matter, is_current=True).first()
-        if assignment and assignment.state == Assignment.State.SENT:
-            raise RegistryError("请先签收，再受理")
-        if assignment and assignment.state == Assignment.State.OBJECTED:
-            raise RegistryError("管辖异议尚待信访局处理，暂不能受理")
-    if not can_handle(by, matter):
-        raise RegistryError("只有信访局或承办单位可以办理该事项")
+        raise RegistryConflict(f"当前状态为“{matter.get_status_display()}”，不能改为“{Status(new).label}”")
 
 
 @dataclass(frozen=True)
@@ -139,14 +90,8 @@ def matter_transition(
     the bureau only (PermissionDenied for anyone else), with the request's date and the reviewing organ."""
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    require_transition(matter, to)
-    reviewing = to in REVIEW_STEPS or matter.status in REVIEW_STEPS
-    if reviewing and by.role not in BUREAU_ROLES:
-        raise PermissionDenied(
-            "复查、复核由上一级机关决定，由信访局代为登记；承办单位不能登记对本单位答复的复查、复核"
-        )
-    _check_may_handle(by, matter)
     on = on or local_today()
+    refuse(transition_refusal(by, matter, to, on))
     check_step_date(matter, on)
     old = matter.status
     profile = rule_profile(matter.county, on)
@@ -227,13 +172,6 @@ def _review(
     fields: set[str],
 ) -> None:  # fmt: skip
     """A request for 复查 or 复核, within 30 days of receiving the answer it contests, to the organ above."""
-    if to == Status.REVIEW and matter.stage != Stage.INITIAL:
-        raise RegistryError("复查只能针对初次答复提出")
-    if to == Status.RE_REVIEW:
-        if matter.stage != Stage.REVIEW:
-            raise RegistryError("复核只能针对复查意见提出")
-        if not profile.re_review_allowed:
-            raise RegistryError(f"按{profile.name}，复查即为终结，不再复核")
     review = review or ReviewInput(requested_on=on)
     asked = review.requested_on
     if asked > on or (matter.answer_delivered_on and asked < matter.answer_delivered_on):
@@ -293,10 +231,9 @@ def check_within(matter: Matter, on: dt.date, message: str) -> None:
 def review_hearing(*, by: User, matter: Matter, days: int, note: str = "") -> Review:
     """Enter the days a review's or re-review's hearing (听证) took: they are not counted in its decision
     time (Art. 36), so the decision's due date moves by them. The bureau records it for the organ."""
-    if by.role not in BUREAU_ROLES:
-        raise PermissionDenied("听证由复查(复核)机关组织，由信访局代为登记")
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
+    refuse(hearing_refusal(by, matter))
     stage = {str(Status.REVIEW): Stage.REVIEW, str(Status.RE_REVIEW): Stage.RE_REVIEW}.get(matter.status)
     review = (
         Review.objects.filter(matter=matter, stage=stage, decided_on__isnull=True).order_by("-id").first()
@@ -319,61 +256,13 @@ def review_hearing(*, by: User, matter: Matter, days: int, note: str = "") -> Re
     return review
 
 
-def handled_by_bureau(matter: Matter) -> bool:
-    """Whether the bureau handles the matter itself: its responsible unit is the bureau."""
-    bureau = bureau_unit(matter.county_id)
-    return bureau is not None and matter.responsible_unit_id == bureau.pk
-
-
-def may_request_extension(user: User, matter: Matter) -> bool:
-    """The handling unit asks: the responsible unit's users, or the bureau for the matters it handles."""
-    if handled_by_bureau(matter):
-        return user.role in BUREAU_ROLES
-    return (
-        user.role == Role.UNIT_USER
-        and user.unit_id is not None
-        and user.unit_id == matter.responsible_unit_id
-    )
-
-
-def may_approve_extension(user: User, matter: Matter) -> bool:
-    """The handling organ's own 负责人 approves (Art. 34): the unit's head, or the bureau head for the
-    matters the bureau handles itself."""
-    if handled_by_bureau(matter):
-        return user.role == Role.BUREAU_HEAD
-    return (
-        user.role == Role.UNIT_USER
-        and user.is_unit_head
-        and user.unit_id is not None
-        and user.unit_id == matter.responsible_unit_id
-    )
-
-
-def _check_within_handling_time(matter: Matter, what: str) -> None:
-    """An extension is asked and approved while the handling time runs; an overdue matter stays overdue."""
-    if matter.clock != Clock.HANDLE or matter.due_date is None:
-        raise RegistryError("只有处于办理期限内的事项可以延期")
-    if local_today() > matter.due_date:
-        raise RegistryError(
-            f"办理期限已于{matter.due_date:%Y年%m月%d日}届满，不能再{what}延期"
-            "（《信访工作条例》第三十四条：延期须在办理期限内批准）"
-        )
-
-
 @transaction.atomic
 def extension_request(*, by: User, matter: Matter, days: int, reason: str) -> Extension:
     """The handling unit asks to extend the handling time, once, within it, with a reason and at most the
     profile's days (national 30, Henan 60: 90 in all)."""
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
-    if not may_request_extension(by, matter):
-        raise RegistryError("延期由承办单位申请（信访局自办的事项由信访局申请）")
-    _check_within_handling_time(matter, "申请")
-    live = matter.extensions.filter(state__in=[Extension.State.REQUESTED, Extension.State.APPROVED]).first()
-    if live is not None and live.state == Extension.State.APPROVED:
-        raise RegistryError("办理期限只能延长一次")
-    if live is not None:
-        raise RegistryError("已有待批准的延期申请")
+    refuse(extension_request_refusal(by, matter))
     profile = rule_profile(matter.county, matter.clock_started or local_today())
     if not 1 <= days <= profile.extension_max_days:
         raise RegistryError(f"按{profile.name}，延长天数应为1至{profile.extension_max_days}天", "days")
@@ -399,17 +288,10 @@ def extension_decide(
     ensure_visible(by, matter)
     matter = Matter.objects.select_for_update().get(pk=matter.pk)
     extension = Extension.objects.select_for_update().get(pk=extension.pk, matter=matter)
-    if extension.state != Extension.State.REQUESTED:
-        raise RegistryError(f"该延期申请已处理（{extension.get_state_display()}）")
-    if not may_approve_extension(by, matter):
-        raise RegistryError(
-            "本局办理的事项，延期由信访局长批准"
-            if handled_by_bureau(matter)
-            else "延期须由承办单位负责人批准（《信访工作条例》第三十四条）"
-        )
+    refuse(extension_decision_refusal(by, matter, extension))
     note = free_text(note)
     if approve:
-        _check_within_handling_time(matter, "批准")
+        refuse(handling_time_refusal(matter, "批准"))
         if not petitioner_notified:
             raise RegistryError("批准延期须告知信访人延期理由", "petitioner_notified")
     elif not note:
