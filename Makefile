@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 # The project with its run-time dependencies; then the test extras (pytest, Playwright, ruff, mypy, …).
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed-test
-# The demo needs Chinese fonts (for its pages in a browser on this machine); the browser tests also need
-# Chromium, which they drive.
-DEMO_APT_PACKAGES := fonts-noto-cjk
+# The app needs Chinese fonts (its pages and the PDFs it makes embed Noto CJK) and Pango, which WeasyPrint
+# lays PDFs out with; the browser tests also need Chromium, which they drive.
+DEMO_APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 TEST_APT_PACKAGES := $(DEMO_APT_PACKAGES) chromium
 PORT ?= 8000
 export XINFANG_DATA_DIR ?= $(CURDIR)/var

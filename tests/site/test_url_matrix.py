@@ -66,7 +66,7 @@ def objects(persona, county) -> dict[str, Any]:
 # The object each URL with an argument is opened for.
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
 MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
-               "decide_extension", "hearing", "owner", "event", "reveal")  # fmt: skip
+               "decide_extension", "hearing", "owner", "event", "reveal", "receipt", "receipt_pdf")  # fmt: skip
 OBJECT_OF = {
     "directory:unit": "unit",
     "directory:leader": "leader",
@@ -110,6 +110,9 @@ URLS: dict[str, tuple[int, ...]] = {
     "petitions:export_named": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:detail": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
     "petitions:edit": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:receipt": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:receipt_pdf": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "petitions:villages": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "petitions:transition": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
     "petitions:assign": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions:receive": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.accounts.models import User
@@ -71,14 +72,35 @@ class EventFields(forms.Form):
         return EventInput(data["date"], data["channel"], data["level"], data["persons"], data.get("note", ""))
 
 
+def township_villages(township: Any) -> list[tuple[str, str]]:
+    """The options of a village list: one township's villages (none until a township is chosen)."""
+    township_id = str(getattr(township, "pk", township) or "")
+    if not township_id.isdigit():
+        return [("", "（请先选择乡镇）")]
+    villages = Village.objects.filter(township_id=int(township_id), is_active=True)
+    options = [(str(village.pk), village.name) for village in villages]
+    return [("", "（请选择村/社区）" if options else "（请先选择乡镇）"), *options]
+
+
 class MatterFields(FastSelectsMixin, forms.Form):
     """The registration fields of a matter, shared by registering and correcting it."""
 
-    origin_township = forms.ModelChoiceField(label="乡镇", queryset=Unit.objects.none())
-    origin_village = forms.ModelChoiceField(label="村(社区)", queryset=Village.objects.none(), required=False)
+    origin_township = forms.ModelChoiceField(
+        label="乡镇", queryset=Unit.objects.none(), empty_label="请选择乡镇",
+        widget=forms.Select(attrs={"data-search": ""}),
+    )  # fmt: skip
+    origin_village = forms.ModelChoiceField(
+        label="村(社区)", queryset=Village.objects.none(), required=False, empty_label="（请先选择乡镇）"
+    )
     origin_village_text = forms.CharField(label="村(社区)(名录中没有时填写)", max_length=50, required=False)
-    category = CategoryChoiceField(label="问题类别", queryset=Category.objects.none())
-    responsible_unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none(), required=False)
+    category = CategoryChoiceField(
+        label="问题类别", queryset=Category.objects.none(), empty_label="请选择问题类别",
+        widget=forms.Select(attrs={"data-search": ""}),
+    )  # fmt: skip
+    responsible_unit = forms.ModelChoiceField(
+        label="责任单位", queryset=Unit.objects.none(), required=False, empty_label="（暂不确定）",
+        widget=forms.Select(attrs={"data-search": ""}),
+    )  # fmt: skip
     content = forms.CharField(label="反映问题", widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     appeal = forms.CharField(
         label="诉求", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
@@ -89,14 +111,16 @@ class MatterFields(FastSelectsMixin, forms.Form):
         label="信访目的", choices=Matter.Purpose.choices, initial=Matter.Purpose.DEMAND
     )
     reported_units = forms.ModelMultipleChoiceField(
-        label="被反映单位", queryset=Unit.objects.none(), required=False
-    )
+        label="被反映单位", queryset=Unit.objects.none(), required=False,
+        widget=forms.SelectMultiple(attrs={"data-search": ""}),
+    )  # fmt: skip
     reported_persons = forms.CharField(label="被反映人", max_length=200, required=False)
     reported_accounts = forms.ModelMultipleChoiceField(
         label="被反映人（本系统账号）",
         queryset=User.objects.none(),
         required=False,
         help_text="被反映人在本系统有账号时选择：该事项将对其本人不可见",
+        widget=forms.SelectMultiple(attrs={"data-search": ""}),
     )
     is_threat = forms.BooleanField(label="扬言", required=False)
     is_urgent = forms.BooleanField(label="重大紧急", required=False)
@@ -117,7 +141,15 @@ class MatterFields(FastSelectsMixin, forms.Form):
         set_choices(self, "responsible_unit", units)
         set_choices(self, "reported_units", units)
         set_choices(self, "reported_accounts", reportable_accounts(county.pk))
+        village_target = f"#{self.auto_id % 'origin_village'}" if isinstance(self.auto_id, str) else ""
+        self.fields["origin_township"].widget.attrs.update(
+            {"hx-get": reverse("petitions:villages"), "hx-target": village_target, "hx-swap": "innerHTML"}
+        )
         self.use_fast_selects()
+        # The village list shows the chosen township's villages only (the page swaps it when the township
+        # changes); validation still knows every village of the county and checks the pair.
+        township = self.data.get("origin_township") if self.is_bound else self.initial.get("origin_township")
+        self.fields["origin_village"].widget.choices = township_villages(township)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -194,7 +226,7 @@ class PetitionerForm(forms.Form):
         return PetitionerInput(data["name"], data["id_number"], data["phone"], data["address"])
 
 
-PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=3, max_num=20, validate_max=True)
+PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=1, max_num=20, validate_max=True)
 
 
 class MatterFilterForm(FastSelectsMixin, forms.Form):
@@ -280,7 +312,12 @@ class TransitionForm(forms.Form):
     requested_on = forms.DateField(
         label="请求日期", required=False, widget=DATE_WIDGET, help_text="复查(复核)：信访人提出请求的日期"
     )
-    organ_unit = forms.ModelChoiceField(label="复查(复核)机关", queryset=Unit.objects.none(), required=False)
+    organ_unit = forms.ModelChoiceField(
+        label="复查(复核)机关",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="（名录外机关，在下栏填写）",
+    )
     organ_name = forms.CharField(
         label="名录外机关", max_length=60, required=False, help_text="如：平顶山市人民政府"
     )
@@ -319,7 +356,10 @@ def steps_using(field: str, offered: list[str]) -> str:
 
 
 class AssignForm(forms.Form):
-    unit = forms.ModelChoiceField(label="承办单位", queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(
+        label="承办单位", queryset=Unit.objects.none(), empty_label="请选择承办单位",
+        widget=forms.Select(attrs={"data-search": ""}),
+    )  # fmt: skip
     kind = forms.ChoiceField(label="方式", choices=Assignment.Kind.choices)
     note = forms.CharField(label="说明", max_length=500, required=False)
 
@@ -362,7 +402,9 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class OwnerForm(forms.Form):
-    leader = forms.ModelChoiceField(label="包案领导", queryset=Leader.objects.none())
+    leader = forms.ModelChoiceField(
+        label="包案领导", queryset=Leader.objects.none(), empty_label="请选择包案领导"
+    )
 
     def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -410,7 +452,9 @@ class OnlineSubmissionForm(CaptchaForm):
     name = forms.CharField(label="姓名", max_length=30)
     id_number = forms.CharField(label="身份证号", max_length=24)
     phone = forms.CharField(label="联系电话", max_length=24)
-    township = forms.ModelChoiceField(label="所在乡镇", queryset=Unit.objects.none())
+    township = forms.ModelChoiceField(
+        label="所在乡镇", queryset=Unit.objects.none(), empty_label="请选择乡镇"
+    )
     village = forms.CharField(label="村(社区)", max_length=50, required=False)
     address = forms.CharField(label="详细住址", max_length=200, required=False)
     content = forms.CharField(
@@ -431,7 +475,9 @@ class OnlineSubmissionForm(CaptchaForm):
 class OnlineAcceptForm(forms.Form):
     """Accepting an online submission: the bureau classifies it as it registers it."""
 
-    category = forms.ModelChoiceField(label="问题类别", queryset=Category.objects.none())
+    category = forms.ModelChoiceField(
+        label="问题类别", queryset=Category.objects.none(), empty_label="请选择问题类别"
+    )
 
     def __init__(self, *args: Any, county_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

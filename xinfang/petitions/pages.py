@@ -280,3 +280,17 @@ def matter_detail_context(
         "revealed": revealed,
         "nav_key": "matters",
     }
+
+
+def receipt_context(matter: Matter, *, query_url: str) -> dict[str, Any]:
+    """The petitioner's receipt (回执): what was registered, how to follow it, and the time limits of the
+    rules in force on the day of the visit."""
+    first = matter.events.order_by("date", "pk").first()
+    profile = rule_profile(matter.county, matter.first_event_date)
+    return {
+        "matter": matter,
+        "event": first,
+        "names": "、".join(p.name for p in matter.petitioners.all() if p.name) or "匿名",
+        "profile": profile,
+        "query_url": query_url,
+    }

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
+from xinfang.core.pdf import pdf_from_html
 from xinfang.core.queries import COUNT_BOUND, count_upto
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
-from xinfang.directory.models import Category
+from xinfang.directory.models import Category, Unit
 from xinfang.petitions.exports import (
     filter_summary,
     matters_export,
@@ -42,10 +48,12 @@ from xinfang.petitions.forms import (
     RegistrationForm,
     RevealForm,
     TransitionForm,
+    county_units,
     matter_edit_initial,
+    township_villages,
 )
 from xinfang.petitions.models import Extension, Matter, OnlineSubmission
-from xinfang.petitions.pages import list_rows, matter_detail_context, matter_page
+from xinfang.petitions.pages import list_rows, matter_detail_context, matter_page, receipt_context
 from xinfang.petitions.selectors import (
     MatterFilter,
     matter_get_for_user,
@@ -88,7 +96,7 @@ TERMINATED_OUTCOME: dict[str, str] = {
 def register(request: AuthedRequest) -> HttpResponse:
     county = request.user.county
     assert county is not None
-    form = RegistrationForm(request.POST or None, county=county)
+    form = RegistrationForm(request.POST or None, county=county, initial={"date": timezone.localdate()})
     people = PetitionerFormSet(request.POST or None, prefix="p")
     if request.method == "POST" and form.is_valid() and people.is_valid():
         petitioners = [p for p in (f.petitioner_input() for f in people.forms) if p is not None]
@@ -108,7 +116,9 @@ def register(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, f"已作为重复信访登记到事项 {matter.number}")
             else:
                 matter = matter_register(by=request.user, data=form.registration_input(petitioners))
-                messages.success(request, f"登记成功：编号 {matter.number}，查询码 {matter.query_code}")
+                messages.success(
+                    request, f"登记成功：编号 {matter.number}，查询码 {matter.query_code}。请打印回执交信访人"
+                )
         except RegistryError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
@@ -139,6 +149,17 @@ def matter_edit(request: AuthedRequest, matter_id: int) -> HttpResponse:
     status = 422 if request.method == "POST" else 200
     context = {"form": form, "matter": matter, "nav_key": "matters"}
     return render(request, "petitions/edit.html", context, status=status)
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def villages(request: AuthedRequest) -> HttpResponse:
+    """The htmx fragment of the village list: the options of the chosen township's villages."""
+    township = request.GET.get("origin_township", "")
+    townships = county_units(request.user.county_id).filter(kind=Unit.Kind.TOWNSHIP)
+    own = township.isdigit() and townships.filter(pk=township).exists()
+    options = township_villages(township if own else None)
+    return HttpResponse(format_html_join("", '<option value="{}">{}</option>', options))
 
 
 @role_required(BUREAU_ROLES)
@@ -229,6 +250,23 @@ def matter_export_named(request: AuthedRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect(back)
     return workbook_response(export)
+
+
+@role_required(BUREAU_ROLES)
+@require_GET
+def receipt(request: AuthedRequest, matter_id: int, pdf: bool = False) -> HttpResponse:
+    """The receipt (回执) the petitioner takes home: a printable page, or the same as a PDF."""
+    matter = matter_get_for_user(user=request.user, matter_id=matter_id)
+    query_url = request.build_absolute_uri(reverse("petitions:public_query"))
+    context = {**receipt_context(matter, query_url=query_url), "pdf": pdf}
+    if not pdf:
+        return render(request, "petitions/receipt.html", context)
+    css = Path(finders.find("xinfang/receipt.css")).read_text(encoding="utf-8")  # type: ignore[arg-type]
+    html = render_to_string("petitions/receipt.html", {**context, "css": css}, request=request)
+    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{matter.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @role_required(CONTENT_ROLES)
