@@ -119,23 +119,16 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
     return False
 
 
-DEMO_HISTORY_MATTERS = 3000
-
-
 def _load_demo_history() -> None:
-    """Give the demo county two years of generated petitions the first time the demo starts."""
+    """Bring the demo county's history up to today: two years the first time, the missing days on a later
+    start (xinfang/demo/history.py); nothing when it is already up to date."""
     from xinfang.demo.directory import DEMO_COUNTY_CODE
-    from xinfang.demo.generator import generate_matters, progress_bar
-    from xinfang.demo.services import demo_online_submissions, demo_rules_load
+    from xinfang.demo.generator import progress_bar
+    from xinfang.demo.history import demo_history_load
     from xinfang.directory.models import County
-    from xinfang.petitions.models import Matter
 
     county = County.objects.get(code=DEMO_COUNTY_CODE)
-    if not Matter.objects.filter(county=county).exists():
-        print(f"正在生成演示信访数据（{DEMO_HISTORY_MATTERS} 件）…", flush=True)
-        demo_rules_load(county)  # before the history, whose clocks follow it
-        generate_matters(county=county, matters=DEMO_HISTORY_MATTERS, progress=progress_bar)
-        demo_online_submissions(county)
+    demo_history_load(county=county, progress=progress_bar, say=lambda text: print(text, flush=True))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

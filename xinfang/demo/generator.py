@@ -1,8 +1,9 @@
-"""A deterministic generator of realistic petition data, for benchmarks and (later) the demo history.
+"""A deterministic generator of realistic petition data, for benchmarks and the demo history.
 
-The same seed and size give the same rows. Rows are written in bulk (not through the services, which
-would take hours at a million matters) but hold everything the services would write: encrypted and
-indexed personal data, bigram documents, registration numbers and the denormalised event summary.
+The same seed and size give the same rows; a day's matters (`generate_day`) are seeded by the day. Rows
+are written in bulk (not through the services, which would take hours at a million matters) but hold
+everything the services would write: encrypted and indexed personal data, bigram documents, registration
+numbers and the denormalised event summary.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from xinfang.accounts.models import User
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
-from xinfang.lib.deadlines import profile_on
+from xinfang.lib.deadlines import Clock, profile_on
 from xinfang.lib.idcard import id_check_code
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.models import (
@@ -164,6 +165,29 @@ class PlannedEvent(NamedTuple):
     persons: int
 
 
+@dataclass(frozen=True)
+class MatterPlan:
+    """A matter written as planned rather than drawn (its village, content and petitioners are still
+    drawn): the demo's matters whose deadlines fall near the day it is loaded."""
+
+    township: Unit
+    steps: tuple[tuple[str, dt.date], ...]  # the statuses it went through and their days, 登记 first
+    unit: Unit | None = None  # the responsible unit
+    visits: tuple[PlannedEvent, ...] = ()  # default: one person's county visit on the day of 登记
+    owner: Leader | None = None  # the county leader who owns it (包案) since its first visit
+    issue: str = ""  # one of ISSUES' problems; drawn when blank
+    is_backlog: bool = False
+
+
+def draw_person(rng: random.Random, county_code: str) -> tuple[str, str, str]:
+    """A petitioner's name, ID number (born in the county 1940–2001) and mobile, drawn from `rng`."""
+    birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 62))
+    first17 = f"{county_code}{birth:%Y%m%d}{rng.randrange(1000):03d}"
+    phone = f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+    return name, first17 + id_check_code(first17), phone
+
+
 class _Generator:
     def __init__(self, county: County, seed: int, start: dt.date, end: dt.date) -> None:
         # Not for secrets: a seeded generator so the same seed gives the same data.
@@ -199,11 +223,6 @@ class _Generator:
             if day.month in (12, 1) or self.rng.random() < 0.8:
                 return day
 
-    def _id_number(self) -> str:
-        birth = dt.date(1940, 1, 1) + dt.timedelta(days=self.rng.randrange(365 * 62))
-        first17 = f"{self.county.code}{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
-        return first17 + id_check_code(first17)
-
     def _code(self) -> str:
         while True:
             code = query_code(self.rng.choice)
@@ -225,26 +244,25 @@ class _Generator:
                 if matter.query_code in taken:
                     matter.query_code = self._code()
 
-    def _plan_matter(self, now: dt.datetime) -> tuple[Matter, list[PlannedEvent], list[tuple[str, dt.date]]]:
-        """One matter, its events and the steps of its history (the order of draws is the data's seed)."""
+    def _issue(self, problem: str) -> tuple[str, Category | None]:
+        return next(issue for issue, _ in self.issues if issue[0] == problem)
+
+    def _plan_matter(
+        self, now: dt.datetime, plan: MatterPlan | None = None
+    ) -> tuple[Matter, list[PlannedEvent], list[tuple[str, dt.date]]]:
+        """One matter, its events and the steps of its history, drawn or as planned (the order of draws
+        is the data's seed)."""
         rng = self.rng
-        township = rng.choice(self.townships)
+        township = plan.township if plan else rng.choice(self.townships)
         village = rng.choice(self.villages[township.pk])
-        issue, category = _weighted(rng, self.issues)
-        first = self._date()
-        events = [PlannedEvent(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
-        while rng.random() < 0.6 and len(events) < 12:
-            later = events[-1].date + dt.timedelta(days=rng.randrange(1, 90))
-            if later > self.start + dt.timedelta(days=self.days):
-                break
-            events.append(
-                PlannedEvent(later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())
-            )
-        # Young matters are still being handled, old ones mostly settled; a few stay open as the
-        # backlog (积案) that goes overdue.
-        age = (self.start + dt.timedelta(days=self.days) - first).days
-        status = _weighted(rng, next(statuses for limit, statuses in STATUSES_BY_AGE if age <= limit))
-        steps, handling = self._history(status, first)
+        issue, category = self._issue(plan.issue) if plan and plan.issue else _weighted(rng, self.issues)
+        if plan is None:
+            events, steps = self._draw_events_and_steps()
+        else:
+            steps = list(plan.steps)
+            events = list(plan.visits) or [PlannedEvent(steps[0][1], Channel.VISIT, Level.COUNTY, 1)]
+        first, status = events[0].date, steps[-1][0]
+        handling = self._handling(steps)
         year = first.year
         self.sequences[year] = self.sequences.get(year, 0) + 1
         content = (
@@ -259,38 +277,69 @@ class _Generator:
             origin_township=township,
             origin_village=village,
             category=category,
-            responsible_unit=rng.choice([*self.departments, township]),
+            responsible_unit=plan.unit if plan else rng.choice([*self.departments, township]),
             content=content,
             appeal=rng.choice(("要求尽快解决", "请求依法处理", "要求给予补偿", "希望落实政策")),
             status=status,
             **matter_summary(events),
             is_threat=rng.random() < 0.01,
             is_urgent=rng.random() < 0.02,
-            is_backlog=rng.random() < 0.03,
+            is_backlog=plan.is_backlog if plan else rng.random() < 0.03,
             **handling,
         )
         return matter, events, steps
 
+    def _draw_events_and_steps(self) -> tuple[list[PlannedEvent], list[tuple[str, dt.date]]]:
+        rng = self.rng
+        first = self._date()
+        events = [PlannedEvent(first, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())]
+        while rng.random() < 0.6 and len(events) < 12:
+            later = events[-1].date + dt.timedelta(days=rng.randrange(1, 90))
+            if later > self.start + dt.timedelta(days=self.days):
+                break
+            events.append(
+                PlannedEvent(later, _weighted(rng, CHANNELS), _weighted(rng, LEVELS), self._persons())
+            )
+        # Young matters are still being handled, old ones mostly settled; a few stay open as the
+        # backlog (积案) that goes overdue.
+        age = (self.start + dt.timedelta(days=self.days) - first).days
+        status = _weighted(rng, next(statuses for limit, statuses in STATUSES_BY_AGE if age <= limit))
+        return events, self._steps(status, first)
+
     def batch(self, size: int) -> tuple[int, int, int]:
-        rng, now = self.rng, timezone.now()
-        matters: list[Matter] = []
-        plans: list[list[PlannedEvent]] = []
-        histories: list[list[tuple[str, dt.date]]] = []
-        for _ in range(size):
-            matter, events, steps = self._plan_matter(now)
-            matters.append(matter)
-            plans.append(events)
-            histories.append(steps)
+        now = timezone.now()
+        matters, events, people = self._write([self._plan_matter(now) for _ in range(size)], now)
+        return len(matters), events, people
+
+    def planned(self, plans: list[MatterPlan]) -> list[Matter]:
+        now = timezone.now()
+        matters, _, _ = self._write(
+            [self._plan_matter(now, plan) for plan in plans], now, owners=[plan.owner for plan in plans]
+        )
+        return matters
+
+    def _write(
+        self,
+        planned: list[tuple[Matter, list[PlannedEvent], list[tuple[str, dt.date]]]],
+        now: dt.datetime,
+        owners: list[Leader | None] | None = None,
+    ) -> tuple[list[Matter], int, int]:
+        """Write the planned matters with their events, petitioners, search documents, history and owners
+        (drawn unless given). Returns the matters and how many events and petitioners were written."""
+        rng = self.rng
+        matters = [matter for matter, _, _ in planned]
+        plans = [events for _, events, _ in planned]
+        histories = [steps for _, _, steps in planned]
         self._fresh_codes(matters)
         Matter.objects.bulk_create(matters)
-        self._save_histories(matters, histories, now)
+        self._save_histories(matters, histories, owners)
         event_rows: list[Event] = []
         people: list[Petitioner] = []
         texts: list[MatterText] = []
-        for matter, planned in zip(matters, plans, strict=True):
+        for matter, events in zip(matters, plans, strict=True):
             # The plan is in date order and ids follow it, as event_facts_refresh would order them.
             category_top_id = matter.category.parent_id or matter.category_id
-            for event, facts in zip(planned, event_facts(planned), strict=True):
+            for event, facts in zip(events, event_facts(events), strict=True):
                 event_rows.append(
                     Event(
                         matter=matter,
@@ -308,8 +357,7 @@ class _Generator:
                     )
                 )
             for order in range(1 if rng.random() < 0.9 else rng.randrange(2, 4)):
-                id_number, phone = self._id_number(), f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
-                name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+                name, id_number, phone = draw_person(rng, self.county.code)
                 people.append(
                     Petitioner(
                         matter=matter,
@@ -327,17 +375,21 @@ class _Generator:
         Event.objects.bulk_create(event_rows, batch_size=5000)
         Petitioner.objects.bulk_create(people, batch_size=5000)
         MatterText.objects.bulk_create(texts, batch_size=5000)
-        return len(matters), len(event_rows), len(people)
+        return matters, len(event_rows), len(people)
 
-    def _history(self, status: str, first: dt.date) -> tuple[list[tuple[str, dt.date]], dict[str, object]]:
-        """The steps that led to `status` (with dates), and the matter's dates and running clock."""
-        path = HISTORY_PATHS[status]
+    def _steps(self, status: str, first: dt.date) -> list[tuple[str, dt.date]]:
+        """The steps that led to `status`, with their dates: a few days apart, none after the end."""
         end = min(self.start + dt.timedelta(days=self.days), timezone.localdate())
         steps, day = [], first
-        for step in path:
+        for step in HISTORY_PATHS[status]:
             steps.append((step, day))
             day = min(day + dt.timedelta(days=self.rng.randrange(1, 7)), end)
+        return steps
+
+    def _handling(self, steps: list[tuple[str, dt.date]]) -> dict[str, object]:
+        """The matter's dates and running clock after its steps."""
         dates = dict(steps)
+        status = steps[-1][0]
         fields: dict[str, object] = {
             "accepted_on": dates.get(Matter.Status.ACCEPTED),
             "answered_on": dates.get(Matter.Status.ANSWERED),
@@ -346,18 +398,22 @@ class _Generator:
             if Matter.Status.ANSWERED in dates
             else "",
         }
+        clock = OPEN_STATUS_CLOCKS.get(status)
+        # The handling time runs from acceptance, through 办理中, as the workflow runs it.
+        accepted = dates.get(Matter.Status.ACCEPTED)
+        start = accepted if clock == Clock.HANDLE and accepted else steps[-1][1]
         fields.update(
             clock_fields(
-                clock=OPEN_STATUS_CLOCKS.get(status),
-                start=steps[-1][1],
-                profile=profile_on(steps[-1][1], self.profiles),
-                calendar=self.calendar,
+                clock=clock, start=start, profile=profile_on(start, self.profiles), calendar=self.calendar
             )
         )
-        return steps, fields
+        return fields
 
     def _save_histories(
-        self, matters: list[Matter], histories: list[list[tuple[str, dt.date]]], now: dt.datetime
+        self,
+        matters: list[Matter],
+        histories: list[list[tuple[str, dt.date]]],
+        owners: list[Leader | None] | None,
     ) -> None:
         transitions, assignments = [], []
         for matter, steps in zip(matters, histories, strict=True):
@@ -392,7 +448,8 @@ class _Generator:
                 )
         Transition.objects.bulk_create(transitions, batch_size=5000)
         Assignment.objects.bulk_create(assignments, batch_size=5000)
-        Ownership.objects.bulk_create(self._owners(matters), batch_size=5000)
+        chosen = self._owners(matters) if owners is None else self._given_owners(matters, owners)
+        Ownership.objects.bulk_create(chosen, batch_size=5000)
 
     def _owners(self, matters: list[Matter]) -> list[Ownership]:
         """County leaders own (包案) the heavy matters: over-level, collective or backlog ones, usually
@@ -402,14 +459,23 @@ class _Generator:
             heavy = matter.top_level != Level.COUNTY or matter.is_collective or matter.is_backlog
             liaison = self.liaisons.get(matter.origin_township_id)
             if heavy and liaison and self.rng.random() < 0.6:
-                _, row = ownership_rows(
-                    current=None, matter_id=matter.pk, leader_id=self.rng.choice(liaison).pk,
-                    since=matter.first_event_date, ended_on=matter.first_event_date,
-                    by_id=self.clerk.pk if self.clerk else None,
-                )  # fmt: skip
-                assert row is not None  # nobody owns a new matter yet
-                owners.append(Ownership(**row))
+                owners.append(self._ownership(matter, self.rng.choice(liaison)))
         return owners
+
+    def _given_owners(self, matters: list[Matter], owners: list[Leader | None]) -> list[Ownership]:
+        return [
+            self._ownership(matter, leader)
+            for matter, leader in zip(matters, owners, strict=True)
+            if leader is not None
+        ]
+
+    def _ownership(self, matter: Matter, leader: Leader) -> Ownership:
+        _, row = ownership_rows(
+            current=None, matter_id=matter.pk, leader_id=leader.pk, since=matter.first_event_date,
+            ended_on=matter.first_event_date, by_id=self.clerk.pk if self.clerk else None,
+        )  # fmt: skip
+        assert row is not None  # nobody owns a new matter yet
+        return Ownership(**row)
 
     def _persons(self) -> int:
         roll = self.rng.random()
@@ -441,6 +507,37 @@ def generate_matters(
         if progress:
             progress(done, matters)
     return GeneratedCounts(done, events, people)
+
+
+# New matters a day: about as many as the two years of the demo history hold (3,000 over 730 days), fewer on
+# Saturdays and Sundays.
+DAY_MATTERS = (3, 7)
+REST_DAY_MATTERS = (1, 3)
+
+
+def day_seed(day: dt.date) -> int:
+    return int(f"{day:%Y%m%d}")
+
+
+def generate_day(*, county: County, day: dt.date) -> GeneratedCounts:
+    """The matters first petitioned on `day`, with what was done on them that day, seeded by the day: the
+    same day always gives the same matters."""
+    generator = _Generator(county, day_seed(day), day, day)
+    low, high = REST_DAY_MATTERS if day.weekday() >= 5 else DAY_MATTERS
+    with transaction.atomic():
+        made, events, people = generator.batch(generator.rng.randint(low, high))
+        generator.save_sequences()
+    return GeneratedCounts(made, events, people)
+
+
+def generate_planned(*, county: County, plans: list[MatterPlan], seed: int) -> list[Matter]:
+    """The planned matters, with their history, events, petitioners and owners, in `plans`' order."""
+    today = timezone.localdate()
+    generator = _Generator(county, seed, today, today)
+    with transaction.atomic():
+        matters = generator.planned(plans)
+        generator.save_sequences()
+    return matters
 
 
 def _on_the_day(day: dt.date) -> dt.datetime:
