@@ -262,8 +262,8 @@ def receipt(request: AuthedRequest, matter_id: int, pdf: bool = False) -> HttpRe
     if not pdf:
         return render(request, "petitions/receipt.html", context)
     css = Path(finders.find("xinfang/receipt.css")).read_text(encoding="utf-8")  # type: ignore[arg-type]
-    html = render_to_string("petitions/receipt.html", {**context, "css": css}, request=request)
-    response = HttpResponse(pdf_from_html(html), content_type="application/pdf")
+    html = render_to_string("petitions/receipt.html", context, request=request)
+    response = HttpResponse(pdf_from_html(html, css=css), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{matter.pk}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
