@@ -263,14 +263,16 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a reverse proxy, the number of trusted proxies in front of the app; 0 trusts no header.
 XINFANG_TRUSTED_PROXIES = env_int("XINFANG_TRUSTED_PROXIES", 0)
 
+# The API's contract (docs/registry.md): JSON in and out, refusals in Chinese (xinfang/core/api.py).
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    # DRF's parsers with the one text sanitiser (lib/text.py) over every string of a body.
-    "DEFAULT_PARSER_CLASSES": [
-        "xinfang.core.parsers.JSONParser",
-        "xinfang.core.parsers.FormParser",
-        "xinfang.core.parsers.MultiPartParser",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["xinfang.core.authentication.SessionAuthentication"],
+    # DRF's JSON parser with the one text sanitiser (lib/text.py) over every string of a body; another
+    # content type is refused (415), so that a body has one shape.
+    "DEFAULT_PARSER_CLASSES": ["xinfang.core.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "xinfang.core.api.exception_handler",
+    # A list's errors keyed by the item's index (DRF's default from 3.18, its only format from 3.20).
+    "LIST_SERIALIZER_ERRORS_AS_DICT": True,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -278,16 +280,24 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "信访工作平台 API",
-    "DESCRIPTION": "Xinfang REST API; the same permissions as the pages.",
+    "DESCRIPTION": (
+        "Xinfang REST API; the same permissions as the pages. JSON in and out; a field the operation does"
+        " not declare is refused (400); every refusal carries a Chinese message (docs/registry.md)."
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    # Swagger UI from the installed sidecar package: no CDN on a government intranet.
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "xinfang.petitions.models.Level",
         "StatusEnum": "xinfang.petitions.models.Matter.Status",
         "ChannelEnum": "xinfang.petitions.models.Channel",
     },
+    # The error shapes every operation refers to (Error, ValidationErrors) as named components.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "xinfang.core.api.error_components",
+    ],
+    # Swagger UI from the installed sidecar package: no CDN on a government intranet.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -48,9 +48,11 @@ def enrol(client: Client, username: str) -> list[str]:
 @pytest.mark.parametrize("username", ["bureau_head", "sysadmin", "secadmin", "auditor"])
 def test_a_password_only_session_reaches_nothing_but_the_second_factor_page(username):
     client = log_in(username)
-    for path in ("/", "/audit/", "/manage/", "/account/password/", "/account/locked/", "/api/v1/matters/"):
+    for path in ("/", "/audit/", "/manage/", "/account/password/", "/account/locked/"):
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/account/2fa/"), path
+    api = client.get("/api/v1/matters/")  # the API's client cannot follow a redirect to a page: 403
+    assert api.status_code == 403 and "第二步验证" in api.json()["detail"]
     assert client.get("/account/2fa/").status_code == 200
 
 

@@ -1,6 +1,7 @@
 """Session policy (docs/security.md): a session ends after XINFANG_SESSION_IDLE_MINUTES without a
 request and at the latest SESSION_COOKIE_AGE after login; a role that needs a second factor reaches
-nothing but its page until it is passed; an expired password must be changed before anything else."""
+nothing but its page until it is passed; an expired password must be changed before anything else (the
+API answers such a session 403)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import account_locked_until, password_expired
 from xinfang.accounts.services import TWO_FACTOR_DONE, auth_session_expired_record, two_factor_required
+from xinfang.core.api import is_api_request
 
 # Rewriting the session on every request would be a database write per page: once a minute is enough.
 _ACTIVITY_GRANULARITY = 60
@@ -49,6 +51,8 @@ class SessionPolicyMiddleware:
                 if now - last >= _ACTIVITY_GRANULARITY or "last_activity" not in session:
                     session["last_activity"] = now
                 if _second_factor_pending(user, session):
+                    if is_api_request(request):
+                        return _api_refusal("请先在网页上完成第二步验证（动态验证码），再使用接口")
                     if not _only(request, "accounts:two_factor"):
                         return redirect(
                             f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}"
@@ -56,11 +60,18 @@ class SessionPolicyMiddleware:
                 elif password_expired(user=user) and not _only(
                     request, "accounts:password_change", "accounts:password_change_done"
                 ):
-                    messages.warning(
-                        request, f"密码已超过{settings.XINFANG_PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。"
-                    )
+                    message = f"密码已超过{settings.XINFANG_PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。"
+                    if is_api_request(request):
+                        return _api_refusal(message)
+                    messages.warning(request, message)
                     return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+def _api_refusal(message: str) -> HttpResponse:
+    """An API request held at a step answers 403 in the API's error shape (core/api.py), not a redirect
+    to a page its client cannot use."""
+    return JsonResponse({"detail": message}, status=403, json_dumps_params={"ensure_ascii": False})
 
 
 def _second_factor_pending(user: User, session: SessionBase) -> bool:

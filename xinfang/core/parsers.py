@@ -1,5 +1,6 @@
-"""The API's body parsers: DRF's own, with every string of the parsed data through the one text sanitiser
-(`lib.text.clean_text`), as `CleanInputMiddleware` does for the pages' forms."""
+"""The API's body parser: DRF's JSON parser (the API takes JSON only), with every string of the parsed
+data through the one text sanitiser (`lib.text.clean_text`), as `CleanInputMiddleware` does for the pages'
+forms."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
-from rest_framework import parsers
+from rest_framework import exceptions, parsers
 
 from xinfang.core.middleware import clean_query
 from xinfang.lib.text import clean_text
@@ -28,15 +29,9 @@ def clean_data(data: Any) -> Any:
 
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        return clean_data(super().parse(stream, media_type, parser_context))
-
-
-class FormParser(parsers.FormParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        return clean_data(super().parse(stream, media_type, parser_context))
-
-
-class MultiPartParser(parsers.MultiPartParser):
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        parsed = super().parse(stream, media_type, parser_context)
-        return parsers.DataAndFiles(clean_data(parsed.data), parsed.files)
+        try:
+            parsed = super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as error:
+            # DRF's message is English; the API's 400 has one shape (core/api.py, ValidationErrors).
+            raise exceptions.ValidationError({"non_field_errors": ["请求体不是有效的 JSON"]}) from error
+        return clean_data(parsed)
