@@ -78,7 +78,7 @@ def attempts(county, matter: Matter) -> dict[str, dict[str, str]]:
             "requested_on": TODAY,
             "organ_name": "宝丰县人民政府",
             "document_number": "宝政复〔2026〕1号",
-        }  # fmt: skip
+        }
         for step in S.values
         if step not in (S.TRANSFERRED, S.REGISTERED)
     }
