@@ -2,8 +2,6 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from xinfang import views
-from xinfang.accounts.views import LogoutView
-from xinfang.maintenance.site import manage_site
 from xinfang.registry import JOBS
 
 urlpatterns = [
@@ -16,9 +14,7 @@ urlpatterns = [
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
     path("jobs/", include("xinfang.jobs.urls"), {"jobs": JOBS}),
-    # The maintenance site logs out through the accounts app's audited view.
-    path("manage/logout/", LogoutView.as_view()),
-    path("manage/", manage_site.urls),
+    path("rules/", include("xinfang.petitions.rules_urls")),
     path("api/v1/", include("xinfang.petitions.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,7 +20,8 @@ from xinfang.audit.services import audit_purge, audit_record
 from xinfang.checks import check_audit_guard, check_audit_retention
 from xinfang.core.bulk import bulk_insert
 
-pytestmark = pytest.mark.django_db
+# These tests write records of made-up actions (`test.one`), which have no Chinese names.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("synthetic_audit")]
 
 
 @pytest.fixture

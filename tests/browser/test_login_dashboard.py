@@ -50,6 +50,7 @@ def test_it_keeps_the_zhouzhuang_user_on_their_own_township(browser, demo_server
     page = context.new_page()
     log_in(page, demo_server.url, "zhouzhuang")
     assert page.get_by_role("heading", name="周庄镇信访工作台").is_visible()
+    page.get_by_text("本单位信息").click()  # the unit's directory, folded below the to-do cards
     assert page.get_by_text("党委书记").first.is_visible()
     shot(page, "unit-home")
     context.close()
@@ -60,7 +61,7 @@ def test_it_keeps_the_zhouzhuang_user_on_their_own_township(browser, demo_server
     [
         ("auditor", "/audit/", "审计日志"),
         ("bureau", "/directory/leaders/", "县级领导"),
-        ("bureau", "/manage/directory/township/", "选择 乡镇 来修改"),
+        ("bureau", "/directory/units/new/?kind=township", "新增乡镇"),
         ("sysadmin", "/", "系统管理员工作台"),
         ("secretary", "/stats/events/", "信访批次"),
     ],

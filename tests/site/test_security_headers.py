@@ -57,3 +57,19 @@ def test_static_files_carry_the_same_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "camera=()" in response["Permissions-Policy"]
     assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_it_answers_a_stale_form_with_a_chinese_page(persona):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(persona("bureau"))
+    response = client.post("/logout/")
+    assert response.status_code == 403
+    assert "页面已过期" in response.content.decode()
+
+
+def test_it_keeps_the_api_schema_for_logged_in_users(client, client_for):
+    assert client.get("/api/schema/").status_code == 403
+    page = client_for("bureau").get("/api/docs/").content.decode()
+    assert "<script>" not in page.replace("<script src=", "")

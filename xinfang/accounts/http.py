@@ -11,9 +11,3 @@ class AuthedRequest(HttpRequest):
 
     user: User
     htmx: HtmxDetails
-
-
-def request_account(request: HttpRequest) -> User | None:
-    """The active account behind the request, typed for the apps above accounts (maintenance pages)."""
-    user = getattr(request, "user", None)
-    return user if isinstance(user, User) and user.is_active else None

@@ -60,7 +60,11 @@ class SessionPolicyMiddleware:
                 elif password_expired(user=user) and not _only(
                     request, "accounts:password_change", "accounts:password_change_done"
                 ):
-                    message = f"密码已超过{settings.XINFANG_PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。"
+                    message = (
+                        "您使用的是系统管理员发给您的临时密码，请先设置新密码。"
+                        if user.password_must_change
+                        else f"密码已超过{settings.XINFANG_PASSWORD_MAX_AGE_DAYS}天未修改，请先修改密码。"
+                    )
                     if is_api_request(request):
                         return _api_refusal(message)
                     messages.warning(request, message)

@@ -48,6 +48,8 @@ class User(AbstractUser):
     is_unit_head = models.BooleanField("单位负责人", default=False)
     # When the password was last set (it expires after XINFANG_PASSWORD_MAX_AGE_DAYS, docs/security.md).
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Set when the system admin issued the password (a new account, a reset): changed at the next login.
+    password_must_change = models.BooleanField("须修改密码", default=False)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 

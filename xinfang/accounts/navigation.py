@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from xinfang.accounts.models import User
+from xinfang.accounts.services import UNLOCKING_ROLES
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
 
 
@@ -40,12 +41,13 @@ def navigation_for(user: User) -> list[NavItem]:
     if role == Role.UNIT_USER and user.unit_id:
         items.append(NavItem("本单位", reverse("directory:unit", args=[user.unit_id]), "unit"))
     if role in BUREAU_ROLES:
-        items.append(NavItem("名录维护", reverse("manage:index"), "manage"))
+        # The directory is kept on its own pages above; the county's rules have a page of their own.
+        items.append(NavItem("时限规则", reverse("county_rules:page"), "rules"))
     if role == Role.SYSTEM_ADMIN:
-        items.append(NavItem("账号管理", reverse("manage:accounts_user_changelist"), "manage"))
+        items.append(NavItem("账号管理", reverse("accounts:accounts"), "accounts"))
     if role == Role.SECURITY_ADMIN:
-        items.append(NavItem("角色授权", reverse("manage:accounts_user_changelist"), "manage"))
-    if role in {Role.BUREAU_HEAD, Role.SECURITY_ADMIN}:
+        items.append(NavItem("角色授权", reverse("accounts:roles"), "roles"))
+    if role in UNLOCKING_ROLES:
         items.append(NavItem("账号解锁", reverse("accounts:locked"), "locked"))
     if role == Role.AUDITOR:
         items.append(NavItem("审计日志", reverse("audit:log"), "audit"))

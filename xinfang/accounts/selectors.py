@@ -4,7 +4,8 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import LoginGuard, User
@@ -40,8 +41,39 @@ def accounts_locked(*, user: User) -> QuerySet[User]:
     return accounts.filter(county_id=user.county_id) if user.county_id else accounts
 
 
+def accounts_for_admin(*, user: User, query: str = "", role: str = "") -> QuerySet[User]:
+    """The accounts the system or security admin manages: their county's, never their own, each with
+    `locked_until` (None when not locked), by login name."""
+    if user.role not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN) or user.county_id is None:
+        return User.objects.none()
+    guards = LoginGuard.objects.filter(username=OuterRef("username"), locked_until__gt=timezone.now())
+    accounts = (
+        User.objects.filter(county_id=user.county_id)
+        .exclude(pk=user.pk)
+        .annotate(locked_until=Subquery(guards.values("locked_until")[:1]))
+        .select_related("unit", "leader")
+        .order_by("username")
+    )
+    if query:
+        accounts = accounts.filter(Q(username__icontains=query) | Q(full_name__icontains=query))
+    if role:
+        accounts = accounts.filter(role=role)
+    return accounts
+
+
+def account_get_for_admin(*, user: User, account_id: int) -> User:
+    """The gate for account pages: an account the admin manages (their county's, not their own), or 404."""
+    account = accounts_for_admin(user=user).filter(pk=account_id).first()
+    if account is None:
+        raise Http404("账号不存在或不在您的管理范围内")
+    return account
+
+
 def password_expired(*, user: User) -> bool:
-    """Older than XINFANG_PASSWORD_MAX_AGE_DAYS (0: never expires); set at creation when never changed."""
+    """Issued by the system admin (a new account, a reset) and not yet changed by its user, or older than
+    XINFANG_PASSWORD_MAX_AGE_DAYS (0: never expires); set at creation when never changed."""
+    if user.password_must_change:
+        return True
     days = settings.XINFANG_PASSWORD_MAX_AGE_DAYS
     changed = user.password_changed_at or user.date_joined
     return days > 0 and changed < timezone.now() - dt.timedelta(days=days)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -33,8 +34,12 @@ def account_create(
     unit: Unit | None = None,
     leader: Leader | None = None,
     mobile: str = "",
+    must_change_password: bool = False,
 ) -> User:
-    """Create an account after the model and password checks; raises ValidationError in Chinese."""
+    """Create an account after the model and password checks; raises ValidationError in Chinese. With
+    `must_change_password` (a password the system admin hands over) its user changes it at first login."""
+    if by is not None and by.role != Role.SYSTEM_ADMIN:
+        raise PermissionDenied("只有系统管理员可以新建账号")
     user = User(
         username=username,
         full_name=full_name,
@@ -49,6 +54,10 @@ def account_create(
     # Hashing is deliberately slow (PBKDF2); done once here, after every check has passed.
     user.set_password(password)
     user.save()
+    if must_change_password:
+        # After save(): setting a password records it as changed now (PasswordHistoryValidator).
+        User.objects.filter(pk=user.pk).update(password_must_change=True)
+        user.password_must_change = True
     audit_record(
         action="account.create",
         actor=by,
@@ -60,17 +69,17 @@ def account_create(
     return user
 
 
-# Which fields each admin role may change on an account (separation of duties, SPEC §3).
+# Which fields each admin role may change on an account (separation of duties, SPEC §3): the security
+# admin changes the role and the unit head's authority through `account_role_grant`, with a reason.
 ACCOUNT_EDITABLE_FIELDS: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset({"full_name", "mobile", "unit", "leader", "is_active"}),
-    Role.SECURITY_ADMIN: frozenset({"role", "is_unit_head"}),
 }
 _BINDINGS = frozenset({"unit", "leader"})
 
 
 @transaction.atomic
 def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
-    """Change an account's fields as the system or security admin; never one's own account.
+    """Change an account's name, phone, binding or active flag as the system admin; never one's own account.
 
     A change of binding (unit, leader) by the system admin withdraws the role (and the unit head's
     authority), so that a new scope is only ever opened by the security admin granting it again.
@@ -95,6 +104,68 @@ def account_update(*, by: User, account: User, changes: dict[str, Any]) -> User:
     account.save(update_fields=sorted(fields))
     after = {name: getattr(account, name) for name in before}
     audit_record(action="account.update", actor=by, obj=account, changes=model_diff(before, after))
+    return account
+
+
+def temporary_password() -> str:
+    """A password the system admin hands over, good for one login: 12 characters of every kind, none
+    that read alike (0/O, 1/l/I)."""
+    kinds = ("ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "#%+=@")
+    chosen = [secrets.choice(kind) for kind in kinds]
+    chosen += [secrets.choice("".join(kinds)) for _ in range(12 - len(kinds))]
+    secrets.SystemRandom().shuffle(chosen)
+    return "".join(chosen)
+
+
+def _admin_check(*, by: User, account: User, role: str, refusal: str) -> None:
+    """The separation of duties on accounts: each admin role does its own part, never on its own account,
+    only for accounts of its county."""
+    if by.role != role:
+        raise PermissionDenied(refusal)
+    if account.pk == by.pk or account.county_id != by.county_id:
+        raise PermissionDenied("无权修改该账号")
+
+
+@transaction.atomic
+def account_password_reset(*, by: User, account: User) -> str:
+    """Give the account a new temporary password (returned, to be shown once) that its user must change at
+    the next login; its sessions end (Django checks the password hash per session). The system admin only.
+    The second factor is not touched: a reset alone never opens an account that needs one."""
+    _admin_check(by=by, account=account, role=Role.SYSTEM_ADMIN, refusal="只有系统管理员可以重置密码")
+    password = temporary_password()
+    password_validation.validate_password(password, account)
+    account.set_password(password)
+    account.save(update_fields=["password"])  # records it in the password history, as changed now
+    User.objects.filter(pk=account.pk).update(password_must_change=True)
+    account.password_must_change = True
+    audit_record(action="account.password_reset", actor=by, obj=account)
+    return password
+
+
+ROLE_REASON_MIN = 4
+
+
+@transaction.atomic
+def account_role_grant(*, by: User, account: User, role: str, is_unit_head: bool, reason: str) -> User:
+    """Grant a role (or withdraw it: `none`) and the unit head's authority, with the reason why. The security
+    admin only; the role must fit the account's binding (a unit user's unit, a leader's leader). Raises
+    PermissionDenied or ValidationError in Chinese; writes nothing then."""
+    _admin_check(by=by, account=account, role=Role.SECURITY_ADMIN, refusal="只有安全管理员可以授予或撤销角色")
+    reason = reason.strip()
+    if len(reason) < ROLE_REASON_MIN:
+        raise ValidationError({"reason": f"请填写授权理由（至少{ROLE_REASON_MIN}个字）"})
+    if role not in Role.values:
+        raise ValidationError({"role": "没有这种角色"})
+    before = {"role": account.role, "is_unit_head": account.is_unit_head}
+    account.role, account.is_unit_head = role, is_unit_head
+    after = {"role": account.role, "is_unit_head": account.is_unit_head}
+    diff = model_diff(before, after)
+    if not diff:
+        raise ValidationError("角色没有变化")
+    account.full_clean(exclude=["password"])
+    account.save(update_fields=sorted(diff))
+    action = "account.role_revoke" if role == Role.NONE else "account.role_grant"
+    audit_record(action=action, actor=by, obj=account, changes={**diff, "reason": reason})
     return account
 
 
@@ -205,14 +276,14 @@ def login_guards_purge() -> int:
     return deleted
 
 
-UNLOCKING_ROLES = frozenset({Role.BUREAU_HEAD, Role.SECURITY_ADMIN})
+UNLOCKING_ROLES = frozenset({Role.BUREAU_HEAD, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
 
 
 @transaction.atomic
 def account_unlock(*, by: User, account: User) -> User:
-    """Lift a lockout before it ends (信访局长 or 安全管理员, for accounts of their county)."""
+    """Lift a lockout before it ends (信访局长, 系统管理员 or 安全管理员, for accounts of their county)."""
     if by.role not in UNLOCKING_ROLES:
-        raise PermissionDenied("只有信访局长或安全管理员可以解锁账号")
+        raise PermissionDenied("只有信访局长、系统管理员或安全管理员可以解锁账号")
     if by.county_id is not None and account.county_id != by.county_id:
         raise PermissionDenied("该账号不在您的管辖范围内")
     LoginGuard.objects.filter(username=account.username).update(locked_until=None, failures=0)

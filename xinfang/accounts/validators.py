@@ -83,8 +83,8 @@ class PasswordHistoryValidator:
             return
         now = timezone.now()
         PasswordHistory.objects.create(user=user, password=user.password, set_at=now)
-        User.objects.filter(pk=user.pk).update(password_changed_at=now)
-        user.password_changed_at = now
+        User.objects.filter(pk=user.pk).update(password_changed_at=now, password_must_change=False)
+        user.password_changed_at, user.password_must_change = now, False
         stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[
             max(self.remember, 1) :
         ]

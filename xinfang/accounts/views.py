@@ -8,31 +8,48 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from xinfang.accounts.forms import LoginForm, TwoFactorForm, UnlockForm
+from xinfang.accounts.forms import (
+    AccountCreateForm,
+    AccountEditForm,
+    LoginForm,
+    RoleGrantForm,
+    TwoFactorForm,
+    UnlockForm,
+)
 from xinfang.accounts.http import AuthedRequest
 from xinfang.accounts.models import User
-from xinfang.accounts.selectors import accounts_locked
+from xinfang.accounts.selectors import account_get_for_admin, accounts_for_admin, accounts_locked
 from xinfang.accounts.services import (
     TWO_FACTOR_DONE,
     UNLOCKING_ROLES,
+    account_create,
     account_password_changed_record,
+    account_password_reset,
+    account_role_grant,
     account_unlock,
+    account_update,
     auth_login_failed_record,
     auth_login_record,
     auth_logout_record,
+    temporary_password,
     two_factor_pending,
     two_factor_required,
     two_factor_secret,
     two_factor_verify,
 )
 from xinfang.core.decorators import role_required
+from xinfang.core.forms import form_errors_from
 from xinfang.core.ratelimit import hit, hits
+from xinfang.core.roles import Role
 from xinfang.lib.totp import provisioning_uri
 
 
@@ -137,3 +154,113 @@ def _issuer(user: User) -> str:
 
 def _grouped(secret: str) -> str:
     return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
+
+
+# -- the admins' account pages: the system admin manages accounts, the security admin grants roles --------
+
+SYSTEM_ADMIN = (Role.SYSTEM_ADMIN,)
+SECURITY_ADMIN = (Role.SECURITY_ADMIN,)
+
+
+def _account_page(request: AuthedRequest, template: str, nav_key: str) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:50]
+    role = request.GET.get("role", "")
+    accounts = accounts_for_admin(user=request.user, query=query, role=role if role in Role.values else "")
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    context = {
+        "page": page,
+        "q": query,
+        "role": role,
+        "roles": Role.choices,
+        "query": filters.urlencode(),
+        "nav_key": nav_key,
+    }
+    return render(request, template, context)
+
+
+@role_required(SYSTEM_ADMIN)
+def account_list(request: AuthedRequest) -> HttpResponse:
+    return _account_page(request, "accounts/account_list.html", "accounts")
+
+
+@role_required(SYSTEM_ADMIN)
+def account_new(request: AuthedRequest) -> HttpResponse:
+    """A new account of the admin's county, without a role (the security admin grants one), with a
+    temporary password shown once, which its user changes at the first login."""
+    form = AccountCreateForm(request.POST or None, county_id=request.user.county_id)
+    if request.method == "POST" and form.is_valid():
+        password = temporary_password()
+        try:
+            account = account_create(
+                by=request.user,
+                password=password,
+                role=Role.NONE,
+                county=request.user.county,
+                must_change_password=True,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            context = {"account": account, "password": password, "created": True, "nav_key": "accounts"}
+            return render(request, "accounts/account_issued.html", context)
+    context = {"form": form, "nav_key": "accounts"}
+    return render(request, "accounts/account_new.html", context, status=422 if form.errors else 200)
+
+
+@role_required(SYSTEM_ADMIN)
+def account_edit(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = account_get_for_admin(user=request.user, account_id=account_id)
+    locked_until = getattr(account, "locked_until", None)
+    form = AccountEditForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        had_role = account.role != Role.NONE
+        try:
+            if changes:
+                account_update(by=request.user, account=account, changes=changes)
+        except ValidationError as error:
+            account.refresh_from_db()  # the page shows what is stored
+            form_errors_from(form, error)
+        else:
+            withdrawn = had_role and account.role == Role.NONE
+            note = "；原角色已撤销，请安全管理员重新授权" if withdrawn else ""
+            messages.success(request, f"已保存账号 {account.username}{note}" if changes else "没有修改")
+            return redirect("accounts:account", account.pk)
+    context = {"account": account, "form": form, "locked_until": locked_until, "nav_key": "accounts"}
+    return render(request, "accounts/account_edit.html", context, status=422 if form.errors else 200)
+
+
+@role_required(SYSTEM_ADMIN)
+@require_POST
+def account_password_reset_view(request: AuthedRequest, account_id: int) -> HttpResponse:
+    account = account_get_for_admin(user=request.user, account_id=account_id)
+    password = account_password_reset(by=request.user, account=account)
+    context = {"account": account, "password": password, "created": False, "nav_key": "accounts"}
+    return render(request, "accounts/account_issued.html", context)
+
+
+@role_required(SECURITY_ADMIN)
+def role_list(request: AuthedRequest) -> HttpResponse:
+    return _account_page(request, "accounts/role_list.html", "roles")
+
+
+@role_required(SECURITY_ADMIN)
+def role_grant(request: AuthedRequest, account_id: int) -> HttpResponse:
+    """Grant, change or withdraw an account's role (and the unit head's authority), with a reason."""
+    account = account_get_for_admin(user=request.user, account_id=account_id)
+    initial = {"role": account.role, "is_unit_head": account.is_unit_head}
+    form = RoleGrantForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_role_grant(by=request.user, account=account, **form.cleaned_data)
+        except ValidationError as error:
+            account.refresh_from_db(fields=["role", "is_unit_head"])  # the page shows what is stored
+            form_errors_from(form, error)
+        else:
+            messages.success(request, f"已将账号 {account.username} 的角色设为：{account.get_role_display()}")
+            return redirect("accounts:roles")
+    context = {"account": account, "form": form, "nav_key": "roles"}
+    return render(request, "accounts/role_grant.html", context, status=422 if form.errors else 200)

@@ -1,47 +1,251 @@
-"""Chinese names of audit actions for the auditor's page; codes stay stable in the table."""
+"""Chinese names for the auditor's page: of each action, of each key of a change summary, and of the coded
+values some keys hold (roles, statuses, deadlines …). The table keeps the stable codes; only the page
+translates them.
+
+A key is named by the action's own names (where a key means something particular to the action), else by
+the names shared by every action, else by the verbose name of the field of the record's object model (so a
+summary of changed model fields is named without a list here). A key that names a model field with
+choices, or one of the value tables, has its values translated too. An action or key without a name is a
+bug: `unlabelled` finds it, `audit_record` refuses it under XINFANG_AUDIT_STRICT_LABELS (on in the tests),
+and tests/audit/test_labels.py checks every action and key written in the code.
+"""
 
 from __future__ import annotations
 
-from django.apps import apps
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-_ACTIONS = {
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from xinfang.lib.deadlines import CLOCK_LABELS
+
+# A key's name, or (model label, field name): that field's verbose name, and its choices for the values.
+Label = str | tuple[str, str]
+
+ACTIONS: dict[str, str] = {
     "auth.login": "登录",
     "auth.login_failed": "登录失败",
     "auth.logout": "退出登录",
-    "account.create": "创建账号",
-    "account.password_change": "修改密码",
-    "directory.import": "导入名录",
-    "audit.purge": "按期限清理审计日志",
     "auth.lockout": "账号锁定",
     "auth.session_expired": "会话超时退出",
-    "account.unlock": "解锁账号",
     "auth.2fa_enrol": "启用双因素认证",
     "auth.2fa_ok": "双因素认证通过",
     "auth.2fa_failed": "双因素认证失败",
     "auth.2fa_recovery": "使用恢复码",
+    "account.create": "新建账号",
+    "account.update": "修改账号",
+    "account.password_change": "修改密码",
+    "account.password_reset": "重置密码",
+    "account.role_grant": "授予角色",
+    "account.role_revoke": "撤销角色",
+    "account.unlock": "解锁账号",
+    "directory.import": "导入名录",
+    "leaderunavailability.create": "登记不在岗日期",
+    "leaderunavailability.delete": "删除不在岗日期",
+    "ruleprofileassignment.create": "设置时限规则切换",
+    "ruleprofileassignment.delete": "撤销时限规则切换",
+    "registryrules.update": "修改登记规则",
+    "audit.purge": "按期限清理审计日志",
     "backup.create": "数据库备份",
     "backup.restore": "数据库恢复",
+    "calendar.set": "设置工作日/节假日",
+    "calendar.close_year": "确认年度节假日安排",
+    "calendar.reopen_year": "重新开放年度节假日安排",
     "ledger.upload": "上传台账",
     "ledger.import": "导入台账",
     "ledger.discard": "放弃台账",
     "ledger.undo": "撤销台账导入",
+    "ledger.rollback": "撤回中断的台账导入",
+    "matter.register": "登记信访事项",
+    "matter.event_add": "登记重复信访",
+    "matter.update": "更正登记信息",
+    "matter.transition": "变更办理状态",
+    "matter.assign": "转送/交办",
+    "matter.receive": "签收",
+    "matter.object": "提出管辖异议",
+    "matter.objection_decide": "处理管辖异议",
+    "matter.extension_request": "申请延期",
+    "matter.extension_decide": "审批延期",
+    "matter.review_hearing": "登记复查复核听证",
+    "matter.rate": "信访人评价",
+    "matter.owner": "确定包案领导",
+    "matter.window_lapsed": "期满办结",
     "matter.import": "台账导入事项",
     "matter.import_undo": "撤销台账导入事项",
+    "matter.export": "导出信访事项",
+    "pii.export": "实名导出",
+    "pii.reveal": "查看完整个人信息",
+    "online.submit": "提交网上信访",
+    "online.accept": "受理网上信访",
+    "online.reject": "不予受理网上信访",
     "sms.send": "发送短信",
     "sms.fail": "短信发送失败",
     "report.daily_send": "发送每日访情报告",
     "report.daily_resend": "重发每日访情报告",
     "job.retry": "重新运行定时任务",
 }
+# Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
+
+# Keys that mean the same in every action that writes them.
+KEYS: dict[str, Label] = {
+    "approved": "批准",
+    "attempts": "连续失败次数",
+    "channel": ("petitions.event", "channel"),
+    "created": "新增",
+    "cutoff": "截止时间",
+    "date": "日期",
+    "days": "天数",
+    "deleted": "删除",
+    "due_date": "到期日",
+    "effective_from": "生效日期",
+    "end": "结束日期",
+    "error": "错误",
+    "events": "信访批次",
+    "field": "字段",
+    "fields": "导出字段",
+    "file": "文件",
+    "filters": "筛选条件",
+    "hash": "哈希值",
+    "holidays": "节假日天数",
+    "import": "台账导入编号",
+    "is_active": "启用",
+    "is_unit_head": "单位负责人",
+    "is_workday": "工作日",
+    "job": "任务",
+    "leader": "县级领导",
+    "left": "剩余恢复码",
+    "level": ("petitions.event", "level"),
+    "locked_until": "锁定至",
+    "matter": "信访事项",
+    "messages": "短信条数",
+    "note": "说明",
+    "number": "登记编号",
+    "on": "日期",
+    "parent": "一级分类",
+    "parts": "计费条数",
+    "people": "信访人数",
+    "persons": "人数",
+    "profile": ("petitions.ruleprofileassignment", "profile"),
+    "petitioner": "信访人",
+    "petitioners": "信访人",
+    "reason": "理由",
+    "reported_accounts": "被反映人账号",
+    "reported_units": "被反映单位",
+    "recipient": "收件人",
+    "recipients": "收件人数",
+    "restored": "恢复",
+    "reverted": "撤回事项数",
+    "role": ("accounts.user", "role"),
+    "rows": "行数",
+    "sha256": "文件摘要(SHA-256)",
+    "size": "大小(字节)",
+    "start": "开始日期",
+    "status": ("petitions.matter", "status"),
+    "template": "短信模板",
+    "terminated": "已终结的原事项",
+    "township": "乡镇",
+    "truncated": "超出上限未全部导出",
+    "unit": "单位",
+    "updated": "更新",
+    "upheld": "异议成立",
+    "username": "账号",
+    "warnings": "警告数",
+    "window": "期满的期限",
+}
+
+# Keys whose meaning is particular to an action.
+ACTION_KEYS: dict[str, dict[str, Label]] = {
+    "audit.purge": {"deleted": "删除记录数", "days": "保存期限(天)", "hash": "最后删除记录的哈希值"},
+    "backup.restore": {"created": "备份时间"},
+    "ledger.import": {"created": "新增事项数", "updated": "更新事项数"},
+    "ledger.undo": {"deleted": "删除事项数", "restored": "恢复事项数"},
+    "matter.import": {"created": "新建事项"},
+    "matter.import_undo": {"deleted": "删除事项"},
+    "matter.assign": {"kind": ("petitions.assignment", "kind"), "unit": "责任单位"},
+    "matter.receive": {"unit": "签收单位"},
+    "matter.owner": {"leader": "包案领导"},
+    "matter.extension_request": {"days": "延期天数"},
+    "matter.extension_decide": {"days": "延期天数"},
+    "matter.review_hearing": {"days": "听证天数"},
+    "matter.rate": {
+        "bureau": ("petitions.rating", "bureau_score"),
+        "unit": ("petitions.rating", "unit_score"),
+    },
+    "matter.register": {"channel": ("petitions.matter", "channel")},
+    "directory.import": {"created": "新增条数", "updated": "更新条数"},
+    "account.create": {"leader": "对应县级领导", "unit": "所属单位"},
+}
+
+# Keys whose value is a list of items (petitioners' names), never a change [before, after].
+LIST_KEYS = frozenset({"petitioners", "fields"})
+
+# Values that are codes of something other than a model field's choices.
+_VALUES: dict[str, dict[str, str]] = {"window": {str(clock): label for clock, label in CLOCK_LABELS.items()}}
+
+
+def values_register(key: str, labels: Mapping[str, str]) -> None:
+    """Name the coded values of a key that higher layers know (the scheduled jobs' titles, from the site's
+    task registry)."""
+    _VALUES.setdefault(key, {}).update(labels)
 
 
 def action_label(action: str) -> str:
-    """登录, 导入名录, 乡镇修改 …; an unknown code is shown as it is."""
-    if action in _ACTIONS:
-        return _ACTIONS[action]
+    """登录, 导入名录, 新增乡镇 …; an unknown code is shown as it is."""
+    if action in ACTIONS:
+        return ACTIONS[action]
     model_name, _, verb = action.rpartition(".")
-    for model in apps.get_models():
-        if model._meta.model_name == model_name and verb in _VERBS:
-            return f"{model._meta.verbose_name}{_VERBS[verb]}"
+    if verb in _VERBS:
+        for model in apps.get_models():
+            if model._meta.model_name == model_name:
+                return f"{_VERBS[verb]}{model._meta.verbose_name}"
     return action
+
+
+def _model_field(model_label: str, name: str) -> models.Field[Any, Any] | None:
+    app_label, _, model_name = model_label.partition(".")
+    try:
+        model = apps.get_model(app_label, model_name)
+        field = model._meta.get_field(name)
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _label(action: str, object_type: str, key: str) -> Label | None:
+    found = ACTION_KEYS.get(action, {}).get(key) or KEYS.get(key)
+    if found is not None:
+        return found
+    return (object_type, key) if object_type and _model_field(object_type, key) is not None else None
+
+
+def key_label(action: str, object_type: str, key: str) -> str:
+    """The key's Chinese name in this action's summary; the key itself when it has none."""
+    label = _label(action, object_type, key)
+    if isinstance(label, tuple):
+        field = _model_field(*label)
+        return str(field.verbose_name) if field is not None else key
+    return label or key
+
+
+def value_label(action: str, object_type: str, key: str, value: Any) -> Any:
+    """A coded value by its Chinese name (角色 unit_user → 乡镇/县直单位用户); any other value as it is."""
+    if isinstance(value, list):
+        return [value_label(action, object_type, key, item) for item in value]
+    if not isinstance(value, str) or not value:
+        return value
+    if key in _VALUES:
+        return _VALUES[key].get(value, value)
+    label = _label(action, object_type, key)
+    field = _model_field(*label) if isinstance(label, tuple) else None
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+def unlabelled(action: str, object_type: str, keys: Iterable[str]) -> list[str]:
+    """What of an audit record has no Chinese name: the action (as `action:<code>`) and its keys."""
+    missing = [] if action_label(action) != action else [f"action:{action}"]
+    return missing + sorted(key for key in set(keys) if _label(action, object_type, key) is None)

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from xinfang.audit.labels import unlabelled
 from xinfang.audit.models import CHAINED_FIELDS, AuditChainHead, AuditRecord, chain_payload
 from xinfang.core.bulk import bulk_insert
 from xinfang.core.middleware import current_request_context
 from xinfang.lib.masking import mask_id_number, mask_phone, scrub_text
 
+logger = logging.getLogger(__name__)
 GENESIS_HASH = "0" * 64
 # Field names whose values are personal data: summaries keep only a masked form.
 _ID_FIELDS = frozenset({"id_number", "身份证号"})
@@ -89,6 +94,7 @@ def audit_record(
     actor = _authenticated(actor)
     if county is None and actor is not None:
         county = getattr(actor, "county", None)
+    _labels_check(action, object_type, changes or {})
     record = _unchained(
         action=action, actor=actor, actor_name=actor_name, county=county, object_type=object_type,
         object_id=str(object_id), object_repr=object_repr, outcome=outcome, changes=changes,
@@ -118,6 +124,7 @@ def audit_record_many(
     round trip (or a model instance) per record."""
     if not objects:
         return
+    _labels_check(action, object_type, {key: None for _, _, changes in objects for key in changes})
     actor = _authenticated(actor)
     shared = _unchained(
         action=action, actor=actor, actor_name=actor_name, county=county, object_type="", object_id="",
@@ -135,6 +142,17 @@ def audit_record_many(
         row["hash"] = head.last_hash = record_hash(chain_payload(row))
     bulk_insert(AuditRecord, rows)
     head.save(update_fields=["last_hash"])
+
+
+def _labels_check(action: str, object_type: str, changes: Mapping[str, Any]) -> None:
+    """Every action and summary key has a Chinese name on the auditor's page (audit/labels.py). A missing
+    one is logged, never a reason to lose the record; XINFANG_AUDIT_STRICT_LABELS (the tests) refuses it."""
+    missing = unlabelled(action, object_type, changes)
+    if not missing:
+        return
+    if settings.XINFANG_AUDIT_STRICT_LABELS:
+        raise ImproperlyConfigured(f"audit/labels.py has no Chinese name for {', '.join(missing)}")
+    logger.warning("audit record without a Chinese name for %s", ", ".join(missing))
 
 
 def _authenticated(actor: Any) -> Any:
@@ -198,8 +216,6 @@ def audit_purge(*, now: dt.datetime | None = None) -> int:
     (XINFANG_AUDIT_RETENTION_DAYS, never under 180 days), as a prefix of the chain, and record the purge
     with the hash of the last deleted record: the anchor `audit_chain_breaks` verifies from. Returns how
     many were deleted."""
-    from django.conf import settings
-
     from xinfang.audit.guard import MIN_RETENTION_DAYS
 
     days = max(settings.XINFANG_AUDIT_RETENTION_DAYS, MIN_RETENTION_DAYS)
@@ -227,8 +243,6 @@ def audit_purge(*, now: dt.datetime | None = None) -> int:
 def audit_purge_due() -> int:
     """The worker's step: purge when some record has outlived the retention period (an index lookup
     on `at` otherwise). Returns how many were deleted."""
-    from django.conf import settings
-
     from xinfang.audit.guard import MIN_RETENTION_DAYS
 
     days = max(settings.XINFANG_AUDIT_RETENTION_DAYS, MIN_RETENTION_DAYS)

@@ -79,7 +79,7 @@ def clean_query(data: QueryDict) -> QueryDict:
 
 class CleanInputMiddleware:
     """Every query parameter and form field passes the one sanitiser (`lib.text.clean_text`) before any
-    view, form or the maintenance site sees it: a control or bidirectional formatting character planted
+    view or form sees it: a control or bidirectional formatting character planted
     in a form is never stored. The API's bodies pass it in its parsers (`core.parsers`)."""
 
     FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})

@@ -146,7 +146,7 @@ def demo_online_submissions(county: County) -> int:
 
 # The demo county is in Henan: from this day its clocks follow the Henan profile (transfer within 5 days,
 # handling 30 days extendable to 90 in all, review ends at 复查). A real county sets the day its
-# regulation took effect on /manage/ → 时限规则.
+# regulation took effect on /rules/ 时限规则 (before importing its ledgers).
 DEMO_HENAN_FROM = dt.date(2025, 1, 1)
 
 

@@ -9,7 +9,15 @@ from django.http import Http404
 
 from xinfang.core.decorators import Member
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
-from xinfang.directory.models import Category, County, Leader, Unit, UnitOfficial, Village
+from xinfang.directory.models import (
+    Category,
+    County,
+    Leader,
+    LeaderUnavailability,
+    Unit,
+    UnitOfficial,
+    Village,
+)
 
 
 def units_for_user(*, user: Member) -> QuerySet[Unit]:
@@ -28,16 +36,20 @@ def official_phones_in_full(*, user: Member) -> bool:
     return user.role in BUREAU_ROLES
 
 
-def unit_get_for_user(*, user: Member, unit_id: int) -> Unit:
-    """The gate for units: the unit with its officials and villages, or 404."""
-    officials = UnitOfficial.objects.filter(is_active=True).order_by("-is_head", "order", "id")
+def unit_get_for_user(*, user: Member, unit_id: int, inactive: bool = False) -> Unit:
+    """The gate for units: the unit with its officials and villages (the inactive ones too, for the
+    bureau's maintenance), or 404."""
+    officials = UnitOfficial.objects.order_by("-is_active", "-is_head", "order", "id")
+    villages = Village.objects.order_by("-is_active", "order", "id")
+    if not inactive:
+        officials, villages = officials.filter(is_active=True), villages.filter(is_active=True)
     unit = (
         units_for_user(user=user)
         .filter(pk=unit_id)
         .select_related("county")
         .prefetch_related(
             Prefetch("officials", queryset=officials),
-            Prefetch("villages", queryset=Village.objects.filter(is_active=True)),
+            Prefetch("villages", queryset=villages),
             Prefetch("liaison_leaders", queryset=Leader.objects.filter(is_active=True)),
         )
         .first()
@@ -54,16 +66,88 @@ def leaders_for_user(*, user: Member) -> QuerySet[Leader]:
     return Leader.objects.filter(county_id=user.county_id, is_active=True)
 
 
-def leader_get_for_user(*, user: Member, leader_id: int) -> Leader:
+def leader_get_for_user(*, user: Member, leader_id: int, inactive: bool = False) -> Leader:
+    """The gate for leaders: an active leader of the user's county (a former one too, for the bureau's
+    maintenance), with their links and unavailable periods, or 404."""
+    leaders = leaders_for_user(user=user)
+    if inactive and user.role in BUREAU_ROLES:
+        leaders = Leader.objects.filter(county_id=user.county_id or 0)
     leader = (
-        leaders_for_user(user=user)
-        .filter(pk=leader_id)
-        .prefetch_related("liaison_townships", "portfolio_categories", "portfolio_departments")
+        leaders.filter(pk=leader_id)
+        .prefetch_related(
+            "liaison_townships",
+            Prefetch("portfolio_categories", queryset=Category.objects.select_related("parent")),
+            "portfolio_departments",
+            Prefetch("unavailable_periods", queryset=LeaderUnavailability.objects.order_by("-start")),
+        )
         .first()
     )
     if leader is None:
         raise Http404("领导不存在或不在您的管辖范围内")
     return leader
+
+
+def leaders_inactive(*, user: Member) -> QuerySet[Leader]:
+    """Former leaders (在任 off), listed for the bureau to look up or reinstate."""
+    if user.role not in BUREAU_ROLES or user.county_id is None:
+        return Leader.objects.none()
+    return Leader.objects.filter(county_id=user.county_id, is_active=False)
+
+
+def units_inactive(*, user: Member) -> QuerySet[Unit]:
+    """Units marked inactive (停用), listed for the bureau to reinstate."""
+    if user.role not in BUREAU_ROLES:
+        return Unit.objects.none()
+    return units_for_user(user=user).filter(is_active=False).order_by("kind", "order", "id")
+
+
+def village_get_for_user(*, user: Member, village_id: int) -> Village:
+    """The gate for villages: one of a township the user may see, or 404."""
+    village = (
+        Village.objects.filter(pk=village_id, township__in=units_for_user(user=user))
+        .select_related("township__county")
+        .first()
+    )
+    if village is None:
+        raise Http404("村(社区)不存在或不在您的管辖范围内")
+    return village
+
+
+def official_get_for_user(*, user: Member, official_id: int) -> UnitOfficial:
+    """The gate for unit officials: one of a unit the user may see, or 404."""
+    official = (
+        UnitOfficial.objects.filter(pk=official_id, unit__in=units_for_user(user=user))
+        .select_related("unit__county")
+        .first()
+    )
+    if official is None:
+        raise Http404("单位领导不存在或不在您的管辖范围内")
+    return official
+
+
+def unavailability_get_for_user(*, user: Member, period_id: int) -> LeaderUnavailability:
+    """The gate for a leader's unavailable period: one of a leader of the user's county, or 404."""
+    period = None
+    if user.role in CONTENT_ROLES and user.county_id is not None:
+        periods = LeaderUnavailability.objects.filter(pk=period_id, leader__county_id=user.county_id)
+        period = periods.select_related("leader__county").first()
+    if period is None:
+        raise Http404("不在岗日期不存在或不在您的管辖范围内")
+    return period
+
+
+def category_get_for_user(*, user: Member, category_id: int) -> Category:
+    """The gate for categories: one of the user's county, or 404."""
+    if user.role not in CONTENT_ROLES or user.county_id is None:
+        raise Http404("问题分类不存在或不在您的管辖范围内")
+    category = (
+        Category.objects.filter(pk=category_id, county_id=user.county_id)
+        .select_related("parent", "county")
+        .first()
+    )
+    if category is None:
+        raise Http404("问题分类不存在或不在您的管辖范围内")
+    return category
 
 
 def leaders_with_portfolios(*, user: Member) -> QuerySet[Leader]:
@@ -86,11 +170,17 @@ def units_with_heads(*, user: Member, kind: str) -> QuerySet[Unit]:
     )
 
 
-def categories_tree(*, county_id: int | None) -> list[tuple[Category, list[Category]]]:
-    """First-level categories, each with its second-level ones, in code order."""
+def categories_tree(
+    *, county_id: int | None, inactive: bool = False
+) -> list[tuple[Category, list[Category]]]:
+    """First-level categories, each with its second-level ones, in code order (the inactive ones too, for
+    the bureau's maintenance)."""
     if county_id is None:
         return []
-    categories = list(Category.objects.filter(county_id=county_id, is_active=True).order_by("code"))
+    categories_all = Category.objects.filter(county_id=county_id)
+    if not inactive:
+        categories_all = categories_all.filter(is_active=True)
+    categories = list(categories_all.order_by("code"))
     children: dict[int, list[Category]] = {}
     for category in categories:
         if category.parent_id:

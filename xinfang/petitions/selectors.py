@@ -25,6 +25,7 @@ from xinfang.petitions.models import (
     Ownership,
     Petitioner,
     RegistryRules,
+    RuleProfileAssignment,
 )
 from xinfang.petitions.rows import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
@@ -191,6 +192,17 @@ def todo_counts(*, user: User) -> list[TodoCount]:
 def registry_rules(county_id: int) -> RegistryRules:
     """The county's registry rules, or the defaults (unsaved) until the bureau head sets them."""
     return RegistryRules.objects.filter(county_id=county_id).first() or RegistryRules(county_id=county_id)
+
+
+def rule_profile_get_for_user(*, user: User, assignment_id: int) -> RuleProfileAssignment:
+    """The gate for the county's deadline-profile switches: the bureau's own county's, or 404."""
+    assignment = None
+    if user.role in BUREAU_ROLES and user.county_id is not None:
+        assignments = RuleProfileAssignment.objects.filter(pk=assignment_id, county_id=user.county_id)
+        assignment = assignments.select_related("county").first()
+    if assignment is None:
+        raise Http404("时限规则设置不存在或不在您的管辖范围内")
+    return assignment
 
 
 REPEAT_SCAN = 2000
