@@ -50,6 +50,13 @@ def test_the_bureau_records_a_leaders_unavailable_days(browser, demo_server, sho
     assert page.get_by_role("checkbox", name="周庄镇").is_checked()
     fits(page, viewport)
     shot(page, "leader-form")
+    # The county's rules: staff read them (the bureau head changes them).
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="时限规则").click()
+    profiles = ("《信访工作条例》（2022年）", "《河南省信访条例》")
+    assert page.get_by_test_id("current-profile").inner_text() in profiles
+    assert page.get_by_test_id("rules-form").count() == 0
+    fits(page, viewport)
+    shot(page, "county-rules")
     context.close()
 
 
