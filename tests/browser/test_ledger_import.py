@@ -25,7 +25,7 @@ def test_it_uploads_a_ledger_previews_its_problems_and_imports_it(
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     log_in(page, demo_server.url, "bureau")
-    page.get_by_role("link", name="台账导入").click()
+    page.get_by_role("link", name="台账导入", exact=True).click()
     shot(page, "list-empty")
 
     page.get_by_label("台账文件").set_input_files(str(dirty))
