@@ -44,7 +44,7 @@ def test_a_day_of_the_bureau_the_township_and_the_leader(browser, demo_server, s
     page.locator("#id_p-0-phone").fill("13937512345")
     page.locator("#id_origin_township").select_option(label="周庄镇")
     village = page.locator("#id_origin_village")
-    page.wait_for_function("document.querySelectorAll('#id_origin_village option').length > 1")
+    village.locator("option").nth(1).wait_for(state="attached")  # htmx brought the township's villages
     assert "---------" not in page.content()
     village.select_option(index=1)
     category = page.get_by_label("问题类别")
