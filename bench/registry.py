@@ -50,37 +50,17 @@ def main() -> int:
     from bench.environment import django_setup
 
     django_setup(data_dir=args.data_dir, database_url=args.database_url)
-    from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
+    from bench.fill import registry_fill
     from xinfang.accounts.models import User
-    from xinfang.demo.generator import generate_matters, progress_bar
-    from xinfang.demo.services import demo_county_load
     from xinfang.directory.models import Category, County, Unit
-    from xinfang.lib.keys import create_key_file
     from xinfang.petitions.models import Event, Matter
 
-    create_key_file(settings.XINFANG_FIELD_KEY_FILE)
-    call_command("migrate", "--no-input", "-v", "0")
-    call_command("createcachetable")
-    demo_county_load()
+    registry_fill(matters=args.matters)
     county = County.objects.get(code="410421")
-    have = Matter.objects.filter(county=county).count()
-    if have < args.matters:
-        print(f"generating {args.matters - have:,} matters ({connection.vendor})…", file=sys.stderr)
-        started = time.monotonic()
-        generate_matters(county=county, matters=args.matters - have, seed=have + 1, progress=progress_bar)
-        print(f"generated in {time.monotonic() - started:.0f} s", file=sys.stderr)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-                cursor.execute("PRAGMA optimize")
     matters = Matter.objects.filter(county=county).count()
     events = Event.objects.filter(county=county).count()
 
