@@ -6,7 +6,7 @@ import pytest
 
 from tests.petitions.support import frozen, new_matter, unit
 from xinfang.petitions.models import Matter
-from xinfang.petitions.selectors import matters_for_user
+from xinfang.petitions.selectors import MatterFilter, matters_filtered, matters_for_user, matters_total
 from xinfang.petitions.services.transfer import matter_assign
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +60,26 @@ def test_it_scopes_matters_to_each_users_county_unit_and_role(
     for username in ("auditor", "sysadmin", "secadmin"):
         assert not matters_for_user(user=persona(username)).exists(), username
     assert not matters_for_user(user=outsider).exists()
+
+
+def test_it_totals_a_units_list_once_per_matter_whichever_branch_shows_it(county, bureau, zhouzhuang, renshe):
+    with frozen():
+        new_matter(bureau, county, township="周庄镇", responsible="周庄镇")  # township and handler
+        new_matter(bureau, county, township="周庄镇")
+        handed_on = new_matter(bureau, county, township="城关镇")
+        matter_assign(by=bureau, matter=handed_on, unit=unit(county, "周庄镇"), kind="assign")
+        # A ledger import may name another responsible unit while the assignment stays current.
+        Matter.objects.filter(pk=handed_on.pk).update(responsible_unit=unit(county, "县人社局"))
+        new_matter(bureau, county, township="周庄镇", reported=("周庄镇",))
+        new_matter(bureau, county, township="城关镇")
+
+    for user, expected in ((zhouzhuang, 3), (renshe, 1)):
+        assert matters_total(user=user, filters=MatterFilter()) == expected
+        for filters in (
+            MatterFilter(),
+            MatterFilter(status=Matter.Status.TRANSFERRED),
+            MatterFilter(todo="receive"),
+        ):
+            count = matters_filtered(user=user, filters=filters).count()
+            assert matters_total(user=user, filters=filters) == count
+            assert matters_total(user=user, filters=filters, bound=1) == min(count, 2)  # "1+" past the bound

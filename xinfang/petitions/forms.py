@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from django import forms
@@ -261,14 +263,40 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
     def __init__(self, *args: Any, county_id: int | None, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = county_units(county_id)
-        set_choices(self, "township", units.filter(kind=Unit.Kind.TOWNSHIP))
+        townships = units.filter(kind=Unit.Kind.TOWNSHIP)
+        categories = county_categories(county_id)
+        leaders = Leader.objects.filter(county_id=county_id or 0)
+        set_choices(self, "township", townships)
         set_choices(self, "unit", units)
-        set_choices(self, "category", county_categories(county_id))
-        set_choices(self, "owner", Leader.objects.filter(county_id=county_id or 0))
+        set_choices(self, "category", categories)
+        set_choices(self, "owner", leaders)
         queues = todo.queues_for(user) if user is not None else todo.QUEUES
         todo_field = cast(forms.ChoiceField, self.fields["todo"])
         todo_field.choices = [("", "全部"), *((q.key, f"{q.label}（{q.scope}）") for q in queues)]
         self.use_fast_selects()
+        # The list renders these options on every request: plain rows, not a model instance per option
+        # (the labels are those of the fields' label_from_instance).
+        unit_rows = functools.cache(lambda: list(units.values_list("pk", "name", "kind")))  # townships too
+        self._options(
+            "township", lambda: ((pk, name) for pk, name, kind in unit_rows() if kind == Unit.Kind.TOWNSHIP)
+        )
+        self._options("unit", lambda: ((pk, name) for pk, name, _ in unit_rows()))
+        self._options(
+            "category",
+            lambda: ((pk, f"{parent}/{name}" if parent else f"{name}（一级）")
+                     for pk, name, parent in categories.values_list("pk", "name", "parent__name")),
+        )  # fmt: skip
+        self._options(
+            "owner",
+            lambda: ((pk, f"{name}({post})") for pk, name, post in leaders.values_list("pk", "name", "post")),
+        )
+
+    def _options(self, name: str, rows: Callable[[], Iterable[tuple[int, str]]]) -> None:
+        """The select's options, read once and only if they are shown (a callable is Django's lazy
+        choices): the export and the API build this form but never render it."""
+        field = cast(forms.ModelChoiceField, self.fields[name])  # type: ignore[type-arg]
+        empty = ("", str(field.empty_label))
+        cast(forms.Select, field.widget).choices = functools.cache(lambda: [empty, *rows()])  # type: ignore[assignment]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -179,8 +179,25 @@ class Matter(models.Model):
                 fields=["county", "origin_township", "-last_event_date"], name="matter_township_idx"
             ),
             models.Index(fields=["county", "responsible_unit", "-last_event_date"], name="matter_unit_idx"),
+            # A unit's matters in one state (待评价: answered, not yet rated).
+            models.Index(
+                fields=["county", "responsible_unit", "status", "-last_event_date"],
+                name="matter_unit_status_idx",
+            ),
             models.Index(fields=["county", "status", "-last_event_date"], name="matter_status_idx"),
             models.Index(fields=["county", "due_date"], name="matter_due_idx"),
+            # The deadline queues (due soon, overdue) of the county and of a unit: a range per running
+            # clock, with the list's order; only matters with a clock are in them.
+            models.Index(
+                fields=["county", "clock", "due_date", "last_event_date"],
+                name="matter_clock_due_idx",
+                condition=Q(due_date__isnull=False),
+            ),
+            models.Index(
+                fields=["responsible_unit", "clock", "due_date", "last_event_date"],
+                name="matter_unit_clock_due_idx",
+                condition=Q(due_date__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +283,8 @@ class Event(models.Model):
             models.Index(fields=["county", "date"], name="event_date_idx"),
             # The daily report's 补报: earlier days' events registered since the last report.
             models.Index(fields=["county", "registered_at"], name="event_registered_idx"),
-            # Covers every statistics query: an index-only range scan on the county and date.
+            # Covers every statistics query and the home pages' situation: an index-only range scan on
+            # the county and date, the matter for a scoped user's statistics.
             models.Index(
                 fields=[
                     "county",
@@ -280,6 +298,8 @@ class Event(models.Model):
                     "prev_date",
                     "prev_level_date",
                     "prev_channel_date",
+                    "is_collective",
+                    "matter",
                 ],
                 name="event_stats_idx",
             ),
@@ -358,6 +378,12 @@ class Assignment(models.Model):
             models.UniqueConstraint(
                 fields=["matter"], condition=Q(is_current=True), name="one_current_assignment"
             )
+        ]
+        indexes: ClassVar = [
+            # A unit's current assignments (its scope, 待签收, 待受理) and the county's by state (异议), read
+            # from the index alone (a partial index would still send SQLite to the table for is_current).
+            models.Index(fields=["unit", "state", "matter", "is_current"], name="assignment_unit_idx"),
+            models.Index(fields=["state", "is_current", "matter"], name="assignment_state_idx"),
         ]
 
     def __str__(self) -> str:
@@ -489,7 +515,10 @@ class Ownership(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["matter"], condition=Q(is_current=True), name="one_current_owner")
         ]
-        indexes: ClassVar = [models.Index(fields=["leader", "is_current"], name="ownership_leader_idx")]
+        indexes: ClassVar = [
+            # A leader's current matters (their scope and 包案 queues), read from the index alone.
+            models.Index(fields=["leader", "is_current", "matter"], name="ownership_leader_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.leader.name} 包案 {self.matter.number}"

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
 from xinfang.core.pdf import pdf_from_html
-from xinfang.core.queries import COUNT_BOUND, count_upto
+from xinfang.core.queries import COUNT_BOUND
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
 from xinfang.directory.models import Category, Unit
 from xinfang.petitions.exports import (
@@ -58,6 +58,7 @@ from xinfang.petitions.selectors import (
     MatterFilter,
     matter_get_for_user,
     matters_filtered,
+    matters_total,
     online_submission_get_for_user,
     online_submissions_for_user,
     repeat_candidates,
@@ -199,7 +200,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     query.pop("after", None)
     total: int | None = None  # a search is counted only when it fits on its first page: counting scans
     if not filters.q:
-        total = count_upto(matters)
+        total = matters_total(user=request.user, filters=filters) if valid else 0
     elif not after and not page.next_cursor:
         total = len(page.items)
     context = {

@@ -17,8 +17,10 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from xinfang.accounts.models import User
 from xinfang.directory.models import Category, County, Unit
-from xinfang.petitions.models import COLLECTIVE_PERSONS, Channel, Event, Level, Matter
+from xinfang.petitions.models import COLLECTIVE_PERSONS, Channel, Event, Level
+from xinfang.petitions.selectors import events_visible
 
 FIGURES = ("matters", "events", "persons")
 
@@ -29,13 +31,12 @@ def _opens(field: str, date_from: dt.date) -> Q:
 
 
 def counted_events(
-    *, county: County, date_from: dt.date, date_to: dt.date, matters: QuerySet[Matter] | None = None
+    *, county: County, date_from: dt.date, date_to: dt.date, user: User | None = None
 ) -> QuerySet[Event]:
-    """The events a period counts: of the county, dated within it (inclusive), of the given matters."""
+    """The events a period counts: of the county, dated within it (inclusive), of the matters the user
+    may see when a user is given."""
     events = Event.objects.filter(county=county, date__gte=date_from, date__lte=date_to)
-    if matters is not None:
-        events = events.filter(matter__in=matters.values("pk"))
-    return events
+    return events_visible(user=user, events=events) if user is not None else events
 
 
 def _named(counts: dict[Any, dict[str, int]], names: dict[Any, str]) -> dict[str, dict[str, int]]:
@@ -44,17 +45,18 @@ def _named(counts: dict[Any, dict[str, int]], names: dict[Any, str]) -> dict[str
 
 
 def event_statistics(
-    *, county: County, date_from: dt.date, date_to: dt.date, matters: QuerySet[Matter] | None = None
+    *, county: County, date_from: dt.date, date_to: dt.date, user: User | None = None
 ) -> dict[str, Any]:
     """Every figure of the statistics page and of `xinfang stats`, from one index-only scan.
 
     Distinct matters are counted without COUNT(DISTINCT): each event records the date of its matter's
     previous event (overall, at its level, by its channel), so exactly one event per matter and group
-    "opens" it in the period — the first one inside it. The scan groups by every breakdown key at once
-    (a few thousand groups at most); the breakdowns are folded from those groups here.
+    "opens" it in the period — the first one inside it. The scan groups by day and every breakdown key,
+    in the statistics index's own order, so the database never sorts the period's events (a month of a
+    million-matter county sorted took twice as long); the days are merged and the breakdowns folded here.
     """
-    events = counted_events(county=county, date_from=date_from, date_to=date_to, matters=matters)
-    cells = events.values("level", "channel", "category_top_id", "township_id").annotate(
+    events = counted_events(county=county, date_from=date_from, date_to=date_to, user=user)
+    by_day = events.values_list("date", "level", "channel", "township_id", "category_top_id").annotate(
         opens=Count("pk", filter=_opens("prev_date", date_from)),
         opens_level=Count("pk", filter=_opens("prev_level_date", date_from)),
         opens_channel=Count("pk", filter=_opens("prev_channel_date", date_from)),
@@ -63,16 +65,23 @@ def event_statistics(
         collective=Count("pk", filter=Q(persons__gte=COLLECTIVE_PERSONS)),
         repeat=Count("pk", filter=Q(is_repeat=True)),
     )
+    cells: dict[tuple[Any, ...], list[int]] = {}  # (level, channel, township, category) → CELL_FIGURES
+    for _, level, channel, township, category, *figures in cast(list[tuple[Any, ...]], by_day.order_by()):
+        sums = cells.setdefault((level, channel, township, category), [0] * len(CELL_FIGURES))
+        for index, value in enumerate(figures):
+            sums[index] += int(value)
     totals = dict.fromkeys(("opens", "n_events", "n_persons", "collective", "repeat"), 0)
     breakdowns: dict[str, dict[Any, dict[str, int]]] = {key: {} for key in BREAKDOWN_KEYS}
-    for cell in cast(list[dict[str, Any]], list(cells.order_by())):
+    for (level, channel, township, category), sums in cells.items():
+        cell = dict(zip(CELL_FIGURES, sums, strict=True))
+        keys = {"level": level, "channel": channel, "township_id": township, "category_top_id": category}
         for name in totals:
-            totals[name] += int(cell[name])
+            totals[name] += cell[name]
         for key, (column, opens) in BREAKDOWN_KEYS.items():
-            entry = breakdowns[key].setdefault(cell[column], dict.fromkeys(FIGURES, 0))
-            entry["matters"] += int(cell[opens])
-            entry["events"] += int(cell["n_events"])
-            entry["persons"] += int(cell["n_persons"])
+            entry = breakdowns[key].setdefault(keys[column], dict.fromkeys(FIGURES, 0))
+            entry["matters"] += cell[opens]
+            entry["events"] += cell["n_events"]
+            entry["persons"] += cell["n_persons"]
     categories = dict(
         Category.objects.filter(county=county, parent__isnull=True).order_by("code").values_list("pk", "name")
     )
@@ -97,6 +106,8 @@ def event_statistics(
     }
 
 
+# What a cell of the scan counts, in the order of its annotations.
+CELL_FIGURES = ("opens", "opens_level", "opens_channel", "n_events", "n_persons", "collective", "repeat")
 # breakdown -> (the event column it groups by, which opening count gives its distinct matters)
 BREAKDOWN_KEYS = {
     "by_level": ("level", "opens_level"),
@@ -108,7 +119,7 @@ BREAKDOWN_KEYS = {
 
 def events_for_user(
     *,
-    user: Any,
+    user: User,
     date_from: dt.date,
     date_to: dt.date,
     level: str = "",
@@ -119,13 +130,9 @@ def events_for_user(
     repeat: bool = False,
 ) -> QuerySet[Event]:
     """The events behind a statistics figure, within the user's scope, newest first."""
-    from xinfang.petitions.selectors import matters_for_user
-
     if user.county is None:
         return Event.objects.none()
-    events = counted_events(
-        county=user.county, date_from=date_from, date_to=date_to, matters=matters_for_user(user=user)
-    )
+    events = counted_events(county=user.county, date_from=date_from, date_to=date_to, user=user)
     if level:
         events = events.filter(level=level)
     if channel:

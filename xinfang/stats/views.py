@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
 from xinfang.core.roles import CONTENT_ROLES
-from xinfang.petitions.selectors import matters_for_user
 from xinfang.stats.forms import EventFilterForm, PeriodForm, with_default_period
 from xinfang.stats.selectors import event_statistics, events_for_user, statistics_tables
 
@@ -42,8 +41,6 @@ def statistics_page(request: AuthedRequest) -> HttpResponse:
         return render(request, "stats/page.html", context, status=422)
     start, end = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
     county = request.user.county
-    figures = event_statistics(
-        county=county, date_from=start, date_to=end, matters=matters_for_user(user=request.user)
-    )
+    figures = event_statistics(county=county, date_from=start, date_to=end, user=request.user)
     context.update(figures=figures, tables=statistics_tables(county, figures, start, end))
     return render(request, "stats/page.html", context)
