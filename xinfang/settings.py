@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "xinfang.backups",
     "xinfang.notifications",
     "xinfang.reports",
+    "xinfang.supervision",
+    "xinfang.documents",
     "xinfang.onboarding",
     "xinfang.ledger",
     "xinfang.demo",
