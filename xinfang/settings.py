@@ -359,6 +359,9 @@ XINFANG_ALERT_PERSONS = env_int("XINFANG_ALERT_PERSONS", 50)
 XINFANG_ALERT_HOURLY_CAP = env_int("XINFANG_ALERT_HOURLY_CAP", 10)
 # Deadline warnings: matters whose statutory deadline falls within this many days, or has passed.
 XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
+# Files attached to supervision items (scans of paper instructions, units' evidence): PDF, JPEG or PNG, each
+# at most this size; they are kept in the database (core/attachments.py).
+XINFANG_ATTACHMENT_MAX_MB = env_int("XINFANG_ATTACHMENT_MAX_MB", 10)
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

@@ -85,6 +85,11 @@ ACTIONS: dict[str, str] = {
     "report.daily_send": "发送每日访情报告",
     "report.daily_resend": "重发每日访情报告",
     "job.retry": "重新运行定时任务",
+    "supervision.create": "新建督办事项",
+    "supervision.progress": "报送督办办理情况",
+    "supervision.accept": "督办验收办结",
+    "supervision.return": "督办退回",
+    "supervision.file": "下载督办附件",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
@@ -177,6 +182,23 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "matter.register": {"channel": ("petitions.matter", "channel")},
     "directory.import": {"created": "新增条数", "updated": "更新条数"},
     "account.create": {"leader": "对应县级领导", "unit": "所属单位"},
+    "supervision.create": {
+        "source_title": "来源",
+        "matter": "信访事项",
+        "instructed_by": "批示领导",
+        "leader": "牵头领导",
+        "units": "责任单位",
+        "deadline": "办理期限",
+        "on_paper": "纸质批示代录",
+    },
+    "supervision.progress": {
+        "progress": "进展编号",
+        "unit": "报送单位",
+        "date": "办理日期",
+        "attachments": "附件",
+    },
+    "supervision.accept": {"note": "验收意见", "state": ("supervision.supervisionitem", "state")},
+    "supervision.return": {"reason": "退回理由"},
 }
 
 # Keys whose value is a list of items (petitioners' names), never a change [before, after].
