@@ -21,6 +21,7 @@ from xinfang.notifications.services import sms_dispatch_due
 from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reports.services import daily_report_days, daily_report_job
+from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
 
 # Scheduled jobs: a run per (job, county, period) on the county's working calendar, at the time the
 # named setting holds.
@@ -36,6 +37,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "daily_report", "每日访情报告", daily_report_days(), "XINFANG_DAILY_REPORT_TIME",
         daily_report_job,
+    ),
+    JobSpec(
+        "weekly_report", "每周访情分析起草", weekly_report_days(), "XINFANG_WEEKLY_REPORT_TIME",
+        weekly_report_job,
     ),
 )  # fmt: skip
 

@@ -362,6 +362,15 @@ XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
 # Files attached to supervision items (scans of paper instructions, units' evidence): PDF, JPEG or PNG, each
 # at most this size; they are kept in the database (core/attachments.py).
 XINFANG_ATTACHMENT_MAX_MB = env_int("XINFANG_ATTACHMENT_MAX_MB", 10)
+# The weekly analysis (每周访情分析) covers a week starting on this weekday (1 = Monday … 7 = Sunday) and
+# is drafted on the first working day of the next week at XINFANG_WEEKLY_REPORT_TIME.
+XINFANG_WEEK_STARTS = env_int("XINFANG_WEEK_STARTS", 1)
+XINFANG_WEEKLY_REPORT_TIME = os.environ.get("XINFANG_WEEKLY_REPORT_TIME", "08:30")
+# The weekly analysis's key matters (重点事项): at most this many, the most serious first.
+XINFANG_WEEKLY_KEY_MATTERS = env_int("XINFANG_WEEKLY_KEY_MATTERS", 60)
+# The supervision progress summary (办理情况汇总) is compiled on these days of each month, at this time.
+XINFANG_PROGRESS_SUMMARY_DAYS = os.environ.get("XINFANG_PROGRESS_SUMMARY_DAYS", "1,11,21")
+XINFANG_PROGRESS_SUMMARY_TIME = os.environ.get("XINFANG_PROGRESS_SUMMARY_TIME", "09:00")
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

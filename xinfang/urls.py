@@ -13,6 +13,7 @@ urlpatterns = [
     path("stats/", include("xinfang.stats.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
+    path("documents/", include("xinfang.documents.urls")),
     path("jobs/", include("xinfang.jobs.urls"), {"jobs": JOBS}),
     path("rules/", include("xinfang.petitions.rules_urls")),
     path("api/v1/", include("xinfang.petitions.api_urls")),

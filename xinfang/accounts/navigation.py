@@ -31,8 +31,10 @@ def navigation_for(user: User) -> list[NavItem]:
         items.append(NavItem("网上信访", reverse("petitions:online_list"), "online"))
         items.append(NavItem("台账导入", reverse("ledger:list"), "ledger"))
         items.append(NavItem("每日访情", reverse("reports:daily"), "daily"))
+        items.append(NavItem("每周分析", reverse("reports:weekly"), "weekly"))
         items.append(NavItem("定时任务", reverse("jobs:runs"), "jobs"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:
+        items.append(NavItem("文件", reverse("documents:inbox"), "documents"))
         items += [
             NavItem("乡镇与单位", reverse("directory:units"), "units"),
             NavItem("县级领导", reverse("directory:leaders"), "leaders"),

@@ -20,9 +20,9 @@ ORDINALS = "一二三四五"
 @dataclass(frozen=True)
 class Rule:
     """One of: every working day; every day; a weekday every week; given days of every month; the n-th given
-    weekday of every month."""
+    weekday of every month; the first working day of every week (a week starting on `weekday`)."""
 
-    kind: str  # "workdays", "days", "weekday", "monthdays", "nth_weekday"
+    kind: str  # "workdays", "days", "weekday", "monthdays", "nth_weekday", "week_first_workday"
     weekday: int = 0  # Monday is 0
     days: tuple[int, ...] = ()
     nth: int = 1
@@ -32,6 +32,16 @@ class Rule:
         rule reaching a year the calendar does not know."""
         if self.kind == "workdays":
             yield from calendar.workdays(start, end)
+            return
+        if self.kind == "week_first_workday":
+            # A week without a working day (the Spring Festival's) has no run; the job catches up.
+            taken: set[dt.date] = set()
+            for day in calendar.workdays(week_start(start, self.weekday), end):
+                week = week_start(day, self.weekday)
+                if week not in taken:
+                    taken.add(week)
+                    if day >= start:
+                        yield day
             return
         day = start
         while day <= end:
@@ -56,6 +66,9 @@ class Rule:
             return "每个工作日"
         if self.kind == "days":
             return "每天"
+        if self.kind == "week_first_workday":
+            start = "" if self.weekday == 0 else f"（自星期{WEEKDAYS[self.weekday]}起）"
+            return f"每周{start}第一个工作日"
         if self.kind == "weekday":
             return f"每周{WEEKDAYS[self.weekday]}"
         if self.kind == "monthdays":
@@ -73,6 +86,16 @@ def every_day() -> Rule:
 
 def every_week_on(weekday: int) -> Rule:
     return Rule("weekday", weekday=weekday)
+
+
+def first_working_day_of_week(week_starts: int = 0) -> Rule:
+    """The first working day of each week, a week starting on `week_starts` (Monday is 0)."""
+    return Rule("week_first_workday", weekday=week_starts)
+
+
+def week_start(day: dt.date, weekday: int = 0) -> dt.date:
+    """The first day of the week containing `day`, a week starting on `weekday` (Monday is 0)."""
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
 
 
 def monthly_on(*days: int) -> Rule:

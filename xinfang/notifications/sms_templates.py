@@ -29,6 +29,7 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
         SmsTemplate("daily_report", "每日访情报告", "${content}"),
         SmsTemplate("deadline_warning", "到期预警", "${content}"),
         SmsTemplate("visit_alert", "紧急访情", "${content}"),
+        SmsTemplate("document_notice", "文件报送通知", "${content}"),
         SmsTemplate("supervision_new", "督办通知", "${content}"),
         SmsTemplate("supervision_return", "督办退回", "${content}"),
         SmsTemplate("supervision_warning", "督办到期预警", "${content}"),

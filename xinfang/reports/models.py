@@ -37,3 +37,47 @@ class DailyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} 每日访情报告"
+
+
+class WeeklyReport(models.Model):
+    """每周访情分析: a week's issue, drafted by the worker (or staff on demand), edited by staff and approved
+    by the bureau head, which numbers and archives it (`document`) with the figures frozen then."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        ISSUED = "issued", "已印发"
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    date_from = models.DateField("起始日期")
+    date_to = models.DateField("截止日期")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    figures = models.JSONField("访情数字", default=dict)  # as drafted; the issued figures are the document's
+    figures_at = models.DateTimeField("统计时间")
+    analysis = models.TextField("分析研判", blank=True)
+    suggestions = models.TextField("意见建议", blank=True)
+    drafted_at = models.DateTimeField("起草时间")
+    # None: the worker's Monday draft.
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="起草人",
+    )  # fmt: skip
+    edited_at = models.DateTimeField("修改时间", null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="修改人",
+    )  # fmt: skip
+    document = models.OneToOneField(
+        "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="印发文件",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "每周访情分析"
+        verbose_name_plural = "每周访情分析"
+        ordering: ClassVar = ["-date_from"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "date_from"], name="weekly_report_once_per_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_from:%Y-%m-%d}至{self.date_to:%Y-%m-%d} 每周访情分析"

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.http import Http404
+
+from xinfang.accounts.models import User
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import County
 from xinfang.notifications.models import SmsMessage
-from xinfang.reports.models import DailyReport
+from xinfang.reports.models import DailyReport, WeeklyReport
 from xinfang.reports.services import daily_topic
 
 
@@ -25,3 +29,25 @@ def daily_deliveries(*, county: County, day: dt.date) -> dict[str, list[SmsMessa
 
 def daily_reports_recent(*, county: County, limit: int = 15) -> list[DailyReport]:
     return list(DailyReport.objects.filter(county=county).select_related("sent_by")[:limit])
+
+
+def weekly_reports(*, county: County, year: int) -> list[WeeklyReport]:
+    """The year's issues and drafts (by the week's last day), newest first."""
+    reports = WeeklyReport.objects.filter(county=county, date_to__year=year)
+    return list(reports.select_related("document", "drafted_by"))
+
+
+def weekly_years(*, county: County) -> list[int]:
+    dates = WeeklyReport.objects.filter(county=county).dates("date_to", "year", order="DESC")
+    return [day.year for day in dates]
+
+
+def weekly_get_for_user(*, user: User, report_id: int) -> WeeklyReport:
+    """An issue of the user's county: the bureau sees drafts and issues, the main leaders issues (where
+    they write their 批示); other leaders read the issued document in their copy, on the documents pages."""
+    report = WeeklyReport.objects.select_related("county", "document").filter(pk=report_id).first()
+    if report is None or report.county_id != user.county_id:
+        raise Http404
+    if user.role in BUREAU_ROLES or (user.role == Role.MAIN_LEADER and report.document_id is not None):
+        return report
+    raise Http404

@@ -7,4 +7,9 @@ urlpatterns = [
     path("daily/", views.daily, name="daily"),
     path("daily/send/", views.daily_send, name="daily_send"),
     path("daily/resend/", views.daily_resend, name="daily_resend"),
+    path("weekly/", views.weekly_list, name="weekly"),
+    path("weekly/draft/", views.weekly_new, name="weekly_new"),
+    path("weekly/<int:report_id>/", views.weekly_issue, name="weekly_issue"),
+    path("weekly/<int:report_id>/recount/", views.weekly_recount_view, name="weekly_recount"),
+    path("weekly/<int:report_id>/approve/", views.weekly_approve_view, name="weekly_approve"),
 ]

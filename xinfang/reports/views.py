@@ -1,4 +1,5 @@
-"""The daily report page: preview the day's messages, send them, resend, and see delivery."""
+"""The report pages: the daily report (preview the day's messages, send them, resend, see delivery) and
+the weekly analysis (the year's issues, a draft to edit and approve, an issue with its deliveries)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,10 +16,27 @@ from django.views.decorators.http import require_POST
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
-from xinfang.core.roles import BUREAU_ROLES
-from xinfang.reports.forms import ReportDayForm
-from xinfang.reports.selectors import daily_deliveries, daily_report_get, daily_reports_recent
+from xinfang.core.documents import document_html
+from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.documents.selectors import deliveries_of, document_get_for_user
+from xinfang.reports.forms import ReportDayForm, WeekForm, WeeklyTextForm
+from xinfang.reports.selectors import (
+    daily_deliveries,
+    daily_report_get,
+    daily_reports_recent,
+    weekly_get_for_user,
+    weekly_reports,
+    weekly_years,
+)
 from xinfang.reports.services import daily_report_preview, daily_report_resend, daily_report_send
+from xinfang.reports.services.weekly import (
+    weekly_approve,
+    weekly_draft,
+    weekly_edit,
+    weekly_recount,
+    weekly_render,
+)
+from xinfang.reports.weekly import previous_week, week_of
 
 
 @role_required(BUREAU_ROLES)
@@ -99,3 +118,101 @@ def daily_resend(request: AuthedRequest) -> HttpResponse:
     queued = daily_report_resend(report=report, by=request.user, recipient_key=form.cleaned_data["recipient"])
     messages.success(request, f"已重发 {queued} 条短信。")
     return _day_page(day)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The weekly analysis (每周访情分析)
+
+
+@role_required(BUREAU_ROLES)
+def weekly_list(request: AuthedRequest) -> HttpResponse:
+    county = request.user.county
+    assert county is not None
+    years = weekly_years(county=county)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    context = {
+        "reports": weekly_reports(county=county, year=year),
+        "years": years,
+        "year": year,
+        "form": WeekForm(initial={"week": previous_week(timezone.localdate())[0]}),
+        "nav_key": "weekly",
+    }
+    return render(request, "reports/weekly_list.html", context)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def weekly_new(request: AuthedRequest) -> HttpResponse:
+    county = request.user.county
+    assert county is not None
+    form = WeekForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("reports:weekly")
+    date_from, date_to = week_of(form.cleaned_data["week"])
+    report, created = weekly_draft(county=county, date_from=date_from, date_to=date_to, by=request.user)
+    if not created:
+        messages.info(request, "该周的访情分析已经起草，已为您打开。")
+    return redirect("reports:weekly_issue", report.pk)
+
+
+@role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
+def weekly_issue(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = weekly_get_for_user(user=request.user, report_id=report_id)
+    form = WeeklyTextForm(initial={"analysis": report.analysis, "suggestions": report.suggestions})
+    if request.method == "POST":
+        if request.user.role not in BUREAU_ROLES:
+            raise PermissionDenied
+        form = WeeklyTextForm(request.POST)
+        if form.is_valid():
+            try:
+                weekly_edit(report=report, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("reports:weekly_issue", report.pk)
+    document = report.document
+    context = {
+        "report": report,
+        "form": form,
+        "content_html": document_html(weekly_render(report)) if document is None else "",
+        "reading": document_get_for_user(user=request.user, document_id=document.pk) if document else None,
+        "deliveries": deliveries_of(document) if document else [],
+        "is_bureau": request.user.role in BUREAU_ROLES,
+        "is_head": request.user.role == Role.BUREAU_HEAD,
+        "nav_key": "weekly",
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "reports/weekly_issue.html", context, status=status)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def weekly_recount_view(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = weekly_get_for_user(user=request.user, report_id=report_id)
+    try:
+        weekly_recount(report=report, by=request.user)
+        messages.success(request, "已按最新登记重新统计。")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("reports:weekly_issue", report.pk)
+
+
+@role_required({Role.BUREAU_HEAD})
+@require_POST
+def weekly_approve_view(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = weekly_get_for_user(user=request.user, report_id=report_id)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请确认后再审定印发。")
+        return redirect("reports:weekly_issue", report.pk)
+    try:
+        document = weekly_approve(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已审定印发{document.label}，已报送县主要领导和县委常委。")
+    return redirect("reports:weekly_issue", report.pk)

@@ -1,18 +1,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from xinfang.core.documents import document_docx, document_pdf
 from xinfang.directory.management.options import county_option, date_option
 from xinfang.lib.chinese_argparse import FORMAT_HELP
+from xinfang.reports.models import WeeklyReport
 from xinfang.reports.services import daily_report_preview, daily_report_send
+from xinfang.reports.services.weekly import filter_keys, weekly_draft
+from xinfang.reports.weekly import week_of, weekly_figures
+from xinfang.reports.weekly_document import weekly_document
 
 
 class Command(BaseCommand):
-    help = "报告：daily 生成并发送（或 --preview 只预览）某日的每日访情报告。"
+    help = (
+        "报告：daily 生成并发送（或 --preview 只预览）某日的每日访情报告；"
+        "weekly 统计某周的每周访情分析（--draft 起草，--output 输出 Word 和 PDF）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         reports = parser.add_subparsers(dest="report", required=True, metavar="报告")
@@ -21,8 +30,17 @@ class Command(BaseCommand):
         daily.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
         daily.add_argument("--preview", action="store_true", help="只预览，不发送")
         daily.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
+        weekly = reports.add_parser("weekly", help="每周访情分析")
+        weekly.add_argument("--week", required=True, help="该周内的任一日期 YYYY-MM-DD")
+        weekly.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+        weekly.add_argument("--draft", action="store_true", help="起草该周的访情分析（已起草的不重复）")
+        weekly.add_argument("--output", default="", help="把 Word（.docx）和 PDF 写到该目录")
+        weekly.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["report"] == "weekly":
+            self.weekly(**options)
+            return
         day, county = date_option(options["date"]), county_option(options["county"])
         if day > timezone.localdate():
             raise CommandError("报告日期不能晚于今天", returncode=2)
@@ -45,3 +63,69 @@ class Command(BaseCommand):
             self.stdout.write(f"\n已排队发送 {queued} 条短信（已发过的收件人不再重复）。")
         else:
             self.stdout.write("\n预览：未发送。")
+
+    def weekly(self, **options: Any) -> None:
+        day, county = date_option(options["week"]), county_option(options["county"])
+        date_from, date_to = week_of(day)
+        if date_from > timezone.localdate():
+            raise CommandError("该周尚未开始", returncode=2)
+        if options["draft"]:
+            weekly_draft(county=county, date_from=date_from, date_to=date_to, by=None)
+        figures = weekly_figures(county=county, date_from=date_from, date_to=date_to)
+        report = (
+            WeeklyReport.objects.filter(county=county, date_from=date_from).select_related("document").first()
+        )
+        issued = report.document if report is not None else None
+        figures["number"] = issued.number if issued is not None else None
+        written = self.weekly_files(options["output"], county, figures, report) if options["output"] else []
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
+        else:
+            totals, previous = figures["totals"], figures["previous"]
+            title = f"{year_number(issued)}每周访情分析" if issued else "每周访情分析（未印发）"
+            self.stdout.write(f"{county.name} {figures['from']} 至 {figures['to']} {title}")
+            self.stdout.write(
+                f"  本周 {totals['matters']} 起 {totals['events']} 批次 {totals['persons']} 人次；"
+                f"上周 {previous['matters']} 起 {previous['events']} 批次 {previous['persons']} 人次"
+            )
+            self.stdout.write(
+                f"  越级访 {figures['over_level_events']} 批次，集体访 {figures['collective_events']} 批次，"
+                f"重复访 {figures['repeat_events']} 批次；重点事项 {figures['key_matters_total']} 件"
+            )
+        stream = self.stderr if options["format"] == "json" else self.stdout  # JSON alone on stdout
+        for path in written:
+            stream.write(str(path))
+
+    def weekly_files(
+        self, output: str, county: Any, figures: dict[str, Any], report: WeeklyReport | None
+    ) -> list[Path]:
+        """The issued files when the week was issued (as archived), else the week as counted now, a draft."""
+        directory = Path(output)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(f"无法创建输出目录 {directory}：{error.strerror}", returncode=2) from error
+        stem = f"每周访情分析_{figures['from']}_{figures['to']}"
+        if report is not None and report.document is not None:
+            copy = report.document.copies.get(key="full")
+            docx, pdf = bytes(copy.docx), bytes(copy.pdf)
+            stem = f"{report.document.year}年第{report.document.number}期{stem}"
+        else:
+            content = weekly_document(
+                county_name=county.name, figures=figures, analysis=report.analysis if report else "",
+                suggestions=report.suggestions if report else "", number=None, year=timezone.localdate().year,
+                issued_on=timezone.localdate(), keys=filter_keys(county),
+            )  # fmt: skip
+            docx, pdf = document_docx(content), document_pdf(content)
+            stem += "_草稿"
+        paths = [directory / f"{stem}.docx", directory / f"{stem}.pdf"]
+        try:
+            for path, data in zip(paths, (docx, pdf), strict=True):
+                path.write_bytes(data)
+        except OSError as error:
+            raise CommandError(f"无法写入 {directory}：{error.strerror}", returncode=2) from error
+        return paths
+
+
+def year_number(document: Any) -> str:
+    return f"{document.year}年第{document.number}期"

@@ -1,0 +1,221 @@
+"""The weekly analysis's flow: drafted (by the Monday job or staff on demand), edited by staff, approved
+by the bureau head — which recounts the week, freezes the figures, numbers and archives the issue and
+sends it to the main leaders to sign off and to the standing-committee members to read. Each action is
+one transaction with its audit record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.audit.services import audit_record
+from xinfang.core.documents import Document
+from xinfang.core.roles import Role
+from xinfang.directory.models import Category, County, Leader, Unit
+from xinfang.documents.models import Delivery, DocumentKind, IssuedDocument
+from xinfang.documents.services import Recipient, document_issue
+from xinfang.lib.schedule import Rule, first_working_day_of_week
+from xinfang.lib.text import clean_text
+from xinfang.petitions.models import Channel, Level, Matter
+from xinfang.reports.models import WeeklyReport
+from xinfang.reports.weekly import previous_week, weekly_figures
+from xinfang.reports.weekly_document import weekly_document
+
+TEXT_LIMIT = 20_000  # characters of the analysis and of the suggestions
+CATCH_UP_WEEKS = 4  # weeks the Monday job drafts when earlier Mondays had no run (a holiday week)
+
+
+def filter_keys(county: County) -> dict[str, dict[str, str]]:
+    """Each breakdown's names → the value of its /stats/events/ filter."""
+    return {
+        "by_level": {str(label): str(value) for value, label in Level.choices},
+        "by_channel": {str(label): str(value) for value, label in Channel.choices},
+        "by_category": {
+            name: str(pk)
+            for pk, name in Category.objects.filter(county=county, parent__isnull=True).values_list(
+                "pk", "name"
+            )
+        },
+        "by_township": {
+            name: str(pk)
+            for pk, name in Unit.objects.filter(county=county, kind=Unit.Kind.TOWNSHIP).values_list(
+                "pk", "name"
+            )
+        },
+    }
+
+
+def weekly_render(report: WeeklyReport, *, omit: frozenset[str] = frozenset()) -> Document:
+    """A draft as the builder takes it (unnumbered, marked 草稿)."""
+    return weekly_document(
+        county_name=report.county.name, figures=report.figures, analysis=report.analysis,
+        suggestions=report.suggestions, number=None, year=report.date_to.year,
+        issued_on=timezone.localdate(), keys=filter_keys(report.county), omit=omit,
+    )  # fmt: skip
+
+
+def weekly_draft(
+    *, county: County, date_from: dt.date, date_to: dt.date, by: User | None, now: dt.datetime | None = None
+) -> tuple[WeeklyReport, bool]:
+    """The week's draft, made once: an existing issue of the week is returned as it is (created False)."""
+    existing = WeeklyReport.objects.filter(county=county, date_from=date_from).first()
+    if existing is not None:
+        return existing, False
+    now = now or timezone.now()
+    figures = weekly_figures(county=county, date_from=date_from, date_to=date_to)
+    try:
+        with transaction.atomic():
+            report = WeeklyReport.objects.create(
+                county=county, date_from=date_from, date_to=date_to, figures=figures, figures_at=now,
+                drafted_at=now, drafted_by=by,
+            )  # fmt: skip
+            audit_record(
+                action="weekly.draft", actor=by, obj=report, county=county, object_repr=str(report),
+                changes={"from": figures["from"], "to": figures["to"], "events": figures["totals"]["events"]},
+            )  # fmt: skip
+    except IntegrityError:  # drafted at the same moment by the job and a person: one draft stays
+        return WeeklyReport.objects.get(county=county, date_from=date_from), False
+    return report, True
+
+
+def _editable(report: WeeklyReport) -> None:
+    if report.state != WeeklyReport.State.DRAFT:
+        raise ValidationError("本期已印发，不能再修改")
+
+
+def _bounded(text: str, label: str) -> str:
+    text = clean_text(text, multiline=True).strip()
+    if len(text) > TEXT_LIMIT:
+        raise ValidationError(f"{label}不超过{TEXT_LIMIT}字（现有{len(text)}字）")
+    return text
+
+
+def weekly_edit(*, report: WeeklyReport, by: User, analysis: str, suggestions: str) -> WeeklyReport:
+    analysis, suggestions = _bounded(analysis, "分析研判"), _bounded(suggestions, "意见建议")
+    with transaction.atomic():
+        report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
+        _editable(report)
+        report.analysis, report.suggestions = analysis, suggestions
+        report.edited_at, report.edited_by = timezone.now(), by
+        report.save(update_fields=["analysis", "suggestions", "edited_at", "edited_by"])
+        audit_record(
+            action="weekly.edit", actor=by, obj=report, county=report.county, object_repr=str(report),
+            changes={"analysis": len(analysis), "suggestions": len(suggestions)},
+        )  # fmt: skip
+    return report
+
+
+def weekly_recount(*, report: WeeklyReport, by: User) -> WeeklyReport:
+    """Count the week again (late registrations and corrections since the draft)."""
+    figures = weekly_figures(county=report.county, date_from=report.date_from, date_to=report.date_to)
+    with transaction.atomic():
+        report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
+        _editable(report)
+        report.figures, report.figures_at = figures, timezone.now()
+        report.save(update_fields=["figures", "figures_at"])
+        audit_record(
+            action="weekly.recount", actor=by, obj=report, county=report.county, object_repr=str(report),
+            changes={"events": figures["totals"]["events"]},
+        )  # fmt: skip
+    return report
+
+
+def weekly_recipients(county: County, figures: dict[str, Any]) -> list[Recipient]:
+    """The main leaders sign off, the other standing-committee members read; each gets a copy without the
+    key matters that report their own account (Art. 46)."""
+    leaders = Leader.objects.filter(county=county, is_active=True).filter(
+        Q(post_kind__in=Leader.MAIN_POSTS) | Q(is_standing_committee=True)
+    )
+    numbers = [row["number"] for row in figures["key_matters"]]
+    reporting: dict[int, set[str]] = {}
+    through = Matter.reported_accounts.through
+    pairs = through.objects.filter(
+        matter__county=county, matter__number__in=numbers, user__leader__isnull=False
+    ).values_list("user__leader_id", "matter__number")
+    for leader_id, number in pairs:
+        reporting.setdefault(leader_id, set()).add(number)
+    return [
+        Recipient(
+            leader=leader,
+            purpose=Delivery.Purpose.SIGN if leader.is_main_leader else Delivery.Purpose.READ,
+            omit=frozenset(reporting.get(leader.pk, ())),
+        )
+        for leader in leaders
+    ]
+
+
+def weekly_approve(*, report: WeeklyReport, by: User, now: dt.datetime | None = None) -> IssuedDocument:
+    """The bureau head approves: the week is counted once more and frozen, the issue numbered (gapless per
+    county and year), archived as page, Word and PDF and sent."""
+    if by.role != Role.BUREAU_HEAD:
+        raise PermissionDenied("只有信访局长可以审定印发")
+    figures = weekly_figures(county=report.county, date_from=report.date_from, date_to=report.date_to)
+    keys = filter_keys(report.county)
+    with transaction.atomic():
+        report = WeeklyReport.objects.select_for_update().select_related("county").get(pk=report.pk)
+        _editable(report)
+        issued_on = timezone.localdate(now)
+        snapshot = {**figures, "analysis": report.analysis, "suggestions": report.suggestions}
+
+        def render(number: int, omit: frozenset[str]) -> Document:
+            return weekly_document(
+                county_name=report.county.name, figures={**figures, "number": number},
+                analysis=report.analysis, suggestions=report.suggestions, number=number,
+                year=issued_on.year, issued_on=issued_on, keys=keys, omit=omit,
+            )  # fmt: skip
+
+        document = document_issue(
+            county=report.county, kind=DocumentKind.WEEKLY,
+            title=f"{report.date_from:%Y年%m月%d日}至{report.date_to:%m月%d日}每周访情分析",
+            period=(report.date_from, report.date_to), snapshot=snapshot, render=render,
+            recipients=weekly_recipients(report.county, figures), approved_by=by,
+            page_url=lambda _: reverse("reports:weekly_issue", args=[report.pk]), now=now,
+        )  # fmt: skip
+        document.snapshot["number"] = document.number
+        document.save(update_fields=["snapshot"])
+        report.figures, report.figures_at = document.snapshot, document.approved_at
+        report.state, report.document = WeeklyReport.State.ISSUED, document
+        report.save(update_fields=["figures", "figures_at", "state", "document"])
+        audit_record(
+            action="weekly.approve", actor=by, obj=report, county=report.county, object_repr=str(report),
+            changes={"number": document.number, "year": document.year},
+        )  # fmt: skip
+    return document
+
+
+def weekly_report_days() -> Rule:
+    """The first working day of each week (weeks start on XINFANG_WEEK_STARTS)."""
+    return first_working_day_of_week(settings.XINFANG_WEEK_STARTS - 1)
+
+
+def weekly_report_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
+    """The Monday run: the previous week's draft, and any of the last weeks a holiday left without one
+    (drafted since the county's first issue only). Safe to run again: a week is drafted once."""
+    weeks = []
+    start, end = previous_week(day)
+    first = (
+        WeeklyReport.objects.filter(county=county).order_by("date_from").values_list("date_from", flat=True)
+    )
+    earliest = first.first()
+    for back in range(CATCH_UP_WEEKS):
+        week_from = start - dt.timedelta(days=7 * back)
+        if back and (earliest is None or week_from <= earliest):
+            break
+        weeks.append((week_from, end - dt.timedelta(days=7 * back)))
+    made = [
+        (week_from, week_to)
+        for week_from, week_to in weeks
+        if weekly_draft(county=county, date_from=week_from, date_to=week_to, by=None, now=now)[1]
+    ]
+    if not made:
+        return "本周访情分析草稿已生成，未重复起草"
+    weeks_text = "、".join(f"{week_from:%m月%d日}至{week_to:%m月%d日}" for week_from, week_to in made)
+    return f"已起草{weeks_text}访情分析"
