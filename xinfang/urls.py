@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("xinfang.petitions.urls")),
     path("ledger/", include("xinfang.ledger.urls")),
     path("stats/", include("xinfang.stats.urls")),
+    path("supervision/", include("xinfang.supervision.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
     path("documents/", include("xinfang.documents.urls")),

@@ -84,7 +84,9 @@ def test_cards_are_labelled_with_their_scope_and_only_a_unit_head_approves(day_o
         leader_cards = cards(client_for("leader"))
     assert unit_cards["待签收"][1] == "本单位" and unit_cards["已超期"][1] == "本单位承办"
     assert "待批准延期" not in unit_cards and "待批准延期" in head_cards
-    assert {scope for _, scope, _ in leader_cards.values()} == {"本人包案"}
+    scopes = {label: scope for label, (_, scope, _) in leader_cards.items()}
+    assert {scope for label, scope in scopes.items() if not label.startswith("督办")} == {"本人包案"}
+    assert scopes["督办：本人牵头"] == scopes["督办已超期"] == "本人牵头"  # tests/supervision/test_pages.py
     assert "待转送" not in unit_cards and "待签收" not in cards(client_for("bureau"))
 
 

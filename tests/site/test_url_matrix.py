@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -24,6 +25,7 @@ from xinfang.petitions.services.common import EventInput, PetitionerInput, Regis
 from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import matter_register
+from xinfang.supervision.services import item_create, progress_report
 
 pytestmark = pytest.mark.django_db
 ROLES = ("anonymous", "bureau", "bureau_head", "secretary", "leader", "zhouzhuang", "renshe", "auditor",
@@ -59,6 +61,7 @@ def objects(persona, county) -> dict[str, Any]:
     User.objects.filter(pk=account.pk).update(mobile=ACCOUNT_PHONE)
     return {
         "matter": matter,
+        "supervision": supervision_item(bureau, matter, leader, ("周庄镇", "县人社局")),
         "online": online,
         "unit": zhouzhuang,
         "leader": leader,
@@ -75,6 +78,21 @@ def objects(persona, county) -> dict[str, Any]:
             job="daily_report", county=county, period=NOW.date(), planned_at=NOW, state=JobRun.State.FAILED
         ),
     }
+
+
+def supervision_item(bureau: User, matter: Any, leader: Leader, units: tuple[str, ...]) -> Any:
+    """A supervision item on the matter, with a progress report carrying a file (for the file's URL)."""
+    county = matter.county
+    item = item_create(
+        county=county, source_kind="weekly", source_id=1, source_title="2026年第46期每周访情分析",
+        source_url="/reports/", matter=matter, instruction="请牵头化解", leader=leader,
+        instructed_by=Leader.objects.get(county=county, post_kind="secretary"), instructed_at=NOW.date(),
+        units=[Unit.objects.get(county=county, name=name) for name in units], deadline=NOW.date(),
+        recorded_by=bureau,
+    )  # fmt: skip
+    pdf = SimpleUploadedFile("情况.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    progress_report(item=item, user=bureau, date=NOW.date(), text="已办理", files=[pdf])
+    return item
 
 
 # The object each URL with an argument is opened for.
@@ -99,6 +117,8 @@ OBJECT_OF = {
     **{f"petitions:{name}": "matter" for name in MATTER_URLS},
     "jobs:retry": "job_run",
     "petitions:online_detail": "online",
+    **{f"supervision:{name}": "supervision" for name in ("detail", "progress", "accept", "return")},
+    "supervision:file": "supervision_file",
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
 }
 
@@ -109,6 +129,10 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(name)
     if key == "query_code":
         return reverse(name, args=[objects["matter"].query_code])
+    if key == "supervision_file":
+        item = objects["supervision"]
+        attachment = item.progress.get().attachments.get()
+        return reverse(name, args=[item.pk, attachment.pk])
     return reverse(name, args=[objects[key].pk])
 
 
@@ -194,6 +218,12 @@ URLS: dict[str, tuple[int, ...]] = {
     "api-schema": (403, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "api-docs": (403, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "healthz": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "supervision:list": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "supervision:detail": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "supervision:file": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "supervision:progress": (302, 405, 405, 405, 405, 405, 405, 403, 403, 403),
+    "supervision:accept": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "supervision:return": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
 }
 
 
@@ -289,8 +319,11 @@ def elsewhere(persona, county, outsider) -> dict[str, Any]:
         county=county, township=Unit.objects.get(county=county, name="周庄镇"), village="",
         petitioner=PetitionerInput("李四", "", "13937598765"), content="道路坑洼多年无人修", appeal="",
     )  # fmt: skip
+    other_leader = Leader.objects.filter(county=county).exclude(pk=persona("leader").leader_id).first()
+    assert other_leader is not None
     return {
         "matter": matter,
+        "supervision": supervision_item(persona("bureau"), matter, other_leader, ("闹店镇",)),
         "online": online,
         "unit": Unit.objects.get(county=county, name="闹店镇"),
         "leader": Leader.objects.filter(county=county).exclude(pk=persona("leader").leader_id).first(),

@@ -215,8 +215,12 @@ def test_who_may_report(county, bureau, leader, persona, renshe, zhouzhuang):
         ({"date": dt.date(2026, 11, 1)}, "date", "不能早于批示日期"),
         ({"text": "  "}, "text", "请填写办理情况"),
         ({"text": "长" * 2001}, "text", "不能超过2000字"),
-        ({"files": [upload()] * 6}, "files", "最多上传5个"),
-        ({"files": [upload("病毒.pdf", b"MZ\x90\x00", "application/pdf")]}, "files", "不是 PDF、JPG 或 PNG"),
+        ({"files": [upload()] * 6}, "attachments", "最多上传5个"),
+        (
+            {"files": [upload("病毒.pdf", b"MZ\x90\x00", "application/pdf")]},
+            "attachments",
+            "不是 PDF、JPG 或 PNG",
+        ),
     ],
 )
 def test_a_bad_report_is_refused_and_nothing_is_kept(county, bureau, leader, zhouzhuang, kwargs, field, says):

@@ -26,6 +26,7 @@ def navigation_for(user: User) -> list[NavItem]:
     if role in CONTENT_ROLES:
         items.append(NavItem("信访事项", reverse("petitions:list"), "matters"))
         items.append(NavItem("统计", reverse("stats:page"), "stats"))
+        items.append(NavItem("督办", reverse("supervision:list"), "supervision"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
         items.append(NavItem("网上信访", reverse("petitions:online_list"), "online"))

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from xinfang.accounts.models import User
-from xinfang.core.roles import BUREAU_ROLES
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.selectors import ledger_imports_for_user
 from xinfang.petitions.models import OnlineSubmission
 from xinfang.petitions.selectors import online_submissions_for_user, todo_counts
+from xinfang.supervision.selectors import item_counts
 
 # Imports that wait for someone: checked and not yet confirmed, or still being checked or written.
 WAITING_IMPORTS = (
@@ -65,4 +66,32 @@ def todo_cards(*, user: User) -> list[Card]:
                 note="检查中、待确认或写入中",
             ),
         ]
-    return cards
+    return cards + supervision_cards(user=user)
+
+
+def supervision_cards(*, user: User) -> list[Card]:
+    """The role's 督办 cards: a county leader's items they lead, a unit's own, the bureau's waiting for its
+    decision; and the overdue ones of each scope (overdue items are counted among the open ones too)."""
+    items = reverse("supervision:list")
+    if user.role not in (Role.COUNTY_LEADER, Role.UNIT_USER, *BUREAU_ROLES, Role.MAIN_LEADER):
+        return []
+    counts = item_counts(user=user)
+    overdue_note = "未办结且已过办理期限"
+    if user.role == Role.COUNTY_LEADER:
+        return [
+            Card("督办：本人牵头", "本人牵头", counts.open, f"{items}?state=open", note="未办结的督办事项"),
+            Card("督办已超期", "本人牵头", counts.overdue, f"{items}?state=overdue", True, overdue_note),
+        ]
+    if user.role == Role.UNIT_USER:
+        return [
+            Card("督办：本单位待办", "本单位", counts.open, f"{items}?state=open", note="未办结的督办事项"),
+            Card("督办已超期", "本单位", counts.overdue, f"{items}?state=overdue", True, overdue_note),
+        ]
+    overdue = Card("督办已超期", "全县", counts.overdue, f"{items}?state=overdue", True, overdue_note)
+    if user.role == Role.MAIN_LEADER:
+        return [overdue]
+    awaiting_note = "单位已报送、尚未验收或退回"
+    return [
+        Card("督办待验收", "全县", counts.awaiting, f"{items}?state=awaiting", note=awaiting_note),
+        overdue,
+    ]

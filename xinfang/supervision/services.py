@@ -197,7 +197,7 @@ def progress_report(
     if date < locked.instructed_at:
         raise ValidationError({"date": "办理日期不能早于批示日期"})
     if len(files) > MAX_FILES:
-        raise ValidationError({"files": f"每次最多上传{MAX_FILES}个附件"})
+        raise ValidationError({"attachments": f"每次最多上传{MAX_FILES}个附件"})
     now = timezone.now()
     repeated = SupervisionProgress.objects.filter(
         item=locked, reported_by=user, date=date, text=body, created_at__gte=now - REPEAT_WINDOW
@@ -209,7 +209,7 @@ def progress_report(
         try:
             stored.append(attachment_store(upload, user_id=user.pk))
         except ValidationError as error:
-            raise ValidationError({"files": error.messages}) from error
+            raise ValidationError({"attachments": error.messages}) from error
     progress = SupervisionProgress.objects.create(
         item=locked, unit=unit, reported_by=user, date=date, text=body, created_at=now
     )
