@@ -166,8 +166,10 @@ def test_two_workers_at_once_send_once(sms):
 def test_a_claimed_run_is_not_claimed_by_a_second_worker(county):
     now = at(FRIDAY, 17, 30)
     job_runs_create_due(now=now, jobs=JOBS)
-    claims = [job_run_claim(now=now, claimant=f"worker:{number}") for number in range(len(JOBS))]
-    assert all(claims) and len({claim.pk for claim in claims if claim}) == len(JOBS)  # each job's run once
+    due = JobRun.objects.count()  # the jobs whose rule picks a Friday (not the Monday ones)
+    assert due >= 3
+    claims = [job_run_claim(now=now, claimant=f"worker:{number}") for number in range(due)]
+    assert all(claims) and len({claim.pk for claim in claims if claim}) == due  # each job's run once
     assert job_run_claim(now=now, claimant="late:9") is None
 
 

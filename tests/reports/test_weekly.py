@@ -19,7 +19,7 @@ from django.db import connection
 from tests.petitions.support import frozen, new_matter
 from xinfang.accounts.models import User
 from xinfang.audit.models import AuditRecord
-from xinfang.directory.models import Leader
+from xinfang.directory.models import County, Leader
 from xinfang.documents.models import Delivery, DocumentCopy, IssuedDocument
 from xinfang.documents.selectors import document_get_for_user
 from xinfang.documents.services import delivery_read, delivery_sign
@@ -195,10 +195,14 @@ def test_numbers_are_gapless_per_county_and_year(county, head, bureau) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_approvals_get_consecutive_numbers(county, persona) -> None:
-    if connection.vendor == "sqlite":
-        pytest.skip("SQLite runs one writer at a time (BEGIN IMMEDIATE); the race needs PostgreSQL")
-    head, bureau = persona("bureau_head"), persona("bureau")
+def test_two_concurrent_approvals_get_consecutive_numbers() -> None:
+    if connection.vendor == "sqlite":  # the tests' in-memory SQLite locks tables instead of waiting
+        pytest.skip("SQLite runs one writer at a time (BEGIN IMMEDIATE): the race needs PostgreSQL")
+    from xinfang.demo.services import demo_county_load
+
+    demo_county_load()  # a transactional test may start from a database another one emptied
+    county = County.objects.get(code="410421")
+    head, bureau = User.objects.get(username="bureau_head"), User.objects.get(username="bureau")
     reports = [
         weekly_draft(county=county, date_from=a, date_to=b, by=bureau)[0]
         for a, b in (week_of(dt.date(2026, 10, 12)), week_of(dt.date(2026, 10, 19)))
