@@ -22,6 +22,7 @@ from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
+from xinfang.supervision.warnings import supervision_warnings_job
 
 # Scheduled jobs: a run per (job, county, period) on the county's working calendar, at the time the
 # named setting holds.
@@ -29,6 +30,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "deadline_warnings", "到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
         deadline_warnings_job,
+    ),
+    JobSpec(
+        "supervision_warnings", "督办到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
+        supervision_warnings_job,
     ),
     JobSpec(
         "review_windows", "复查期限届满办结", every_working_day(), "XINFANG_REVIEW_WINDOW_TIME",

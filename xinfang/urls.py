@@ -18,6 +18,7 @@ urlpatterns = [
     path("jobs/", include("xinfang.jobs.urls"), {"jobs": JOBS}),
     path("rules/", include("xinfang.petitions.rules_urls")),
     path("api/v1/", include("xinfang.petitions.api_urls")),
+    path("api/v1/", include("xinfang.supervision.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),

@@ -131,6 +131,8 @@ def test_it_answers_every_generated_request_as_the_document_says(who, persona, c
         }
         app = WSGIHandler()
         operations = [result.ok() for result in schema.get_all_operations()]
+        # The registry's own operations; the other apps' are fuzzed by their own tests.
+        operations = [operation for operation in operations if operation.path.startswith("/api/v1/matters/")]
         assert len(operations) == 5
         for operation in operations:
             for mode in MODES:

@@ -311,7 +311,7 @@ class Recipient:
     mobile: str
 
 
-def _quoted(text: str, most: int = SMS_QUOTE) -> str:
+def quoted(text: str, most: int = SMS_QUOTE) -> str:
     line = clean_text(text, multiline=False).strip()
     return line if len(line) <= most else f"{line[: most - 1]}…"
 
@@ -329,15 +329,15 @@ def _when(deadline: dt.date) -> str:
 
 def _new_text(item: SupervisionItem) -> str:
     return (
-        f"督办：{_by_whom(item)}“{_quoted(item.instruction)}”，牵头领导{item.leader.name}，"
+        f"督办：{_by_whom(item)}“{quoted(item.instruction)}”，牵头领导{item.leader.name}，"
         f"请于{_when(item.deadline)}前办理并反馈。"
     )
 
 
 def _return_text(item: SupervisionItem, reason: str) -> str:
     return (
-        f"督办退回：{_by_whom(item)}“{_quoted(item.instruction, 30)}”的办理情况未通过验收"
-        f"（{_quoted(reason, 40)}），请补充办理后于{_when(item.deadline)}前重新报送。"
+        f"督办退回：{_by_whom(item)}“{quoted(item.instruction, 30)}”的办理情况未通过验收"
+        f"（{quoted(reason, 40)}），请补充办理后于{_when(item.deadline)}前重新报送。"
     )
 
 
