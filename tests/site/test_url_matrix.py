@@ -25,6 +25,7 @@ from xinfang.petitions.services.common import EventInput, PetitionerInput, Regis
 from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import matter_register
+from xinfang.reports.services.weekly import weekly_approve, weekly_draft
 from xinfang.supervision.services import item_create, progress_report
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +96,18 @@ def supervision_item(bureau: User, matter: Any, leader: Leader, units: tuple[str
     return item
 
 
+def issued_weekly(matter: Any) -> Any:
+    """The issued weekly analysis of the matter's week, as the bureau head approves it."""
+    county = matter.county
+    bureau, head = User.objects.get(username="bureau"), User.objects.get(username="bureau_head")
+    report, _ = weekly_draft(
+        county=county, date_from=dt.date(2026, 11, 16), date_to=dt.date(2026, 11, 22), by=bureau
+    )
+    weekly_approve(report=report, by=head)
+    report.refresh_from_db()
+    return report
+
+
 # The object each URL with an argument is opened for.
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
 MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
@@ -119,6 +132,12 @@ OBJECT_OF = {
     "petitions:online_detail": "online",
     **{f"supervision:{name}": "supervision" for name in ("detail", "progress", "accept", "return")},
     "supervision:file": "supervision_file",
+    **{
+        f"reports:{name}": "weekly"
+        for name in ("weekly_issue", "weekly_recount", "weekly_approve", "weekly_instruct")
+    },
+    **{f"documents:{name}": "document" for name in ("document", "sign")},
+    "documents:file": "document_file",
     **{f"supervision_api:{name}": "supervision" for name in ("item", "progress", "accept", "return")},
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
 }
@@ -130,6 +149,15 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(name)
     if key == "query_code":
         return reverse(name, args=[objects["matter"].query_code])
+    if key in ("weekly", "document", "document_file"):
+        if "weekly" not in objects:  # issued once, when a URL needs it (a PDF costs a second)
+            objects["weekly"] = issued_weekly(objects["matter"])
+        report = objects["weekly"]
+        if key == "weekly":
+            return reverse(name, args=[report.pk])
+        return reverse(
+            name, args=[report.document_id, "pdf"] if key == "document_file" else [report.document_id]
+        )
     if key == "supervision_file":
         item = objects["supervision"]
         attachment = item.progress.get().attachments.get()
@@ -210,6 +238,17 @@ URLS: dict[str, tuple[int, ...]] = {
     "reports:daily": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "reports:daily_send": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "reports:daily_resend": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:weekly": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reports:weekly_new": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:weekly_issue": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "reports:weekly_recount": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:weekly_approve": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:weekly_instruct": (302, 405, 405, 405, 403, 403, 403, 403, 403, 403),
+    "documents:inbox": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    # The demo vice county head is not a standing-committee member: the weekly issue is not sent to him.
+    "documents:document": (302, 200, 200, 200, 404, 403, 403, 403, 403, 403),
+    "documents:sign": (302, 405, 405, 405, 405, 403, 403, 403, 403, 403),
+    "documents:file": (302, 200, 200, 200, 404, 403, 403, 403, 403, 403),
     "jobs:runs": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "jobs:retry": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "petitions_api:matters": (403, 200, 200, 200, 200, 200, 200, 403, 403, 403),

@@ -13,6 +13,7 @@ from xinfang.directory.models import County
 from xinfang.notifications.models import SmsMessage
 from xinfang.reports.models import DailyReport, WeeklyReport
 from xinfang.reports.services import daily_topic
+from xinfang.supervision.models import SupervisionItem
 
 
 def daily_report_get(*, county: County, day: dt.date) -> DailyReport | None:
@@ -51,3 +52,13 @@ def weekly_get_for_user(*, user: User, report_id: int) -> WeeklyReport:
     if user.role in BUREAU_ROLES or (user.role == Role.MAIN_LEADER and report.document_id is not None):
         return report
     raise Http404
+
+
+def weekly_instructions(*, report: WeeklyReport) -> list[SupervisionItem]:
+    """The 批示 written on the issue and its key matters, each a supervision item, oldest first."""
+    items = SupervisionItem.objects.filter(
+        county=report.county, source_kind=SupervisionItem.SourceKind.WEEKLY, source_id=report.pk
+    )
+    return list(
+        items.select_related("matter", "instructed_by", "leader").prefetch_related("units").order_by("id")
+    )

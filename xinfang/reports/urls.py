@@ -12,4 +12,5 @@ urlpatterns = [
     path("weekly/<int:report_id>/", views.weekly_issue, name="weekly_issue"),
     path("weekly/<int:report_id>/recount/", views.weekly_recount_view, name="weekly_recount"),
     path("weekly/<int:report_id>/approve/", views.weekly_approve_view, name="weekly_approve"),
+    path("weekly/<int:report_id>/instruct/", views.weekly_instruct_view, name="weekly_instruct"),
 ]

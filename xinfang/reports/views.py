@@ -4,6 +4,7 @@ the weekly analysis (the year's issues, a draft to edit and approve, an issue wi
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,12 +20,15 @@ from xinfang.core.decorators import role_required
 from xinfang.core.documents import document_html
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.documents.selectors import deliveries_of, document_get_for_user
-from xinfang.reports.forms import ReportDayForm, WeekForm, WeeklyTextForm
+from xinfang.documents.services import delivery_read
+from xinfang.reports.forms import InstructionForm, ReportDayForm, WeekForm, WeeklyTextForm
+from xinfang.reports.models import WeeklyReport
 from xinfang.reports.selectors import (
     daily_deliveries,
     daily_report_get,
     daily_reports_recent,
     weekly_get_for_user,
+    weekly_instructions,
     weekly_reports,
     weekly_years,
 )
@@ -33,6 +37,7 @@ from xinfang.reports.services.weekly import (
     weekly_approve,
     weekly_draft,
     weekly_edit,
+    weekly_instruct,
     weekly_recount,
     weekly_render,
 )
@@ -162,31 +167,59 @@ def weekly_new(request: AuthedRequest) -> HttpResponse:
 @role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
 def weekly_issue(request: AuthedRequest, report_id: int) -> HttpResponse:
     report = weekly_get_for_user(user=request.user, report_id=report_id)
-    form = WeeklyTextForm(initial={"analysis": report.analysis, "suggestions": report.suggestions})
-    if request.method == "POST":
-        if request.user.role not in BUREAU_ROLES:
-            raise PermissionDenied
-        form = WeeklyTextForm(request.POST)
-        if form.is_valid():
-            try:
-                weekly_edit(report=report, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, "已保存。")
-                return redirect("reports:weekly_issue", report.pk)
+    if request.method != "POST":
+        return weekly_issue_page(request, report)
+    if request.user.role not in BUREAU_ROLES:
+        raise PermissionDenied
+    form = WeeklyTextForm(request.POST)
+    if form.is_valid():
+        try:
+            weekly_edit(report=report, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("reports:weekly_issue", report.pk)
+    return weekly_issue_page(request, report, text_form=form, status=422)
+
+
+def add_errors(form: Any, error: ValidationError) -> None:
+    """A service's refusal beside its field when the form has one, else above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def weekly_issue_page(
+    request: AuthedRequest,
+    report: WeeklyReport,
+    *,
+    text_form: WeeklyTextForm | None = None,
+    instruction_form: InstructionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     document = report.document
+    reading = document_get_for_user(user=request.user, document_id=document.pk) if document else None
+    if reading is not None and reading.delivery is not None:
+        delivery_read(delivery=reading.delivery, user=request.user)
+    instructing = document is not None and (
+        request.user.role in BUREAU_ROLES or request.user.role == Role.MAIN_LEADER
+    )
     context = {
         "report": report,
-        "form": form,
+        "form": text_form
+        or WeeklyTextForm(initial={"analysis": report.analysis, "suggestions": report.suggestions}),
         "content_html": document_html(weekly_render(report)) if document is None else "",
-        "reading": document_get_for_user(user=request.user, document_id=document.pk) if document else None,
-        "deliveries": deliveries_of(document) if document else [],
+        "reading": reading,
+        "deliveries": deliveries_of(document) if document and request.user.role in BUREAU_ROLES else [],
+        "instructions": weekly_instructions(report=report),
+        "instruction_form": (instruction_form or _instruction_form(request, report)) if instructing else None,
         "is_bureau": request.user.role in BUREAU_ROLES,
         "is_head": request.user.role == Role.BUREAU_HEAD,
         "nav_key": "weekly",
     }
-    status = 422 if request.method == "POST" else 200
     return render(request, "reports/weekly_issue.html", context, status=status)
 
 
@@ -216,3 +249,36 @@ def weekly_approve_view(request: AuthedRequest, report_id: int) -> HttpResponse:
     else:
         messages.success(request, f"已审定印发{document.label}，已报送县主要领导和县委常委。")
     return redirect("reports:weekly_issue", report.pk)
+
+
+def _instruction_form(
+    request: AuthedRequest, report: WeeklyReport, data: Any = None, files: Any = None
+) -> Any:
+    assert report.document is not None
+    return InstructionForm(
+        data, files, county=report.county, key_matters=report.document.snapshot.get("key_matters", []),
+        paper=request.user.role in BUREAU_ROLES,
+    )  # fmt: skip
+
+
+@role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
+@require_POST
+def weekly_instruct_view(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = weekly_get_for_user(user=request.user, report_id=report_id)
+    if report.document is None:
+        raise Http404
+    form = _instruction_form(request, report, request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            weekly_instruct(
+                report=report, by=request.user, matter_number=data["matter"], instruction=data["instruction"],
+                leader=data["leader"], units=list(data["units"]), deadline=data["deadline"],
+                instructed_by=data.get("instructed_by"), scan=data.get("scan"),
+            )  # fmt: skip
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, "批示已交办，已生成督办事项并短信通知牵头领导和责任单位。")
+            return redirect("reports:weekly_issue", report.pk)
+    return weekly_issue_page(request, report, instruction_form=form, status=422)

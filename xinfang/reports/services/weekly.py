@@ -6,10 +6,12 @@ one transaction with its audit record."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -17,8 +19,9 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
+from xinfang.core.attachments import attachment_store
 from xinfang.core.documents import Document
-from xinfang.core.roles import Role
+from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit
 from xinfang.documents.models import Delivery, DocumentKind, IssuedDocument
 from xinfang.documents.services import Recipient, document_issue
@@ -28,6 +31,8 @@ from xinfang.petitions.models import Channel, Level, Matter
 from xinfang.reports.models import WeeklyReport
 from xinfang.reports.weekly import previous_week, weekly_figures
 from xinfang.reports.weekly_document import weekly_document
+from xinfang.supervision.models import SupervisionItem
+from xinfang.supervision.services import item_create
 
 TEXT_LIMIT = 20_000  # characters of the analysis and of the suggestions
 CATCH_UP_WEEKS = 4  # weeks the Monday job drafts when earlier Mondays had no run (a holiday week)
@@ -219,3 +224,39 @@ def weekly_report_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
         return "本周访情分析草稿已生成，未重复起草"
     weeks_text = "、".join(f"{week_from:%m月%d日}至{week_to:%m月%d日}" for week_from, week_to in made)
     return f"已起草{weeks_text}访情分析"
+
+
+def weekly_instruct(
+    *,
+    report: WeeklyReport,
+    by: User,
+    matter_number: str,
+    instruction: str,
+    leader: Leader,
+    units: Sequence[Unit],
+    deadline: dt.date,
+    instructed_by: Leader | None = None,
+    scan: UploadedFile | None = None,
+) -> SupervisionItem:
+    """A 批示 on the issued issue (no matter number) or on one of its key matters, which becomes a
+    supervision item. A main leader writes their own; the bureau records a paper one on a main leader's
+    behalf (`instructed_by`) with its scan, marked as such."""
+    document = report.document
+    if document is None:
+        raise ValidationError("本期尚未印发，不能批示")
+    numbers = {row["number"] for row in document.snapshot.get("key_matters", [])}
+    if matter_number and matter_number not in numbers:
+        raise ValidationError({"matter": "该事项不在本期重点事项中"})
+    on_paper = by.role in BUREAU_ROLES
+    if not on_paper and by.leader is None:
+        raise PermissionDenied("只有县主要领导可以批示")
+    with transaction.atomic():
+        matter = Matter.objects.get(county=report.county, number=matter_number) if matter_number else None
+        stored = attachment_store(scan, user_id=by.pk) if on_paper and scan is not None else None
+        return item_create(
+            county=report.county, source_kind=SupervisionItem.SourceKind.WEEKLY, source_id=report.pk,
+            source_title=document.label, source_url=reverse("reports:weekly_issue", args=[report.pk]),
+            matter=matter, instruction=instruction,
+            instructed_by=instructed_by if on_paper else by.leader, instructed_at=timezone.now(),
+            leader=leader, units=units, deadline=deadline, recorded_by=by, on_paper=on_paper, scan=stored,
+        )  # fmt: skip
