@@ -3,6 +3,7 @@ files. Gate → validate → one service → respond."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -72,8 +73,7 @@ def _detail(request: AuthedRequest, item: SupervisionItem, status: int = 200, **
     today = timezone.localdate()
     context = {
         "item": item,
-        "progress": progress_of(item),
-        "reviews": item.reviews.select_related("decided_by").order_by("decided_at", "id"),
+        "timeline": _timeline(item),
         "matter_visible": matter_visible,
         "overdue_days": (today - item.deadline).days if item.display_state == "overdue" else 0,
         "progress_form": forms.get("progress_form") or (ProgressForm(units=units) if reportable else None),
@@ -83,6 +83,15 @@ def _detail(request: AuthedRequest, item: SupervisionItem, status: int = 200, **
         "nav_key": "supervision",
     }
     return render(request, "supervision/detail.html", context, status=status)
+
+
+def _timeline(item: SupervisionItem) -> list[tuple[str, Any]]:
+    """The reports and the bureau's decisions in the order they happened."""
+    entries: list[tuple[dt.datetime, str, Any]] = [
+        (report.created_at, "progress", report) for report in progress_of(item)
+    ]
+    entries += [(review.decided_at, "review", review) for review in item.reviews.select_related("decided_by")]
+    return [(kind, entry) for _, kind, entry in sorted(entries, key=lambda row: (row[0], row[1] == "review"))]
 
 
 @role_required(CONTENT_ROLES)
