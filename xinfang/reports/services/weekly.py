@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
-from xinfang.core.attachments import attachment_store
+from xinfang.core.attachments import Upload, attachment_store
 from xinfang.core.documents import Document
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit
@@ -236,7 +235,7 @@ def weekly_instruct(
     units: Sequence[Unit],
     deadline: dt.date,
     instructed_by: Leader | None = None,
-    scan: UploadedFile | None = None,
+    scan: Upload | None = None,
 ) -> SupervisionItem:
     """A 批示 on the issued issue (no matter number) or on one of its key matters, which becomes a
     supervision item. A main leader writes their own; the bureau records a paper one on a main leader's
