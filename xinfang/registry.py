@@ -22,6 +22,7 @@ from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
+from xinfang.supervision.summary_issue import progress_summary_days, progress_summary_job
 from xinfang.supervision.warnings import supervision_warnings_job
 
 # Scheduled jobs: a run per (job, county, period) on the county's working calendar, at the time the
@@ -46,6 +47,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "weekly_report", "每周访情分析起草", weekly_report_days(), "XINFANG_WEEKLY_REPORT_TIME",
         weekly_report_job,
+    ),
+    JobSpec(
+        "progress_summary", "督办办理情况汇总", progress_summary_days(), "XINFANG_PROGRESS_SUMMARY_TIME",
+        progress_summary_job,
     ),
 )  # fmt: skip
 

@@ -4,25 +4,36 @@ archive and its job are built on them elsewhere."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from xinfang.directory.models import County
 from xinfang.supervision.models import OVERDUE, SupervisionItem, SupervisionProgress, state_label
 
-SUMMARY_DAYS = (1, 11, 21)
+
+def summary_days() -> tuple[int, ...]:
+    """The days of the month the summary is compiled on (XINFANG_PROGRESS_SUMMARY_DAYS, "1,11,21"),
+    checked at start-up by the system checks."""
+    return tuple(
+        sorted({int(part) for part in settings.XINFANG_PROGRESS_SUMMARY_DAYS.split(",") if part.strip()})
+    )
 
 
 def summary_previous(day: dt.date) -> dt.date:
-    """The summary date (the 1st, 11th or 21st) strictly before `day`."""
-    earlier = [dt.date(day.year, day.month, d) for d in SUMMARY_DAYS if d < day.day]
-    if earlier:
-        return earlier[-1]
-    last_month = day.replace(day=1) - dt.timedelta(days=1)
-    return last_month.replace(day=SUMMARY_DAYS[-1])
+    """The summary date (by default the 1st, 11th or 21st) strictly before `day`; a day the month does not
+    have (the 31st in April) falls on its last, as the job's rule does."""
+    days = summary_days()
+    for back in range(0, 62):
+        candidate = day - dt.timedelta(days=back + 1)
+        last = calendar.monthrange(candidate.year, candidate.month)[1]
+        if candidate.day in days or (candidate.day == last and any(wanted > last for wanted in days)):
+            return candidate
+    raise ValueError("no summary day in two months")
 
 
 def _end_of(day: dt.date) -> dt.datetime:

@@ -9,18 +9,23 @@ from django.utils import timezone
 
 from xinfang.core.documents import document_docx, document_pdf
 from xinfang.directory.management.options import county_option, date_option
+from xinfang.documents.models import DocumentKind, IssuedDocument
 from xinfang.lib.chinese_argparse import FORMAT_HELP
+from xinfang.lib.columns import table_lines
 from xinfang.reports.models import WeeklyReport
 from xinfang.reports.services import daily_report_preview, daily_report_send
 from xinfang.reports.services.weekly import filter_keys, weekly_draft
 from xinfang.reports.weekly import week_of, weekly_figures
 from xinfang.reports.weekly_document import weekly_document
+from xinfang.supervision.summary import progress_summary
+from xinfang.supervision.summary_issue import progress_document
 
 
 class Command(BaseCommand):
     help = (
         "报告：daily 生成并发送（或 --preview 只预览）某日的每日访情报告；"
-        "weekly 统计某周的每周访情分析（--draft 起草，--output 输出 Word 和 PDF）。"
+        "weekly 统计某周的每周访情分析（--draft 起草，--output 输出 Word 和 PDF）；"
+        "progress 督办事项办理情况汇总。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,10 +41,18 @@ class Command(BaseCommand):
         weekly.add_argument("--draft", action="store_true", help="起草该周的访情分析（已起草的不重复）")
         weekly.add_argument("--output", default="", help="把 Word（.docx）和 PDF 写到该目录")
         weekly.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
+        progress = reports.add_parser("progress", help="督办事项办理情况汇总（每10天）")
+        progress.add_argument("--date", required=True, help="汇总截至日期 YYYY-MM-DD")
+        progress.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+        progress.add_argument("--output", default="", help="把 Word（.docx）和 PDF 写到该目录")
+        progress.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["report"] == "weekly":
             self.weekly(**options)
+            return
+        if options["report"] == "progress":
+            self.progress(**options)
             return
         day, county = date_option(options["date"]), county_option(options["county"])
         if day > timezone.localdate():
@@ -100,11 +113,7 @@ class Command(BaseCommand):
         self, output: str, county: Any, figures: dict[str, Any], report: WeeklyReport | None
     ) -> list[Path]:
         """The issued files when the week was issued (as archived), else the week as counted now, a draft."""
-        directory = Path(output)
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise CommandError(f"无法创建输出目录 {directory}：{error.strerror}", returncode=2) from error
+        directory = output_directory(output)
         stem = f"每周访情分析_{figures['from']}_{figures['to']}"
         if report is not None and report.document is not None:
             copy = report.document.copies.get(key="full")
@@ -118,13 +127,65 @@ class Command(BaseCommand):
             )  # fmt: skip
             docx, pdf = document_docx(content), document_pdf(content)
             stem += "_草稿"
-        paths = [directory / f"{stem}.docx", directory / f"{stem}.pdf"]
-        try:
-            for path, data in zip(paths, (docx, pdf), strict=True):
-                path.write_bytes(data)
-        except OSError as error:
-            raise CommandError(f"无法写入 {directory}：{error.strerror}", returncode=2) from error
-        return paths
+        return write_files(directory, stem, docx, pdf)
+
+    def progress(self, **options: Any) -> None:
+        day, county = date_option(options["date"]), county_option(options["county"])
+        if day > timezone.localdate():
+            raise CommandError("汇总日期不能晚于今天", returncode=2)
+        summary = progress_summary(county=county, day=day)
+        written: list[Path] = []
+        if options["output"]:
+            directory = output_directory(options["output"])
+            issued = IssuedDocument.objects.filter(
+                county=county, kind=DocumentKind.PROGRESS, period_to=day
+            ).first()
+            stem = f"督办事项办理情况汇总_{day.isoformat()}"
+            if issued is not None:
+                copy = issued.copies.get(key="full")
+                written = write_files(
+                    directory, f"{issued.year}年第{issued.number}期{stem}", bytes(copy.docx), bytes(copy.pdf)
+                )
+            else:
+                content = progress_document(summary, county_name=county.name, number=None, issued_on=day)
+                written = write_files(
+                    directory, f"{stem}_草稿", document_docx(content), document_pdf(content)
+                )
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(
+                f"{county.name} 截至 {summary['date']} 督办事项：未办结 {summary['open']} 件"
+                f"（超期 {summary['overdue']} 件），办结 {summary['done']} 件"
+            )
+            rows = [
+                [item["state"], item["deadline"], item["leader"], item["instruction"][:30]]
+                for item in summary["items"]
+            ]
+            for line in table_lines(rows, align="<<<<", indent="  "):
+                self.stdout.write(line)
+        stream = self.stderr if options["format"] == "json" else self.stdout
+        for path in written:
+            stream.write(str(path))
+
+
+def output_directory(output: str) -> Path:
+    directory = Path(output)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandError(f"无法创建输出目录 {directory}：{error.strerror}", returncode=2) from error
+    return directory
+
+
+def write_files(directory: Path, stem: str, docx: bytes, pdf: bytes) -> list[Path]:
+    paths = [directory / f"{stem}.docx", directory / f"{stem}.pdf"]
+    try:
+        for path, data in zip(paths, (docx, pdf), strict=True):
+            path.write_bytes(data)
+    except OSError as error:
+        raise CommandError(f"无法写入 {directory}：{error.strerror}", returncode=2) from error
+    return paths
 
 
 def year_number(document: Any) -> str:
