@@ -196,3 +196,25 @@ def check_daily_report_days(app_configs: Any = None, **kwargs: Any) -> list[Erro
             id="xinfang.E010",
         )
     ]
+
+
+@register(Tags.compatibility)
+def check_report_periods(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The weekly analysis's week and the progress summary's days (docs/reports.md)."""
+    from xinfang.supervision.summary import parse_summary_days
+
+    errors = []
+    if not 1 <= settings.XINFANG_WEEK_STARTS <= 7:
+        errors.append(Error("XINFANG_WEEK_STARTS 应为 1（星期一）到 7（星期日）", hint="见 .env.example",
+                            id="xinfang.E011"))  # fmt: skip
+    if not 1 <= settings.XINFANG_WEEKLY_KEY_MATTERS <= 500:
+        errors.append(
+            Error("XINFANG_WEEKLY_KEY_MATTERS 应为 1 到 500", hint="见 .env.example", id="xinfang.E011")
+        )
+    try:
+        parse_summary_days(settings.XINFANG_PROGRESS_SUMMARY_DAYS)
+    except ValueError as problem:
+        errors.append(
+            Error(f"XINFANG_PROGRESS_SUMMARY_DAYS {problem}", hint="见 .env.example", id="xinfang.E011")
+        )
+    return errors

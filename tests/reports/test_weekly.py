@@ -265,3 +265,17 @@ def test_event_statistics_match_the_draft_figures_of_the_job(county) -> None:
     report = WeeklyReport.objects.get()
     figures = event_statistics(county=county, date_from=report.date_from, date_to=report.date_to)
     assert report.figures["totals"]["persons"] == figures["persons"]
+
+
+def test_bad_period_settings_are_refused_at_start_up_in_chinese(settings) -> None:
+    from xinfang.checks import check_report_periods
+    from xinfang.supervision.summary import summary_days
+
+    assert check_report_periods() == []
+    settings.XINFANG_WEEK_STARTS, settings.XINFANG_PROGRESS_SUMMARY_DAYS = 8, "1,11,三十"
+    errors = check_report_periods()
+    assert [error.id for error in errors] == ["xinfang.E011", "xinfang.E011"]
+    assert "星期一" in errors[0].msg and "1,11,21" in errors[1].msg
+    assert summary_days() == (1, 11, 21)  # the worker keeps the default until the setting is fixed
+    settings.XINFANG_PROGRESS_SUMMARY_DAYS = "5，15,25"
+    assert summary_days() == (5, 15, 25)

@@ -15,13 +15,27 @@ from django.utils import timezone
 from xinfang.directory.models import County
 from xinfang.supervision.models import OVERDUE, SupervisionItem, SupervisionProgress, state_label
 
+DEFAULT_SUMMARY_DAYS = (1, 11, 21)
+
+
+def parse_summary_days(text: str) -> tuple[int, ...]:
+    """ "1,11,21" → (1, 11, 21); a clear error for anything but days of the month."""
+    try:
+        days = tuple(sorted({int(part) for part in text.replace("，", ",").split(",") if part.strip()}))
+    except ValueError:
+        raise ValueError(f"应写作以逗号分隔的日期，例如 1,11,21：{text!r}") from None
+    if not days or not all(1 <= day <= 31 for day in days):
+        raise ValueError(f"应为 1 到 31 之间的日期，例如 1,11,21：{text!r}")
+    return days
+
 
 def summary_days() -> tuple[int, ...]:
-    """The days of the month the summary is compiled on (XINFANG_PROGRESS_SUMMARY_DAYS, "1,11,21"),
-    checked at start-up by the system checks."""
-    return tuple(
-        sorted({int(part) for part in settings.XINFANG_PROGRESS_SUMMARY_DAYS.split(",") if part.strip()})
-    )
+    """The days of the month the summary is compiled on (XINFANG_PROGRESS_SUMMARY_DAYS); a value the
+    system checks refuse (xinfang.E011) falls back to the 1st, 11th and 21st."""
+    try:
+        return parse_summary_days(settings.XINFANG_PROGRESS_SUMMARY_DAYS)
+    except ValueError:
+        return DEFAULT_SUMMARY_DAYS
 
 
 def summary_previous(day: dt.date) -> dt.date:
