@@ -132,3 +132,15 @@ def test_a_week_not_begun_is_refused_with_a_reason(county, client_for) -> None:
     assert "不能起草尚未开始的一周" in answer.content.decode()
     assert not WeeklyReport.objects.exists()
     assert dt.date(2026, 11, 2).weekday() == 0
+
+
+def test_home_cards_lead_to_the_documents_waiting(county, client_for) -> None:
+    with frozen():
+        week_of_visits(county)
+        report = drafted(client_for)
+        bureau_home = client_for("bureau").get("/").content.decode()
+        assert "每周访情分析待印发" in bureau_home
+        client_for("bureau_head").post(f"/reports/weekly/{report.pk}/approve/", {"confirm": "1"})
+        secretary = client_for("secretary")
+        home = secretary.get("/").content.decode()
+    assert "文件待签批" in home and 'href="/documents/"' in home

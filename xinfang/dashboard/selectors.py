@@ -8,10 +8,13 @@ from django.urls import reverse
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.documents.models import Delivery
+from xinfang.documents.selectors import inbox_for_user
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.selectors import ledger_imports_for_user
 from xinfang.petitions.models import OnlineSubmission
 from xinfang.petitions.selectors import online_submissions_for_user, todo_counts
+from xinfang.reports.models import WeeklyReport
 from xinfang.supervision.selectors import item_counts
 
 # Imports that wait for someone: checked and not yet confirmed, or still being checked or written.
@@ -66,7 +69,27 @@ def todo_cards(*, user: User) -> list[Card]:
                 note="检查中、待确认或写入中",
             ),
         ]
-    return cards + supervision_cards(user=user)
+    return cards + document_cards(user=user) + supervision_cards(user=user)
+
+
+def document_cards(*, user: User) -> list[Card]:
+    """Documents waiting for the reader: a leader's to sign off and unread; the bureau's weekly drafts."""
+    if user.role in BUREAU_ROLES and user.county is not None:
+        drafts = WeeklyReport.objects.filter(county=user.county, state=WeeklyReport.State.DRAFT).count()
+        return [
+            Card(
+                "每周访情分析待印发", "全县", drafts, reverse("reports:weekly"), note="草稿待补充、待局长审定"
+            )
+        ]
+    if user.role not in (Role.MAIN_LEADER, Role.COUNTY_LEADER):
+        return []
+    inbox = reverse("documents:inbox")
+    deliveries = inbox_for_user(user=user)
+    cards = [Card("文件未读", "报送本人", deliveries.filter(read_at__isnull=True).count(), inbox)]
+    if user.role == Role.MAIN_LEADER:
+        to_sign = deliveries.filter(purpose=Delivery.Purpose.SIGN, signed_at__isnull=True).count()
+        cards.insert(0, Card("文件待签批", "报送本人", to_sign, inbox, alert=True, note="每周访情分析等"))
+    return cards
 
 
 def supervision_cards(*, user: User) -> list[Card]:
