@@ -81,7 +81,9 @@ def document_cards(*, user: User) -> list[Card]:
                 "每周访情分析待印发", "全县", drafts, reverse("reports:weekly"), note="草稿待补充、待局长审定"
             )
         ]
-    if user.role not in (Role.MAIN_LEADER, Role.COUNTY_LEADER):
+    # The reports go to the main leaders and the standing-committee members; other leaders get none.
+    recipient = user.leader is not None and (user.leader.is_main_leader or user.leader.is_standing_committee)
+    if user.role not in (Role.MAIN_LEADER, Role.COUNTY_LEADER) or not recipient:
         return []
     inbox = reverse("documents:inbox")
     deliveries = inbox_for_user(user=user)

@@ -2,8 +2,9 @@
 
 The first start loads two years of generated petitions ending yesterday, then today's work through the
 registry's own services (visits registered, transferred, signed, objected to, answered, extensions asked,
-cases owned), so every role's to-do cards and the daily report have something on the first login. A later
-start tops it up: each missing day's new matters from the generator (seeded by the day), then today's
+cases owned) and the last weeks' reports (weekly analyses issued and drafted, a 批示 in supervision, the
+latest progress summary), so every role's to-do cards, inbox and reports have something on the first login.
+A later start tops it up: each missing day's new matters from the generator (seeded by the day), then today's
 work again. `DemoHistory` records the last day loaded, so a second start on the same day adds nothing.
 
 The services record steps on the day they run (a step may be back-dated a week at most), so what must
@@ -40,6 +41,8 @@ from xinfang.demo.models import DemoHistory
 from xinfang.demo.services import DEMO_ONLINE_SUBMISSIONS, demo_online_submissions, demo_rules_load
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.directory.selectors import bureau_unit
+from xinfang.documents.models import Delivery
+from xinfang.documents.services import delivery_sign
 from xinfang.ledger.uploads import ledger_upload
 from xinfang.petitions.models import Assignment, Channel, Event, Level, Matter
 from xinfang.petitions.rows import rule_profile
@@ -49,6 +52,14 @@ from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import event_add, matter_register
 from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
 from xinfang.petitions.services.workflow import extension_request, matter_transition
+from xinfang.reports.models import WeeklyReport
+from xinfang.reports.selectors import weekly_instructions
+from xinfang.reports.services.weekly import weekly_approve, weekly_draft, weekly_edit, weekly_instruct
+from xinfang.reports.weekly import previous_week
+from xinfang.supervision.models import SupervisionItem
+from xinfang.supervision.services import progress_report
+from xinfang.supervision.summary import summary_previous
+from xinfang.supervision.summary_issue import progress_summary_issue
 
 DEMO_HISTORY_MATTERS = 3000
 HISTORY_DAYS = 730  # the first load's history: two years before today
@@ -89,6 +100,7 @@ def demo_history_load(
                 say(f"正在生成演示信访数据（{matters:,} 件，截至今天 {today:%Y年%m月%d日}）…")
             _first_load(county, today, matters, progress)
             _today_load(county, today)
+            _documents_load(county, today, say)
             first = today - dt.timedelta(days=HISTORY_DAYS)
         else:
             first = last + dt.timedelta(days=1)
@@ -115,6 +127,7 @@ def _top_up(county: County, first: dt.date, today: dt.date, say: Say | None) -> 
         with transaction.atomic():
             _online_submission(county, today)
             _today_load(county, today)
+        _documents_load(county, today, say)
     except EDITED_DEMO as error:
         if say:
             say(f"今天的演示办理数据未能载入（演示账号或名录已被修改）：{error}")
@@ -413,3 +426,67 @@ def _today_on_history(
     # The owners' cases come again this week: the backlog to the county, the resettlement to the city.
     event_add(by=bureau, matter=backlog, event=EventInput(today, Channel.VISIT, Level.COUNTY, persons=2))
     event_add(by=bureau, matter=resettlement, event=EventInput(today, Channel.VISIT, Level.CITY, persons=9))
+
+
+DEMO_ANALYSIS = (
+    "本周全县信访总量与上周基本持平，越级访仍集中在拖欠农民工工资和征地补偿两类问题，"
+    "个别乡镇重复访有所上升，需防止矛盾上行。"
+)
+DEMO_SUGGESTIONS = (
+    "一是压实属地责任，对重复访事项逐件落实包案领导；二是对越级访事项实行“一事一专班”，"
+    "限期化解；三是加强节前排查，做到早发现、早报告、早处置。"
+)
+
+
+def _documents_load(county: County, today: dt.date, say: Say | None) -> None:
+    try:
+        with transaction.atomic():
+            _documents(county, today)
+    except EDITED_DEMO as error:
+        if say:
+            say(f"演示报告未能载入（演示账号或名录已被修改）：{error}")
+
+
+def _documents(county: County, today: dt.date) -> None:
+    """The reports a bureau has on the demo's first login: the last three weeks' analyses — the two older
+    issued (the older signed off by the secretary with a 批示 that became a supervision item, which a
+    unit has reported on), the last one a draft — and the latest 10-day progress summary. Each through
+    the services, each once (a later start adds only what is missing)."""
+    bureau, head, secretary = _user("bureau"), _user("bureau_head"), _user("secretary")
+    weeks = [previous_week(today - dt.timedelta(days=7 * back)) for back in (2, 1, 0)]
+    for index, (week_from, week_to) in enumerate(weeks):
+        report, _ = weekly_draft(county=county, date_from=week_from, date_to=week_to, by=bureau)
+        if index < 2 and report.state == WeeklyReport.State.DRAFT:
+            report = weekly_edit(
+                report=report, by=bureau, analysis=DEMO_ANALYSIS, suggestions=DEMO_SUGGESTIONS
+            )
+            weekly_approve(report=report, by=head)
+    oldest = WeeklyReport.objects.get(county=county, date_from=weeks[0][0])
+    if oldest.document is not None and not weekly_instructions(report=oldest):
+        delivery = Delivery.objects.filter(document=oldest.document, leader=secretary.leader).first()
+        if delivery is not None and delivery.signed_at is None:
+            delivery_sign(delivery=delivery, user=secretary, note="请相关县级领导按批示抓好落实。")
+        vice_head = _leader(county, DEMO_VICE_HEAD_NAME)
+        demo_units = [_unit(county, "周庄镇"), _unit(county, "县人社局")]
+        for row in oldest.document.snapshot["key_matters"][:1]:
+            matter = Matter.objects.get(county=county, number=row["number"])
+            reported = set(matter.reported_units.values_list("pk", flat=True))
+            item = weekly_instruct(
+                report=oldest, by=secretary, matter_number=matter.number,
+                instruction=f"请{vice_head.name}同志牵头，相关单位抓紧化解，十日内报结果。", leader=vice_head,
+                units=[unit for unit in demo_units if unit.pk not in reported],
+                deadline=today + dt.timedelta(days=10),
+            )  # fmt: skip
+            progress_report(item=item, user=bureau, date=today, text="已约谈信访人，正在核实欠薪数额。")
+        # An instruction on the whole issue given two weeks ago, due last week and not yet done: history,
+        # so its dates are set as they were (the service dates what it records today).
+        late = weekly_instruct(
+            report=oldest, by=secretary, matter_number="", leader=vice_head, units=demo_units,
+            instruction="请各乡镇、县直单位对本期重点事项逐件落实包案责任，一周内报送化解进展。",
+            deadline=today + dt.timedelta(days=1),
+        )  # fmt: skip
+        SupervisionItem.objects.filter(pk=late.pk).update(
+            instructed_at=weeks[1][0], created_at=late.created_at - dt.timedelta(days=14),
+            deadline=today - dt.timedelta(days=3),
+        )  # fmt: skip
+    progress_summary_issue(county=county, day=summary_previous(today + dt.timedelta(days=1)))
