@@ -160,7 +160,7 @@ def _locked(item: SupervisionItem) -> SupervisionItem:
     """The item re-read under a row lock (PostgreSQL; SQLite's writers queue for the database's lock):
     two clicks apply once, the second seeing what the first did."""
     return (
-        SupervisionItem.objects.select_for_update()
+        SupervisionItem.objects.select_for_update(of=("self",))
         .select_related("county", "leader", "matter")
         .get(pk=item.pk)
     )
