@@ -320,7 +320,9 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("XINFANG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint warns of each SVG presentation property it does not read as CSS (a chart's fill colours);
+    # its errors still show.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
 }
 
 # Field encryption of personal data (ID numbers, phones, addresses): keys from XINFANG_FIELD_KEYS
