@@ -38,7 +38,7 @@ def progress_document(
     rows = tuple(
         (
             str(index), Link(item["instruction"], f"/supervision/{item['id']}/"), item["leader"],
-            "、".join(item["units"]) or "—", item["deadline"], item["state"],
+            "、".join(item["units"]) or "—", _day(item["deadline"]), item["state"],
             item["latest_progress"] or "暂无报送",
         )
         for index, item in enumerate(items, start=1)
@@ -69,6 +69,11 @@ def progress_document(
         draft=number is None,
         distribution="报：县委书记、县长",
     )
+
+
+def _day(iso: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _recipients(county: County, summary: Mapping[str, Any]) -> list[Recipient]:

@@ -20,7 +20,7 @@ from xinfang.audit.services import audit_record
 from xinfang.core.attachments import attachment_response
 from xinfang.core.decorators import role_required
 from xinfang.core.forms import form_errors_from
-from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, COUNTY_WIDE_ROLES
 from xinfang.petitions.selectors import matters_for_user
 from xinfang.supervision.forms import AcceptForm, ItemFilterForm, ProgressForm, ReturnForm
 from xinfang.supervision.models import SupervisionItem
@@ -75,6 +75,8 @@ def _detail(request: AuthedRequest, item: SupervisionItem, status: int = 200, **
         "item": item,
         "timeline": _timeline(item),
         "matter_visible": matter_visible,
+        # The sources (the weekly issue's page) are the bureau's and the main leaders'; others see the title.
+        "source_readable": user.role in COUNTY_WIDE_ROLES,
         "overdue_days": (today - item.deadline).days if item.display_state == "overdue" else 0,
         "progress_form": forms.get("progress_form") or (ProgressForm(units=units) if reportable else None),
         "accept_form": forms.get("accept_form") or (AcceptForm() if reviewable else None),
