@@ -140,6 +140,8 @@ OBJECT_OF = {
     "documents:file": "document_file",
     **{f"supervision_api:{name}": "supervision" for name in ("item", "progress", "accept", "return")},
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
+    **{f"reports_api:{name}": "weekly" for name in ("weekly_issue", "weekly_approve", "weekly_instructions")},
+    **{f"documents_api:{name}": "document" for name in ("document", "sign")},
 }
 
 
@@ -269,6 +271,14 @@ URLS: dict[str, tuple[int, ...]] = {
     "supervision_api:progress": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "supervision_api:accept": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "supervision_api:return": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # The weekly analysis: the bureau's, and the main leaders' once issued (the objects' issue is issued).
+    "reports_api:weekly": (403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "reports_api:weekly_issue": (403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "reports_api:weekly_approve": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    "reports_api:weekly_instructions": (403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "documents_api:documents": (403, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "documents_api:document": (403, 200, 200, 200, 404, 403, 403, 403, 403, 403),
+    "documents_api:sign": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
 
