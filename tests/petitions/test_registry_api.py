@@ -255,6 +255,7 @@ def test_the_document_states_the_codes_the_shapes_and_the_unknown_field_policy(p
         (method, path): sorted(operation["responses"])
         for path, operations in schema["paths"].items()
         for method, operation in operations.items()
+        if path.startswith("/api/v1/matters/")  # the other apps' endpoints are tested with them
     }
     assert codes == {
         ("get", "/api/v1/matters/"): ["200", "400", "403"],

@@ -144,3 +144,38 @@ def test_home_cards_lead_to_the_documents_waiting(county, client_for) -> None:
         secretary = client_for("secretary")
         home = secretary.get("/").content.decode()
     assert "文件待签批" in home and 'href="/documents/"' in home
+
+
+def test_a_main_leader_reported_by_a_key_matter_never_sees_it_on_the_issue_page(
+    county, client_for, persona
+) -> None:
+    from tests.reports.test_weekly import visit
+
+    secretary = persona("secretary")
+    with frozen():
+        week_of_visits(county)
+        reporting = visit(county, date=dt.date(2026, 10, 29), level="province")
+        reporting.reported_accounts.add(secretary)
+        report = drafted(client_for)
+        client_for("bureau_head").post(f"/reports/weekly/{report.pk}/approve/", {"confirm": "1"})
+        head = Leader.objects.get(county=county, post_kind=Leader.PostKind.COUNTY_HEAD)
+        bureau = client_for("bureau")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        scan = SimpleUploadedFile("批示.png", PNG, content_type="image/png")
+        leader = Leader.objects.get(county=county, name="杜文博")
+        form = {
+            "matter": reporting.number,
+            "instruction": "请核查",
+            "leader": leader.pk,
+            "deadline": "2026-11-30",
+        }
+        answer = bureau.post(
+            f"/reports/weekly/{report.pk}/instruct/", {**form, "instructed_by": head.pk, "scan": scan}
+        )
+        assert answer.status_code == 302
+        page = client_for("secretary").get(f"/reports/weekly/{report.pk}/").content.decode()
+        refused = client_for("secretary").post(f"/reports/weekly/{report.pk}/instruct/", form)
+    assert reporting.number not in page and "请核查" not in page
+    assert refused.status_code == 422
+    assert reporting.number in client_for("bureau").get(f"/reports/weekly/{report.pk}/").content.decode()

@@ -243,11 +243,7 @@ def _instruction(item: SupervisionItem) -> dict[str, Any]:
 
 
 def _instructions(report: WeeklyReport, omitted: frozenset[str]) -> list[dict[str, Any]]:
-    return [
-        _instruction(item)
-        for item in weekly_instructions(report=report)
-        if item.matter is None or item.matter.number not in omitted
-    ]
+    return [_instruction(item) for item in weekly_instructions(report=report, omit=omitted)]
 
 
 def _figures(report: WeeklyReport, omitted: frozenset[str]) -> dict[str, Any]:

@@ -54,11 +54,12 @@ def weekly_get_for_user(*, user: User, report_id: int) -> WeeklyReport:
     raise Http404
 
 
-def weekly_instructions(*, report: WeeklyReport) -> list[SupervisionItem]:
-    """The 批示 written on the issue and its key matters, each a supervision item, oldest first."""
+def weekly_instructions(*, report: WeeklyReport, omit: frozenset[str] = frozenset()) -> list[SupervisionItem]:
+    """The 批示 written on the issue and its key matters, each a supervision item, oldest first; none on a
+    matter in `omit` (those the reader's copy leaves out: they report the reader, Art. 46)."""
     items = SupervisionItem.objects.filter(
         county=report.county, source_kind=SupervisionItem.SourceKind.WEEKLY, source_id=report.pk
-    )
+    ).exclude(matter__number__in=sorted(omit))
     return list(
         items.select_related("matter", "instructed_by", "leader").prefetch_related("units").order_by("id")
     )

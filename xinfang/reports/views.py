@@ -207,6 +207,7 @@ def weekly_issue_page(
     instructing = document is not None and (
         request.user.role in BUREAU_ROLES or request.user.role == Role.MAIN_LEADER
     )
+    omit = frozenset(reading.copy.omitted) if reading is not None else frozenset()
     context = {
         "report": report,
         "form": text_form
@@ -214,8 +215,10 @@ def weekly_issue_page(
         "content_html": document_html(weekly_render(report)) if document is None else "",
         "reading": reading,
         "deliveries": deliveries_of(document) if document and request.user.role in BUREAU_ROLES else [],
-        "instructions": weekly_instructions(report=report),
-        "instruction_form": (instruction_form or _instruction_form(request, report)) if instructing else None,
+        "instructions": weekly_instructions(report=report, omit=omit),
+        "instruction_form": (instruction_form or _instruction_form(request, report, omit=omit))
+        if instructing
+        else None,
         "is_bureau": request.user.role in BUREAU_ROLES,
         "is_head": request.user.role == Role.BUREAU_HEAD,
         "nav_key": "weekly",
@@ -252,13 +255,19 @@ def weekly_approve_view(request: AuthedRequest, report_id: int) -> HttpResponse:
 
 
 def _instruction_form(
-    request: AuthedRequest, report: WeeklyReport, data: Any = None, files: Any = None
+    request: AuthedRequest,
+    report: WeeklyReport,
+    data: Any = None,
+    files: Any = None,
+    *,
+    omit: frozenset[str] = frozenset(),
 ) -> Any:
+    """The 批示 form; its key matters are those of the reader's copy (`omit`: the ones it leaves out)."""
     assert report.document is not None
+    keys = [row for row in report.document.snapshot.get("key_matters", []) if row["number"] not in omit]
     return InstructionForm(
-        data, files, county=report.county, key_matters=report.document.snapshot.get("key_matters", []),
-        paper=request.user.role in BUREAU_ROLES,
-    )  # fmt: skip
+        data, files, county=report.county, key_matters=keys, paper=request.user.role in BUREAU_ROLES
+    )
 
 
 @role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
@@ -267,7 +276,10 @@ def weekly_instruct_view(request: AuthedRequest, report_id: int) -> HttpResponse
     report = weekly_get_for_user(user=request.user, report_id=report_id)
     if report.document is None:
         raise Http404
-    form = _instruction_form(request, report, request.POST, request.FILES)
+    reading = document_get_for_user(user=request.user, document_id=report.document.pk)
+    form = _instruction_form(
+        request, report, request.POST, request.FILES, omit=frozenset(reading.copy.omitted)
+    )
     if form.is_valid():
         data = form.cleaned_data
         try:
