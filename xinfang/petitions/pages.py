@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from html import escape as esc
 from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from xinfang.accounts.models import User
@@ -165,6 +167,56 @@ class ListRow:
     awaiting: str  # the unit that has yet to sign for it (待签收), else ""
     latest_level: str  # the level of the latest visit, when below the highest reached
 
+    def html(self) -> str:
+        """The row's <tr>, every value escaped: built here rather than in the template, whose engine
+        spent more on the fifty rows' variables and tags than the rest of the page together."""
+        matter = self.matter
+        level = (
+            f'<span class="tag red">{esc(self.top_level)}</span>' if self.over_level else esc(self.top_level)
+        )
+        if matter.is_collective:
+            level += ' <span class="tag red">集体</span>'
+        if self.latest_level:
+            level += f'<div class="muted small">最近一次：{esc(self.latest_level)}</div>'
+        if self.awaiting:
+            awaiting = esc(self.awaiting)
+            status = (
+                f'<span class="tag red" title="已转送交办至{awaiting}，尚未签收">待签收</span>'
+                f'<div class="muted small">{awaiting}</div>'
+            )
+        else:
+            status = esc(self.status)
+        if self.deadline:
+            marked = f"deadline {self.tone}" if self.tone else "muted"
+            state, label = esc(self.deadline.state), esc(self.deadline.label)
+            deadline = (
+                f'<span class="deadline {state}">{esc(self.deadline_due)}</span>'
+                f'<div class="small {marked}">{esc(self.deadline_kind)}期限 · {label}</div>'
+            )
+        else:
+            deadline = "—"
+        township = matter.origin_township
+        tone = f' class="row-{self.tone}"' if self.tone else ""
+        batches = f' <span class="tag">{self.batches}批</span>' if self.batches else ""
+        return (
+            f"<tr{tone}>"
+            f'<td data-label="编号" class="nowrap"><a href="{esc(self.url)}">{esc(matter.number)}</a></td>'
+            f'<td data-label="最近信访" class="nowrap">{esc(self.last_event)}'
+            f"{batches}</td>"
+            f'<td data-label="访别（最高）" class="nowrap">{level}</td>'
+            f'<td data-label="乡镇" class="nowrap">{esc(township.name) if township is not None else ""}</td>'
+            f'<td data-label="问题类别">{esc(self.category)}</td>'
+            f'<td data-label="反映问题">{esc(self.content)}</td>'
+            f'<td data-label="责任单位">{esc(self.unit)}</td>'
+            f'<td data-label="状态" class="nowrap">{status}</td>'
+            f'<td data-label="期限" class="nowrap">{deadline}</td></tr>'
+        )
+
+
+def rows_html(rows: list[ListRow]) -> SafeString:
+    """The list's table rows, one line each."""
+    return mark_safe("\n".join(row.html() for row in rows))  # noqa: S308 - ListRow.html escapes every value
+
 
 LIST_CONTENT_CHARS = 36
 
@@ -185,6 +237,7 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
     today = timezone.localdate()
     warning = registry_rules(county_id).deadline_warning_days if county_id else 3
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
+    detail = reverse("petitions:detail", args=[0]).removesuffix("0/")  # one reverse() a page, not a row
     rows = []
     for matter in matters:
         window = matter.clock in PETITIONER_CLOCKS
@@ -198,7 +251,7 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
         rows.append(
             ListRow(
                 matter=matter,
-                url=reverse("petitions:detail", args=[matter.pk]),
+                url=f"{detail}{matter.pk}/",
                 last_event=matter.last_event_date.isoformat(),
                 batches=matter.event_count if matter.event_count > 1 else 0,
                 top_level=levels.get(matter.top_level, matter.top_level),

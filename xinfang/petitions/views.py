@@ -53,7 +53,13 @@ from xinfang.petitions.forms import (
     township_villages,
 )
 from xinfang.petitions.models import Extension, Matter, OnlineSubmission
-from xinfang.petitions.pages import list_rows, matter_detail_context, matter_page, receipt_context
+from xinfang.petitions.pages import (
+    list_rows,
+    matter_detail_context,
+    matter_page,
+    receipt_context,
+    rows_html,
+)
 from xinfang.petitions.selectors import (
     MatterFilter,
     matter_get_for_user,
@@ -203,10 +209,12 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
         total = matters_total(user=request.user, filters=filters) if valid else 0
     elif not after and not page.next_cursor:
         total = len(page.items)
+    rows = list_rows(page.items, county_id=request.user.county_id)
     context = {
         "form": form,
         "page": page,
-        "rows": list_rows(page.items, county_id=request.user.county_id),
+        "rows": rows,
+        "rows_html": rows_html(rows),
         "total": total,
         "bound": COUNT_BOUND,
         "query": query.urlencode(),
