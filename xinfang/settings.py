@@ -321,8 +321,11 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("XINFANG_LOG_LEVEL", "INFO")},
     # WeasyPrint warns of each SVG presentation property it does not read as CSS (a chart's fill colours);
-    # its errors still show.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "weasyprint": {"level": "ERROR"}},
+    # its errors still show. Its own handler keeps WeasyPrint from resetting the level when it loads.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR", "handlers": ["console"], "propagate": False},
+    },
 }
 
 # Field encryption of personal data (ID numbers, phones, addresses): keys from XINFANG_FIELD_KEYS
