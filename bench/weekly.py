@@ -100,7 +100,7 @@ def main() -> int:
         .order_by("-events")[: args.weeks]
     )
     print(f"{connection.vendor}: {matters:,} matters, {Event.objects.filter(county=county).count():,} events")
-    totals = []
+    totals: list[float] = []
     for row in busiest:
         week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
         date_from, date_to = week_of(week)
