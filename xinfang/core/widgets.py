@@ -3,6 +3,8 @@ page with a few hundred options (categories, villages) spend most of its time in
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -10,8 +12,36 @@ from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+OptionRows = Callable[[], Sequence[tuple[Any, Any]]]
+
+
+@functools.lru_cache(maxsize=256)
+def _options_html(rows: tuple[tuple[str, str, bool], ...]) -> str:
+    """The escaped <option>s of (value, label, label is safe) rows, none selected. Kept per distinct list:
+    a county's directory changes rarely, and a changed one is a new key."""
+    # Plain string escaping: format_html's per-argument checks cost more than the options themselves
+    # on a page with hundreds of them.
+    return "".join(
+        f'<option value="{escape(value)}">{label if safe else escape(label)}</option>'
+        for value, label, safe in rows
+    )
+
 
 class FastSelect(forms.Select):
+    # The options as plain rows, read instead of `choices` when set: Django normalises lazy choices
+    # again on every pass over them (twice a render), which costs more than the options' HTML.
+    option_rows: OptionRows | None = None
+
+    def rows(self) -> Sequence[tuple[Any, Any]]:
+        return self.option_rows() if self.option_rows is not None else list(self.choices)
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        """Select's rule (no `required` unless the first option is empty), read from the rows."""
+        if self.is_hidden or self.allow_multiple_selected:
+            return not self.is_hidden
+        rows = self.rows()
+        return bool(rows) and self._choice_has_empty_value(rows[0])  # type: ignore[attr-defined]
+
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
@@ -25,19 +55,18 @@ class FastSelect(forms.Select):
             "", ' {}="{}"', ((key, val) for key, val in final.items() if val not in (None, False, True))
         )
         flags = mark_safe("".join(f" {key}" for key, val in final.items() if val is True))  # noqa: S308
-        # Plain string escaping: format_html's per-argument checks cost more than the options themselves
-        # on a page with hundreds of them.
-        options = "".join(
-            f'<option value="{escape(str(value))}"{" selected" if str(value) in selected else ""}>'
-            f"{label if isinstance(label, SafeData) else escape(str(label))}</option>"
-            for value, label in self.choices
+        options = _options_html(
+            tuple((str(value), str(label), isinstance(label, SafeData)) for value, label in self.rows())
         )
+        for chosen in selected:
+            tag = f'<option value="{escape(chosen)}"'
+            options = options.replace(f"{tag}>", f"{tag} selected>")
         return format_html(
             '<select name="{}"{}{}>{}</select>',
             name,
             attributes,
             flags,
-            mark_safe(options),  # noqa: S308 - every value and label escaped above
+            mark_safe(options),  # noqa: S308 - every value and label escaped in _options_html
         )
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.captcha import CaptchaForm
 from xinfang.core.roles import Role
-from xinfang.core.widgets import FastSelectsMixin
+from xinfang.core.widgets import FastSelect, FastSelectsMixin
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.petitions import todo
@@ -296,7 +296,10 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
         choices): the export and the API build this form but never render it."""
         field = cast(forms.ModelChoiceField, self.fields[name])  # type: ignore[type-arg]
         empty = ("", str(field.empty_label))
-        cast(forms.Select, field.widget).choices = functools.cache(lambda: [empty, *rows()])  # type: ignore[assignment]
+        options = functools.cache(lambda: [empty, *rows()])
+        widget = cast(FastSelect, field.widget)
+        widget.choices = options  # type: ignore[assignment]
+        widget.option_rows = options
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
