@@ -93,34 +93,43 @@ class _Scan:
                 self.last = (rows[-1][1], rows[-1][0])
 
 
-def matter_page(matters: QuerySet[Matter], *, after: str, size: int, query: str = "") -> MatterPage:
+def matter_page(
+    matters: QuerySet[Matter], *, after: str, size: int, query: str = "", fields: tuple[str, ...] = ()
+) -> MatterPage:
     """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
 
     Keyset paging costs the same on page 1 and page 1000, and never counts the whole list. A search
     first looks through the newest matters, which fills a page at once for a common phrase; if that
     finds too little it asks the bigram index, which answers a rare phrase with its few matches; a
     phrase in between (or a single character) goes on scanning, at most SCAN_LIMIT matters a page.
+    `fields` limits the rows read to those (the list's LIST_FIELDS), all of them when empty.
     """
     cursor = _parse_cursor(after)
     if cursor:
         day, pk = cursor
         matters = matters.filter(Q(last_event_date__lt=day) | Q(last_event_date=day, pk__lt=pk))
     related = ("origin_township", "category__parent", "responsible_unit")
+    fetched = Matter.objects.select_related(*related)
+    if fields:
+        fetched = fetched.only(*fields)
     if not query.strip():
         # The page's ids first, then its rows: a queue that is read from its own index and sorted (the
         # overdue, a leader's matters) sorts narrow index entries, not every candidate's whole row.
         page_ids = list(matters.values_list("pk", flat=True)[: size + 1])
-        rows = {m.pk: m for m in Matter.objects.filter(pk__in=page_ids).select_related(*related)}
+        rows = {m.pk: m for m in fetched.filter(pk__in=page_ids)}
         return _page([rows[pk] for pk in page_ids], size)
     scan = _Scan(matters, query)
     scan.run(until_hits=size + 1, budget=FIRST_SCAN)
     if len(scan.hits) <= size and not scan.exhausted:
         ids = candidate_ids(query, RARE_MATCHES)
         if ids is not None:
-            found = list(matters.filter(pk__in=ids).select_related(*related)[: size * 4 + 1])
+            found_rows = matters.filter(pk__in=ids).select_related(*related)
+            if fields:
+                found_rows = found_rows.only(*fields, "content", "appeal")  # the phrase is checked in them
+            found = list(found_rows[: size * 4 + 1])
             return _page([m for m in found if text_contains(query, m.content, m.appeal)][: size + 1], size)
         scan.run(until_hits=size + 1, budget=SCAN_LIMIT)
-    rows = {m.pk: m for m in Matter.objects.filter(pk__in=scan.hits[: size + 1]).select_related(*related)}
+    rows = {m.pk: m for m in fetched.filter(pk__in=scan.hits[: size + 1])}
     page = _page([rows[pk] for pk in scan.hits[: size + 1]], size)
     if not page.next_cursor and not scan.exhausted and scan.last is not None:
         # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
@@ -219,6 +228,13 @@ def rows_html(rows: list[ListRow]) -> SafeString:
 
 
 LIST_CONTENT_CHARS = 36
+# What list_rows and ListRow.html read of a matter: a page of whole rows (forty columns, the long texts
+# among them) and their related rows cost more to turn into objects than to render.
+LIST_FIELDS = (
+    "number", "last_event_date", "event_count", "top_level", "is_collective", "content",
+    "status", "clock", "due_date", "origin_township__name", "category__name", "category__parent__name",
+    "responsible_unit__name",
+)  # fmt: skip
 
 
 def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
