@@ -26,6 +26,7 @@ from xinfang.core.documents import Document, document_docx, document_html, docum
 from xinfang.directory.models import County, Leader
 from xinfang.documents.models import Delivery, DocumentCopy, DocumentKind, DocumentSequence, IssuedDocument
 from xinfang.notifications.services import SmsDraft, sms_queue
+from xinfang.petitions.models import Matter
 
 # render(number, omitted matter numbers) -> the document as the builder takes it
 Render = Callable[[int, frozenset[str]], Document]
@@ -36,6 +37,23 @@ class Recipient:
     leader: Leader
     purpose: str  # Delivery.Purpose
     omit: frozenset[str] = frozenset()  # numbers of the listed matters that report this leader (Art. 46)
+
+
+def recipients_for(
+    *, county: County, leaders: Sequence[Leader], purpose: Callable[[Leader], str], numbers: Sequence[str]
+) -> list[Recipient]:
+    """A recipient per leader, each with the numbers (of `numbers`, the matters a document lists) of the
+    matters that report the leader's own account (Art. 46): their copy leaves those out."""
+    reporting: dict[int, set[str]] = {}
+    pairs = Matter.reported_accounts.through.objects.filter(
+        matter__county=county, matter__number__in=list(numbers), user__leader__isnull=False
+    ).values_list("user__leader_id", "matter__number")
+    for leader_id, number in pairs:
+        reporting.setdefault(leader_id, set()).add(number)
+    return [
+        Recipient(leader=leader, purpose=purpose(leader), omit=frozenset(reporting.get(leader.pk, ())))
+        for leader in leaders
+    ]
 
 
 def _next_number(county: County, kind: str, year: int) -> int:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
 from xinfang.core.documents import document_html
+from xinfang.core.forms import form_errors_from
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.documents.selectors import deliveries_of, document_get_for_user
 from xinfang.documents.services import delivery_read
@@ -176,20 +177,11 @@ def weekly_issue(request: AuthedRequest, report_id: int) -> HttpResponse:
         try:
             weekly_edit(report=report, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, "已保存。")
             return redirect("reports:weekly_issue", report.pk)
     return weekly_issue_page(request, report, text_form=form, status=422)
-
-
-def add_errors(form: Any, error: ValidationError) -> None:
-    """A service's refusal beside its field when the form has one, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def weekly_issue_page(
@@ -289,7 +281,7 @@ def weekly_instruct_view(request: AuthedRequest, report_id: int) -> HttpResponse
                 instructed_by=data.get("instructed_by"), scan=data.get("scan"),
             )  # fmt: skip
         except ValidationError as error:
-            add_errors(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, "批示已交办，已生成督办事项并短信通知牵头领导和责任单位。")
             return redirect("reports:weekly_issue", report.pk)

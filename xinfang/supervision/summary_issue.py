@@ -15,9 +15,8 @@ from xinfang.accounts.models import User
 from xinfang.core.documents import Document, Heading, Link, Masthead, Paragraph, Table
 from xinfang.directory.models import County, Leader
 from xinfang.documents.models import Delivery, DocumentKind, IssuedDocument
-from xinfang.documents.services import Recipient, document_issue
+from xinfang.documents.services import Recipient, document_issue, recipients_for
 from xinfang.lib.schedule import Rule, monthly_on
-from xinfang.petitions.models import Matter
 from xinfang.supervision.summary import progress_summary, summary_days, summary_previous
 
 
@@ -77,18 +76,13 @@ def _day(iso: str) -> str:
 
 
 def _recipients(county: County, summary: Mapping[str, Any]) -> list[Recipient]:
-    numbers = [item["matter_number"] for item in summary["items"] if item["matter_number"]]
-    reporting: dict[int, set[str]] = {}
-    pairs = Matter.reported_accounts.through.objects.filter(
-        matter__county=county, matter__number__in=numbers, user__leader__isnull=False
-    ).values_list("user__leader_id", "matter__number")
-    for leader_id, number in pairs:
-        reporting.setdefault(leader_id, set()).add(number)
     leaders = Leader.objects.filter(county=county, is_active=True, post_kind__in=Leader.MAIN_POSTS)
-    return [
-        Recipient(leader=leader, purpose=Delivery.Purpose.READ, omit=frozenset(reporting.get(leader.pk, ())))
-        for leader in leaders.order_by("protocol_order", "id")
-    ]
+    return recipients_for(
+        county=county,
+        leaders=list(leaders.order_by("protocol_order", "id")),
+        purpose=lambda leader: Delivery.Purpose.READ,
+        numbers=[item["matter_number"] for item in summary["items"] if item["matter_number"]],
+    )
 
 
 def progress_summary_issue(

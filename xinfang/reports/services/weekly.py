@@ -23,7 +23,7 @@ from xinfang.core.documents import Document
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit
 from xinfang.documents.models import Delivery, DocumentKind, IssuedDocument
-from xinfang.documents.services import Recipient, document_issue
+from xinfang.documents.services import Recipient, document_issue, recipients_for
 from xinfang.lib.schedule import Rule, first_working_day_of_week
 from xinfang.lib.text import clean_text
 from xinfang.petitions.models import Channel, Level, Matter
@@ -138,22 +138,12 @@ def weekly_recipients(county: County, figures: dict[str, Any]) -> list[Recipient
     leaders = Leader.objects.filter(county=county, is_active=True).filter(
         Q(post_kind__in=Leader.MAIN_POSTS) | Q(is_standing_committee=True)
     )
-    numbers = [row["number"] for row in figures["key_matters"]]
-    reporting: dict[int, set[str]] = {}
-    through = Matter.reported_accounts.through
-    pairs = through.objects.filter(
-        matter__county=county, matter__number__in=numbers, user__leader__isnull=False
-    ).values_list("user__leader_id", "matter__number")
-    for leader_id, number in pairs:
-        reporting.setdefault(leader_id, set()).add(number)
-    return [
-        Recipient(
-            leader=leader,
-            purpose=Delivery.Purpose.SIGN if leader.is_main_leader else Delivery.Purpose.READ,
-            omit=frozenset(reporting.get(leader.pk, ())),
-        )
-        for leader in leaders
-    ]
+    return recipients_for(
+        county=county,
+        leaders=list(leaders.order_by("protocol_order", "id")),
+        purpose=lambda leader: Delivery.Purpose.SIGN if leader.is_main_leader else Delivery.Purpose.READ,
+        numbers=[row["number"] for row in figures["key_matters"]],
+    )
 
 
 def weekly_approve(*, report: WeeklyReport, by: User, now: dt.datetime | None = None) -> IssuedDocument:
