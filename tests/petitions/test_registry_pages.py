@@ -153,6 +153,18 @@ def test_it_lists_with_a_bounded_number_of_queries_and_pages_by_keyset(
         views.PAGE_SIZE = old
 
 
+def test_it_shows_a_changed_directory_in_the_filter_form_it_renders_once(client_for, county):
+    client = client_for("bureau")
+    township = Unit.objects.get(county=county, name="周庄镇")
+    assert f'<option value="{township.pk}">周庄镇</option>' in client.get("/matters/").content.decode()
+    Unit.objects.filter(pk=township.pk).update(name="周庄乡")
+    after = client.get("/matters/").content.decode()
+    assert f'<option value="{township.pk}">周庄乡</option>' in after
+    assert f'<option value="{township.pk}">周庄镇</option>' not in after
+    chosen = client.get("/matters/", {"township": township.pk}).content.decode()
+    assert f'<option value="{township.pk}" selected>周庄乡</option>' in chosen
+
+
 def test_it_keeps_other_units_matters_away_from_a_unit_user(client_for, county):
     bureau = client_for("bureau")
     mine = register(bureau, county)

@@ -260,6 +260,8 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
                  ("collective", "集体访")],
     )  # fmt: skip
 
+    DIRECTORY_FIELDS = ("township", "unit", "category", "owner")  # their options are the county's rows
+
     def __init__(self, *args: Any, county_id: int | None, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = county_units(county_id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from html import escape as esc
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +17,7 @@ from django.utils.text import Truncator
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES
+from xinfang.core.widgets import FastSelect
 from xinfang.lib.deadlines import (
     CLOCK_LABELS,
     PETITIONER_CLOCKS,
@@ -30,6 +32,7 @@ from xinfang.petitions.forms import (
     ExtensionDecisionForm,
     ExtensionForm,
     HearingForm,
+    MatterFilterForm,
     ObjectionDecisionForm,
     OwnerForm,
     ReasonForm,
@@ -235,6 +238,29 @@ LIST_FIELDS = (
     "status", "clock", "due_date", "origin_township__name", "category__name", "category__parent__name",
     "responsible_unit__name",
 )  # fmt: skip
+
+
+_FILTERS_KEPT = 64
+_filters_rendered: dict[tuple[Any, ...], SafeString] = {}
+
+
+def filters_html(form: MatterFilterForm) -> SafeString:
+    """The list's filter form. Unfilled, as the list first opens (most of its requests), it is the same for
+    everyone with the same to-do queues and the same directory: rendered once for them, keyed by its
+    choices themselves, so that a changed directory renders anew."""
+    if form.is_bound:
+        return render_to_string("petitions/_list_filters.html", {"form": form})
+    # The to-do queues are the user's role's; the static choices (status, level, channel) never change.
+    key = tuple(
+        tuple(cast(FastSelect, form.fields[name].widget).rows())
+        for name in ("todo", *MatterFilterForm.DIRECTORY_FIELDS)
+    )
+    html = _filters_rendered.get(key)
+    if html is None:
+        if len(_filters_rendered) >= _FILTERS_KEPT:
+            _filters_rendered.clear()
+        html = _filters_rendered[key] = render_to_string("petitions/_list_filters.html", {"form": form})
+    return html
 
 
 def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:

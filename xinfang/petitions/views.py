@@ -55,6 +55,7 @@ from xinfang.petitions.forms import (
 from xinfang.petitions.models import Extension, Matter, OnlineSubmission
 from xinfang.petitions.pages import (
     LIST_FIELDS,
+    filters_html,
     list_rows,
     matter_detail_context,
     matter_page,
@@ -213,6 +214,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     rows = list_rows(page.items, county_id=request.user.county_id)
     context = {
         "form": form,
+        "filters_html": "" if request.htmx else filters_html(form),
         "page": page,
         "rows": rows,
         "rows_html": rows_html(rows),
