@@ -163,8 +163,19 @@ def test_approval_numbers_archives_freezes_and_sends(county, head, bureau) -> No
     import hashlib
 
     assert hashlib.sha256(bytes(copy.docx)).hexdigest() == copy.docx_sha256
-    assert bytes(copy.pdf).startswith(b"%PDF")
+    assert hashlib.sha256(bytes(copy.pdf)).hexdigest() == copy.pdf_sha256
     assert "每周访情分析" in copy.html
+    # The archived Word file names the official fonts on its runs; the PDF's text is the Chinese.
+    import docx
+    from docx.oxml.ns import qn
+    from pypdf import PdfReader
+
+    word = docx.Document(io.BytesIO(bytes(copy.docx)))
+    fonts = {run._r.rPr.rFonts.get(qn("w:eastAsia")) for para in word.paragraphs for run in para.runs}
+    assert {"仿宋_GB2312", "方正小标宋简体", "黑体"} <= fonts
+    assert any("2026年第1期" in para.text for para in word.paragraphs)
+    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(bytes(copy.pdf))).pages)
+    assert "每周访情分析" in text and "本周越级访增多" in text and "2026年第1期" in text
     main_leaders = Leader.objects.filter(county=county, post_kind__in=Leader.MAIN_POSTS)
     main = set(main_leaders.values_list("pk", flat=True))
     signing = document.deliveries.filter(purpose=Delivery.Purpose.SIGN).values_list("leader_id", flat=True)
