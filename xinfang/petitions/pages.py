@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from html import escape as esc
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.text import Truncator
+from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES
@@ -97,7 +98,12 @@ class _Scan:
 
 
 def matter_page(
-    matters: QuerySet[Matter], *, after: str, size: int, query: str = "", fields: tuple[str, ...] = ()
+    matters: QuerySet[Matter],
+    *,
+    after: str,
+    size: int,
+    query: str = "",
+    rows_from: QuerySet[Matter] | None = None,
 ) -> MatterPage:
     """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
 
@@ -105,39 +111,39 @@ def matter_page(
     first looks through the newest matters, which fills a page at once for a common phrase; if that
     finds too little it asks the bigram index, which answers a rare phrase with its few matches; a
     phrase in between (or a single character) goes on scanning, at most SCAN_LIMIT matters a page.
-    `fields` limits the rows read to those (the list's LIST_FIELDS), all of them when empty.
+    The page's matters are read from `rows_from` (the list's `list_matters()`), whole with their
+    township, category and unit when it is not given.
     """
     cursor = _parse_cursor(after)
     if cursor:
         day, pk = cursor
         matters = matters.filter(Q(last_event_date__lt=day) | Q(last_event_date=day, pk__lt=pk))
-    related = ("origin_township", "category__parent", "responsible_unit")
-    fetched = Matter.objects.select_related(*related)
-    if fields:
-        fetched = fetched.only(*fields)
+    if rows_from is None:
+        rows_from = Matter.objects.select_related("origin_township", "category__parent", "responsible_unit")
     if not query.strip():
         # The page's ids first, then its rows: a queue that is read from its own index and sorted (the
         # overdue, a leader's matters) sorts narrow index entries, not every candidate's whole row.
-        page_ids = list(matters.values_list("pk", flat=True)[: size + 1])
-        rows = {m.pk: m for m in fetched.filter(pk__in=page_ids)}
-        return _page([rows[pk] for pk in page_ids], size)
+        return _page(_read(rows_from, list(matters.values_list("pk", flat=True)[: size + 1])), size)
     scan = _Scan(matters, query)
     scan.run(until_hits=size + 1, budget=FIRST_SCAN)
     if len(scan.hits) <= size and not scan.exhausted:
         ids = candidate_ids(query, RARE_MATCHES)
         if ids is not None:
-            found_rows = matters.filter(pk__in=ids).select_related(*related)
-            if fields:
-                found_rows = found_rows.only(*fields, "content", "appeal")  # the phrase is checked in them
-            found = list(found_rows[: size * 4 + 1])
-            return _page([m for m in found if text_contains(query, m.content, m.appeal)][: size + 1], size)
+            found = matters.filter(pk__in=ids).values_list("pk", "content", "appeal")[: size * 4 + 1]
+            hits = [pk for pk, content, appeal in found if text_contains(query, content, appeal)]
+            return _page(_read(rows_from, hits[: size + 1]), size)
         scan.run(until_hits=size + 1, budget=SCAN_LIMIT)
-    rows = {m.pk: m for m in fetched.filter(pk__in=scan.hits[: size + 1])}
-    page = _page([rows[pk] for pk in scan.hits[: size + 1]], size)
+    page = _page(_read(rows_from, scan.hits[: size + 1]), size)
     if not page.next_cursor and not scan.exhausted and scan.last is not None:
         # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
         return MatterPage(items=page.items, next_cursor=f"{scan.last[0].isoformat()}.{scan.last[1]}")
     return page
+
+
+def _read(rows_from: QuerySet[Matter], ids: list[int]) -> list[Matter]:
+    """The matters of `ids`, in that order."""
+    rows = {matter.pk: matter for matter in rows_from.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids]
 
 
 def _page(rows: list[Matter], size: int) -> MatterPage:
@@ -168,6 +174,7 @@ class ListRow:
     batches: int  # the matter's events when more than one, else 0
     top_level: str
     over_level: bool  # it reached beyond the county
+    township: str
     category: str
     content: str  # cut to the list's width
     unit: str  # the responsible unit, or "—"
@@ -207,7 +214,6 @@ class ListRow:
             )
         else:
             deadline = "—"
-        township = matter.origin_township
         tone = f' class="row-{self.tone}"' if self.tone else ""
         batches = f' <span class="tag">{self.batches}批</span>' if self.batches else ""
         return (
@@ -216,7 +222,7 @@ class ListRow:
             f'<td data-label="最近信访" class="nowrap">{esc(self.last_event)}'
             f"{batches}</td>"
             f'<td data-label="访别（最高）" class="nowrap">{level}</td>'
-            f'<td data-label="乡镇" class="nowrap">{esc(township.name) if township is not None else ""}</td>'
+            f'<td data-label="乡镇" class="nowrap">{esc(self.township)}</td>'
             f'<td data-label="问题类别">{esc(self.category)}</td>'
             f'<td data-label="反映问题">{esc(self.content)}</td>'
             f'<td data-label="责任单位">{esc(self.unit)}</td>'
@@ -231,13 +237,23 @@ def rows_html(rows: list[ListRow]) -> SafeString:
 
 
 LIST_CONTENT_CHARS = 36
-# What list_rows and ListRow.html read of a matter: a page of whole rows (forty columns, the long texts
-# among them) and their related rows cost more to turn into objects than to render.
+# What list_rows reads of a matter: a page of whole rows (forty columns, the long texts among them) with
+# their township, category and unit as objects cost more to build than the page to render.
 LIST_FIELDS = (
-    "number", "last_event_date", "event_count", "top_level", "is_collective", "content",
-    "status", "clock", "due_date", "origin_township__name", "category__name", "category__parent__name",
-    "responsible_unit__name",
+    "number", "last_event_date", "event_count", "top_level", "is_collective", "content", "status", "clock",
+    "due_date",
 )  # fmt: skip
+
+
+def list_matters() -> QuerySet[Matter]:
+    """The matters as list_rows reads them: LIST_FIELDS and the names of their township, category (and
+    its parent) and responsible unit."""
+    return Matter.objects.only(*LIST_FIELDS).annotate(
+        township_name=F("origin_township__name"),
+        category_name=F("category__name"),
+        category_parent=F("category__parent__name"),
+        unit_name=F("responsible_unit__name"),
+    )
 
 
 _FILTERS_KEPT = 64
@@ -263,7 +279,18 @@ def filters_html(form: MatterFilterForm) -> SafeString:
     return html
 
 
+def list_content(text: str, keep: int) -> str:
+    """`Truncator(text).chars(LIST_CONTENT_CHARS)`, whose walk over the characters in Python cost more than
+    the rest of a row; taken only when the text's start has combining marks (which do not count).
+    `keep` is what the ellipsis leaves, `calculate_truncate_chars_length` (it is translated)."""
+    text = unicodedata.normalize("NFC", text)
+    if any(map(unicodedata.combining, text[: LIST_CONTENT_CHARS + 1])):
+        return Truncator(text).chars(LIST_CONTENT_CHARS)
+    return text if len(text) <= LIST_CONTENT_CHARS else add_truncation_text(text[:keep], None)
+
+
 def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
+    """The rows of matters read through list_matters()."""
     ids = [matter.pk for matter in matters]
     waiting = dict(
         Assignment.objects.filter(
@@ -280,6 +307,7 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
     warning = registry_rules(county_id).deadline_warning_days if county_id else 3
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
     detail = reverse("petitions:detail", args=[0]).removesuffix("0/")  # one reverse() a page, not a row
+    keep = calculate_truncate_chars_length(LIST_CONTENT_CHARS, None)
     rows = []
     for matter in matters:
         window = matter.clock in PETITIONER_CLOCKS
@@ -289,7 +317,7 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
             else None
         )
         level = latest.get(matter.pk, (None, None, matter.top_level))[2]
-        unit = matter.responsible_unit
+        names = cast(Any, matter)  # list_matters()'s annotations
         rows.append(
             ListRow(
                 matter=matter,
@@ -298,9 +326,12 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
                 batches=matter.event_count if matter.event_count > 1 else 0,
                 top_level=levels.get(matter.top_level, matter.top_level),
                 over_level=matter.top_level != Level.COUNTY,
-                category=str(matter.category),
-                content=Truncator(matter.content).chars(LIST_CONTENT_CHARS),
-                unit=unit.name if unit is not None and unit.name else "—",
+                township=names.township_name,
+                category=f"{names.category_parent}/{names.category_name}"
+                if names.category_parent
+                else names.category_name,
+                content=list_content(matter.content, keep),
+                unit=names.unit_name or "—",
                 status=statuses.get(matter.status, matter.status),
                 deadline=deadline,
                 deadline_due=deadline.due.isoformat() if deadline else "",

@@ -54,8 +54,8 @@ from xinfang.petitions.forms import (
 )
 from xinfang.petitions.models import Extension, Matter, OnlineSubmission
 from xinfang.petitions.pages import (
-    LIST_FIELDS,
     filters_html,
+    list_matters,
     list_rows,
     matter_detail_context,
     matter_page,
@@ -203,7 +203,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     filters = form.matter_filter() if form.is_bound and valid else MatterFilter()
     matters = matters_filtered(user=request.user, filters=filters) if valid else Matter.objects.none()
     after = request.GET.get("after", "")
-    page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, fields=LIST_FIELDS)
+    page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, rows_from=list_matters())
     query = request.GET.copy()
     query.pop("after", None)
     total: int | None = None  # a search is counted only when it fits on its first page: counting scans
