@@ -9,7 +9,7 @@ from html import escape as esc
 from typing import Any, cast
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -246,13 +246,17 @@ LIST_FIELDS = (
 
 
 def list_matters() -> QuerySet[Matter]:
-    """The matters as list_rows reads them: LIST_FIELDS and the names of their township, category (and
-    its parent) and responsible unit."""
+    """The matters as list_rows reads them: LIST_FIELDS, the names of their township, category (and its
+    parent) and responsible unit, the level of their latest visit and the unit yet to sign for them."""
+    latest = Event.objects.filter(matter=OuterRef("pk")).order_by("-date", "-pk")
+    awaiting = Assignment.objects.filter(matter=OuterRef("pk"), is_current=True, state=Assignment.State.SENT)
     return Matter.objects.only(*LIST_FIELDS).annotate(
         township_name=F("origin_township__name"),
         category_name=F("category__name"),
         category_parent=F("category__parent__name"),
         unit_name=F("responsible_unit__name"),
+        latest_level=Subquery(latest.values("level")[:1]),
+        awaiting=Subquery(awaiting.values("unit__name")[:1]),  # one current assignment a matter
     )
 
 
@@ -291,18 +295,6 @@ def list_content(text: str, keep: int) -> str:
 
 def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
     """The rows of matters read through list_matters()."""
-    ids = [matter.pk for matter in matters]
-    waiting = dict(
-        Assignment.objects.filter(
-            matter_id__in=ids, is_current=True, state=Assignment.State.SENT
-        ).values_list("matter_id", "unit__name")
-    )
-    latest: dict[int, tuple[dt.date, int, str]] = {}
-    for matter_id, day, pk, level in Event.objects.filter(matter_id__in=ids).values_list(
-        "matter_id", "date", "pk", "level"
-    ):
-        if matter_id not in latest or (day, pk) > latest[matter_id][:2]:
-            latest[matter_id] = (day, pk, level)
     today = timezone.localdate()
     warning = registry_rules(county_id).deadline_warning_days if county_id else 3
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
@@ -316,8 +308,8 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
             if matter.due_date and matter.clock
             else None
         )
-        level = latest.get(matter.pk, (None, None, matter.top_level))[2]
         names = cast(Any, matter)  # list_matters()'s annotations
+        level = names.latest_level or matter.top_level
         rows.append(
             ListRow(
                 matter=matter,
@@ -337,7 +329,7 @@ def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
                 deadline_due=deadline.due.isoformat() if deadline else "",
                 deadline_kind=CLOCK_LABELS[Clock(matter.clock)] if deadline else "",
                 tone=deadline.state if deadline and deadline.state in ("overdue", "warning") else "",
-                awaiting=waiting.get(matter.pk, ""),
+                awaiting=names.awaiting or "",
                 latest_level=levels[level] if level != matter.top_level else "",
             )
         )
