@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from xinfang.accounts.models import User
 from xinfang.accounts.services import UNLOCKING_ROLES
@@ -19,7 +20,13 @@ class NavItem:
 
 
 def navigation_for(user: User) -> list[NavItem]:
-    role = user.role
+    return list(_navigation(user.role, user.unit_id, get_script_prefix()))
+
+
+@functools.lru_cache(maxsize=256)
+def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, ...]:
+    """The items of a role (and unit): built once, as every page shows them (some twenty `reverse()`
+    calls a request otherwise). The URLs depend on the script prefix, which is part of the key."""
     items: list[NavItem] = []
     if role in CONTENT_ROLES or role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
         items.append(NavItem("工作台", reverse("dashboard:home"), "home"))
@@ -41,8 +48,8 @@ def navigation_for(user: User) -> list[NavItem]:
             NavItem("县级领导", reverse("directory:leaders"), "leaders"),
             NavItem("问题分类", reverse("directory:categories"), "categories"),
         ]
-    if role == Role.UNIT_USER and user.unit_id:
-        items.append(NavItem("本单位", reverse("directory:unit", args=[user.unit_id]), "unit"))
+    if role == Role.UNIT_USER and unit_id:
+        items.append(NavItem("本单位", reverse("directory:unit", args=[unit_id]), "unit"))
     if role in BUREAU_ROLES:
         # The directory is kept on its own pages above; the county's rules have a page of their own.
         items.append(NavItem("时限规则", reverse("county_rules:page"), "rules"))
@@ -55,4 +62,4 @@ def navigation_for(user: User) -> list[NavItem]:
     if role == Role.AUDITOR:
         items.append(NavItem("审计日志", reverse("audit:log"), "audit"))
     items.append(NavItem("修改密码", reverse("accounts:password_change"), "password"))
-    return items
+    return tuple(items)
