@@ -187,14 +187,19 @@ def matters_filtered(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
     return _narrowed(matters_for_user(user=user), user, filters)
 
 
-def matters_total(*, user: User, filters: MatterFilter, bound: int = COUNT_BOUND) -> int:
-    """How many matters `matters_filtered` holds, up to `bound` (see count_upto).
+def matters_total(
+    *, user: User, filters: MatterFilter, bound: int = COUNT_BOUND, filtered: QuerySet[Matter] | None = None
+) -> int:
+    """How many matters `matters_filtered` holds, up to `bound` (see count_upto); `filtered` is its answer
+    when the caller has it already.
 
     A unit's scope is counted branch by branch, each from its own index: a branch that reaches the bound
     answers at once (a township or a large department has tens of thousands of matters), otherwise the
     branches' union is counted. One count over the whole scope would walk the county's matters."""
     if not (user.is_authenticated and user.county_id and user.role == Role.UNIT_USER and user.unit_id):
-        return count_upto(matters_filtered(user=user, filters=filters), bound)
+        if filtered is None:
+            filtered = matters_filtered(user=user, filters=filters)
+        return count_upto(filtered, bound)
     responsible, township, assigned = _unit_branches(user)
     matters = _county_matters(user)
     branches = [
@@ -202,7 +207,8 @@ def matters_total(*, user: User, filters: MatterFilter, bound: int = COUNT_BOUND
         _narrowed(matters.filter(township), user, filters),
         _narrowed(matters.filter(pk__in=assigned.values("matter_id")), user, filters),
     ]
-    if any(count_upto(branch, bound) > bound for branch in branches[:2]):
+    # The township's own matters first: most of a township's scope (a department has none of them).
+    if any(count_upto(branch, bound) > bound for branch in (branches[1], branches[0])):
         return bound + 1
     first, *rest = (branch.order_by().values("pk") for branch in branches)
     return count_upto(first.union(*rest), bound)

@@ -208,7 +208,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     query.pop("after", None)
     total: int | None = None  # a search is counted only when it fits on its first page: counting scans
     if not filters.q:
-        total = matters_total(user=request.user, filters=filters) if valid else 0
+        total = matters_total(user=request.user, filters=filters, filtered=matters) if valid else 0
     elif not after and not page.next_cursor:
         total = len(page.items)
     rows = list_rows(page.items, county_id=request.user.county_id)
