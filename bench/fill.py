@@ -69,6 +69,9 @@ def planner_statistics_refresh() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        if connection.vendor == "sqlite":
+        if connection.vendor == "postgresql":
+            # As a settled database is: the visibility map set (index-only scans stay index-only), statistics.
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
             cursor.execute("PRAGMA optimize")
