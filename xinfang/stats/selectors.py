@@ -23,6 +23,9 @@ from xinfang.petitions.models import COLLECTIVE_PERSONS, Channel, Event, Level
 from xinfang.petitions.selectors import events_visible
 
 FIGURES = ("matters", "events", "persons")
+# What the scan counts rows by: the event's date, never null and in the statistics index, so PostgreSQL
+# answers from the index alone (the id is not in it; SQLite keeps the rowid in every index anyway).
+ROW = "date"
 
 
 def _opens(field: str, date_from: dt.date) -> Q:
@@ -57,13 +60,13 @@ def event_statistics(
     """
     events = counted_events(county=county, date_from=date_from, date_to=date_to, user=user)
     by_day = events.values_list("date", "level", "channel", "township_id", "category_top_id").annotate(
-        opens=Count("pk", filter=_opens("prev_date", date_from)),
-        opens_level=Count("pk", filter=_opens("prev_level_date", date_from)),
-        opens_channel=Count("pk", filter=_opens("prev_channel_date", date_from)),
-        n_events=Count("pk"),
+        opens=Count(ROW, filter=_opens("prev_date", date_from)),
+        opens_level=Count(ROW, filter=_opens("prev_level_date", date_from)),
+        opens_channel=Count(ROW, filter=_opens("prev_channel_date", date_from)),
+        n_events=Count(ROW),
         n_persons=Coalesce(Sum("persons"), 0),
-        collective=Count("pk", filter=Q(persons__gte=COLLECTIVE_PERSONS)),
-        repeat=Count("pk", filter=Q(is_repeat=True)),
+        collective=Count(ROW, filter=Q(persons__gte=COLLECTIVE_PERSONS)),
+        repeat=Count(ROW, filter=Q(is_repeat=True)),
     )
     cells: dict[tuple[Any, ...], list[int]] = {}  # (level, channel, township, category) → CELL_FIGURES
     for _, level, channel, township, category, *figures in cast(list[tuple[Any, ...]], by_day.order_by()):
