@@ -51,8 +51,7 @@ def matters_for_user(*, user: User) -> QuerySet[Matter]:
     if user.role in COUNTY_WIDE_ROLES:
         return matters
     if user.role == Role.COUNTY_LEADER and user.leader_id:
-        owned = Ownership.objects.filter(leader_id=user.leader_id, is_current=True)
-        return matters.filter(pk__in=owned.values("matter_id"))
+        return matters.filter(pk__in=todo.owned_matter_ids(user.leader_id))
     if user.role == Role.UNIT_USER and user.unit_id:
         responsible, township, assigned = _unit_branches(user)
         return matters.filter(responsible | township | Exists(assigned.filter(matter=OuterRef("pk"))))
@@ -87,8 +86,7 @@ def events_visible(*, user: User, events: QuerySet[Event]) -> QuerySet[Event]:
     if user.role in COUNTY_WIDE_ROLES:
         return events
     if user.role == Role.COUNTY_LEADER and user.leader_id:
-        owned = Ownership.objects.filter(leader_id=user.leader_id, is_current=True)
-        return events.filter(matter_id__in=owned.values("matter_id"))
+        return events.filter(matter_id__in=todo.owned_matter_ids(user.leader_id))
     if user.role == Role.UNIT_USER and user.unit_id:
         responsible, _, assigned = _unit_branches(user)
         # The township's own events by their column; one list of the unit's other matters, read once.
@@ -237,8 +235,7 @@ def _narrowed(matters: QuerySet[Matter], user: User, filters: MatterFilter) -> Q
     if filters.overdue:
         matters = todo.overdue(matters, todo_today(user))
     if filters.owner_id:
-        owned = Ownership.objects.filter(leader_id=filters.owner_id, is_current=True).values("matter_id")
-        matters = matters.filter(pk__in=owned)
+        matters = matters.filter(pk__in=todo.owned_matter_ids(filters.owner_id))
     queue = todo.QUEUE_BY_KEY.get(filters.todo)
     if queue is not None and queue.applies(user):
         matters = queue.narrow(matters, user, todo_today(user))

@@ -85,9 +85,21 @@ def _own_unit(matters: QuerySet[Matter], user: User) -> QuerySet[Matter]:
     return matters.filter(responsible_unit_id=user.unit_id or 0)
 
 
+# A leader's current ownerships are read as a list of matter ids up to this many: the planners then look
+# the matters up by key and sort a few hundred rows. As a subquery, PostgreSQL guesses thousands of them
+# (a leader's released ownerships skew its estimate) and scans every matter of the county instead.
+OWNED_AS_LIST = 5_000
+
+
+def owned_matter_ids(leader_id: int) -> list[int] | QuerySet[Ownership, int]:
+    """The ids of the matters a leader owns now: a list, or beyond OWNED_AS_LIST a subquery."""
+    owned = Ownership.objects.filter(leader_id=leader_id, is_current=True).values_list("matter_id", flat=True)
+    ids = list(owned.order_by()[: OWNED_AS_LIST + 1])
+    return ids if len(ids) <= OWNED_AS_LIST else owned
+
+
 def _owned(matters: QuerySet[Matter], user: User) -> QuerySet[Matter]:
-    owned = Ownership.objects.filter(leader_id=user.leader_id or 0, is_current=True).values("matter_id")
-    return matters.filter(pk__in=owned).exclude(status__in=FINISHED)
+    return matters.filter(pk__in=owned_matter_ids(user.leader_id or 0)).exclude(status__in=FINISHED)
 
 
 def _is_unit(user: User) -> bool:
