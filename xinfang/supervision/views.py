@@ -4,8 +4,10 @@ files. Gate → validate → one service → respond."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -127,42 +129,49 @@ def progress(request: AuthedRequest, item_id: int) -> HttpResponse:
     return _detail(request, item, 422, progress_form=form)
 
 
-@role_required(BUREAU_ROLES)
-@require_POST
-def accept(request: AuthedRequest, item_id: int) -> HttpResponse:
-    item = item_get_for_user(user=request.user, item_id=item_id)
-    form = AcceptForm(request.POST)
+def _decide(
+    request: AuthedRequest,
+    item: SupervisionItem,
+    form: forms.Form,
+    form_key: str,
+    decide: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """The bureau's decision on an item: the form, then the service; a second click is a message, a
+    refusal shows beside the form."""
     if form.is_valid():
         try:
-            item_accept(item=item, user=request.user, note=form.cleaned_data["note"])
+            decide(form.cleaned_data)
         except SupervisionConflict as conflict:
             messages.error(request, conflict.messages[0])
             return redirect(item)
         except ValidationError as error:
             form_errors_from(form, error)
         else:
-            messages.success(request, "已验收办结")
+            messages.success(request, done)
             return redirect(item)
-    return _detail(request, item, 422, accept_form=form)
+    return _detail(request, item, 422, **{form_key: form})
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def accept(request: AuthedRequest, item_id: int) -> HttpResponse:
+    item = item_get_for_user(user=request.user, item_id=item_id)
+    return _decide(
+        request, item, AcceptForm(request.POST), "accept_form",
+        lambda data: item_accept(item=item, user=request.user, note=data["note"]), "已验收办结",
+    )  # fmt: skip
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
 def send_back(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = item_get_for_user(user=request.user, item_id=item_id)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            item_return(item=item, user=request.user, reason=form.cleaned_data["reason"])
-        except SupervisionConflict as conflict:
-            messages.error(request, conflict.messages[0])
-            return redirect(item)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, "已退回，并短信通知责任单位")
-            return redirect(item)
-    return _detail(request, item, 422, return_form=form)
+    return _decide(
+        request, item, ReturnForm(request.POST), "return_form",
+        lambda data: item_return(item=item, user=request.user, reason=data["reason"]),
+        "已退回，并短信通知责任单位",
+    )  # fmt: skip
 
 
 @role_required(CONTENT_ROLES)
