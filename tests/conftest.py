@@ -20,6 +20,7 @@ from xinfang.audit.guard import audit_guard_drop
 from xinfang.core.roles import Role
 from xinfang.demo.services import demo_county_load
 from xinfang.directory.models import County
+from xinfang.directory.selectors import county_cache_clear
 from xinfang.directory.services import categories_seed
 from xinfang.lib.keys import create_key_file
 from xinfang.notifications.gateways import DummyGateway, dummy_gateway
@@ -94,6 +95,13 @@ def django_db_setup(
         # the guard's own tests install them inside their transaction (tests/audit/test_audit_guard.py).
         for alias in connections:
             audit_guard_drop(connections[alias])
+
+
+@pytest.fixture(autouse=True)
+def _county_cache() -> None:
+    """What a process keeps of a county's directory is keyed on its revision; a test that empties the
+    database and loads the county again starts at the same revision with other rows."""
+    county_cache_clear()
 
 
 @pytest.fixture

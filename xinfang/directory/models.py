@@ -26,6 +26,9 @@ class County(models.Model):
     city = models.CharField("所属市", max_length=50)
     province = models.CharField("所属省", max_length=50)
     bureau_name = models.CharField("信访局名称", max_length=80)
+    # Raised by every change of the county's units, categories, leaders and registry rules (signals in
+    # apps.py): what pages keep of them in memory is keyed on it (selectors.county_cached).
+    revision = models.PositiveBigIntegerField("目录版本", default=0, editable=False)
 
     class Meta:
         verbose_name = "县(市、区)"

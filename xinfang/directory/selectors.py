@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -18,6 +21,32 @@ from xinfang.directory.models import (
     UnitOfficial,
     Village,
 )
+
+T = TypeVar("T")
+
+_COUNTY_CACHE_KEPT = 256
+_county_cache: dict[tuple[Hashable, ...], object] = {}
+
+
+def county_cached(county: County, key: Hashable, load: Callable[[], T]) -> T:
+    """What `load` reads of the county's directory or rules, kept in this process until the county's
+    revision changes (every change of them raises it, services.county_revision_bump). `county` is the one
+    read with the request's user, so each request sees the revision committed when it began. Inside a
+    transaction `load` reads afresh and nothing is kept: what it reads might be rolled back."""
+    if connection.in_atomic_block:
+        return load()
+    full = (county.pk, county.revision, key)
+    value = _county_cache.get(full, _county_cache)
+    if value is _county_cache:  # not kept yet (the dict itself marks a miss)
+        if len(_county_cache) >= _COUNTY_CACHE_KEPT:
+            _county_cache.clear()
+        value = _county_cache[full] = load()
+    return value  # type: ignore[return-value]
+
+
+def county_cache_clear() -> None:
+    """Forget what county_cached keeps (tests whose database is emptied and loaded again)."""
+    _county_cache.clear()
 
 
 def units_for_user(*, user: Member) -> QuerySet[Unit]:

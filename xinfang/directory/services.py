@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import F
 
 from xinfang.audit.services import audit_record, model_diff
 from xinfang.core.decorators import Member
@@ -24,6 +25,20 @@ from xinfang.directory.models import (
     UnitOfficial,
     Village,
 )
+
+
+def county_revision_bump(*, county_id: int) -> None:
+    """Raise the county's revision: its directory or rules changed, so what pages keep of them in memory
+    (selectors.county_cached) is read again. Inside the writer's transaction, so it commits with it."""
+    County.objects.filter(pk=county_id).update(revision=F("revision") + 1)
+
+
+def revision_bump_receiver(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    """post_save and post_delete of a county's cached rows (connected in apps.py)."""
+    county_id = getattr(instance, "county_id", None)
+    if county_id is not None and not kwargs.get("raw"):
+        county_revision_bump(county_id=county_id)
+
 
 _UNIT_SUFFIXES = ("街道办事处", "街道", "林站", "镇", "乡")
 
@@ -40,6 +55,7 @@ def categories_seed(*, county: County) -> int:
             for child_order, (child_code, child_name) in enumerate(children, start=1)
         )
         created += 1 + len(children)
+    county_revision_bump(county_id=county.pk)  # bulk_create sends no signal
     return created
 
 

@@ -17,6 +17,7 @@ from xinfang.core.captcha import CaptchaForm
 from xinfang.core.roles import Role
 from xinfang.core.widgets import FastSelect, FastSelectsMixin
 from xinfang.directory.models import Category, County, Leader, Unit, Village
+from xinfang.directory.selectors import county_cached
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.petitions import todo
 from xinfang.petitions.models import Assignment, Channel, Level, Matter, Rating
@@ -231,6 +232,25 @@ class PetitionerForm(forms.Form):
 PetitionerFormSet = forms.formset_factory(PetitionerForm, extra=1, max_num=20, validate_max=True)
 
 
+def _filter_options(county_id: int | None) -> dict[str, list[tuple[int, str]]]:
+    """The options of MatterFilterForm's directory fields, labelled as their label_from_instance would."""
+    units = list(county_units(county_id).values_list("pk", "name", "kind"))
+    categories = county_categories(county_id).values_list("pk", "name", "parent__name")
+    leaders = Leader.objects.filter(county_id=county_id or 0).values_list("pk", "name", "post")
+    return {
+        "township": [(pk, name) for pk, name, kind in units if kind == Unit.Kind.TOWNSHIP],
+        "unit": [(pk, name) for pk, name, _ in units],
+        "category": [
+            (pk, f"{parent}/{name}" if parent else f"{name}（一级）") for pk, name, parent in categories
+        ],
+        "owner": [(pk, f"{name}({post})") for pk, name, post in leaders],
+    }
+
+
+def _option_rows(options: Callable[[], dict[str, list[tuple[int, str]]]], name: str) -> list[tuple[int, str]]:
+    return options()[name]
+
+
 class MatterFilterForm(FastSelectsMixin, forms.Form):
     q = forms.CharField(label="内容检索", max_length=50, required=False)
     date_from = forms.DateField(label="起始日期", required=False, widget=DATE_WIDGET)
@@ -276,22 +296,15 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
         todo_field = cast(forms.ChoiceField, self.fields["todo"])
         todo_field.choices = [("", "全部"), *((q.key, f"{q.label}（{q.scope}）") for q in queues)]
         self.use_fast_selects()
-        # The list renders these options on every request: plain rows, not a model instance per option
-        # (the labels are those of the fields' label_from_instance).
-        unit_rows = functools.cache(lambda: list(units.values_list("pk", "name", "kind")))  # townships too
-        self._options(
-            "township", lambda: ((pk, name) for pk, name, kind in unit_rows() if kind == Unit.Kind.TOWNSHIP)
+        # The list renders these options on every request: plain rows, read once per county revision
+        # (county_cached) when the user's county is at hand.
+        read = functools.partial(_filter_options, county_id)
+        county = user.county if user is not None and county_id is not None else None
+        options = functools.cache(
+            (lambda: county_cached(county, "matter-filter-options", read)) if county else read
         )
-        self._options("unit", lambda: ((pk, name) for pk, name, _ in unit_rows()))
-        self._options(
-            "category",
-            lambda: ((pk, f"{parent}/{name}" if parent else f"{name}（一级）")
-                     for pk, name, parent in categories.values_list("pk", "name", "parent__name")),
-        )  # fmt: skip
-        self._options(
-            "owner",
-            lambda: ((pk, f"{name}({post})") for pk, name, post in leaders.values_list("pk", "name", "post")),
-        )
+        for name in self.DIRECTORY_FIELDS:
+            self._options(name, functools.partial(_option_rows, options, name))
 
     def _options(self, name: str, rows: Callable[[], Iterable[tuple[int, str]]]) -> None:
         """The select's options, read once and only if they are shown (a callable is Django's lazy

@@ -19,6 +19,7 @@ from django.utils.text import Truncator, add_truncation_text, calculate_truncate
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.core.widgets import FastSelect
+from xinfang.directory.models import County
 from xinfang.lib.deadlines import (
     CLOCK_LABELS,
     PETITIONER_CLOCKS,
@@ -44,7 +45,7 @@ from xinfang.petitions.forms import (
 from xinfang.petitions.models import Assignment, Event, Extension, Level, Matter, Rating
 from xinfang.petitions.rows import rule_profile
 from xinfang.petitions.search import candidate_ids, text_contains
-from xinfang.petitions.selectors import registry_rules, user_handles
+from xinfang.petitions.selectors import registry_rules, registry_rules_kept, user_handles
 from xinfang.petitions.services.rules import (
     assign_refusal,
     event_refusal,
@@ -293,10 +294,10 @@ def list_content(text: str, keep: int) -> str:
     return text if len(text) <= LIST_CONTENT_CHARS else add_truncation_text(text[:keep], None)
 
 
-def list_rows(matters: list[Matter], *, county_id: int | None) -> list[ListRow]:
+def list_rows(matters: list[Matter], *, county: County | None) -> list[ListRow]:
     """The rows of matters read through list_matters()."""
     today = timezone.localdate()
-    warning = registry_rules(county_id).deadline_warning_days if county_id else 3
+    warning = registry_rules_kept(county).deadline_warning_days if county else 3
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
     detail = reverse("petitions:detail", args=[0]).removesuffix("0/")  # one reverse() a page, not a row
     keep = calculate_truncate_chars_length(LIST_CONTENT_CHARS, None)

@@ -13,6 +13,8 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.core.queries import COUNT_BOUND, count_upto
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
+from xinfang.directory.models import County, Unit
+from xinfang.directory.selectors import county_cached
 from xinfang.lib.bigrams import bigrams, jaccard
 from xinfang.lib.masking import mask_name
 from xinfang.petitions import todo
@@ -200,15 +202,15 @@ def matters_total(
         return count_upto(filtered, bound)
     responsible, township, assigned = _unit_branches(user)
     matters = _county_matters(user)
-    branches = [
-        _narrowed(matters.filter(responsible), user, filters),
-        _narrowed(matters.filter(township), user, filters),
-        _narrowed(matters.filter(pk__in=assigned.values("matter_id")), user, filters),
-    ]
-    # The township's own matters first: most of a township's scope (a department has none of them).
-    if any(count_upto(branch, bound) > bound for branch in (branches[1], branches[0])):
+    narrowed = _narrowed(matters.filter(responsible), user, filters)
+    assignments = _narrowed(matters.filter(pk__in=assigned.values("matter_id")), user, filters)
+    branches = [narrowed]
+    if user.unit is not None and user.unit.kind == Unit.Kind.TOWNSHIP:  # a department has no own matters
+        # The township's own matters first: most of a township's scope.
+        branches.insert(0, _narrowed(matters.filter(township), user, filters))
+    if any(count_upto(branch, bound) > bound for branch in branches):
         return bound + 1
-    first, *rest = (branch.order_by().values("pk") for branch in branches)
+    first, *rest = (branch.order_by().values("pk") for branch in (*branches, assignments))
     return count_upto(first.union(*rest), bound)
 
 
@@ -246,7 +248,7 @@ def _narrowed(matters: QuerySet[Matter], user: User, filters: MatterFilter) -> Q
 
 
 def todo_today(user: User) -> todo.Today:
-    warning = registry_rules(user.county_id).deadline_warning_days if user.county_id else 3
+    warning = registry_rules_kept(user.county).deadline_warning_days if user.county else 3
     return todo.Today(timezone.localdate(), warning)
 
 
@@ -268,6 +270,12 @@ def todo_counts(*, user: User) -> list[TodoCount]:
 def registry_rules(county_id: int) -> RegistryRules:
     """The county's registry rules, or the defaults (unsaved) until the bureau head sets them."""
     return RegistryRules.objects.filter(county_id=county_id).first() or RegistryRules(county_id=county_id)
+
+
+def registry_rules_kept(county: County) -> RegistryRules:
+    """registry_rules as pages read them: kept in memory until the county's revision changes (a save of
+    the rules raises it). Services read registry_rules, in their transaction."""
+    return county_cached(county, "registry-rules", lambda: registry_rules(county.pk))
 
 
 def rule_profile_get_for_user(*, user: User, assignment_id: int) -> RuleProfileAssignment:

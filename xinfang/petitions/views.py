@@ -211,7 +211,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
         total = matters_total(user=request.user, filters=filters, filtered=matters) if valid else 0
     elif not after and not page.next_cursor:
         total = len(page.items)
-    rows = list_rows(page.items, county_id=request.user.county_id)
+    rows = list_rows(page.items, county=request.user.county)
     context = {
         "form": form,
         "filters_html": "" if request.htmx else filters_html(form),
