@@ -218,3 +218,27 @@ def check_report_periods(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             Error(f"XINFANG_PROGRESS_SUMMARY_DAYS {problem}", hint="见 .env.example", id="xinfang.E011")
         )
     return errors
+
+
+@register(Tags.compatibility)
+def check_ownership_rule(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The weekly batch's candidate rule (docs/ownership.md)."""
+    from xinfang.ownership.candidates import REASON_KINDS, over_levels, reasons_enabled
+    from xinfang.petitions.models import Level
+
+    errors = []
+    unknown = reasons_enabled() - set(REASON_KINDS)
+    if unknown:
+        names, known = "、".join(sorted(unknown)), ",".join(REASON_KINDS)
+        errors.append(f"XINFANG_OWNERSHIP_REASONS 含未知理由 {names}，可选 {known}")
+    levels = over_levels() - {Level.CITY, Level.PROVINCE, Level.BEIJING}
+    if levels:
+        names = "、".join(sorted(levels))
+        errors.append(f"XINFANG_OWNERSHIP_OVER_LEVELS 含未知访别 {names}，可选 city,province,beijing")
+    if not 2 <= settings.XINFANG_OWNERSHIP_REPEAT_VISITS <= 20:
+        errors.append("XINFANG_OWNERSHIP_REPEAT_VISITS 应为 2 到 20")
+    if not 7 <= settings.XINFANG_OWNERSHIP_REPEAT_DAYS <= 730:
+        errors.append("XINFANG_OWNERSHIP_REPEAT_DAYS 应为 7 到 730")
+    if not 1 <= settings.XINFANG_OWNERSHIP_DEADLINE_DAYS <= 365:
+        errors.append("XINFANG_OWNERSHIP_DEADLINE_DAYS 应为 1 到 365")
+    return [Error(message, hint="见 .env.example", id="xinfang.E012") for message in errors]

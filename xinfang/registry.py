@@ -18,6 +18,7 @@ from xinfang.jobs.services import scheduler_tick
 from xinfang.ledger.uploads import ledger_work_next
 from xinfang.lib.schedule import every_working_day
 from xinfang.notifications.services import sms_dispatch_due
+from xinfang.ownership.services import batch_draft_job
 from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reports.services import daily_report_days, daily_report_job
@@ -47,6 +48,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "weekly_report", "每周访情分析起草", weekly_report_days(), "XINFANG_WEEKLY_REPORT_TIME",
         weekly_report_job,
+    ),
+    JobSpec(
+        "ownership_draft", "领导包案候选起草", weekly_report_days(), "XINFANG_OWNERSHIP_DRAFT_TIME",
+        batch_draft_job,
     ),
     JobSpec(
         "progress_summary", "督办办理情况汇总", progress_summary_days(), "XINFANG_PROGRESS_SUMMARY_TIME",

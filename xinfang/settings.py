@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "xinfang.reports",
     "xinfang.supervision",
     "xinfang.documents",
+    "xinfang.ownership",
     "xinfang.onboarding",
     "xinfang.ledger",
     "xinfang.demo",
@@ -377,6 +378,17 @@ XINFANG_WEEKLY_KEY_MATTERS = env_int("XINFANG_WEEKLY_KEY_MATTERS", 60)
 # The supervision progress summary (办理情况汇总) is compiled on these days of each month, at this time.
 XINFANG_PROGRESS_SUMMARY_DAYS = os.environ.get("XINFANG_PROGRESS_SUMMARY_DAYS", "1,11,21")
 XINFANG_PROGRESS_SUMMARY_TIME = os.environ.get("XINFANG_PROGRESS_SUMMARY_TIME", "09:00")
+# 领导包案 (docs/ownership.md): the weekly draft of a batch's candidates, on the first working day of each
+# week at this time; which reasons propose a matter; the over-county levels that do; what counts as repeat
+# visits (this many within this many days); the days an owner has to resolve a matter unless staff set them.
+XINFANG_OWNERSHIP_DRAFT_TIME = os.environ.get("XINFANG_OWNERSHIP_DRAFT_TIME", "08:00")
+XINFANG_OWNERSHIP_REASONS = os.environ.get(
+    "XINFANG_OWNERSHIP_REASONS", "over_level,collective,repeat,overdue,instruction,escalation"
+)
+XINFANG_OWNERSHIP_OVER_LEVELS = os.environ.get("XINFANG_OWNERSHIP_OVER_LEVELS", "city,province,beijing")
+XINFANG_OWNERSHIP_REPEAT_VISITS = env_int("XINFANG_OWNERSHIP_REPEAT_VISITS", 2)
+XINFANG_OWNERSHIP_REPEAT_DAYS = env_int("XINFANG_OWNERSHIP_REPEAT_DAYS", 90)
+XINFANG_OWNERSHIP_DEADLINE_DAYS = env_int("XINFANG_OWNERSHIP_DEADLINE_DAYS", 30)
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

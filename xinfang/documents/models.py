@@ -19,6 +19,7 @@ from xinfang.directory.models import County, Leader
 class DocumentKind(models.TextChoices):
     WEEKLY = "weekly", "每周访情分析"
     PROGRESS = "progress", "督办办理情况汇总"
+    OWNERSHIP = "ownership", "县级领导包案"
 
 
 class DocumentSequence(models.Model):

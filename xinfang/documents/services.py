@@ -64,6 +64,16 @@ def _next_number(county: County, kind: str, year: int) -> int:
     return sequence.last
 
 
+def document_sequence_reserve(*, county: County, kind: str, year: int, number: int) -> None:
+    """The county's numbers of `kind` and `year` up to `number` are taken (a numbered series that began on
+    paper or in an imported ledger): the next document_issue continues after them."""
+    DocumentSequence.objects.get_or_create(county=county, kind=kind, year=year)
+    sequence = DocumentSequence.objects.select_for_update().get(county=county, kind=kind, year=year)
+    if sequence.last < number:
+        sequence.last = number
+        sequence.save(update_fields=["last"])
+
+
 def _copy_key(omitted: frozenset[str]) -> str:
     if not omitted:
         return "full"

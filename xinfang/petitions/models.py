@@ -493,7 +493,12 @@ class Rating(models.Model):
 
 
 class Ownership(models.Model):
-    """包案: a county leader owns a matter until it is resolved (the full 包案 system builds on this)."""
+    """包案: a county leader owns a matter until the case is closed (销号) or handed to another leader. The
+    batches, the five 包 and the meetings are `ownership/`'s, linked to these rows."""
+
+    class EndReason(models.TextChoices):
+        REPLACED = "replaced", "改派"
+        CLOSED = "closed", "销号"
 
     matter = models.ForeignKey(
         Matter, on_delete=models.CASCADE, related_name="ownerships", verbose_name="信访事项"
@@ -508,6 +513,7 @@ class Ownership(models.Model):
     )  # fmt: skip
     ended_on = models.DateField("结束日期", null=True, blank=True)
     is_current = models.BooleanField("当前", default=True)
+    end_reason = models.CharField("结束原因", max_length=20, choices=EndReason.choices, blank=True)
 
     class Meta:
         verbose_name = "包案"

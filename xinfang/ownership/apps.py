@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OwnershipConfig(AppConfig):
+    name = "xinfang.ownership"
+    verbose_name = "领导包案"
