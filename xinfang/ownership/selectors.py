@@ -157,8 +157,8 @@ def ownerships_for_user(*, user: User, current: bool | None = True) -> QuerySet[
         rows = rows.filter(is_current=current)
     if user.role in COUNTY_WIDE_ROLES:
         return rows.filter(matter__in=matters_for_user(user=user))
-    if user.leader_id:
-        return rows.filter(leader_id=user.leader_id)
+    if user.leader_id:  # a matter that came to report its owner later leaves their view too (Art. 46)
+        return rows.filter(leader_id=user.leader_id).exclude(matter__reported_accounts=user)
     return Ownership.objects.none()
 
 
