@@ -12,6 +12,7 @@ urlpatterns = [
     path("ledger/", include("xinfang.ledger.urls")),
     path("stats/", include("xinfang.stats.urls")),
     path("supervision/", include("xinfang.supervision.urls")),
+    path("ownership/", include("xinfang.ownership.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
     path("documents/", include("xinfang.documents.urls")),

@@ -20,7 +20,9 @@ from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Leader, LeaderUnavailability, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload
-from xinfang.petitions.models import RuleProfileAssignment
+from xinfang.ownership.models import Closure
+from xinfang.ownership.services import batch_create, batch_entry_add, package_entry_add
+from xinfang.petitions.models import Ownership, RuleProfileAssignment
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.public import online_submit
@@ -116,6 +118,32 @@ def issued_weekly(matter: Any) -> Any:
     return report
 
 
+def ownership_objects(objects: dict[str, Any]) -> dict[str, Any]:
+    """The 领导包案 objects of the objects' matter and leader: its case (owned now, or given to the leader)
+    with a five-包 entry carrying a file and a 销号 request, and a draft batch with another matter."""
+    matter, leader = objects["matter"], objects["leader"]
+    bureau, head = User.objects.get(username="bureau"), User.objects.get(username="bureau_head")
+    ownership = Ownership.objects.filter(matter=matter, is_current=True).first() or ownership_assign(
+        by=head, matter=matter, leader=leader
+    )
+    pdf = SimpleUploadedFile("走访记录.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    package_entry_add(by=bureau, ownership=ownership, package="grasp", date=NOW.date(), content="走访",
+                      files=[pdf])  # fmt: skip
+    closure = Closure.objects.create(
+        ownership=ownership, note="已化解", requested_by=bureau, requested_at=NOW
+    )
+    batch = batch_create(by=bureau, now=NOW)
+    other = matter_register(by=bureau, data=RegistrationInput(
+        county=matter.county, event=EventInput(dt.date(2026, 11, 18), "visit", "city"),
+        origin_township=matter.origin_township, category=matter.category, content="到市上访的欠薪事项",
+    ))  # fmt: skip
+    entry = batch_entry_add(by=bureau, batch=batch, matter=other, reason="到市上访")
+    return {"ownership": ownership, "closure": closure, "batch": batch, "batch_entry": entry}
+
+
+OWNERSHIP_OBJECTS = ("ownership", "closure", "batch", "batch_entry", "ownership_file")
+
+
 # The object each URL with an argument is opened for.
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
 MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
@@ -150,6 +178,14 @@ OBJECT_OF = {
     **{f"petitions_api:{name}": "matter" for name in ("matter", "events", "transition")},
     **{f"reports_api:{name}": "weekly" for name in ("weekly_issue", "weekly_approve", "weekly_instructions")},
     **{f"documents_api:{name}": "document" for name in ("document", "sign")},
+    **{f"ownership:{name}": "batch" for name in ("batch", "entry_add", "batch_issue")},
+    **{f"ownership:{name}": "batch_entry" for name in ("entry_remove", "entry_choose")},
+    **{
+        f"ownership:{name}": "ownership" for name in ("case", "package_add", "meeting_add", "closure_request")
+    },
+    "ownership:file": "ownership_file",
+    "ownership:closure_decide": "closure",
+    "ownership:escalate": "matter",
 }
 
 
@@ -168,6 +204,12 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(
             name, args=[report.document_id, "pdf"] if key == "document_file" else [report.document_id]
         )
+    if key in OWNERSHIP_OBJECTS and "ownership" not in objects:  # made once, when a URL needs them
+        objects |= ownership_objects(objects)
+    if key == "ownership_file":
+        ownership = objects["ownership"]
+        attachment = ownership.package_entries.get().attachments.get()
+        return reverse(name, args=[ownership.pk, attachment.pk])
     if key == "supervision_file":
         item = objects["supervision"]
         attachment = item.progress.get().attachments.get()
@@ -287,6 +329,24 @@ URLS: dict[str, tuple[int, ...]] = {
     "documents_api:documents": (403, 200, 200, 200, 200, 403, 403, 403, 403, 403),
     "documents_api:document": (403, 200, 200, 200, 404, 403, 403, 403, 403, 403),
     "documents_api:sign": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405),
+    # 领导包案: the bureau keeps the batches, the main leaders read them; a leader opens their own cases.
+    "ownership:index": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "ownership:batches": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "ownership:batch_new": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:batch": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "ownership:entry_add": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:batch_issue": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:entry_remove": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:entry_choose": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:mine": (302, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    "ownership:case": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "ownership:package_add": (302, 405, 405, 405, 405, 403, 403, 403, 403, 403),
+    "ownership:meeting_add": (302, 405, 405, 405, 405, 403, 403, 403, 403, 403),
+    "ownership:closure_request": (302, 405, 405, 405, 405, 403, 403, 403, 403, 403),
+    "ownership:file": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "ownership:closure_decide": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:reassign": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "ownership:escalate": (302, 403, 403, 403, 403, 405, 405, 403, 403, 403),
 }
 
 
@@ -367,7 +427,7 @@ POST_URLS = [name for name, row in URLS.items() if 405 in row] + [
     "petitions:register", "petitions:edit", "ledger:list", "petitions:public_query",
     "petitions:public_submit", "petitions:public_rate", "petitions:online_detail",
     *(f"directory:{name}" for name in DIRECTORY_FORMS),
-    "accounts:account_new", "accounts:account", "accounts:role",
+    "accounts:account_new", "accounts:account", "accounts:role", "ownership:reassign",
 ]  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from django.urls import get_script_prefix, reverse
 
 from xinfang.accounts.models import User
 from xinfang.accounts.services import UNLOCKING_ROLES
-from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, LEADER_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, COUNTY_WIDE_ROLES, LEADER_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,10 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("信访事项", reverse("petitions:list"), "matters"))
         items.append(NavItem("统计", reverse("stats:page"), "stats"))
         items.append(NavItem("督办", reverse("supervision:list"), "supervision"))
+    if role in COUNTY_WIDE_ROLES:
+        items.append(NavItem("领导包案", reverse("ownership:index"), "ownership"))
+    elif role == Role.COUNTY_LEADER:
+        items.append(NavItem("我的包案", reverse("ownership:mine"), "ownership"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
         items.append(NavItem("网上信访", reverse("petitions:online_list"), "online"))

@@ -110,6 +110,7 @@ ACTIONS: dict[str, str] = {
     "ownership.closure_decide": "确认包案销号",
     "ownership.reassign": "调整包案领导",
     "ownership.escalate": "提请县级领导包案",
+    "ownership.file": "下载包案附件",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}

@@ -12,6 +12,8 @@ from xinfang.documents.models import Delivery
 from xinfang.documents.selectors import inbox_for_user
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.selectors import ledger_imports_for_user
+from xinfang.ownership.pages import my_cases
+from xinfang.ownership.selectors import closures_pending_for_user
 from xinfang.petitions.models import OnlineSubmission
 from xinfang.petitions.selectors import online_submissions_for_user, todo_counts
 from xinfang.reports.models import WeeklyReport
@@ -69,7 +71,7 @@ def todo_cards(*, user: User) -> list[Card]:
                 note="检查中、待确认或写入中",
             ),
         ]
-    return cards + document_cards(user=user) + supervision_cards(user=user)
+    return cards + document_cards(user=user) + supervision_cards(user=user) + ownership_cards(user=user)
 
 
 def document_cards(*, user: User) -> list[Card]:
@@ -120,3 +122,16 @@ def supervision_cards(*, user: User) -> list[Card]:
         Card("督办待验收", "全县", counts.awaiting, f"{items}?state=awaiting", note=awaiting_note),
         overdue,
     ]
+
+
+def ownership_cards(*, user: User) -> list[Card]:
+    """领导包案: the bureau's 销号 requests to confirm; a leader's own cases with a 包 still empty."""
+    if user.role in BUREAU_ROLES:
+        waiting = closures_pending_for_user(user=user).count()
+        url = f"{reverse('ownership:index')}#closures"
+        return [Card("包案销号待确认", "全县", waiting, url, note="包案领导已申请销号")]
+    if user.role in (Role.MAIN_LEADER, Role.COUNTY_LEADER) and user.leader_id is not None:
+        empty = my_cases(user=user, empty_only=True).count()
+        url = f"{reverse('ownership:mine')}?todo=empty"
+        return [Card("包案五包未填全", "本人包案", empty, url, note="五包中尚有未开展的")]
+    return []

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
 
 from xinfang.accounts.models import User
+from xinfang.core.matter_extras import TimelineLine, matter_extras
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.core.widgets import FastSelect
 from xinfang.directory.models import County
@@ -42,7 +43,7 @@ from xinfang.petitions.forms import (
     TransitionForm,
     steps_using,
 )
-from xinfang.petitions.models import Assignment, Event, Extension, Level, Matter, Rating
+from xinfang.petitions.models import Assignment, Event, Extension, Level, Matter, Rating, Transition
 from xinfang.petitions.rows import rule_profile
 from xinfang.petitions.search import candidate_ids, text_contains
 from xinfang.petitions.selectors import registry_rules, registry_rules_kept, user_handles
@@ -409,12 +410,16 @@ def matter_detail_context(
     offered = [value for value, _ in next_statuses]
     for action, form in forms_by_action.items():
         form.auto_id = f"{action}_%s"  # one page, many forms: ids (and labels) must not collide
+    transitions = list(matter.transitions.select_related("by"))
+    extras = matter_extras(user, matter)  # the feature apps' cards and timeline lines (core/matter_extras.py)
     return {
         "matter": matter,
         "handles": handles,
         "petitioners": petitioners,
         "events": list(matter.events.select_related("registered_by")),
-        "transitions": list(matter.transitions.select_related("by")),
+        "transitions": transitions,
+        "records": _records(transitions, extras.timeline),
+        "extra_cards": list(extras.cards),
         "assignment": assignment,
         "owner": owner,
         "extensions": extensions,
@@ -434,6 +439,29 @@ def matter_detail_context(
         "revealed": revealed,
         "nav_key": "matters",
     }
+
+
+@dataclass(frozen=True)
+class Record:
+    """A line of the matter's 办理记录: a status change, or a feature app's line (dated, or at a time)."""
+
+    at: dt.datetime
+    transition: Transition | None = None
+    line: TimelineLine | None = None
+    timed: bool = True
+
+
+def _records(transitions: list[Transition], lines: tuple[TimelineLine, ...]) -> list[Record]:
+    """The status changes and the feature apps' lines in the order they happened; a line with a date only
+    (a meeting's day) sorts after what happened at a known time that day."""
+    records = [Record(transition.at, transition=transition) for transition in transitions]
+    zone = timezone.get_current_timezone()
+    for line in lines:
+        if isinstance(line.at, dt.datetime):
+            records.append(Record(line.at, line=line))
+        else:
+            records.append(Record(dt.datetime.combine(line.at, dt.time.max, zone), line=line, timed=False))
+    return sorted(records, key=lambda record: record.at)
 
 
 def receipt_context(matter: Matter, *, query_url: str) -> dict[str, Any]:
