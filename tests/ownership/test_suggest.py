@@ -23,7 +23,7 @@ def leaders(draw: st.DrawFn) -> list[LeaderFacts]:
             categories=frozenset(draw(st.sets(CATEGORIES, max_size=2))),
             departments=frozenset(draw(st.sets(UNITS, max_size=2))),
             townships=frozenset(draw(st.sets(TOWNSHIPS, max_size=2))),
-        )  # fmt: skip
+        )
         for index in range(count)
     ]
 
@@ -104,8 +104,9 @@ def test_it_names_why_with_the_category_and_the_load():
                      townships=frozenset({20}))  # fmt: skip
     wei = LeaderFacts(id=2, name="魏振华", order=6, categories=frozenset(), departments=frozenset(),
                       townships=frozenset({20}))  # fmt: skip
-    wages = MatterFacts(category_id=70, category_parent_id=7, category_name="拖欠工资", unit_id=None, unit_name="",
-                        township_id=20, township_name="周庄镇", reported_leaders=frozenset())  # fmt: skip
+    wages = MatterFacts(category_id=70, category_parent_id=7, category_name="拖欠工资", unit_id=None,
+                        unit_name="", township_id=20, township_name="周庄镇",
+                        reported_leaders=frozenset())  # fmt: skip
     suggestion = suggest_owner(wages, [du, wei], unavailable=frozenset(), load={1: 3, 2: 0})
     assert suggestion.leader_id == 1
     assert suggestion.reason == "分管领域“拖欠工资”（谁主管、谁负责）；当前包案3件"
