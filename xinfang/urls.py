@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include("xinfang.supervision.api_urls")),
     path("api/v1/", include("xinfang.reports.api_urls")),
     path("api/v1/", include("xinfang.documents.api_urls")),
+    path("api/v1/", include("xinfang.ownership.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),

@@ -186,6 +186,14 @@ OBJECT_OF = {
     "ownership:file": "ownership_file",
     "ownership:closure_decide": "closure",
     "ownership:escalate": "matter",
+    **{f"ownership_api:{name}": "batch" for name in ("batch", "entries", "issue")},
+    **{f"ownership_api:{name}": "api_entry" for name in ("entry_remove", "entry_owner")},
+    **{
+        f"ownership_api:{name}": "ownership"
+        for name in ("case", "packages", "meetings", "closure", "closure_confirm", "closure_return")
+    },
+    "ownership_api:reassign": "leader",
+    "ownership_api:escalation": "matter",
 }
 
 
@@ -204,6 +212,11 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(
             name, args=[report.document_id, "pdf"] if key == "document_file" else [report.document_id]
         )
+    if key == "api_entry":  # the API names a batch's matter by the batch and the entry
+        if "ownership" not in objects:
+            objects |= ownership_objects(objects)
+        entry = objects["batch_entry"]
+        return reverse(name, args=[entry.batch_id, entry.pk])
     if key in OWNERSHIP_OBJECTS and "ownership" not in objects:  # made once, when a URL needs them
         objects |= ownership_objects(objects)
     if key == "ownership_file":
@@ -220,6 +233,9 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
 # The bureau's maintenance forms of the directory (GET the form, POST it).
 DIRECTORY_FORMS = ("unit_new", "unit_edit", "official_new", "official_edit", "village_new", "village_edit",
                    "leader_new", "leader_edit", "category_new", "category_edit")  # fmt: skip
+# The ownership API's POST-only actions.
+OWNERSHIP_API_ACTIONS = ("entries", "entry_remove", "entry_owner", "issue", "packages", "meetings", "closure",
+                         "closure_confirm", "closure_return", "reassign", "escalation")  # fmt: skip
 
 
 # GET as (anonymous, bureau, bureau_head, secretary, leader, zhouzhuang, renshe, auditor, sysadmin,
@@ -347,6 +363,14 @@ URLS: dict[str, tuple[int, ...]] = {
     "ownership:closure_decide": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "ownership:reassign": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "ownership:escalate": (302, 403, 403, 403, 403, 405, 405, 403, 403, 403),
+    "ownership_api:batches": (403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "ownership_api:batch": (403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "ownership_api:cases": (403, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    "ownership_api:case": (403, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    **{
+        f"ownership_api:{name}": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405)
+        for name in OWNERSHIP_API_ACTIONS
+    },
 }
 
 
