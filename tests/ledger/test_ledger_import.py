@@ -599,6 +599,8 @@ def test_the_command_prints_json_with_every_key_and_exits_by_outcome(county, tmp
         "imported": 0,
         "created": 1,
         "updated": 0,
+        "batches": 0,
+        "batch_matters": 0,
         "errors": [],
         "errors_omitted": 0,
         "warnings": [],

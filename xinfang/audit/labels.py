@@ -186,8 +186,8 @@ KEYS: dict[str, Label] = {
 ACTION_KEYS: dict[str, dict[str, Label]] = {
     "audit.purge": {"deleted": "删除记录数", "days": "保存期限(天)", "hash": "最后删除记录的哈希值"},
     "backup.restore": {"created": "备份时间"},
-    "ledger.import": {"created": "新增事项数", "updated": "更新事项数"},
-    "ledger.undo": {"deleted": "删除事项数", "restored": "恢复事项数"},
+    "ledger.import": {"created": "新增事项数", "updated": "更新事项数", "batches": "包案期次数"},
+    "ledger.undo": {"deleted": "删除事项数", "restored": "恢复事项数", "batches_deleted": "删除包案期次数"},
     "matter.import": {"created": "新建事项"},
     "matter.import_undo": {"deleted": "删除事项"},
     "matter.assign": {"kind": ("petitions.assignment", "kind"), "unit": "责任单位"},

@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from django.utils import timezone
@@ -16,6 +17,7 @@ from xinfang.directory.services import derive_short_name
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.ledger_cells import (
     CellError,
+    parse_batch,
     parse_channel,
     parse_date,
     parse_level,
@@ -25,6 +27,7 @@ from xinfang.lib.ledger_cells import (
 )
 from xinfang.lib.ledger_file import LedgerRow
 from xinfang.lib.masking import scrub_text
+from xinfang.ownership.models import Batch
 from xinfang.petitions.models import Matter
 
 Status = Matter.Status
@@ -67,6 +70,9 @@ class LedgerResult:
     warnings: list[LedgerProblem] = field(default_factory=list)
     errors_omitted: int = 0  # problems found beyond the first MAX_PROBLEMS
     warnings_omitted: int = 0
+    # 包案期次: the batches the file puts matters in, and the distinct matters it puts in them.
+    batches: int = 0
+    batch_matters: int = 0
     ledger_import_id: int | None = None
 
     @property
@@ -99,6 +105,8 @@ class LedgerResult:
             "imported": self.imported,
             "created": self.created,
             "updated": self.updated,
+            "batches": self.batches,
+            "batch_matters": self.batch_matters,
             "errors": [problem.as_dict() for problem in self.errors],
             "errors_omitted": self.errors_omitted,
             "warnings": [problem.as_dict() for problem in self.warnings],
@@ -230,6 +238,7 @@ class CheckedRow:
     leader: Leader | None
     status: str  # "" when the row gives none
     resolved_on: dt.date | None
+    batch: tuple[int, int] | None  # 包案期次 (year, number), only with a known 包案领导
 
 
 class RowChecker:
@@ -240,6 +249,13 @@ class RowChecker:
         self.result = result
         self.today = timezone.localdate()
         self.parsed: dict[tuple[str, Any], tuple[Any, str]] = {}
+        self.county = county
+
+    @cached_property
+    def issued_batches(self) -> frozenset[tuple[int, int]]:
+        """The batches issued on the platform (year, number): a ledger does not add to them."""
+        issued = Batch.objects.filter(county=self.county, imported=False, number__isnull=False)
+        return frozenset((year or 0, number or 0) for year, number in issued.values_list("year", "number"))
 
     def event_date(self, value: Any) -> dt.date:
         return parse_date(value, today=self.today)
@@ -306,13 +322,16 @@ class RowChecker:
         unit = self.cell(row, "责任单位", self.directory.unit) if unit_text else None
         leader = None
         leader_name = row.text("包案领导")
+        batch = self.batch(row, date, leader_name)
         if leader_name:
             leaders = self.directory.leaders.get(leader_name, [])
             if len(leaders) == 1:
                 leader = leaders[0]
             else:
                 reason = "有多位同名县级领导" if leaders else "不是本县在任县级领导"
-                self.warning(row, "包案领导", f"“{leader_name}”{reason}（未设置包案）")
+                unset = "未设置包案，也未列入包案期次" if batch else "未设置包案"
+                self.warning(row, "包案领导", f"“{leader_name}”{reason}（{unset}）")
+                batch = None
         status, resolved_on = self.resolution(row, date)
         if self.result.error_count > errors_before:
             return None
@@ -322,8 +341,28 @@ class RowChecker:
             persons=persons.value, channel=channel, level=level, township=township, village=village,
             village_text="" if village else village_text, category=category, unit=unit,
             content=scrub_text(row.text("反映问题")), leader=leader, status=status,
-            resolved_on=resolved_on,
+            resolved_on=resolved_on, batch=batch,
         )  # fmt: skip
+
+    def batch(self, row: LedgerRow, date: dt.date | None, leader_name: str) -> tuple[int, int] | None:
+        """包案期次 as (year, number), the year that of 信访日期 when the cell gives none; it needs a
+        包案领导 (an unknown one is a warning on that column, and the row goes in no batch)."""
+        if not row.text("包案期次"):
+            return None
+        label = self.cell(row, "包案期次", parse_batch)
+        if label is None or date is None:
+            return None
+        year = label.year or date.year
+        text = f"{year}年第{label.number}期"
+        if not leader_name:
+            self.error(row, "包案期次", f"填写了包案期次（{text}），但未填写包案领导")
+        elif not 1990 <= year <= self.today.year:
+            self.error(row, "包案期次", f"包案期次的年份不正确：{row.text('包案期次')}")
+        elif (year, label.number) in self.issued_batches:
+            self.error(row, "包案期次", f"{text}已在平台印发，不能从台账向其中导入事项")
+        else:
+            return year, label.number
+        return None
 
     def resolution(self, row: LedgerRow, date: dt.date | None) -> tuple[str, dt.date | None]:
         """办理状态, 是否化解 and 化解日期, checked against each other and the event date."""

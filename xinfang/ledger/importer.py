@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core import serializers
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,8 +23,10 @@ from xinfang.core.bulk import bulk_insert
 from xinfang.core.cipher import field_cipher
 from xinfang.directory.models import County
 from xinfang.ledger.checking import CheckedRow
-from xinfang.ledger.models import LedgerImport, LedgerImportItem
+from xinfang.ledger.models import LedgerImport, LedgerImportBatch, LedgerImportItem
 from xinfang.lib.deadlines import profile_on
+from xinfang.ownership.models import Batch, BatchEntry
+from xinfang.ownership.services import batch_imported
 from xinfang.petitions.facts import OPEN_STATUS_CLOCKS, event_facts, matter_summary
 from xinfang.petitions.models import (
     COLLECTIVE_PERSONS,
@@ -88,6 +91,9 @@ class MatterPlan:
     created: bool = False
     pk: int = 0  # the matter's id, once it exists
     number: str = ""
+    # 包案期次: each batch its rows put it in -> the leader of the latest such row; the batch of its
+    # latest such row first (the one whose entry gets the ownership the import starts).
+    batches: dict[tuple[int, int], int] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -144,6 +150,13 @@ class Importer:
         self.file_numbers: set[str] = set()  # the 登记编号 the file itself uses
         self.petitioners: dict[int, list[Petitioner]] = defaultdict(list)
         self.owners: dict[int, Ownership] = {}
+        # 包案期次: the batches the file names, (year, number) -> latest 信访日期 of their rows; those
+        # stored, by the same key; the stored entries of the file's matters, (batch id, matter id) ->
+        # (entry id, leader id, ownership id).
+        self.batch_dates: dict[tuple[int, int], dt.date] = {}
+        self.batches: dict[tuple[int, int], Batch] = {}
+        self.entries: dict[tuple[int, int], tuple[int, int | None, int | None]] = {}
+        self.entry_owned: set[int] = set()  # ownerships an entry of a file's matter started
         # The last audit record before anything was read: a matter recorded after it changed meanwhile.
         self.audit_floor: int = AuditRecord.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -179,6 +192,30 @@ class Importer:
                 self.petitioners[person.matter_id].append(person)
             for ownership in Ownership.objects.filter(matter_id__in=ids, is_current=True):
                 self.owners[ownership.matter_id] = ownership
+            if self.batch_dates:
+                rows = BatchEntry.objects.filter(matter_id__in=ids).values_list(
+                    "pk", "batch_id", "matter_id", "leader_id", "ownership_id"
+                )
+                for pk, batch_id, matter_id, leader_id, ownership_id in rows:
+                    self.entries[batch_id, matter_id] = (pk, leader_id, ownership_id)
+                    if ownership_id is not None:
+                        self.entry_owned.add(ownership_id)
+
+    def plan_batches(self, plans: list[MatterPlan]) -> None:
+        """Each matter's batches from its rows (the latest row of a batch names its leader), and each
+        batch's latest 信访日期; then the batches already stored. Before `attach_existing`."""
+        for plan in plans:
+            for row in reversed(plan.rows):  # the latest first
+                if row.batch is None or row.leader is None:
+                    continue
+                plan.batches.setdefault(row.batch, row.leader.pk)
+                if row.batch not in self.batch_dates or self.batch_dates[row.batch] < row.date:
+                    self.batch_dates[row.batch] = row.date
+        years = {year for year, _ in self.batch_dates}
+        for batch in Batch.objects.filter(county=self.county, year__in=years, number__isnull=False):
+            assert batch.year is not None and batch.number is not None
+            if (batch.year, batch.number) in self.batch_dates:
+                self.batches[batch.year, batch.number] = batch
 
     # -- deciding --
 
@@ -233,7 +270,19 @@ class Importer:
         leader = _latest(plan.rows, "leader")
         owner = self.owners.get(matter.pk)
         owner_changed = leader is not None and (owner is None or owner.leader_id != leader.pk)
-        plan.changed = events_changed or fields_changed or owner_changed or bool(self.new_petitioners(plan))
+        plan.changed = (
+            events_changed or fields_changed or owner_changed or bool(self.new_petitioners(plan))
+            or self.batches_changed(plan)
+        )  # fmt: skip
+
+    def batches_changed(self, plan: MatterPlan) -> bool:
+        """Whether the file puts a stored matter in a batch it is not in, or under another leader."""
+        for key, leader_id in plan.batches.items():
+            batch = self.batches.get(key)
+            stored = self.entries.get((batch.pk, plan.pk)) if batch is not None else None
+            if stored is None or stored[1] != leader_id:
+                return True
+        return False
 
     def new_petitioners(self, plan: MatterPlan) -> list[tuple[str, str, str]]:
         """(name, ID number, phone) of the rows' people not yet on the matter; the same ID number,
@@ -285,6 +334,9 @@ class Importer:
         Each chunk refreshes the import's claim: a writer that stops is noticed and rolled back
         (`ledger_rollback`)."""
         changed = [plan for plan in plans if plan.changed]
+        if self.batch_dates:
+            with transaction.atomic():
+                self.save_batches(ledger_import)
         self.report("写入", 0, len(changed))
         for start in range(0, len(changed), WRITE_CHUNK):
             chunk = changed[start : start + WRITE_CHUNK]
@@ -324,7 +376,8 @@ class Importer:
         self.save_events(chunk)
         bulk_insert(Petitioner, [row for plan in chunk for row in self.petitioner_rows(plan)])
         self.save_history(chunk)
-        self.save_owners(chunk)
+        owners = self.save_owners(chunk)
+        self.save_entries(chunk, owners)
         bulk_insert(LedgerImportItem, [
             {"ledger_import_id": ledger_import.pk, "matter_id": plan.pk, "created": plan.created,
              "before": snapshots.get(plan.pk, "")}
@@ -437,21 +490,78 @@ class Importer:
             if plan.created or plan.status != plan.old_status
         ])  # fmt: skip
 
-    def save_owners(self, plans: list[MatterPlan]) -> None:
+    def save_owners(self, plans: list[MatterPlan]) -> dict[int, tuple[int, int]]:
+        """The owners the rows name. Returns the current ownership of each matter the rows put in a batch
+        (whose rows name a leader, then), matter id -> (ownership id, leader id)."""
         ended, started = [], []
+        owners: dict[int, tuple[int, int]] = {}
         for plan in plans:
             leader = _latest(plan.rows, "leader")
+            current = self.owners.get(plan.pk)
             if leader is None:
                 continue
             previous, new = ownership_rows(
-                current=self.owners.get(plan.pk), matter_id=plan.pk, leader_id=leader.pk,
+                current=current, matter_id=plan.pk, leader_id=leader.pk,
                 since=plan.events[0].date if plan.created else self.today, ended_on=self.today,
                 by_id=self.by.pk if self.by else None,
             )  # fmt: skip
             ended += [previous] if previous is not None else []
             started += [new] if new is not None else []
+            if new is None and current is not None and plan.batches:
+                owners[plan.pk] = (current.pk, current.leader_id)
         Ownership.objects.bulk_update(ended, ["is_current", "ended_on"])
-        bulk_insert(Ownership, started)
+        keys = bulk_insert(Ownership, started, returning=bool(self.batch_dates))
+        for row, pk in zip(started, keys, strict=False):
+            owners[row["matter_id"]] = (pk, row["leader_id"])
+        return owners
+
+    def save_batches(self, ledger_import: LedgerImport) -> None:
+        """The batches the file names, created as imported ones where missing (an imported batch counts
+        as issued on the latest 信访日期 of its rows), each recorded for the undo."""
+        records = []
+        for (year, number), latest in sorted(self.batch_dates.items()):
+            stored = self.batches.get((year, number))
+            before = stored.issued_on if stored is not None else None
+            batch = batch_imported(county=self.county, year=year, number=number, issued_on=latest, by=self.by)
+            if not batch.imported:  # issued on the platform since the check
+                raise LedgerError(f"{batch.label}已在平台印发，不能从台账向其中导入事项，请重新导入")
+            self.batches[year, number] = batch
+            records.append(LedgerImportBatch(
+                ledger_import=ledger_import, batch=batch, created=stored is None, issued_on_before=before,
+                issued_on_after=batch.issued_on,
+            ))  # fmt: skip
+        LedgerImportBatch.objects.bulk_create(records)
+
+    def save_entries(self, plans: list[MatterPlan], owners: dict[int, tuple[int, int]]) -> None:
+        """The matters' batch entries (`ownership.services.batch_entry_imported`, in bulk): new ones, and
+        stored ones under another leader. The entry of a matter's latest batch gets the current ownership
+        when its leader owns the matter and no entry has it yet (the batch started it)."""
+        created: list[dict[str, Any]] = []
+        changed: list[BatchEntry] = []
+        days = dt.timedelta(days=settings.XINFANG_OWNERSHIP_DEADLINE_DAYS)
+        for plan in plans:
+            owner = owners.get(plan.pk)
+            for position, (key, leader_id) in enumerate(plan.batches.items()):
+                batch = self.batches[key]
+                ownership_id = None
+                if position == 0 and owner is not None and owner[1] == leader_id:
+                    ownership_id = owner[0] if owner[0] not in self.entry_owned else None
+                stored = self.entries.get((batch.pk, plan.pk))
+                if stored is None:
+                    created.append({
+                        "batch_id": batch.pk, "matter_id": plan.pk, "reasons": ["台账导入"],
+                        "leader_id": leader_id, "ownership_id": ownership_id,
+                        "deadline": batch.issued_on + days if batch.issued_on else None,
+                        "added_by_id": self.by.pk if self.by else None,
+                    })  # fmt: skip
+                elif stored[1] != leader_id or (ownership_id and stored[2] is None):
+                    changed.append(
+                        BatchEntry(pk=stored[0], leader_id=leader_id, ownership_id=ownership_id or stored[2])
+                    )
+                if ownership_id is not None:
+                    self.entry_owned.add(ownership_id)
+        bulk_insert(BatchEntry, created)
+        BatchEntry.objects.bulk_update(changed, ["leader", "ownership"])
 
     def numbers(self, plans: list[MatterPlan]) -> dict[str, str]:
         """Registration numbers for matters whose rows have none, from the county's sequence, skipping
@@ -496,5 +606,8 @@ def _snapshots(matter_ids: list[int]) -> dict[int, str]:
         for model in _SNAPSHOT_MODELS:
             for row in model.objects.filter(matter_id__in=ids).order_by("pk"):
                 rows[row.matter_id].append(row)
+        # An import writes the entries of imported batches only.
+        for entry in BatchEntry.objects.filter(matter_id__in=ids, batch__imported=True).order_by("pk"):
+            rows[entry.matter_id].append(entry)
         snapshots.update((pk, serializers.serialize("json", stored)) for pk, stored in rows.items())
     return snapshots

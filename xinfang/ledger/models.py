@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from xinfang.directory.models import County
+from xinfang.ownership.models import Batch
 from xinfang.petitions.models import Matter
 
 # How the audit trail names an import: the name it had when the model lived in the petitions app, kept so
@@ -56,6 +57,8 @@ class LedgerImport(models.Model):
     rows = models.PositiveIntegerField("数据行数", default=0)
     created = models.PositiveIntegerField("新增事项", default=0)
     updated = models.PositiveIntegerField("更新事项", default=0)
+    batches = models.PositiveIntegerField("包案期次", default=0)
+    batch_matters = models.PositiveIntegerField("包案事项", default=0)
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("提示数", default=0)
     # The first problems of the check, for the preview: [{"row", "sheet_row", "column", "message"}].
@@ -89,7 +92,8 @@ class LedgerImportItem(models.Model):
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="+")
     created = models.BooleanField(default=True)
     # The matter's rows before the import (Django's JSON serialization): matter, events, petitioners,
-    # transitions and ownerships. Empty for a matter the import created.
+    # transitions, ownerships and its entries in imported batches (包案期次). Empty for a matter the import
+    # created.
     before = models.TextField(blank=True)
 
     class Meta:
@@ -99,3 +103,24 @@ class LedgerImportItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ledger_import_id}/{self.matter_id}"
+
+
+class LedgerImportBatch(models.Model):
+    """A batch (包案期次) an import created or added matters to, for the undo: a batch it created is
+    deleted once it has no matters left; one it found gets back the issue date it had."""
+
+    ledger_import = models.ForeignKey(LedgerImport, on_delete=models.CASCADE, related_name="batches_written")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="+")
+    created = models.BooleanField(default=True)
+    issued_on_before = models.DateField(null=True, blank=True)
+    issued_on_after = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "台账导入包案期次"
+        verbose_name_plural = "台账导入包案期次"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ledger_import", "batch"], name="ledger_import_batch_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_import_id}/{self.batch_id}"

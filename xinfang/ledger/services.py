@@ -69,11 +69,14 @@ def _prepare(
     importer = Importer(county, progress)
     plans = group_rows(rows)
     importer.file_numbers = {row.number for row in rows if row.number}
+    importer.plan_batches(plans)
     importer.attach_existing(plans)
     for plan in plans:
         importer.decide(plan)
     result.created = sum(1 for plan in plans if plan.created)
     result.updated = sum(1 for plan in plans if plan.changed and not plan.created)
+    result.batches = len(importer.batch_dates)
+    result.batch_matters = sum(1 for plan in plans if plan.batches)
     return result, (importer, plans)
 
 
@@ -117,6 +120,7 @@ def ledger_import(
                     "rows": result.rows,
                     "created": result.created,
                     "updated": result.updated,
+                    "batches": result.batches,
                     "warnings": result.warning_count,
                 },
                 message=f"导入台账 {file_name}",
@@ -185,6 +189,7 @@ def store_counts(ledger_import: LedgerImport, result: LedgerResult) -> None:
         result.created,
         result.updated,
     )
+    ledger_import.batches, ledger_import.batch_matters = result.batches, result.batch_matters
     ledger_import.error_count, ledger_import.warning_count = result.error_count, result.warning_count
     ledger_import.errors = [problem.stored() for problem in result.errors]
     ledger_import.warnings = [problem.stored() for problem in result.warnings]

@@ -3,8 +3,11 @@ nothing recorded on them since blocks it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import serializers
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from xinfang.accounts.models import User
@@ -12,7 +15,8 @@ from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record, audit_record_many
 from xinfang.core.roles import Role
 from xinfang.ledger.importer import CHUNK, MATTER_TYPE, READ_ONLY_ACTIONS, WRITE_CHUNK, LedgerError
-from xinfang.ledger.models import AUDIT_TYPE, LedgerImport, LedgerImportItem
+from xinfang.ledger.models import AUDIT_TYPE, LedgerImport, LedgerImportBatch, LedgerImportItem
+from xinfang.ownership.models import Batch, BatchEntry
 from xinfang.petitions.models import (
     Event,
     Matter,
@@ -61,12 +65,14 @@ def ledger_undo(*, by: User | None, ledger_import: LedgerImport) -> LedgerImport
         ],
     )
     created_ids = _revert(items)
+    batches = _revert_batches(locked)
     locked.state, locked.undone_at, locked.undone_by = LedgerImport.State.UNDONE, timezone.now(), by
     locked.save(update_fields=["state", "undone_at", "undone_by"])
     restored = len(items) - len(created_ids)
     audit_record(
         action="ledger.undo", actor=by, object_type=AUDIT_TYPE, obj=locked, county=locked.county,
-        changes={"file": locked.file_name, "deleted": len(created_ids), "restored": restored},
+        changes={"file": locked.file_name, "deleted": len(created_ids), "restored": restored,
+                 **({"batches_deleted": batches} if batches else {})},
     )  # fmt: skip
     return locked
 
@@ -89,6 +95,7 @@ def ledger_rollback(*, ledger_import: LedgerImport, reason: str) -> int:
             _revert(items)
             taken_back += len(items)
     with transaction.atomic():
+        _revert_batches(ledger_import)
         LedgerImport.objects.filter(pk=ledger_import.pk).update(
             state=LedgerImport.State.FAILED, message=reason[:500], claimed_at=None, content_enc=""
         )
@@ -110,7 +117,9 @@ def _revert(items: list[LedgerImportItem]) -> list[int]:
     Returns the ids of the deleted matters."""
     created_ids = [item.matter_id for item in items if item.created]
     for start in range(0, len(created_ids), CHUNK):
-        Matter.objects.filter(pk__in=created_ids[start : start + CHUNK]).delete()
+        ids = created_ids[start : start + CHUNK]
+        BatchEntry.objects.filter(matter_id__in=ids).delete()  # they hold the matter and its ownership
+        Matter.objects.filter(pk__in=ids).delete()
     for item in items:
         if not item.created:
             _restore(item)
@@ -119,10 +128,39 @@ def _revert(items: list[LedgerImportItem]) -> list[int]:
 
 
 def _restore(item: LedgerImportItem) -> None:
-
+    """The matter's rows as they were: those the import added deleted, the others saved back as they
+    were (in place, so that rows referring to them, such as a batch entry or the five 包 of an
+    ownership, stay)."""
     matter_id = item.matter_id
-    for model in (Event, Petitioner, Transition, Ownership):
-        model.objects.filter(matter_id=matter_id).delete()
-    for stored in serializers.deserialize("json", item.before):
+    before = list(serializers.deserialize("json", item.before))
+    kept: dict[type[Model], list[Any]] = {}
+    for stored in before:
+        kept.setdefault(type(stored.object), []).append(stored.object.pk)
+    added = [
+        # Entries first: they refer to the ownerships. An import writes entries of imported batches only.
+        BatchEntry.objects.filter(matter_id=matter_id, batch__imported=True),
+        *(model.objects.filter(matter_id=matter_id) for model in (Event, Petitioner, Transition, Ownership)),
+    ]
+    for rows in added:
+        rows.exclude(pk__in=kept.get(rows.model, [])).delete()
+    for stored in before:
         stored.save()
     matter_text_save(Matter.objects.get(pk=matter_id))
+
+
+def _revert_batches(ledger_import: LedgerImport) -> int:
+    """After its matters: the batches the import created deleted when no matter is left in them, the
+    issue dates it moved put back (unless a later import moved them again). Returns how many batches
+    it deleted."""
+    deleted = 0
+    records = list(LedgerImportBatch.objects.filter(ledger_import=ledger_import).select_related("batch"))
+    for record in records:
+        batch = record.batch
+        if record.created and not BatchEntry.objects.filter(batch=batch).exists():
+            Batch.objects.filter(pk=batch.pk).delete()
+            deleted += 1
+        elif batch.issued_on == record.issued_on_after and record.issued_on_before is not None:
+            batch.issued_on = record.issued_on_before
+            batch.save(update_fields=["issued_on"])
+    LedgerImportBatch.objects.filter(pk__in=[record.pk for record in records]).delete()
+    return deleted

@@ -135,3 +135,32 @@ def parse_yes_no(text: str) -> bool | None:
     if folded in ("否", "未化解", "N", "n"):
         return False
     raise CellError(f"是否化解应填“是”或“否”：{text}")
+
+
+BATCH_MAX = 999  # a county issues a batch a week: a larger number is a typing error, not a batch
+_BATCH = re.compile(r"(?:(\d{4})年)?第?(.+?)期?")
+_BATCH_NUMBER = re.compile(r"[0-9]+(\.0+)?")
+
+
+@dataclass(frozen=True)
+class BatchLabel:
+    """A 包案期次 as written: the year (None: the year of the row's 信访日期) and the batch number."""
+
+    year: int | None
+    number: int
+
+
+def parse_batch(text: str) -> BatchLabel | None:
+    """包案期次: `2026年第3期`, `第3期` or `3` (spaces anywhere and full-width digits allowed); blank is
+    None. A number that is not a positive integer is an error."""
+    folded = re.sub(r"\s+", "", fold_fullwidth(text))
+    if not folded:
+        return None
+    match = _BATCH.fullmatch(folded)
+    number = match.group(2) if match else ""
+    if not _BATCH_NUMBER.fullmatch(number) or int(float(number)) < 1:
+        raise CellError(f"包案期次应为正整数，写作“2026年第3期”“第3期”或“3”：{text}")
+    if int(float(number)) > BATCH_MAX:
+        raise CellError(f"包案期次过大（每年不超过{BATCH_MAX}期）：{text}")
+    assert match is not None
+    return BatchLabel(int(match.group(1)) if match.group(1) else None, int(float(number)))

@@ -80,7 +80,8 @@ class Command(BaseCommand):
             self.stdout.write(f"共 {result.rows} 行，{result.error_count} 处错误，未写入任何数据。")
             return
         verb = "检查通过（未写入）：将" if result.dry_run else "导入完成："
+        batches = f"{result.batch_matters} 件事项列入 {result.batches} 个包案期次；" if result.batches else ""
         self.stdout.write(
-            f"{verb}新增 {result.created} 件事项，更新 {result.updated} 件；共 {result.rows} 行，"
+            f"{verb}新增 {result.created} 件事项，更新 {result.updated} 件；{batches}共 {result.rows} 行，"
             f"{result.warning_count} 处提示。"
         )
