@@ -45,6 +45,7 @@ PASSTHROUGH = {
     "backup": "backup",
     "restore": "restore",
     "report": "report",
+    "ownership": "ownership",
 }
 
 
@@ -324,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("restore", help="从加密备份恢复数据库：restore 文件", add_help=False)
     commands.add_parser("jobs", help="定时任务：jobs plan --from DATE --to DATE", add_help=False)
     commands.add_parser("report", help="每日访情报告：report daily --date DATE [--preview]", add_help=False)
+    commands.add_parser(
+        "ownership", help="领导包案：ownership stats --from DATE --to DATE [--format json]", add_help=False
+    )
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
     return parser
