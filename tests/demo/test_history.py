@@ -19,6 +19,7 @@ from xinfang.demo.models import DemoHistory
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.uploads import ledger_work_next
 from xinfang.notifications.models import SmsMessage
+from xinfang.ownership.models import Batch, Closure, Escalation, OwnerMeeting, PackageEntry
 from xinfang.petitions.models import (
     OVER_LEVELS,
     Assignment,
@@ -190,3 +191,40 @@ def test_each_day_is_generated_the_same_from_its_date(county):
     first = _generated(county, D - dt.timedelta(days=5))
     assert first and first == _generated(county, D - dt.timedelta(days=5))
     assert first != _generated(county, D - dt.timedelta(days=4))
+
+
+def test_the_demo_county_shows_leaders_case_batches(county, persona):
+    load(county)
+    du = persona("leader").leader
+    issued = list(Batch.objects.filter(county=county, state=Batch.State.ISSUED).order_by("issued_on"))
+    # Three earlier weeks' batches, numbered in order, each issued on the Monday after its week.
+    assert [(b.number, b.week_from, b.issued_on) for b in issued] == [
+        (1, dt.date(2026, 9, 21), dt.date(2026, 9, 28)),
+        (2, dt.date(2026, 10, 12), dt.date(2026, 10, 19)),
+        (3, dt.date(2026, 10, 19), dt.date(2026, 10, 26)),
+    ]
+    for batch in issued:
+        assert (
+            batch.document is not None and batch.entries.filter(leader=du, ownership__isnull=False).exists()
+        )
+    cases = Ownership.objects.filter(leader=du, batch_entry__batch__in=issued)
+    assert PackageEntry.objects.filter(ownership__in=cases).count() >= 5 + 3 + 2
+    assert OwnerMeeting.objects.filter(ownership__in=cases).count() == 1
+    closure = Closure.objects.get(state=Closure.State.REQUESTED)  # 销号 waiting for the bureau
+    assert closure.ownership.leader == du and closure.ownership.matter.status == Matter.Status.RESOLVED
+    pending = Escalation.objects.get(state=Escalation.State.PENDING)
+    assert pending.unit == persona("zhouzhuang").unit
+    # This week's draft (of last week's candidates), with the unit's request among them.
+    draft = Batch.objects.get(county=county, state=Batch.State.DRAFT)
+    assert draft.week_from == dt.date(2026, 10, 26) and draft.number is None
+    assert draft.entries.filter(matter=pending.matter).exists()
+    assert draft.entries.filter(suggested_leader=du).exists()
+    # A later start in the same week adds nothing; the next week's issues that draft and drafts anew.
+    before = Batch.objects.count(), PackageEntry.objects.count(), Closure.objects.count()
+    load(county, D + dt.timedelta(days=2))
+    assert (Batch.objects.count(), PackageEntry.objects.count(), Closure.objects.count()) == before
+    load(county, D + dt.timedelta(days=7))
+    draft.refresh_from_db()
+    assert draft.state == Batch.State.ISSUED and draft.number == 4
+    assert Batch.objects.get(county=county, state=Batch.State.DRAFT).week_from == dt.date(2026, 11, 2)
+    assert not list(audit_chain_breaks())

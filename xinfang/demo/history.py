@@ -3,7 +3,9 @@
 The first start loads two years of generated petitions ending yesterday, then today's work through the
 registry's own services (visits registered, transferred, signed, objected to, answered, extensions asked,
 cases owned) and the last weeks' reports (weekly analyses issued and drafted, a 批示 in supervision, the
-latest progress summary), so every role's to-do cards, inbox and reports have something on the first login.
+latest progress summary) and leaders' case batches (包案期次 issued, the five 包, a 销号 and a unit's request
+waiting, this week's draft), so every role's to-do cards, inbox and reports have something on the first
+login.
 A later start tops it up: each missing day's new matters from the generator (seeded by the day), then today's
 work again. `DemoHistory` records the last day loaded, so a second start on the same day adds nothing.
 
@@ -44,8 +46,20 @@ from xinfang.directory.selectors import bureau_unit
 from xinfang.documents.models import Delivery
 from xinfang.documents.services import delivery_sign
 from xinfang.ledger.uploads import ledger_upload
-from xinfang.petitions.models import Assignment, Channel, Event, Level, Matter
+from xinfang.ownership.models import Batch, Closure, Escalation, OwnerMeeting, Package, PackageEntry
+from xinfang.ownership.services import (
+    batch_draft_week,
+    batch_entry_remove,
+    batch_issue,
+    closure_request,
+    escalation_request,
+    owner_meeting_add,
+    package_entry_add,
+)
+from xinfang.petitions import todo
+from xinfang.petitions.models import Assignment, Channel, Event, Level, Matter, Ownership
 from xinfang.petitions.rows import rule_profile
+from xinfang.petitions.selectors import matters_for_user
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput, RegistryError
 from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.public import online_submit
@@ -101,6 +115,7 @@ def demo_history_load(
             _first_load(county, today, matters, progress)
             _today_load(county, today)
             _documents_load(county, today, say)
+            _ownership_load(county, today, say)
             first = today - dt.timedelta(days=HISTORY_DAYS)
         else:
             first = last + dt.timedelta(days=1)
@@ -128,6 +143,7 @@ def _top_up(county: County, first: dt.date, today: dt.date, say: Say | None) -> 
             _online_submission(county, today)
             _today_load(county, today)
         _documents_load(county, today, say)
+        _ownership_load(county, today, say)
     except EDITED_DEMO as error:
         if say:
             say(f"今天的演示办理数据未能载入（演示账号或名录已被修改）：{error}")
@@ -490,3 +506,154 @@ def _documents(county: County, today: dt.date) -> None:
             deadline=today - dt.timedelta(days=3),
         )  # fmt: skip
     progress_summary_issue(county=county, day=summary_previous(today + dt.timedelta(days=1)))
+
+
+# -- 领导包案 -------------------------------------------------------------------------------------------
+
+# The weeks (back from the week before this one) whose batches a first load issues: the oldest is past its
+# deadlines (30 days), so the bureau's overview shows overdue cases.
+OWNERSHIP_WEEKS_BACK = (5, 2, 1)
+# Matters each drafted week gets (it always has some, whatever the generated history holds): one of 杜文博's
+# portfolio and liaison township (拖欠工资, 周庄镇, to the city), one of 范晓峰's (拆迁安置, 商酒务镇, to the
+# province). (issue, township, responsible unit, level, persons)
+OWNERSHIP_CASES = (
+    ("拖欠农民工工资", "周庄镇", "县人社局", Level.CITY, 4),
+    ("拆迁安置房未交付", "商酒务镇", "县住建局", Level.PROVINCE, 2),
+)
+PACKAGE_WORK = (
+    (Package.GRASP, "到村入户走访信访人，核实欠薪人数和金额，建立工作台账。", True),
+    (Package.SOLVE, "召集县人社局、施工企业协调，已落实首批欠薪支付方案。", False),
+    (Package.EDUCATE, "向信访人讲解劳动保障法律法规，引导依法理性表达诉求。", True),
+    (Package.STABILISE, "落实周庄镇包村干部日常联系，及时掌握信访人动态。", True),
+    (Package.LAW, "指导信访人申请劳动仲裁，依法维护自身权益。", True),
+)
+
+
+def _ownership_load(county: County, today: dt.date, say: Say | None) -> None:
+    try:
+        with transaction.atomic():
+            _ownership(county, today)
+    except EDITED_DEMO as error:
+        if say:
+            say(f"演示包案数据未能载入（演示账号或名录已被修改）：{error}")
+
+
+def _ownership(county: County, today: dt.date) -> None:
+    """Leaders' case batches through the services: on a first load the batches of three earlier weeks,
+    each issued on the Monday after its week (杜文博, the demo leader, owning some of each), the five 包
+    and a meeting on his cases, one of them resolved with its 销号 waiting for the bureau; then (on every
+    start) a draft left from an earlier start is issued, a unit's request to escalate waits, and this
+    week's draft is made. Each once: what exists is not made again."""
+    bureau, owner = _user("bureau"), _user("leader")
+    this_week = previous_week(today)  # the week the Monday job drafts this week
+    if not Batch.objects.filter(county=county).exists():
+        for back in OWNERSHIP_WEEKS_BACK:
+            week = previous_week(today - dt.timedelta(days=7 * back))
+            _ownership_week(county, today, week, resolved=back == OWNERSHIP_WEEKS_BACK[0])
+            _ownership_issue(county, week, bureau)
+    left = Batch.objects.filter(county=county, state=Batch.State.DRAFT, week_from__lt=this_week[0])
+    for batch in left.order_by("week_from"):
+        assert batch.week_from is not None and batch.week_to is not None
+        _ownership_issue(county, (batch.week_from, batch.week_to), bureau)
+    _escalation(county)
+    if not Batch.objects.filter(county=county, week_from=this_week[0]).exists():
+        _ownership_week(county, today, this_week, resolved=False)
+        monday = this_week[1] + dt.timedelta(days=1)
+        batch_draft_week(county=county, week_from=this_week[0], week_to=this_week[1], by=None,
+                         now=min(timezone.now(), _at(monday, 8)))  # fmt: skip
+    _cases_worked(county, today, bureau, owner)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _ownership_week(county: County, today: dt.date, week: tuple[dt.date, dt.date], *, resolved: bool) -> None:
+    """The week's planned matters (OWNERSHIP_CASES), visiting in the week and handled since; with
+    `resolved`, 杜文博's is answered ten days ago (to be resolved and closed: `_cases_worked`)."""
+    start, _ = week
+    plans = []
+    for index, (issue, township, unit, level, persons) in enumerate(OWNERSHIP_CASES):
+        day = start + dt.timedelta(days=1 + index)
+        steps: tuple[tuple[str, dt.date], ...] = (
+            (Status.REGISTERED, day), (Status.TRANSFERRED, day + dt.timedelta(days=1)),
+            (Status.ACCEPTED, min(day + dt.timedelta(days=3), today - dt.timedelta(days=1))),
+        )  # fmt: skip
+        if resolved and index == 0:
+            steps += (
+                (Status.IN_PROGRESS, day + dt.timedelta(days=6)),
+                (Status.ANSWERED, today - dt.timedelta(days=10)),
+            )
+        plans.append(MatterPlan(
+            township=_unit(county, township), unit=_unit(county, unit), issue=issue, steps=steps,
+            visits=(PlannedEvent(day, Channel.VISIT, level, persons),),
+        ))  # fmt: skip
+    generate_planned(county=county, plans=plans, seed=day_seed(start) + 7)
+
+
+def _ownership_issue(county: County, week: tuple[dt.date, dt.date], bureau: User) -> None:
+    """The week's draft (made now if missing), its matters without a suggested owner taken out, issued
+    on the Monday after the week."""
+    monday = week[1] + dt.timedelta(days=1)
+    batch, _ = batch_draft_week(county=county, week_from=week[0], week_to=week[1], by=bureau,
+                                now=_at(monday, 8))  # fmt: skip
+    for entry in batch.entries.filter(leader__isnull=True):
+        batch_entry_remove(by=bureau, entry=entry, reason="无分管或联系该事项的县级领导，由属地乡镇包案化解")
+    if batch.entries.exists():
+        batch_issue(by=bureau, batch=batch, now=_at(monday, 10))
+
+
+def _escalation(county: County) -> None:
+    """周庄镇 asks that one of its open matters, not owned, be handed to a county leader (once pending)."""
+    unit_user = _user("zhouzhuang")
+    if Escalation.objects.filter(unit_id=unit_user.unit_id or 0, state=Escalation.State.PENDING).exists():
+        return
+    open_matters = (
+        matters_for_user(user=unit_user)
+        .exclude(status__in=todo.FINISHED)
+        .exclude(pk__in=Ownership.objects.filter(is_current=True).values("matter_id"))
+        .order_by("-last_event_date", "-pk")
+    )
+    for matter in open_matters[:5]:
+        try:
+            escalation_request(by=unit_user, matter=matter,
+                               reason="涉及县直多个部门，镇级协调无法解决，提请县级领导包案")  # fmt: skip
+        except ValidationError:
+            continue
+        return
+
+
+def _cases_worked(county: County, today: dt.date, bureau: User, owner: User) -> None:
+    """杜文博's work on his batch cases: the answered one resolved today, its five 包 filled and its 销号
+    asked (waiting for the bureau); on the two others, some of the five 包 and a meeting."""
+    cases = list(
+        Ownership.objects.filter(leader_id=owner.leader_id or 0, is_current=True, batch_entry__isnull=False)
+        .select_related("matter")
+        .order_by("since", "pk")
+    )
+    answered = next((case for case in cases if case.matter.status == Status.ANSWERED), None)
+    if (
+        answered is not None
+        and not Closure.objects.filter(ownership__leader_id=owner.leader_id or 0).exists()
+    ):
+        matter_transition(by=bureau, matter=answered.matter, to=Status.RESOLVED, on=today)
+        for index, (package, content, _) in enumerate(PACKAGE_WORK):
+            package_entry_add(by=owner, ownership=answered, package=package, completes=True,
+                              date=today - dt.timedelta(days=8 - index), content=content)  # fmt: skip
+        closure_request(
+            by=owner, ownership=answered, note="欠薪已全部支付，信访人签字确认息诉罢访，五包工作均已完成。"
+        )
+    worked = [case for case in cases if case != answered and case.matter.status not in todo.FINISHED][:2]
+    for number, case in enumerate(worked):
+        if PackageEntry.objects.filter(ownership=case).exists():
+            continue
+        for index, (package, content, completes) in enumerate(PACKAGE_WORK[: 3 - number]):
+            day = max(case.since, today - dt.timedelta(days=6 - index))
+            package_entry_add(by=owner, ownership=case, package=package, date=day, content=content,
+                              completes=completes)  # fmt: skip
+        if number == 0 and not OwnerMeeting.objects.filter(ownership=case).exists():
+            owner_meeting_add(
+                by=owner, ownership=case, date=max(case.since, today - dt.timedelta(days=3)),
+                place="周庄镇信访接待室", attendees="杜文博、周庄镇党委书记、县人社局分管负责人、信访人3人",
+                agreed="县人社局牵头核算欠薪，施工企业十日内支付首批款项；镇里每周向信访人通报进展。",
+            )  # fmt: skip
