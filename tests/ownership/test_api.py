@@ -137,7 +137,7 @@ def test_the_bureau_builds_and_issues_a_batch(county, persona, matters):
         second, third = added[1].json()["id"], added[2].json()["id"]
 
         unexplained = bureau.post(f"{url}entries/{second}/owner/", {"leader": wei.pk}, format="json")
-        assert unexplained.status_code == 400 and "改派理由" in str(unexplained.json()["non_field_errors"])
+        assert unexplained.status_code == 400 and "改派理由" in str(unexplained.json()["reason"])
         assert BatchEntry.objects.get(pk=second).leader == du
         chosen = bureau.post(
             f"{url}entries/{second}/owner/",
@@ -274,7 +274,7 @@ def test_a_matter_reporting_a_leader_is_never_theirs_nor_seen_by_them(county, pe
         before = writes()
         choice = f"{url}entries/{entries[0]['id']}/owner/"
         refused = bureau.post(choice, {"leader": du.leader_id, "reason": "熟悉情况"}, format="json")
-        assert refused.status_code == 400 and "第四十六条" in str(refused.json()["non_field_errors"])
+        assert refused.status_code == 400 and "第四十六条" in str(refused.json()["leader"])
         assert writes() == before
         seen = api(secretary).get(url).json()
         assert [row["matter"]["number"] for row in seen["entries"]] == [reports_du.number, plain.number]

@@ -557,3 +557,29 @@ def test_the_pages_read_in_a_bounded_number_of_queries(
     client = client_for(who)
     with django_assert_max_num_queries(bound):
         assert client.get(url).status_code == 200
+
+
+def test_the_overview_gives_the_resolution_rate_of_a_period_for_the_county_and_each_leader(
+    client_for, county, persona, case
+):
+    Matter.objects.filter(pk=case.matter_id).update(
+        status=Matter.Status.RESOLVED, resolved_on=dt.date(2026, 11, 2)
+    )
+    page = text(client_for("secretary").get("/ownership/"))
+    county_line = page.split('data-testid="rates-county">')[1].split("</p>")[0]
+    assert (
+        "2026年1月1日至2026年11月2日印发1期、包案1起，已化解1起，包案化解率<strong>100%</strong>"
+        in county_line
+    )
+    row = page.split('data-testid="rates-row">')[1].split("</tr>")[0]
+    assert "杜文博" in row and re.findall(r'class="num">(?:<span[^>]*>)?(\d+%?)', row) == [
+        "1",
+        "1",
+        "100%",
+        "0",
+        "0",
+    ]
+    before = text(client_for("bureau").get("/ownership/?date_from=2026-01-01&date_to=2026-10-31"))
+    assert "印发0期、包案0起，已化解0起，包案化解率<strong>—</strong>" in before
+    wrong = client_for("bureau").get("/ownership/?date_from=2026-11-02&date_to=2026-01-01")
+    assert wrong.status_code == 200 and "起始日期不能晚于截止日期" in text(wrong)

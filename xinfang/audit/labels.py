@@ -196,7 +196,12 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "matter.owner_end": {"leader": "包案领导", "reason": ("petitions.ownership", "end_reason")},
     "ownership.batch_draft": {"week": "候选周", "matters": "事项数"},
     "ownership.entry_choose": {"leader": "包案领导", "deadline": "化解期限", "reason": "改派理由"},
-    "ownership.batch_issue": {"number": "期次", "matters": "事项数", "owners": "包案领导人数"},
+    "ownership.batch_issue": {
+        "number": "期次",
+        "year": "年度",
+        "matters": "事项数",
+        "owners": "包案领导人数",
+    },
     "ownership.package": {"package": ("ownership.packageentry", "package"), "completes": "本项已完成"},
     "ownership.meeting": {"place": "地点"},
     "ownership.closure_decide": {"confirm": "确认销号"},

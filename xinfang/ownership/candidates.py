@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.core.queries import in_batches
@@ -56,6 +56,9 @@ def week_candidates(*, county: County, week_from: dt.date, week_to: dt.date) -> 
     enabled = reasons_enabled()
     found: dict[int, list[tuple[int, int, str]]] = defaultdict(list)  # matter -> (kind rank, level, text)
     week = Event.objects.filter(county=county, date__gte=week_from, date__lte=week_to)
+    # The week's matters that may be proposed, with their newest event's date, read through the week's
+    # events (tens of thousands at a million matters: no list of ids); the week's reasons look at these only.
+    eligible = dict(_eligible(county, Matter.objects.filter(pk__in=week.values("matter_id"))))
     levels: dict[str, str] = dict(Level.choices)
     over = over_levels()
     if "over_level" in enabled or "collective" in enabled:
@@ -64,6 +67,8 @@ def week_candidates(*, county: County, week_from: dt.date, week_to: dt.date) -> 
             serious |= Q(is_collective=True)
         rows = week.filter(serious).values_list("matter_id", "date", "level", "is_collective", "persons")
         for matter_id, day, level, collective, persons in rows.order_by("date", "pk"):
+            if matter_id not in eligible:
+                continue
             rank = _LEVEL_RANK.get(level, 3)
             if level in over and "over_level" in enabled:
                 found[matter_id].append((0, rank, f"{day:%m月%d日}{levels[level]}访"))
@@ -72,17 +77,17 @@ def week_candidates(*, county: County, week_from: dt.date, week_to: dt.date) -> 
     if "repeat" in enabled:
         visits, days = settings.XINFANG_OWNERSHIP_REPEAT_VISITS, settings.XINFANG_OWNERSHIP_REPEAT_DAYS
         since = week_to - dt.timedelta(days=days - 1)
-        repeated = (
-            Event.objects.filter(
-                county=county, date__gte=since, date__lte=week_to,
-                matter_id__in=week.values("matter_id"),
+
+        def repeated(ids: Sequence[int]) -> Iterable[tuple[int, int]]:
+            return (
+                Event.objects.filter(county=county, date__gte=since, date__lte=week_to, matter_id__in=ids)
+                .values("matter_id")
+                .annotate(visits=Count("*"))  # not the id: PostgreSQL then reads event_stats_idx alone
+                .filter(visits__gte=visits)
+                .values_list("matter_id", "visits")
             )
-            .values("matter_id")
-            .annotate(visits=Count("*"))  # not the id: PostgreSQL then reads event_stats_idx alone
-            .filter(visits__gte=visits)
-            .values_list("matter_id", "visits")
-        )  # fmt: skip
-        for matter_id, count in repeated:
+
+        for matter_id, count in in_batches(eligible, repeated):
             found[matter_id].append((2, 3, f"{days}日内来访{count}次"))
     if "overdue" in enabled:
         due = Matter.objects.filter(county=county, due_date__gte=week_from, due_date__lte=week_to)
@@ -101,7 +106,10 @@ def week_candidates(*, county: County, week_from: dt.date, week_to: dt.date) -> 
             found[matter_id].append((5, 3, f"{unit}提请：{reason}"))
     if not found:
         return []
-    eligible = dict(in_batches(found, lambda ids: _eligible(county, ids)))  # matter -> newest event
+    # The other reasons' matters (overdue, 批示, requests: a few) are checked by their ids.
+    rest = [matter_id for matter_id in found if matter_id not in eligible]
+    eligible |= dict(in_batches(rest, lambda ids: _eligible(county, Matter.objects.filter(pk__in=ids))))
+    eligible = {matter_id: day for matter_id, day in eligible.items() if matter_id in found}
     candidates = [
         Candidate(matter_id, tuple(text for *_, text in sorted(found[matter_id])), min(found[matter_id])[:2])
         for matter_id in eligible
@@ -109,16 +117,15 @@ def week_candidates(*, county: County, week_from: dt.date, week_to: dt.date) -> 
     return sorted(candidates, key=lambda c: (c.rank, -eligible[c.matter_id].toordinal(), c.matter_id))
 
 
-def _eligible(county: County, matter_ids: Sequence[int]) -> Iterable[tuple[int, dt.date]]:
-    """Of `matter_ids`, those not finished, not owned now and in no draft, with their newest event's date."""
-    owned = Ownership.objects.filter(matter_id__in=matter_ids, is_current=True).values("matter_id")
-    drafted = BatchEntry.objects.filter(
-        matter_id__in=matter_ids, batch__state=Batch.State.DRAFT, batch__county=county
-    ).values("matter_id")
+def _eligible(county: County, matters: QuerySet[Matter]) -> Iterable[tuple[int, dt.date]]:
+    """Of `matters`, those of the county not finished, not owned now and in no draft, with their newest
+    event's date."""
+    owned = Ownership.objects.filter(matter=OuterRef("pk"), is_current=True)
+    drafted = BatchEntry.objects.filter(matter=OuterRef("pk"), batch__state=Batch.State.DRAFT)
     return (
-        Matter.objects.filter(county=county, pk__in=matter_ids)
+        matters.filter(county=county)
         .exclude(status__in=todo.FINISHED)
-        .exclude(pk__in=owned)
-        .exclude(pk__in=drafted)
+        .exclude(Exists(owned))
+        .exclude(Exists(drafted))
         .values_list("pk", "last_event_date")
     )

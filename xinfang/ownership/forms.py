@@ -180,3 +180,25 @@ class EscalationForm(forms.Form):
         label="提请理由", max_length=500, error_messages=_required("提请理由"),
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "如：涉及多个部门，本单位无法解决"}),
     )  # fmt: skip
+
+
+class RatePeriodForm(forms.Form):
+    """The period of 包案化解率: batches issued from … to …; this year so far unless asked."""
+
+    date_from = forms.DateField(label="印发日期自", widget=DATE_WIDGET)
+    date_to = forms.DateField(label="至", widget=DATE_WIDGET)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("起始日期不能晚于截止日期")
+        if start and end and (end - start).days > 3660:
+            raise forms.ValidationError("统计期间不能超过十年")
+        return cleaned
+
+    def period(self, today: dt.date) -> tuple[dt.date, dt.date]:
+        """The period asked for when valid, else this year to today."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["date_from"], self.cleaned_data["date_to"]
+        return dt.date(today.year, 1, 1), today

@@ -20,7 +20,7 @@ from xinfang.accounts.models import User
 from xinfang.core.models import Attachment
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.directory.models import Leader
-from xinfang.ownership.forms import EntryChooseForm, EntryRemoveForm
+from xinfang.ownership.forms import EntryChooseForm, EntryRemoveForm, RatePeriodForm
 from xinfang.ownership.models import (
     Batch,
     BatchEntry,
@@ -39,6 +39,7 @@ from xinfang.ownership.selectors import (
     ownership_get_for_user,
     ownerships_for_user,
 )
+from xinfang.ownership.stats import ownership_stats
 from xinfang.petitions import todo
 from xinfang.petitions.models import Matter, Ownership
 from xinfang.petitions.selectors import matters_for_user
@@ -267,11 +268,15 @@ def page_of(rows: QuerySet[Any], number: str | None, size: int = CASES_PER_PAGE)
     return Paginator(rows, size).get_page(number)
 
 
-def overview(*, user: User, leader: str, page: str | None) -> dict[str, Any]:
+def overview(*, user: User, leader: str, page: str | None, period: RatePeriodForm) -> dict[str, Any]:
     """The overview's rows (leaders with cases in the table, the others named in a line), its totals, one
-    leader's cases when asked (`leader`, an id as typed), and for the bureau the 销号 requests to confirm
-    and the units' pending requests."""
+    leader's cases when asked (`leader`, an id as typed), 包案化解率 of the batches issued in `period` for
+    the county and per leader, and for the bureau the 销号 requests to confirm and the units' pending
+    requests."""
     today = timezone.localdate()
+    date_from, date_to = period.period(today)
+    assert user.county is not None  # the overview's roles belong to a county
+    rates = ownership_stats(county=user.county, date_from=date_from, date_to=date_to, today=today)
     rows = overview_rows(user=user, today=today)
     leaders = {found.pk: found for found in (cast(Leader, row["leader"]) for row in rows)}
     chosen = leaders.get(int(leader)) if leader.isdigit() else None
@@ -293,6 +298,8 @@ def overview(*, user: User, leader: str, page: str | None) -> dict[str, Any]:
         if bureau
         else [],
         "escalations": list(pending[:100]) if bureau else [],
+        "period": period,
+        "rates": rates,
     }
 
 

@@ -192,10 +192,16 @@ def batch_entry_choose(
     with transaction.atomic():
         _draft(entry.batch)
         entry = BatchEntry.objects.select_for_update().select_related("matter").get(pk=entry.pk)
-        _owner_check(entry.matter, leader, timezone.localdate())
-        reason = _text(reason, "改派理由", required=leader.pk != entry.suggested_leader_id, limit=300)
+        try:
+            _owner_check(entry.matter, leader, timezone.localdate())
+        except ValidationError as error:
+            raise ValidationError({"leader": error.messages}) from error
+        try:
+            reason = _text(reason, "改派理由", required=leader.pk != entry.suggested_leader_id, limit=300)
+        except ValidationError as error:
+            raise ValidationError({"reason": error.messages}) from error
         if deadline is not None and deadline < timezone.localdate():
-            raise ValidationError("化解期限不能早于今天")
+            raise ValidationError({"deadline": "化解期限不能早于今天"})
         before = {"leader": entry.leader.name if entry.leader else None, "deadline": entry.deadline}
         entry.leader, entry.choice_reason = leader, reason if leader.pk != entry.suggested_leader_id else ""
         entry.deadline = deadline or entry.deadline
@@ -295,10 +301,13 @@ def batch_issue(*, by: User, batch: Batch, now: dt.datetime | None = None) -> Ba
         document.save(update_fields=["title"])
         for entry in entries:
             assert entry.leader is not None
-            entry.ownership = ownership_assign(
-                by=by, matter=entry.matter, leader=entry.leader, since=today,
-                note=f"{today.year}年第{document.number}期包案",
-            )  # fmt: skip
+            try:
+                entry.ownership = ownership_assign(
+                    by=by, matter=entry.matter, leader=entry.leader, since=today,
+                    note=f"{today.year}年第{document.number}期包案",
+                )  # fmt: skip
+            except RegistryError as error:  # e.g. the matter reports the staff member issuing (Art. 46)
+                raise ValidationError(f"{entry.matter.number}：{error}") from error
         BatchEntry.objects.bulk_update(entries, ["deadline", "ownership"])
         for entry in entries:
             Escalation.objects.filter(matter_id=entry.matter_id, state=Escalation.State.PENDING).update(

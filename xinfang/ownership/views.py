@@ -36,6 +36,7 @@ from xinfang.ownership.forms import (
     EscalationForm,
     MeetingForm,
     PackageEntryForm,
+    RatePeriodForm,
     ReassignForm,
 )
 from xinfang.ownership.models import Batch, BatchEntry, Package
@@ -90,8 +91,9 @@ def _refused(form: forms.Form, error: ValidationError | PermissionDenied, field:
 def index(request: AuthedRequest) -> HttpResponse:
     """Per leader: open cases, those past their deadline, those with an empty 包, 销号 waiting; the bureau's
     销号 to confirm and the units' requests; one leader's cases when asked (?leader=)."""
+    period = RatePeriodForm(request.GET if "date_from" in request.GET else None)
     context = pages.overview(
-        user=request.user, leader=request.GET.get("leader", ""), page=request.GET.get("page")
+        user=request.user, leader=request.GET.get("leader", ""), page=request.GET.get("page"), period=period
     )
     return render(request, "ownership/index.html", {**context, "nav_key": NAV})
 
