@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 
 from xinfang.accounts.models import User
 from xinfang.audit.guard import audit_guard_drop
+from xinfang.core.queries import count_kept_clear
 from xinfang.core.roles import Role
 from xinfang.demo.services import demo_county_load
 from xinfang.directory.models import County
@@ -102,6 +103,7 @@ def _county_cache() -> None:
     """What a process keeps of a county's directory is keyed on its revision; a test that empties the
     database and loads the county again starts at the same revision with other rows."""
     county_cache_clear()
+    count_kept_clear()
 
 
 @pytest.fixture

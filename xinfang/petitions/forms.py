@@ -284,14 +284,12 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
 
     def __init__(self, *args: Any, county_id: int | None, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = county_units(county_id)
-        townships = units.filter(kind=Unit.Kind.TOWNSHIP)
-        categories = county_categories(county_id)
-        leaders = Leader.objects.filter(county_id=county_id or 0)
-        set_choices(self, "township", townships)
-        set_choices(self, "unit", units)
-        set_choices(self, "category", categories)
-        set_choices(self, "owner", leaders)
+        if self.is_bound:  # what a choice is checked against; an unbound form only renders the options
+            units = county_units(county_id)
+            set_choices(self, "township", units.filter(kind=Unit.Kind.TOWNSHIP))
+            set_choices(self, "unit", units)
+            set_choices(self, "category", county_categories(county_id))
+            set_choices(self, "owner", Leader.objects.filter(county_id=county_id or 0))
         queues = todo.queues_for(user) if user is not None else todo.QUEUES
         todo_field = cast(forms.ChoiceField, self.fields["todo"])
         todo_field.choices = [("", "全部"), *((q.key, f"{q.label}（{q.scope}）") for q in queues)]

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.queries import COUNT_BOUND, count_upto
+from xinfang.core.queries import COUNT_BOUND, count_upto, count_upto_kept
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.directory.models import County, Unit
 from xinfang.directory.selectors import county_cached
@@ -195,7 +195,13 @@ def matters_total(
 
     A unit's scope is counted branch by branch, each from its own index: a branch that reaches the bound
     answers at once (a township or a large department has tens of thousands of matters), otherwise the
-    branches' union is counted. One count over the whole scope would walk the county's matters."""
+    branches' union is counted. One count over the whole scope would walk the county's matters. A count
+    past the bound is kept for a minute (count_upto_kept), under the user's own key: their scope, Art. 46's
+    exclusions included, is theirs."""
+    return count_upto_kept((user.pk, filters), lambda: _total(user, filters, bound, filtered), bound)
+
+
+def _total(user: User, filters: MatterFilter, bound: int, filtered: QuerySet[Matter] | None) -> int:
     if not (user.is_authenticated and user.county_id and user.role == Role.UNIT_USER and user.unit_id):
         if filtered is None:
             filtered = matters_filtered(user=user, filters=filters)
