@@ -42,7 +42,7 @@ from xinfang.ownership.selectors import (
 from xinfang.ownership.stats import ownership_stats
 from xinfang.petitions import todo
 from xinfang.petitions.models import Matter, Ownership
-from xinfang.petitions.selectors import matters_for_user
+from xinfang.petitions.selectors import matters_for_user, matters_reporting
 
 CASES_PER_PAGE = 50
 BATCHES_PER_PAGE = 50
@@ -52,24 +52,6 @@ STATE_CLASSES = {"未开展": "empty", "进行中": "going", "已完成": "done"
 
 # ---------------------------------------------------------------------------------------------------------
 # Gates of the objects only the pages open
-
-
-def _hidden_from(user: User) -> list[QuerySet[Any]]:
-    """The matters that report the user or the user's unit (Art. 46), as the small lists
-    `petitions.selectors.matters_for_user` leaves out; for counting a batch's entries without reading
-    the county's matters."""
-    hidden: list[QuerySet[Any]] = [
-        Matter.reported_accounts.through.objects.filter(user_id=user.pk).values("matter_id")
-    ]
-    if user.leader_id:  # any account of the user's leader
-        hidden.append(
-            Matter.reported_accounts.through.objects.filter(user__leader_id=user.leader_id).values(
-                "matter_id"
-            )
-        )
-    if user.unit_id:
-        hidden.append(Matter.reported_units.through.objects.filter(unit_id=user.unit_id).values("matter_id"))
-    return hidden
 
 
 def entry_get_for_user(*, user: User, entry_id: int) -> BatchEntry:
@@ -314,7 +296,7 @@ def batch_list(*, user: User, year: int | None) -> QuerySet[Batch]:
     if year is not None:
         batches = batches.filter(Q(state=Batch.State.DRAFT) | Q(year=year))
     visible = Q()
-    for hidden in _hidden_from(user):
+    for hidden in matters_reporting(user):
         visible &= ~Q(entries__matter_id__in=hidden)
     return batches.annotate(matters=Count("entries", filter=visible))
 

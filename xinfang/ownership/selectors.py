@@ -11,8 +11,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -32,7 +33,9 @@ from xinfang.ownership.models import (
 from xinfang.ownership.suggest import LeaderFacts, MatterFacts
 from xinfang.petitions import todo
 from xinfang.petitions.models import Matter, Ownership
-from xinfang.petitions.selectors import matters_for_user
+from xinfang.petitions.selectors import matters_reporting
+
+T = TypeVar("T", bound=models.Model)
 
 # ---------------------------------------------------------------------------------------------------------
 # What the suggestion reads
@@ -130,7 +133,7 @@ def batch_get_for_user(*, user: User, batch_id: int) -> Batch:
 def batch_entries(*, user: User, batch: Batch) -> QuerySet[BatchEntry]:
     """The batch's matters the user may see (a leader a matter reports never sees it), in batch order."""
     return (
-        BatchEntry.objects.filter(batch=batch, matter__in=matters_for_user(user=user))
+        _visible(BatchEntry.objects.filter(batch=batch), user)
         .select_related(
             "matter__origin_township",
             "matter__category__parent",
@@ -156,10 +159,18 @@ def ownerships_for_user(*, user: User, current: bool | None = True) -> QuerySet[
     if current is not None:
         rows = rows.filter(is_current=current)
     if user.role in COUNTY_WIDE_ROLES:
-        return rows.filter(matter__in=matters_for_user(user=user))
+        return _visible(rows, user)
     if user.leader_id:  # a matter that came to report its owner later leaves their view too (Art. 46)
-        return rows.filter(leader_id=user.leader_id).exclude(matter__reported_accounts=user)
+        return _visible(rows.filter(leader_id=user.leader_id), user)
     return Ownership.objects.none()
+
+
+def _visible(rows: QuerySet[T], user: User) -> QuerySet[T]:
+    """`rows` (of the user's county) less those of matters that report the user or their unit (Art. 46):
+    the small lists matters_for_user leaves out, not a subquery over the county's matters."""
+    for reported in matters_reporting(user):
+        rows = rows.exclude(matter_id__in=reported)
+    return rows
 
 
 def ownership_get_for_user(*, user: User, ownership_id: int) -> Ownership:

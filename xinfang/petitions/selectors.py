@@ -63,7 +63,7 @@ def matters_for_user(*, user: User) -> QuerySet[Matter]:
 def _county_matters(user: User) -> QuerySet[Matter]:
     """The matters of the user's county less those that report the user's unit or the user (Art. 46)."""
     matters = Matter.objects.filter(county_id=user.county_id or 0)
-    for reported in _reporting(user):
+    for reported in matters_reporting(user):
         matters = matters.exclude(pk__in=reported)
     return matters
 
@@ -83,7 +83,7 @@ def events_visible(*, user: User, events: QuerySet[Event]) -> QuerySet[Event]:
     if not user.is_authenticated or user.county_id is None:
         return events.none()
     events = events.filter(county_id=user.county_id)
-    for reported in _reporting(user):
+    for reported in matters_reporting(user):
         events = events.exclude(matter_id__in=reported)
     if user.role in COUNTY_WIDE_ROLES:
         return events
@@ -98,7 +98,7 @@ def events_visible(*, user: User, events: QuerySet[Event]) -> QuerySet[Event]:
     return events.none()
 
 
-def _reporting(user: User) -> list[QuerySet[Any]]:
+def matters_reporting(user: User) -> list[QuerySet[Any]]:
     """The ids of the matters that report the user's unit or the user (Art. 46), as subqueries the
     database reads once per query (a list of ids to leave out, not a lookup per row)."""
     reporting: list[QuerySet[Any]] = [
