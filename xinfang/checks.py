@@ -242,3 +242,19 @@ def check_ownership_rule(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if not 1 <= settings.XINFANG_OWNERSHIP_DEADLINE_DAYS <= 365:
         errors.append("XINFANG_OWNERSHIP_DEADLINE_DAYS 应为 1 到 365")
     return [Error(message, hint="见 .env.example", id="xinfang.E012") for message in errors]
+
+
+@register(Tags.compatibility)
+def check_reception_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The reception schedules' days and Wednesday mode (docs/reception.md)."""
+    errors = []
+    if not 1 <= settings.XINFANG_RECEPTION_GENERATE_DAY <= 28:
+        errors.append("XINFANG_RECEPTION_GENERATE_DAY 应为 1 到 28（每月生成下月排班的日期）")
+    if not 1 <= settings.XINFANG_RECEPTION_WARN_DAY <= 28:
+        errors.append("XINFANG_RECEPTION_WARN_DAY 应为 1 到 28（下月排班未公布时开始提醒的日期）")
+    if settings.XINFANG_RECEPTION_WEDNESDAY_MODE not in ("all", "rotation"):
+        errors.append(
+            "XINFANG_RECEPTION_WEDNESDAY_MODE 应为 all（四大班子主要领导都接访）"
+            f"或 rotation（每周三轮流一位）：{settings.XINFANG_RECEPTION_WEDNESDAY_MODE}"
+        )
+    return [Error(message, hint="见 .env.example", id="xinfang.E013") for message in errors]

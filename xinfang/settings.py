@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.documents",
     "xinfang.ownership",
+    "xinfang.reception",
     "xinfang.onboarding",
     "xinfang.ledger",
     "xinfang.demo",
@@ -389,6 +390,25 @@ XINFANG_OWNERSHIP_OVER_LEVELS = os.environ.get("XINFANG_OWNERSHIP_OVER_LEVELS", 
 XINFANG_OWNERSHIP_REPEAT_VISITS = env_int("XINFANG_OWNERSHIP_REPEAT_VISITS", 2)
 XINFANG_OWNERSHIP_REPEAT_DAYS = env_int("XINFANG_OWNERSHIP_REPEAT_DAYS", 90)
 XINFANG_OWNERSHIP_DEADLINE_DAYS = env_int("XINFANG_OWNERSHIP_DEADLINE_DAYS", 30)
+# Leaders' reception schedules (docs/reception.md): next month's are generated on this day of the month
+# (1–28) at this time; the bureau's page warns from the warning day when next month's is not published;
+# every Wednesday the four bodies' main leaders receive, "all" (one entry each) or "rotation" (one of them
+# per Wednesday); the place and hours the public page and the printed sheet show.
+XINFANG_RECEPTION_GENERATE_DAY = env_int("XINFANG_RECEPTION_GENERATE_DAY", 20)
+XINFANG_RECEPTION_GENERATE_TIME = os.environ.get("XINFANG_RECEPTION_GENERATE_TIME", "09:00")
+XINFANG_RECEPTION_WARN_DAY = env_int("XINFANG_RECEPTION_WARN_DAY", 25)
+XINFANG_RECEPTION_WEDNESDAY_MODE = os.environ.get("XINFANG_RECEPTION_WEDNESDAY_MODE", "all").strip() or "all"
+XINFANG_RECEPTION_PLACE = (
+    os.environ.get("XINFANG_RECEPTION_PLACE", "县人民群众来访接待中心").strip() or "县人民群众来访接待中心"
+)
+XINFANG_RECEPTION_TOWNSHIP_PLACE = (
+    os.environ.get("XINFANG_RECEPTION_TOWNSHIP_PLACE", "各乡镇群众来访接待室").strip()
+    or "各乡镇群众来访接待室"
+)
+XINFANG_RECEPTION_HOURS = (
+    os.environ.get("XINFANG_RECEPTION_HOURS", "上午8:30—12:00，下午14:30—17:30").strip()
+    or "上午8:30—12:00，下午14:30—17:30"
+)
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

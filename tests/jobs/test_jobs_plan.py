@@ -34,12 +34,15 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
         {"job": "supervision_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "daily_report", "county": "410421", "at": "2026-02-13T17:30:00+08:00"},
     ]
-    days = sorted({run["at"][:10] for run in runs if run["job"] != "progress_summary"})
+    monthly = ("progress_summary", "reception_schedules")
+    days = sorted({run["at"][:10] for run in runs if run["job"] not in monthly})
     assert days == ["2026-02-13", "2026-02-14", "2026-02-24"]  # 14th: 调休 Saturday; 15th–23rd: 春节
     # The weekly draft on each week's first working day: Tuesday the 24th after the holiday; the 10-day
     # summary on its calendar day, the 21st, holiday or not.
     assert [run["at"][:10] for run in runs if run["job"] == "weekly_report"] == ["2026-02-24"]
     assert [run["at"][:10] for run in runs if run["job"] == "progress_summary"] == ["2026-02-21"]
+    # Next month's reception schedules on the 20th, a Friday of the Spring Festival holiday.
+    assert [run["at"][:10] for run in runs if run["job"] == "reception_schedules"] == ["2026-02-20"]
 
 
 def test_the_times_come_from_the_settings(county, capsys, settings):
@@ -79,8 +82,9 @@ def test_the_text_plan_lines_its_columns_up_on_screen_whatever_the_county_names(
     code, out, _ = plan(capsys, "--from", "2026-03-02", "--to", "2026-03-02")
     assert code == 0
     header, *lines, total = out.splitlines()
-    # Monday 2 March: every job but the 10-day summary (the 1st, 11th and 21st).
-    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * (len(JOBS) - 1)
+    # Monday 2 March: every job but the 10-day summary (the 1st, 11th and 21st) and the reception
+    # schedules (the 20th).
+    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * (len(JOBS) - 2)
     assert {line.split()[2] for line in lines} == {"宝丰县", "汝州市", "平顶山示范区"}
     for column, cell_of in ((2, lambda job: job.title), (3, lambda job: job.name)):
         starts = {display_width(header[: header.index(header.split()[column])])}

@@ -111,6 +111,9 @@ ACTIONS: dict[str, str] = {
     "ownership.reassign": "调整包案领导",
     "ownership.escalate": "提请县级领导包案",
     "ownership.file": "下载包案附件",
+    "reception.generate": "生成接访排班",
+    "reception.adjust": "调整接访安排",
+    "reception.publish": "公布接访排班",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
@@ -206,6 +209,9 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "ownership.meeting": {"place": "地点"},
     "ownership.closure_decide": {"confirm": "确认销号"},
     "ownership.reassign": {"to": "改由", "matters": "事项数"},
+    "reception.generate": {"month": "月份", "slots": "接访安排条数", "regenerated": "重新生成"},
+    "reception.adjust": {"person": "接访领导", "reason": "调整原因", "published": "已公布后调整"},
+    "reception.publish": {"month": "月份"},
     "matter.extension_request": {"days": "延期天数"},
     "matter.extension_decide": {"days": "延期天数"},
     "matter.review_hearing": {"days": "听证天数"},
