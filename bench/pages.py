@@ -13,7 +13,8 @@ port. Each persona logs in over HTTP with the demo password (and the second fact
 one, the bench acting as the authenticator app), then every page is requested --runs times after two
 warm-up requests, one at a time: the home page, the matter list, its next page (the keyset cursor of page
 1), each of the role's to-do queues (`?todo=`), the owning leader's matters (`?owner=`, county-wide
-roles) and the statistics of last month. Last, --clients clients (one connection and session each,
+roles), the statistics of last month, and the 领导包案 pages (the overview and batches for county-wide roles,
+我的包案 for leaders). Last, --clients clients (one connection and session each,
 personas in turn) request /matters/ as fast as the server answers for --seconds.
 
 Targets (issue 14, item 11): p95 ≤ 300 ms for every page; ≥ 150 list pages a second with 8 clients on 2
@@ -344,6 +345,11 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
     month_end = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     period = {"date_from": month_end.replace(day=1).isoformat(), "date_to": month_end.isoformat()}
     pages.append((f"stats {month_end:%Y-%m}", f"/stats/?{urlencode(period)}"))
+    # 领导包案 (issue 16): the county's overview and batches for the county-wide roles, a leader's own cases.
+    if user.role in COUNTY_WIDE_ROLES:
+        pages += [("ownership overview", "/ownership/"), ("ownership batches", "/ownership/batches/")]
+    if user.leader_id:
+        pages.append(("my cases", "/ownership/mine/"))
     return pages
 
 
