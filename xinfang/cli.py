@@ -46,6 +46,7 @@ PASSTHROUGH = {
     "restore": "restore",
     "report": "report",
     "ownership": "ownership",
+    "reception": "reception",
 }
 
 
@@ -327,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("report", help="每日访情报告：report daily --date DATE [--preview]", add_help=False)
     commands.add_parser(
         "ownership", help="领导包案：ownership stats --from DATE --to DATE [--format json]", add_help=False
+    )
+    commands.add_parser(
+        "reception", help="领导接访：reception plan --month YYYY-MM [--format json]", add_help=False
     )
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)
