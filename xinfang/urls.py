@@ -13,6 +13,7 @@ urlpatterns = [
     path("stats/", include("xinfang.stats.urls")),
     path("supervision/", include("xinfang.supervision.urls")),
     path("ownership/", include("xinfang.ownership.urls")),
+    path("", include("xinfang.reception.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
     path("documents/", include("xinfang.documents.urls")),

@@ -27,6 +27,7 @@ from xinfang.petitions.services.common import EventInput, PetitionerInput, Regis
 from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import matter_register
+from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft
 from xinfang.supervision.services import item_create, progress_report
 
@@ -144,6 +145,15 @@ def ownership_objects(objects: dict[str, Any]) -> dict[str, Any]:
 OWNERSHIP_OBJECTS = ("ownership", "closure", "batch", "batch_entry", "ownership_file")
 
 
+def reception_objects(objects: dict[str, Any]) -> dict[str, Any]:
+    """This month's reception schedule, published (the public sheet shows it), and one of its slots."""
+    county = objects["matter"].county
+    bureau, head = User.objects.get(username="bureau"), User.objects.get(username="bureau_head")
+    schedule, _ = schedule_generate(county=county, month=NOW.date().replace(day=1), by=bureau, now=NOW)
+    schedule_publish(schedule=schedule, by=head, now=NOW)
+    return {"schedule": schedule, "reception_slot": schedule.slots.earliest("date", "id")}
+
+
 # The object each URL with an argument is opened for.
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
 MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
@@ -194,6 +204,9 @@ OBJECT_OF = {
     },
     "ownership_api:reassign": "leader",
     "ownership_api:escalation": "matter",
+    "reception:publish": "schedule",
+    "reception:slot": "reception_slot",
+    "reception:public_sheet": "sheet",
 }
 
 
@@ -212,6 +225,10 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(
             name, args=[report.document_id, "pdf"] if key == "document_file" else [report.document_id]
         )
+    if key in ("schedule", "reception_slot", "sheet") and "schedule" not in objects:  # made once
+        objects |= reception_objects(objects)
+    if key == "sheet":  # the Word sheet: the PDF costs a second a request
+        return reverse(name, args=["docx"])
     if key == "api_entry":  # the API names a batch's matter by the batch and the entry
         if "ownership" not in objects:
             objects |= ownership_objects(objects)
@@ -371,6 +388,13 @@ URLS: dict[str, tuple[int, ...]] = {
         f"ownership_api:{name}": (403, 405, 405, 405, 405, 405, 405, 405, 405, 405)
         for name in OWNERSHIP_API_ACTIONS
     },
+    # 领导接访: the bureau keeps the schedules; the public page and its sheet need no login.
+    "reception:index": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:generate": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reception:publish": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reception:slot": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "reception:public_sheet": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 
 
@@ -493,7 +517,10 @@ def elsewhere(persona, county, outsider) -> dict[str, Any]:
     }
 
 
-OBJECT_URLS = sorted(name for name in URLS if name in OBJECT_OF and OBJECT_OF[name] != "query_code")
+# The public URLs named by a code or a format, not by an object in someone's scope.
+OBJECT_URLS = sorted(
+    name for name in URLS if name in OBJECT_OF and OBJECT_OF[name] not in ("query_code", "sheet")
+)
 
 
 @pytest.mark.parametrize("name", OBJECT_URLS)
