@@ -31,6 +31,7 @@ from xinfang.petitions.models import (
     Petitioner,
     Transition,
 )
+from xinfang.reception.models import Schedule
 from xinfang.reports.services import daily_report_preview
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +229,24 @@ def test_the_demo_county_shows_leaders_case_batches(county, persona):
     assert draft.state == Batch.State.ISSUED and draft.number == 4
     assert Batch.objects.get(county=county, state=Batch.State.DRAFT).week_from == dt.date(2026, 11, 2)
     assert not list(audit_chain_breaks())
+
+
+def test_the_demo_county_has_this_months_reception_schedule_published_and_next_months_drafted(county):
+    said: list[str] = []
+    load(county, said=said)
+    november = Schedule.objects.get(county=county, month=dt.date(2026, 11, 1))
+    december = Schedule.objects.get(county=county, month=dt.date(2026, 12, 1))
+    assert november.is_published and november.published_by.username == "bureau_head"
+    assert not december.is_published and december.slots.filter(kind="wednesday").exists()
+    assert november.slots.filter(level="township", kind="monday").exists()
+    before = Schedule.objects.count(), AuditRecord.objects.filter(action__startswith="reception.").count()
+    load(county, D + dt.timedelta(days=2))
+    assert (
+        Schedule.objects.count(),
+        AuditRecord.objects.filter(action__startswith="reception.").count(),
+    ) == before
+    # In December the next month falls in 2027, a year the calendar does not know yet: said, not guessed.
+    load(county, dt.date(2026, 12, 2), said=said)
+    assert Schedule.objects.get(county=county, month=dt.date(2026, 12, 1)).is_published
+    assert not Schedule.objects.filter(month=dt.date(2027, 1, 1)).exists()
+    assert any("2027年01月的演示接访排班未生成" in line for line in said)

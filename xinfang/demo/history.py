@@ -46,6 +46,7 @@ from xinfang.directory.selectors import bureau_unit
 from xinfang.documents.models import Delivery
 from xinfang.documents.services import delivery_sign
 from xinfang.ledger.uploads import ledger_upload
+from xinfang.lib.workdays import UnknownYear
 from xinfang.ownership.models import Batch, Closure, Escalation, OwnerMeeting, Package, PackageEntry
 from xinfang.ownership.services import (
     batch_draft_week,
@@ -66,6 +67,9 @@ from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import event_add, matter_register
 from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
 from xinfang.petitions.services.workflow import extension_request, matter_transition
+from xinfang.reception.models import Schedule
+from xinfang.reception.planning import next_month, previous_month
+from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.models import WeeklyReport
 from xinfang.reports.selectors import weekly_instructions
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft, weekly_edit, weekly_instruct
@@ -116,6 +120,7 @@ def demo_history_load(
             _today_load(county, today)
             _documents_load(county, today, say)
             _ownership_load(county, today, say)
+            _reception_load(county, today, say)
             first = today - dt.timedelta(days=HISTORY_DAYS)
         else:
             first = last + dt.timedelta(days=1)
@@ -144,6 +149,7 @@ def _top_up(county: County, first: dt.date, today: dt.date, say: Say | None) -> 
             _today_load(county, today)
         _documents_load(county, today, say)
         _ownership_load(county, today, say)
+        _reception_load(county, today, say)
     except EDITED_DEMO as error:
         if say:
             say(f"今天的演示办理数据未能载入（演示账号或名录已被修改）：{error}")
@@ -562,6 +568,32 @@ def _ownership(county: County, today: dt.date) -> None:
         batch_draft_week(county=county, week_from=this_week[0], week_to=this_week[1], by=None,
                          now=min(timezone.now(), _at(monday, 8)))  # fmt: skip
     _cases_worked(county, today, bureau, owner)
+
+
+def _reception_load(county: County, today: dt.date, say: Say | None) -> None:
+    """The leaders' reception schedules through the services: this month's, generated on the 20th of the
+    month before and published by the bureau head; next month's generated as the job leaves it, a draft
+    for the head to publish. Each once. A month in a year the working calendar does not know yet is left
+    out, and said."""
+    head = _user("bureau_head")
+    this_month = today.replace(day=1)
+    before = previous_month(this_month)
+    for month, publish in ((this_month, True), (next_month(this_month), False)):
+        try:
+            with transaction.atomic():
+                if not Schedule.objects.filter(county=county, month=month).exists():
+                    made = _at(previous_month(month).replace(day=20), 9)
+                    schedule_generate(county=county, month=month, by=None, now=min(timezone.now(), made))
+                schedule = Schedule.objects.get(county=county, month=month)
+                if publish and not schedule.is_published:
+                    published = min(timezone.now(), _at(before.replace(day=26), 10))
+                    schedule_publish(schedule=schedule, by=head, now=published)
+        except UnknownYear as error:
+            if say:
+                say(f"{month:%Y年%m月}的演示接访排班未生成：{error}")
+        except EDITED_DEMO as error:
+            if say:
+                say(f"演示接访排班未能载入（演示账号或名录已被修改）：{error}")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
