@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from xinfang.accounts.http import AuthedRequest
@@ -187,6 +188,7 @@ def _township(request: HttpRequest, county: County) -> Unit | None:
     return Unit.objects.filter(pk=int(wanted), county=county, kind=Unit.Kind.TOWNSHIP, is_active=True).first()
 
 
+@never_cache  # an adjustment shows at once: no proxy keeps an old state
 @require_GET
 def public(request: HttpRequest) -> HttpResponse:
     """This month's and next month's published schedules, the place and hours; one township's if asked."""
