@@ -63,10 +63,12 @@ def test_staff_preview_send_and_follow_the_daily_report(browser, demo_server, sh
 
     scheduler_tick(jobs=JOBS)
     yesterday = timezone.localdate() - dt.timedelta(days=1)
-    JobRun.objects.create(
+    # Yesterday's run failed for good: whether or not the tick above has just run it (it has when yesterday
+    # was a working day whose report time has passed), it is the failed one the page shows.
+    JobRun.objects.update_or_create(
         job="daily_report", county=County.objects.get(code="410421"), period=yesterday,
-        planned_at=timezone.now() - dt.timedelta(days=1), state=JobRun.State.FAILED, attempts=5,
-        last_error="OperationalError: 数据库连接中断",
+        defaults={"planned_at": timezone.now() - dt.timedelta(days=1), "state": JobRun.State.FAILED,
+                  "attempts": 5, "last_error": "OperationalError: 数据库连接中断"},
     )  # fmt: skip
     page.get_by_role("link", name="定时任务").click()
     assert "每日访情报告" in page.get_by_test_id("sms-outbox").inner_text()
