@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,6 +22,7 @@ from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from xinfang.accounts.models import User
 from xinfang.core.api import Conflict, ContractApi, StrictSerializer, error_responses
@@ -493,6 +494,25 @@ class CaseDetailApi(ContractApi):
         return _case_detail(_user(request, CASE_READERS), ownership_id)
 
 
+def _case_record(
+    request: Request,
+    ownership_id: int,
+    serializer_class: type[Serializer[Any]],
+    record: Callable[..., object],
+) -> Response:
+    """Record a 包 entry or a meeting on a current case: gate, validate, the service, the case as now."""
+    user = _user(request, CASE_READERS)
+    ownership = ownership_get_for_user(user=user, ownership_id=ownership_id)
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    _current_only(ownership)
+    try:
+        record(by=user, ownership=ownership, **serializer.validated_data)
+    except DjangoValidationError as error:
+        raise _invalid(error) from error
+    return _case_detail(user, ownership.pk, code=status.HTTP_201_CREATED)
+
+
 class CasePackageApi(ContractApi):
     @extend_schema(
         operation_id="ownership_package_add",
@@ -503,16 +523,7 @@ class CasePackageApi(ContractApi):
         responses={201: CaseDetailSerializer, **error_responses(400, 403, 404, 409, 415)},
     )
     def post(self, request: Request, ownership_id: int) -> Response:
-        user = _user(request, CASE_READERS)
-        ownership = ownership_get_for_user(user=user, ownership_id=ownership_id)
-        serializer = PackageEntryInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _current_only(ownership)
-        try:
-            package_entry_add(by=user, ownership=ownership, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise _invalid(error) from error
-        return _case_detail(user, ownership.pk, code=status.HTTP_201_CREATED)
+        return _case_record(request, ownership_id, PackageEntryInSerializer, package_entry_add)
 
 
 class CaseMeetingApi(ContractApi):
@@ -525,16 +536,7 @@ class CaseMeetingApi(ContractApi):
         responses={201: CaseDetailSerializer, **error_responses(400, 403, 404, 409, 415)},
     )
     def post(self, request: Request, ownership_id: int) -> Response:
-        user = _user(request, CASE_READERS)
-        ownership = ownership_get_for_user(user=user, ownership_id=ownership_id)
-        serializer = OwnerMeetingInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        _current_only(ownership)
-        try:
-            owner_meeting_add(by=user, ownership=ownership, **serializer.validated_data)
-        except DjangoValidationError as error:
-            raise _invalid(error) from error
-        return _case_detail(user, ownership.pk, code=status.HTTP_201_CREATED)
+        return _case_record(request, ownership_id, OwnerMeetingInSerializer, owner_meeting_add)
 
 
 class CaseClosureApi(ContractApi):
