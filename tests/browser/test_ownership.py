@@ -117,6 +117,8 @@ def test_the_bureau_gives_a_matter_to_another_leader_and_issues_the_batch(browse
     # The overview now counts each owner's case; one owner's cases; the matter page's card.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="领导包案").click()
     assert page.get_by_test_id("overview-row").count() == 2
+    assert "印发1期、包案2起" in page.get_by_test_id("rates-county").inner_text()
+    assert page.get_by_test_id("rates-row").count() == 2
     shot(page, "8-overview-issued")
     page.get_by_test_id("overview").get_by_role("link", name=other.name).click()
     assert page.get_by_test_id("leader-cases").get_by_test_id("case-row").count() == 1
@@ -139,6 +141,9 @@ def test_the_bureau_gives_a_matter_to_another_leader_and_issues_the_batch(browse
     small.goto(f"{demo_server.url}/ownership/batches/{batch.pk}/")
     assert small.get_by_test_id("entry").count() == 2 and fits(small, PHONE)
     shot(small, "12-batch-phone")
+    small.goto(f"{demo_server.url}/ownership/#rates")
+    assert small.get_by_test_id("rates-row").count() == 2 and fits(small, PHONE)
+    shot(small, "13-rates-phone")
     phone.close()
 
 

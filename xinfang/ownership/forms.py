@@ -201,4 +201,6 @@ class RatePeriodForm(forms.Form):
         """The period asked for when valid, else this year to today."""
         if self.is_bound and self.is_valid():
             return self.cleaned_data["date_from"], self.cleaned_data["date_to"]
+        if not self.is_bound:  # the fields show the period used
+            self.initial = {"date_from": dt.date(today.year, 1, 1), "date_to": today}
         return dt.date(today.year, 1, 1), today
