@@ -11,6 +11,7 @@ import zlib
 from pathlib import Path
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
@@ -77,10 +78,10 @@ def test_the_bureau_gives_a_matter_to_another_leader_and_issues_the_batch(browse
     assert page.get_by_test_id("overview").is_visible()
     shot(page, "1-overview")
     page.get_by_role("link", name="包案期次").click()
-    assert page.get_by_test_id("batch-row").count() == 1
+    expect(page.get_by_test_id("batch-row")).to_have_count(1)
     shot(page, "2-batches")
     page.get_by_role("link", name=batch.label).click()
-    assert page.get_by_test_id("entry").count() == 2
+    expect(page.get_by_test_id("entry")).to_have_count(2)
     assert "赴省访" in page.get_by_test_id("entries").inner_text()
     shot(page, "3-draft")
 
@@ -116,16 +117,16 @@ def test_the_bureau_gives_a_matter_to_another_leader_and_issues_the_batch(browse
 
     # The overview now counts each owner's case; one owner's cases; the matter page's card.
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="领导包案").click()
-    assert page.get_by_test_id("overview-row").count() == 2
+    expect(page.get_by_test_id("overview-row")).to_have_count(2)
     assert "印发1期、包案2起" in page.get_by_test_id("rates-county").inner_text()
-    assert page.get_by_test_id("rates-row").count() == 2
+    expect(page.get_by_test_id("rates-row")).to_have_count(2)
     shot(page, "8-overview-issued")
     page.get_by_test_id("overview").get_by_role("link", name=other.name).click()
-    assert page.get_by_test_id("leader-cases").get_by_test_id("case-row").count() == 1
+    expect(page.get_by_test_id("leader-cases").get_by_test_id("case-row")).to_have_count(1)
     shot(page, "9-leader-cases")
     page.get_by_test_id("leader-cases").get_by_role("link", name=collective.number).click()
     assert "尚未开展" in page.get_by_test_id("packages-empty").inner_text()
-    assert page.locator("#action-package").count() == 1  # the bureau may fill in for the owner
+    expect(page.locator("#action-package")).to_have_count(1)  # the bureau may fill in for the owner
     shot(page, "10-case")
     page.get_by_test_id("case-matter").get_by_role("link", name=collective.number).click()
     card = page.get_by_test_id("ownership-card")
@@ -139,10 +140,12 @@ def test_the_bureau_gives_a_matter_to_another_leader_and_issues_the_batch(browse
     small = phone.new_page()
     log_in(small, demo_server.url, "bureau")
     small.goto(f"{demo_server.url}/ownership/batches/{batch.pk}/")
-    assert small.get_by_test_id("entry").count() == 2 and fits(small, PHONE)
+    expect(small.get_by_test_id("entry")).to_have_count(2)
+    assert fits(small, PHONE)
     shot(small, "12-batch-phone")
     small.goto(f"{demo_server.url}/ownership/#rates")
-    assert small.get_by_test_id("rates-row").count() == 2 and fits(small, PHONE)
+    expect(small.get_by_test_id("rates-row")).to_have_count(2)
+    assert fits(small, PHONE)
     shot(small, "13-rates-phone")
     phone.close()
 
@@ -171,7 +174,8 @@ def test_the_leader_fills_the_five_packages_and_records_a_meeting_on_a_phone(
     shot(page, "1-home")
     card.click()
     row = page.get_by_test_id("case-row")
-    assert row.count() == 1 and "尚未开展：包掌握情况" in row.get_by_test_id("case-empty").inner_text()
+    expect(row).to_have_count(1)
+    assert "尚未开展：包掌握情况" in row.get_by_test_id("case-empty").inner_text()
     assert fits(page, PHONE)
     shot(page, "2-mine")
     row.get_by_role("link", name=matter.number).click()
@@ -216,7 +220,7 @@ def test_the_leader_fills_the_five_packages_and_records_a_meeting_on_a_phone(
     shot(page, "7-meeting-recorded")
 
     page.get_by_role("link", name="← 我的包案").click()
-    assert page.get_by_test_id("case-empty").count() == 0
+    expect(page.get_by_test_id("case-empty")).to_have_count(0)
     shot(page, "8-mine-filled")
     assert PackageEntry.objects.filter(ownership=case).count() == 5
     assert OwnerMeeting.objects.get(ownership=case).place == "周庄镇信访接待室"

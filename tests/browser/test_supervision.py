@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
@@ -54,7 +55,7 @@ def test_a_township_reports_on_a_phone_and_the_bureau_sends_back_then_accepts(
     assert card.locator(".value").inner_text() == "1"
     shot(unit, "1-unit-home")
     card.click()
-    assert unit.get_by_test_id("supervision-row").count() == 1
+    expect(unit.get_by_test_id("supervision-row")).to_have_count(1)
     assert unit.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(unit, "2-unit-list")
     unit.get_by_role("link", name="请杜文博同志牵头").click()
