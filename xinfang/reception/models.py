@@ -1,7 +1,6 @@
-"""Leaders' reception schedules (接访排班, docs/reception.md): a county's month, its slots, their adjustments.
-
-Later parts of issue 17 add to this app: a reception record references the slot it fulfils, and the
-down-to-township draw gets its own rows beside the schedule.
+"""Leaders receiving petitioners (docs/reception.md): the months' schedules (接访排班) with their slots and
+adjustments; the first-Tuesday draw and the leaders' visits down to the townships (下沉接访); the records of
+receptions held, with the leaders who came and the matters received.
 """
 
 from __future__ import annotations
@@ -135,3 +134,203 @@ class Adjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.before} → {self.after}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Down to the townships (下沉接访): the first-Tuesday draw and each leader's visit
+
+
+class Draw(models.Model):
+    """The draw of a county's month (下沉接访抽签): the six top leaders each draw a distinct township.
+
+    Everything needed to recompute it is kept and published: the seed, the eligible townships with their
+    weights in the order used, and the leaders in the order they drew (docs/reception.md, "The draw").
+    """
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    month = models.DateField("月份", help_text="该月1日")
+    date = models.DateField("下沉接访日期")
+    seed = models.CharField("随机种子", max_length=128)
+    method = models.CharField("算法", max_length=40, default="hmac-sha256-v1")
+    eligible = models.JSONField("参与抽签的乡镇及权重", default=list)
+    leaders = models.JSONField("抽签领导（按顺序）", default=list)
+    drawn_at = models.DateTimeField("抽签时间")
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="抽签人",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "下沉接访抽签"
+        verbose_name_plural = "下沉接访抽签"
+        ordering: ClassVar = ["county", "month"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "month"], name="reception_draw_one_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month.year}年{self.month.month}月下沉接访抽签"
+
+
+class DownVisit(models.Model):
+    """A county leader going down to receive in a township on a day: drawn (the six top leaders), at the
+    leader's liaison township on the first Tuesday, or planned by the bureau for the quarterly duty."""
+
+    class Kind(models.TextChoices):
+        DRAWN = "drawn", "抽签"
+        LIAISON = "liaison", "分包联系乡镇"
+        PLANNED = "planned", "计划下沉"
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    date = models.DateField("日期")
+    kind = models.CharField("方式", max_length=20, choices=Kind.choices)
+    draw = models.ForeignKey(
+        Draw, on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name="抽签"
+    )
+    order = models.PositiveSmallIntegerField("抽签顺序", default=0)
+    leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="+", verbose_name="县级领导")
+    township = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    liaison = models.ForeignKey(
+        Leader, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="联系领导"
+    )
+    # As published: the directory may change later.
+    name = models.CharField("县级领导姓名", max_length=30)
+    post = models.CharField("职务", max_length=80, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("安排时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="安排人",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "下沉接访安排"
+        verbose_name_plural = "下沉接访安排"
+        ordering: ClassVar = ["date", "order", "id"]
+        indexes: ClassVar = [models.Index(fields=["county", "date"], name="reception_downvisit_day_idx")]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["leader", "date"], name="reception_downvisit_leader_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name} → {self.township}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Records (接访记录): who received, where, and each matter received with its outcome
+
+
+class Reception(models.Model):
+    """One reception held (接访记录): on a day, at a place, by one or more leaders (either system)."""
+
+    class Kind(models.TextChoices):
+        CENTRE = "centre", "公开接访（接待中心）"
+        WEDNESDAY = "wednesday", "公开接访（周三）"
+        TOWNSHIP = "township", "公开接访（乡镇）"
+        DOWN = "down", "下沉接访"
+
+    OPEN_KINDS: ClassVar = (Kind.CENTRE, Kind.WEDNESDAY, Kind.TOWNSHIP)
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    date = models.DateField("接访日期")
+    kind = models.CharField("接访类型", max_length=20, choices=Kind.choices)
+    township = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="接访乡镇"
+    )
+    place = models.CharField("地点", max_length=100)
+    slot = models.ForeignKey(
+        Slot, on_delete=models.SET_NULL, null=True, blank=True, related_name="receptions",
+        verbose_name="接访安排",
+    )  # fmt: skip
+    down_visit = models.ForeignKey(
+        DownVisit, on_delete=models.SET_NULL, null=True, blank=True, related_name="receptions",
+        verbose_name="下沉接访安排",
+    )  # fmt: skip
+    note = models.CharField("说明", max_length=300, blank=True)
+    imported = models.BooleanField("台账导入", default=False)
+    recorded_at = models.DateTimeField("记录时间")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="记录人",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "接访记录"
+        verbose_name_plural = "接访记录"
+        ordering: ClassVar = ["-date", "-id"]
+        indexes: ClassVar = [models.Index(fields=["county", "date"], name="reception_record_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.place} {self.get_kind_display()}"
+
+    @property
+    def is_down(self) -> bool:
+        return self.kind == self.Kind.DOWN
+
+
+class Attendance(models.Model):
+    """A leader at a reception (one 人次), or a leader scheduled who did not come (present false)."""
+
+    reception = models.ForeignKey(
+        Reception, on_delete=models.CASCADE, related_name="attendances", verbose_name="接访记录"
+    )
+    leader = models.ForeignKey(
+        Leader, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="县级领导"
+    )
+    official = models.ForeignKey(
+        UnitOfficial, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="乡镇领导",
+    )  # fmt: skip
+    # As recorded: a historical ledger may name a leader the directory no longer holds.
+    name = models.CharField("接访领导", max_length=30)
+    post = models.CharField("职务", max_length=80, blank=True)
+    present = models.BooleanField("到场", default=True)
+    absence_reason = models.CharField("未到原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "接访领导"
+        verbose_name_plural = "接访领导"
+        ordering: ClassVar = ["reception", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(leader__isnull=True) | Q(official__isnull=True),
+                name="reception_attendance_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name if self.present else f"{self.name}（未到）"
+
+
+class ReceivedMatter(models.Model):
+    """A matter received at a reception (one 起): its event (来访, registered through the petitions
+    services), the leader who received it, the persons who came and the outcome."""
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", "当场化解"
+        ASSIGNED = "assigned", "交办"
+        EXPLAINED = "explained", "解释答复"
+
+    reception = models.ForeignKey(
+        Reception, on_delete=models.PROTECT, related_name="matters", verbose_name="接访记录"
+    )
+    attendance = models.ForeignKey(
+        Attendance, on_delete=models.PROTECT, null=True, blank=True, related_name="matters",
+        verbose_name="接访领导",
+    )  # fmt: skip
+    matter = models.ForeignKey(
+        "petitions.Matter", on_delete=models.PROTECT, related_name="+", verbose_name="信访事项"
+    )
+    event = models.OneToOneField(
+        "petitions.Event", on_delete=models.PROTECT, related_name="reception_entry", verbose_name="信访批次"
+    )
+    persons = models.PositiveIntegerField("人数", default=1)
+    outcome = models.CharField("处理结果", max_length=20, choices=Outcome.choices)
+
+    class Meta:
+        verbose_name = "接访事项"
+        verbose_name_plural = "接访事项"
+        ordering: ClassVar = ["reception", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.reception} {self.get_outcome_display()}"
