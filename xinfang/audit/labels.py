@@ -114,6 +114,8 @@ ACTIONS: dict[str, str] = {
     "reception.generate": "生成接访排班",
     "reception.adjust": "调整接访安排",
     "reception.publish": "公布接访排班",
+    "reception.record": "登记接访记录",
+    "reception.matter_add": "登记接访事项",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
@@ -212,6 +214,8 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "reception.generate": {"month": "月份", "slots": "接访安排条数", "regenerated": "重新生成"},
     "reception.adjust": {"person": "接访领导", "reason": "调整原因", "published": "已公布后调整"},
     "reception.publish": {"month": "月份"},
+    "reception.record": {"leaders": "接访领导", "matters": "接访事项"},
+    "reception.matter_add": {"outcome": "处理结果", "leader": "接访领导"},
     "matter.extension_request": {"days": "延期天数"},
     "matter.extension_decide": {"days": "延期天数"},
     "matter.review_hearing": {"days": "听证天数"},
