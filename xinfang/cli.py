@@ -47,6 +47,7 @@ PASSTHROUGH = {
     "report": "report",
     "ownership": "ownership",
     "reception": "reception",
+    "downvisit": "downvisit",
 }
 
 
@@ -330,7 +331,12 @@ def build_parser() -> argparse.ArgumentParser:
         "ownership", help="领导包案：ownership stats --from DATE --to DATE [--format json]", add_help=False
     )
     commands.add_parser(
-        "reception", help="领导接访：reception plan --month YYYY-MM [--format json]", add_help=False
+        "reception",
+        help="领导接访：reception plan --month YYYY-MM | stats --from DATE --to DATE [--format json]",
+        add_help=False,
+    )
+    commands.add_parser(
+        "downvisit", help="下沉接访抽签：downvisit draw|verify --month YYYY-MM [--format json]", add_help=False
     )
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)

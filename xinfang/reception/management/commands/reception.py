@@ -13,13 +13,17 @@ from xinfang.lib.columns import table_lines
 from xinfang.lib.workdays import UnknownYear
 from xinfang.reception.planning import KIND_LABELS, Kind, parse_month
 from xinfang.reception.selectors import schedule_of, schedule_rows
+from xinfang.reception.stats import GROUP_LABELS, reception_stats
 
 JSON_KEYS = ("date", "level", "unit", "leader", "post", "kind")
 WEEKDAYS = "一二三四五六日"
 
 
 class Command(BaseCommand):
-    help = "领导接访：plan 列出某月的接访排班（已生成的按存档，未生成的按规则计算）。"
+    help = (
+        "领导接访：plan 列出某月的接访排班（已生成的按存档，未生成的按规则计算）；"
+        "stats 统计某期间公开接访和下沉接访的人次、事项、人数和化解情况。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="操作")
@@ -30,8 +34,18 @@ class Command(BaseCommand):
         plan.add_argument("--month", required=True, help="月份 YYYY-MM")
         plan.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
         plan.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
+        stats = actions.add_parser(
+            "stats", help="某期间（含起止日）公开接访和下沉接访的领导人次、接访事项（起）、人数和化解数"
+        )
+        stats.add_argument("--from", dest="start", required=True, help="开始日期 YYYY-MM-DD")
+        stats.add_argument("--to", dest="end", required=True, help="结束日期 YYYY-MM-DD")
+        stats.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+        stats.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "stats":
+            self.stats(options)
+            return
         try:
             month = parse_month(options["month"])
         except ValueError as error:
@@ -62,3 +76,24 @@ class Command(BaseCommand):
         for line in table_lines(table, indent="  "):
             self.stdout.write(line)
         self.stdout.write(f"共 {len(rows)} 条接访安排。")
+
+    def stats(self, options: dict[str, Any]) -> None:
+        try:
+            start, end = dt.date.fromisoformat(options["start"]), dt.date.fromisoformat(options["end"])
+        except ValueError:
+            raise CommandError("日期格式应为 YYYY-MM-DD，如 2026-07-31", returncode=2) from None
+        if start > end:
+            raise CommandError("开始日期不能晚于结束日期", returncode=2)
+        county = county_option(options["county"])
+        result = reception_stats(county, start, end)
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{county.name} {start}至{end} 领导接访")
+        table = [["", "领导人次", "接访事项（起）", "人数", "化解（起）", "化解率"]]
+        for group, label in GROUP_LABELS.items():
+            row = result[group]
+            table.append([label, str(row["receptions"]), str(row["matters"]), str(row["persons"]),
+                          str(row["resolved"]), f"{row['resolved_rate']:.1%}"])  # fmt: skip
+        for line in table_lines(table, indent="  "):
+            self.stdout.write(line)
