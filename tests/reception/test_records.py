@@ -42,7 +42,9 @@ def _frozen_clock():
 
 
 def leader(county, post_kind: str = "secretary") -> Leader:
-    return Leader.objects.filter(county=county, post_kind=post_kind).first()
+    found = Leader.objects.filter(county=county, post_kind=post_kind).first()
+    assert found is not None
+    return found
 
 
 def centre(
