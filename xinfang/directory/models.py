@@ -323,15 +323,31 @@ class Leader(models.Model):
         return self.post_kind in self.MAIN_POSTS
 
 
-class LeaderUnavailability(models.Model):
-    """A period when a leader cannot receive (meetings out of the county, leave)."""
+class Unavailability(models.Model):
+    """A period when someone cannot receive (meetings out of the county, leave): the reception schedules
+    skip its days. County leaders and township officials each have a table of them."""
+
+    start = models.DateField("开始日期")
+    end = models.DateField("结束日期")
+    reason = models.CharField("事由", max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.start}—{self.end}"
+
+    @property
+    def person(self) -> Leader | UnitOfficial:
+        raise NotImplementedError
+
+
+class LeaderUnavailability(Unavailability):
+    """A county leader's unavailable period (edited on the leader's page)."""
 
     leader = models.ForeignKey(
         Leader, on_delete=models.CASCADE, related_name="unavailable_periods", verbose_name="县级领导"
     )
-    start = models.DateField("开始日期")
-    end = models.DateField("结束日期")
-    reason = models.CharField("事由", max_length=100, blank=True)
 
     class Meta:
         verbose_name = "不能接访时段"
@@ -345,5 +361,30 @@ class LeaderUnavailability(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.leader.name} {self.start}—{self.end}"
+    @property
+    def person(self) -> Leader:
+        return self.leader
+
+
+class OfficialUnavailability(Unavailability):
+    """A township official's unavailable period (edited on the official's page)."""
+
+    official = models.ForeignKey(
+        UnitOfficial, on_delete=models.CASCADE, related_name="unavailable_periods", verbose_name="乡镇领导"
+    )
+
+    class Meta:
+        verbose_name = "乡镇领导不能接访时段"
+        verbose_name_plural = "乡镇领导不能接访时段"
+        ordering: ClassVar = ["official", "start"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")),
+                name="official_unavailability_end_after_start",
+                violation_error_message="结束日期不能早于开始日期",
+            ),
+        ]
+
+    @property
+    def person(self) -> UnitOfficial:
+        return self.official

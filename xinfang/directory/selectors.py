@@ -17,6 +17,7 @@ from xinfang.directory.models import (
     County,
     Leader,
     LeaderUnavailability,
+    OfficialUnavailability,
     Unit,
     UnitOfficial,
     Village,
@@ -160,6 +161,19 @@ def unavailability_get_for_user(*, user: Member, period_id: int) -> LeaderUnavai
     if user.role in CONTENT_ROLES and user.county_id is not None:
         periods = LeaderUnavailability.objects.filter(pk=period_id, leader__county_id=user.county_id)
         period = periods.select_related("leader__county").first()
+    if period is None:
+        raise Http404("不在岗日期不存在或不在您的管辖范围内")
+    return period
+
+
+def official_unavailability_get_for_user(*, user: Member, period_id: int) -> OfficialUnavailability:
+    """The gate for a township official's unavailable period: one of an official of a unit the user may
+    see, or 404."""
+    period = (
+        OfficialUnavailability.objects.filter(pk=period_id, official__unit__in=units_for_user(user=user))
+        .select_related("official__unit__county")
+        .first()
+    )
     if period is None:
         raise Http404("不在岗日期不存在或不在您的管辖范围内")
     return period

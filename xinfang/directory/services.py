@@ -21,6 +21,8 @@ from xinfang.directory.models import (
     County,
     Leader,
     LeaderUnavailability,
+    OfficialUnavailability,
+    Unavailability,
     Unit,
     UnitOfficial,
     Village,
@@ -309,6 +311,42 @@ def leader_update(
     return leader
 
 
+def _period_add(*, by: Member, period: Unavailability, county: County, names: dict[str, str]) -> None:
+    """Validate and save a new unavailable period with its audit record: the same for county leaders and
+    township officials (`names` says whose, for the record)."""
+    period.full_clean()
+    overlapping = (
+        type(period)
+        ._default_manager.filter(start__lte=period.end, end__gte=period.start)
+        .filter(**_owner(period))
+        .first()
+    )
+    if overlapping is not None:
+        raise ValidationError(f"与已登记的不在岗日期重叠：{overlapping.start}至{overlapping.end}")
+    period.save()
+    audit_record(
+        action=f"{period._meta.model_name}.create",
+        actor=by,
+        obj=period,
+        county=county,
+        changes={**names, "start": period.start, "end": period.end, "reason": period.reason},
+    )
+
+
+def _owner(period: Unavailability) -> dict[str, Any]:
+    if isinstance(period, LeaderUnavailability):
+        return {"leader_id": period.leader_id}
+    assert isinstance(period, OfficialUnavailability)
+    return {"official_id": period.official_id}
+
+
+def _names(period: Unavailability) -> dict[str, str]:
+    if isinstance(period, LeaderUnavailability):
+        return {"leader": period.leader.name}
+    assert isinstance(period, OfficialUnavailability)
+    return {"official": period.official.name, "unit": period.official.unit.name}
+
+
 @transaction.atomic
 def leader_unavailability_add(
     *, by: Member, leader: Leader, start: dt.date, end: dt.date, reason: str = ""
@@ -316,34 +354,39 @@ def leader_unavailability_add(
     """A period the leader cannot receive (不在岗): the reception schedules skip it."""
     directory_edit_check(by=by, county_id=leader.county_id)
     period = LeaderUnavailability(leader=leader, start=start, end=end, reason=reason)
-    period.full_clean()
-    overlapping = leader.unavailable_periods.filter(start__lte=end, end__gte=start).first()
-    if overlapping is not None:
-        raise ValidationError(f"与已登记的不在岗日期重叠：{overlapping.start}至{overlapping.end}")
-    period.save()
-    audit_record(
-        action="leaderunavailability.create",
-        actor=by,
-        obj=period,
-        county=leader.county,
-        changes={"leader": leader.name, "start": start, "end": end, "reason": reason},
-    )
+    _period_add(by=by, period=period, county=leader.county, names=_names(period))
     return period
 
 
 @transaction.atomic
-def leader_unavailability_remove(*, by: Member, period: LeaderUnavailability) -> None:
-    """Remove a period (entered by mistake, or the trip was cancelled): the only directory row deleted."""
-    leader = period.leader
-    directory_edit_check(by=by, county_id=leader.county_id)
+def official_unavailability_add(
+    *, by: Member, official: UnitOfficial, start: dt.date, end: dt.date, reason: str = ""
+) -> OfficialUnavailability:
+    """A period a township official cannot receive: the township's schedule skips it."""
+    county = official.unit.county
+    directory_edit_check(by=by, county_id=county.pk)
+    period = OfficialUnavailability(official=official, start=start, end=end, reason=reason)
+    _period_add(by=by, period=period, county=county, names=_names(period))
+    return period
+
+
+@transaction.atomic
+def unavailability_remove(*, by: Member, period: LeaderUnavailability | OfficialUnavailability) -> None:
+    """Remove a period (entered by mistake, or the trip was cancelled): the only directory rows deleted."""
+    county = period.leader.county if isinstance(period, LeaderUnavailability) else period.official.unit.county
+    directory_edit_check(by=by, county_id=county.pk)
     audit_record(
-        action="leaderunavailability.delete",
+        action=f"{period._meta.model_name}.delete",
         actor=by,
         obj=period,
-        county=leader.county,
-        changes={"leader": leader.name, "start": period.start, "end": period.end, "reason": period.reason},
+        county=county,
+        changes={**_names(period), "start": period.start, "end": period.end, "reason": period.reason},
     )
     period.delete()
+
+
+def leader_unavailability_remove(*, by: Member, period: LeaderUnavailability) -> None:
+    unavailability_remove(by=by, period=period)
 
 
 @transaction.atomic

@@ -10,6 +10,16 @@ urlpatterns = [
     path("units/<int:unit_id>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:unit_id>/officials/new/", views.official_new, name="official_new"),
     path("officials/<int:official_id>/edit/", views.official_edit, name="official_edit"),
+    path(
+        "officials/<int:official_id>/unavailable/",
+        views.official_unavailability_add,
+        name="official_unavailability_add",
+    ),
+    path(
+        "official-unavailable/<int:period_id>/remove/",
+        views.official_unavailability_remove,
+        name="official_unavailability_remove",
+    ),
     path("units/<int:unit_id>/villages/new/", views.village_new, name="village_new"),
     path("villages/<int:village_id>/edit/", views.village_edit, name="village_edit"),
     path("leaders/", views.leader_list, name="leaders"),

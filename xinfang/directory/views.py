@@ -21,7 +21,7 @@ from xinfang.directory.forms import (
     UnitForm,
     VillageForm,
 )
-from xinfang.directory.models import County, Unit
+from xinfang.directory.models import County, Unit, UnitOfficial
 from xinfang.directory.selectors import (
     categories_tree,
     category_get_for_user,
@@ -30,6 +30,7 @@ from xinfang.directory.selectors import (
     leaders_with_portfolios,
     official_get_for_user,
     official_phones_in_full,
+    official_unavailability_get_for_user,
     unavailability_get_for_user,
     unit_get_for_user,
     units_inactive,
@@ -51,11 +52,19 @@ def _county(request: MemberRequest) -> County:
 
 
 def _form_page(
-    request: MemberRequest, form: Any, *, title: str, back: str, nav_key: str, **extra: Any
+    request: MemberRequest,
+    form: Any,
+    *,
+    title: str,
+    back: str,
+    nav_key: str,
+    template: str = "directory/form.html",
+    status: int | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     """The one maintenance form page: the fields, save and cancel; 422 while the form has errors."""
     context = {"form": form, "title": title, "back": back, "nav_key": nav_key, **extra}
-    return render(request, "directory/form.html", context, status=422 if form.errors else 200)
+    return render(request, template, context, status=status or (422 if form.errors else 200))
 
 
 @role_required(COUNTY_VIEW_ROLES)
@@ -156,15 +165,28 @@ def official_edit(request: MemberRequest, official_id: int) -> HttpResponse:
         else:
             messages.success(request, f"已保存：{official.name}")
             return redirect("directory:unit", official.unit_id)
-    back = reverse("directory:unit", args=[official.unit_id])
-    title = f"修改{official.unit.name}领导：{official.name}"
+    return _official_page(request, official, form)
+
+
+def _official_page(
+    request: MemberRequest,
+    official: UnitOfficial,
+    form: OfficialForm,
+    period_form: UnavailabilityForm | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    """The official's edit page; a township official's also lists and takes their unavailable days."""
     return _form_page(
         request,
         form,
-        title=title,
-        back=back,
+        title=f"修改{official.unit.name}领导：{official.name}",
+        back=reverse("directory:unit", args=[official.unit_id]),
         nav_key="units",
+        template="directory/official_form.html",
+        status=status,
         deactivate_note="调离或退休的领导请取消“在职”，不要删除：历史记录仍要用到。",
+        official=official,
+        period_form=period_form or UnavailabilityForm(),
     )
 
 
@@ -302,6 +324,37 @@ def unavailability_add(request: MemberRequest, leader_id: int) -> HttpResponse:
         "nav_key": "leaders",
     }
     return render(request, "directory/leader_detail.html", context, status=422)
+
+
+@role_required(EDITOR_ROLES)
+@require_POST
+def official_unavailability_add(request: MemberRequest, official_id: int) -> HttpResponse:
+    official = official_get_for_user(user=request.user, official_id=official_id)
+    if not official.unit.is_township:
+        raise Http404("只有乡镇领导登记不在岗日期")
+    form = UnavailabilityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.official_unavailability_add(by=request.user, official=official, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            messages.success(request, f"已登记{official.name}不在岗：{start:%Y-%m-%d}至{end:%Y-%m-%d}")
+            return redirect(reverse("directory:official_edit", args=[official.pk]) + "#unavailable")
+    return _official_page(request, official, OfficialForm(instance=official, unit=official.unit), form, 422)
+
+
+@role_required(EDITOR_ROLES)
+@require_POST
+def official_unavailability_remove(request: MemberRequest, period_id: int) -> HttpResponse:
+    period = official_unavailability_get_for_user(user=request.user, period_id=period_id)
+    official = period.official
+    services.unavailability_remove(by=request.user, period=period)
+    messages.success(
+        request, f"已删除{official.name}的不在岗日期：{period.start:%Y-%m-%d}至{period.end:%Y-%m-%d}"
+    )
+    return redirect(reverse("directory:official_edit", args=[official.pk]) + "#unavailable")
 
 
 @role_required(EDITOR_ROLES)

@@ -10,7 +10,9 @@ and the entry says so.
 
 Township level: every Monday that is a working day the township's main leader receives (`monday`), the
 党委书记 and the 乡镇长 alternating (whoever received on a Monday less recently); on the other working days
-one team member in rotation (`rotation`), by the same rule as the county's daily turn.
+one team member in rotation (`rotation`), by the same rule as the county's daily turn. An official away
+is skipped: the other main leader takes the Monday, the next member the day; when all of them are away,
+a team member stands in on the Monday and a main leader on the other days, and the slot says so.
 
 Who is away is said in the slot's note. Picking "fewest turns first" keeps the counts of the leaders who are
 free every day of the month within one of each other, whatever the others' absences.
@@ -173,6 +175,7 @@ def plan_township(days: Sequence[dt.date], team: TownshipTeam, carry: Carry) -> 
     monday = Rotation(main_people, carry.township_monday)
     # A township without team members on file rotates its main leaders on the other days too.
     rotation = Rotation(team.members or tuple(main_people), carry.township_rotation)
+    stand_in = Rotation(main_people, {})
     slots: list[PlannedSlot] = []
     for day in days:
         if day.weekday() == MONDAY and main_people:
@@ -184,6 +187,9 @@ def plan_township(days: Sequence[dt.date], team: TownshipTeam, carry: Carry) -> 
         else:
             person, away = rotation.pick(day)
             kind, note = Kind.ROTATION, away_note(away)
+            if person is None and team.members:  # every team member away: a main leader stands in
+                person, _ = stand_in.pick(day)
+                note += f"，由{person.name}代为接访" if person else ""
         if person is not None:
             slots.append(
                 PlannedSlot(

@@ -9,12 +9,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import BUREAU_ROLES
-from xinfang.directory.models import County, Leader, LeaderUnavailability, Unit, UnitOfficial
+from xinfang.directory.models import (
+    County,
+    Leader,
+    LeaderUnavailability,
+    OfficialUnavailability,
+    Unit,
+    UnitOfficial,
+)
 from xinfang.reception.models import Schedule, Slot
 from xinfang.reception.planning import (
     Carry,
@@ -44,21 +51,32 @@ def month_workdays(month: dt.date) -> list[dt.date]:
     return [day for day in days if calendar.is_workday(day)]
 
 
-def _away_days(county: County, first: dt.date, last: dt.date) -> dict[int, frozenset[dt.date]]:
+NONE: frozenset[dt.date] = frozenset()
+
+
+def _away_days(
+    periods: QuerySet[LeaderUnavailability] | QuerySet[OfficialUnavailability],
+    owner: str,
+    first: dt.date,
+    last: dt.date,
+) -> dict[int, frozenset[dt.date]]:
+    """Each person's unavailable days within [first, last], by the id in the periods' `owner` column."""
     away: dict[int, set[dt.date]] = defaultdict(set)
-    periods = LeaderUnavailability.objects.filter(leader__county=county, start__lte=last, end__gte=first)
-    for leader_id, start, end in periods.values_list("leader_id", "start", "end"):
+    for person_id, start, end in periods.filter(start__lte=last, end__gte=first).values_list(
+        owner, "start", "end"
+    ):
         day = max(start, first)
         while day <= min(end, last):
-            away[leader_id].add(day)
+            away[person_id].add(day)
             day += dt.timedelta(days=1)
-    return {leader_id: frozenset(days) for leader_id, days in away.items()}
+    return {person_id: frozenset(days) for person_id, days in away.items()}
 
 
 def county_leaders(county: County, month: dt.date) -> list[Person]:
     """The county-level leaders in office, with their unavailable days of the month."""
     days = month_days(month)
-    away = _away_days(county, days[0], days[-1])
+    periods = LeaderUnavailability.objects.filter(leader__county=county)
+    away = _away_days(periods, "leader_id", days[0], days[-1])
     main = set(Leader.FOUR_BODIES_MAIN_POSTS)
     return [
         Person(leader.pk, leader.name, leader.post or leader.get_post_kind_display(), leader.protocol_order,
@@ -67,9 +85,12 @@ def county_leaders(county: County, month: dt.date) -> list[Person]:
     ]  # fmt: skip
 
 
-def township_teams(county: County) -> list[TownshipTeam]:
-    """Each active township's 党委书记, 乡镇长 and team members in office (the directory keeps no absences
-    for them yet: their slots are planned as if always available)."""
+def township_teams(county: County, month: dt.date) -> list[TownshipTeam]:
+    """Each active township's 党委书记, 乡镇长 and team members in office, with their unavailable days of
+    the month."""
+    days = month_days(month)
+    periods = OfficialUnavailability.objects.filter(official__unit__county=county)
+    away = _away_days(periods, "official_id", days[0], days[-1])
     officials = UnitOfficial.objects.filter(is_active=True).order_by("order", "id")
     units = (
         Unit.objects.filter(county=county, kind=Unit.Kind.TOWNSHIP, is_active=True)
@@ -82,7 +103,7 @@ def township_teams(county: County) -> list[TownshipTeam]:
 
         def people(position: str, unit: Any = unit) -> tuple[Person, ...]:
             return tuple(
-                Person(o.pk, o.name, o.title or o.get_position_display(), o.order)
+                Person(o.pk, o.name, o.title or o.get_position_display(), o.order, away.get(o.pk, NONE))
                 for o in unit.in_office
                 if o.position == position
             )
@@ -112,7 +133,7 @@ def month_plan(county: County, month: dt.date) -> list[PlannedSlot]:
     return plan_month(
         days,
         county_leaders(county, month),
-        township_teams(county),
+        township_teams(county, month),
         stored_carry(county, month),
         wednesday_mode(),
     )
