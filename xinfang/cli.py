@@ -262,6 +262,13 @@ def cmd_import_ledger(args: argparse.Namespace) -> int:
     )  # fmt: skip
 
 
+def cmd_import_receptions(args: argparse.Namespace) -> int:
+    return _run_command(
+        "importreceptions", str(args.file), "--format", args.format, "--county", args.county,
+        *(["--dry-run"] if args.dry_run else []),
+    )  # fmt: skip
+
+
 MANAGE_HELP = """用法：xinfang manage 命令 [参数 …]
 
 运行任意 Django 管理命令，如 xinfang manage check、xinfang manage migrate。
@@ -318,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
     ledger.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
     ledger.set_defaults(func=cmd_import_ledger)
+
+    receptions = commands.add_parser("import-receptions", help="导入领导接访台账 (.xlsx 或 .csv)")
+    receptions.add_argument("file", type=Path, help="接访台账 .xlsx 或 .csv（列见 docs/reception.md）")
+    receptions.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+    receptions.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+    receptions.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
+    receptions.set_defaults(func=cmd_import_receptions)
 
     # Their options are the management command's (PASSTHROUGH): `xinfang stats --help` shows them.
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)

@@ -118,6 +118,7 @@ ACTIONS: dict[str, str] = {
     "reception.publish": "公布接访排班",
     "reception.record": "登记接访记录",
     "reception.matter_add": "登记接访事项",
+    "reception.import": "导入接访台账",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
@@ -219,6 +220,7 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "reception.publish": {"month": "月份"},
     "reception.record": {"leaders": "接访领导", "matters": "接访事项"},
     "reception.matter_add": {"outcome": "处理结果", "leader": "接访领导"},
+    "reception.import": {"created": "新增事项数", "updated": "新增来访事项数", "receptions": "接访记录数"},
     "matter.extension_request": {"days": "延期天数"},
     "matter.extension_decide": {"days": "延期天数"},
     "matter.review_hearing": {"days": "听证天数"},

@@ -4,16 +4,15 @@ problem cell, several per row if need be, and the typed values of the rows that 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from django.utils import timezone
 
 from xinfang.directory.models import Category, County, Leader, Unit, Village
-from xinfang.directory.services import derive_short_name
+from xinfang.directory.names import DirectoryNames
 from xinfang.lib.idcard import InvalidValue, normalize_id_number, normalize_phone
 from xinfang.lib.ledger_cells import (
     CellError,
@@ -26,6 +25,8 @@ from xinfang.lib.ledger_cells import (
     parse_yes_no,
 )
 from xinfang.lib.ledger_file import LedgerRow
+from xinfang.lib.ledger_problems import MAX_PROBLEMS as MAX_PROBLEMS  # the tests read it here
+from xinfang.lib.ledger_problems import ImportResult, LedgerProblem
 from xinfang.lib.masking import scrub_text
 from xinfang.ownership.models import Batch
 from xinfang.petitions.models import Matter
@@ -40,179 +41,15 @@ STATUS_NAMES: dict[str, str] = {
 }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LedgerProblem:
-    row: int
-    sheet_row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-    def stored(self) -> dict[str, Any]:
-        return {**self.as_dict(), "sheet_row": self.sheet_row}
-
-
-# How many problems of each kind a check keeps: a hostile file of millions of bad cells is described by
-# its first problems and a count of the rest, never held whole in memory.
-MAX_PROBLEMS = 1000
-
-
 @dataclass
-class LedgerResult:
-    dry_run: bool
-    rows: int = 0
-    imported: int = 0
-    created: int = 0
-    updated: int = 0
-    errors: list[LedgerProblem] = field(default_factory=list)  # the first MAX_PROBLEMS
-    warnings: list[LedgerProblem] = field(default_factory=list)
-    errors_omitted: int = 0  # problems found beyond the first MAX_PROBLEMS
-    warnings_omitted: int = 0
+class LedgerResult(ImportResult):
     # 包案期次: the batches the file puts matters in, and the distinct matters it puts in them.
     batches: int = 0
     batch_matters: int = 0
     ledger_import_id: int | None = None
 
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors) + self.errors_omitted
-
-    @property
-    def warning_count(self) -> int:
-        return len(self.warnings) + self.warnings_omitted
-
-    def add_error(self, problem: LedgerProblem) -> None:
-        if len(self.errors) < MAX_PROBLEMS:
-            self.errors.append(problem)
-        else:
-            self.errors_omitted += 1
-
-    def add_warning(self, problem: LedgerProblem) -> None:
-        if len(self.warnings) < MAX_PROBLEMS:
-            self.warnings.append(problem)
-        else:
-            self.warnings_omitted += 1
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rows": self.rows,
-            "imported": self.imported,
-            "created": self.created,
-            "updated": self.updated,
-            "batches": self.batches,
-            "batch_matters": self.batch_matters,
-            "errors": [problem.as_dict() for problem in self.errors],
-            "errors_omitted": self.errors_omitted,
-            "warnings": [problem.as_dict() for problem in self.warnings],
-            "warnings_omitted": self.warnings_omitted,
-        }
-
-
-# -- the county's directory, as ledgers name it ----------------------------------------------------
-
-
-def _unit_keys(unit: Unit) -> set[str]:
-    keys = {unit.name, derive_short_name(unit.name)}
-    if unit.short_name:
-        keys |= {unit.short_name, f"县{unit.short_name}"}
-    return keys
-
-
-def _village_keys(village: Village) -> set[str]:
-    keys = {village.name}
-    for suffix in ("社区居委会", "居委会", "社区", "村委会", "村"):
-        if village.name.endswith(suffix) and len(village.name) > len(suffix) + 1:
-            keys.add(village.name[: -len(suffix)])
-    return keys
-
-
-T = TypeVar("T")
-
-
-class _Names(Generic[T]):
-    """Names -> objects: a full name wins; otherwise a short form must be unique."""
-
-    def __init__(self) -> None:
-        self.exact: dict[str, T] = {}
-        self.short: dict[str, list[T]] = defaultdict(list)
-
-    def add(self, full: str, keys: Iterable[str], obj: T) -> None:
-        self.exact.setdefault(full, obj)
-        for key in keys:
-            if obj not in self.short[key]:
-                self.short[key].append(obj)
-
-    def find(self, text: str) -> tuple[T | None, int]:
-        """(the object or None, how many matched the short form)."""
-        if text in self.exact:
-            return self.exact[text], 1
-        matches = self.short.get(text, [])
-        return (matches[0] if len(matches) == 1 else None), len(matches)
-
-
-class _Directory:
-    def __init__(self, county: County) -> None:
-        self.townships: _Names[Unit] = _Names()
-        self.units: _Names[Unit] = _Names()
-        for unit in Unit.objects.filter(county=county, is_active=True).order_by("kind", "name"):
-            self.units.add(unit.name, _unit_keys(unit), unit)
-            if unit.is_township:
-                self.townships.add(unit.name, _unit_keys(unit), unit)
-        self.villages: dict[int, _Names[Village]] = defaultdict(_Names)
-        for village in Village.objects.filter(township__county=county, is_active=True):
-            self.villages[village.township_id].add(village.name, _village_keys(village), village)
-        self.categories: dict[str, Category] = {}
-        second: dict[str, list[Category]] = defaultdict(list)
-        categories = list(Category.objects.filter(county=county, is_active=True).select_related("parent"))
-        for category in categories:
-            if category.parent is None:
-                self.categories[category.name] = category
-            else:
-                self.categories[f"{category.parent.name}/{category.name}"] = category
-                second[category.name].append(category)
-        for name, matches in second.items():
-            if name not in self.categories and len(matches) == 1:
-                self.categories[name] = matches[0]
-        self.ambiguous_categories = {name for name, matches in second.items() if len(matches) > 1}
-        self.leaders: dict[str, list[Leader]] = defaultdict(list)
-        for leader in Leader.objects.filter(county=county, is_active=True):
-            self.leaders[leader.name].append(leader)
-
-    def township(self, text: str) -> Unit:
-        if not text:
-            raise CellError("乡镇不能为空")
-        township, count = self.townships.find(text)
-        if township is None:
-            raise CellError(f"乡镇“{text}”对应多个乡镇，请写全称" if count > 1 else f"未知乡镇：{text}")
-        return township
-
-    def village(self, township: Unit, text: str) -> Village | None:
-        return self.villages[township.pk].find(text)[0]
-
-    def category(self, text: str) -> Category:
-        if not text:
-            raise CellError("问题类别不能为空")
-        key = "/".join(part.strip() for part in text.replace("／", "/").split("/"))
-        category = self.categories.get(key)
-        if category is None:
-            if key in self.ambiguous_categories:
-                raise CellError(f"二级类别“{text}”属于多个一级类别，请写作“一级/二级”")
-            raise CellError(f"未知问题类别：{text}")
-        return category
-
-    def unit(self, text: str) -> Unit:
-        unit, count = self.units.find(text)
-        if unit is None:
-            raise CellError(
-                f"责任单位“{text}”对应多个单位，请写全称" if count > 1 else f"未知责任单位：{text}"
-            )
-        return unit
+    def counts(self) -> dict[str, int]:
+        return {"batches": self.batches, "batch_matters": self.batch_matters}
 
 
 # -- one row ---------------------------------------------------------------------------------------
@@ -245,7 +82,7 @@ class RowChecker:
     """Turns rows into `CheckedRow`s, recording every problem cell."""
 
     def __init__(self, county: County, result: LedgerResult) -> None:
-        self.directory = _Directory(county)
+        self.directory = DirectoryNames(county)
         self.result = result
         self.today = timezone.localdate()
         self.parsed: dict[tuple[str, Any], tuple[Any, str]] = {}

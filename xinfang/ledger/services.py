@@ -23,21 +23,17 @@ from xinfang.accounts.models import User
 from xinfang.audit.models import AuditRecord
 from xinfang.audit.services import audit_record
 from xinfang.directory.models import County
-from xinfang.ledger.checking import CheckedRow, LedgerProblem, LedgerResult, RowChecker
+from xinfang.ledger.checking import CheckedRow, LedgerResult, RowChecker
 from xinfang.ledger.importer import Importer, LedgerError, MatterPlan, Progress, group_rows
 from xinfang.ledger.models import AUDIT_TYPE, LedgerImport
 from xinfang.ledger.undo import ledger_rollback
-from xinfang.lib.ledger_file import MB, LedgerTable, ReadLimits
+from xinfang.lib.ledger_file import LedgerTable, ReadLimits
+from xinfang.lib.ledger_problems import LedgerProblem
 
 
 def ledger_limits() -> ReadLimits:
     """What a ledger file may hold, from the settings (docs/ledger-import.md, "Limits")."""
-    return ReadLimits(
-        max_bytes=settings.XINFANG_LEDGER_MAX_MB * MB,
-        max_rows=settings.XINFANG_LEDGER_MAX_ROWS,
-        max_columns=settings.XINFANG_LEDGER_MAX_COLUMNS,
-        max_unpacked=settings.XINFANG_LEDGER_MAX_UNPACKED_MB * MB,
-    )
+    return ReadLimits.from_settings(settings)
 
 
 def ledger_check(*, county: County, table: LedgerTable, progress: Progress | None = None) -> LedgerResult:

@@ -1,8 +1,9 @@
-"""Reading a petition ledger (台账) file: the first sheet of an .xlsx, or a .csv. No ORM here.
+"""Reading a ledger (台账) file: the first sheet of an .xlsx, or a .csv. No ORM here.
 
 SPEC §4: the header is the first row containing 信访日期 (title rows above it are skipped); headers are
 matched after trimming spaces and folding full-width brackets; unknown columns are ignored and column
-order is free. Rows are numbered as the user sees them counted from the header (header row = 1).
+order is free. Rows are numbered as the user sees them counted from the header (header row = 1). Other
+ledgers of the same shape (the reception ledger, 接访台账) pass their own `LedgerLayout`.
 
 The bounds (`ReadLimits`, `size_check`, `xlsx_check`) are the one bounded reader of spreadsheets from
 outside: the directory workbook's import checks its file with them too.
@@ -49,6 +50,21 @@ REQUIRED_COLUMNS = ("信访日期", "信访形式", "访别", "乡镇", "问题�
 # Columns whose raw cell is kept: an Excel date cell or serial number is a date, not text.
 _RAW_COLUMNS = frozenset({"信访日期", "化解日期"})
 MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LedgerLayout:
+    """A kind of ledger: its columns, the required ones, the column whose name marks the header row, and
+    the columns whose raw cell is kept (dates)."""
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    header: str
+    raw_columns: frozenset[str]
+    title: str = "台账"  # what the messages call the file
+
+
+PETITION_LAYOUT = LedgerLayout(COLUMNS, REQUIRED_COLUMNS, DATE_COLUMN, _RAW_COLUMNS)
 # Rows above the data a sheet may also have: title rows and the header (they do not count as data rows).
 HEADING_ROWS = 20
 
@@ -67,6 +83,17 @@ class ReadLimits:
     def named(self, limit: str) -> str:
         """Where a refusal says which setting holds the limit."""
         return f"（设置 {self.setting}_{limit}）" if self.setting else ""
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ReadLimits:
+        """The limits the XINFANG_LEDGER_* settings give (docs/ledger-import.md, "Limits"): every ledger
+        import reads its file within them. `settings` is Django's (lib imports no Django)."""
+        return cls(
+            max_bytes=settings.XINFANG_LEDGER_MAX_MB * MB,
+            max_rows=settings.XINFANG_LEDGER_MAX_ROWS,
+            max_columns=settings.XINFANG_LEDGER_MAX_COLUMNS,
+            max_unpacked=settings.XINFANG_LEDGER_MAX_UNPACKED_MB * MB,
+        )
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -106,33 +133,41 @@ class LedgerRow:
 class LedgerTable:
     columns: tuple[str, ...]  # the recognised columns found in the header
     rows: tuple[LedgerRow, ...]
+    required: tuple[str, ...] = REQUIRED_COLUMNS
 
     @property
     def missing_columns(self) -> tuple[str, ...]:
-        return tuple(column for column in REQUIRED_COLUMNS if column not in self.columns)
+        return tuple(column for column in self.required if column not in self.columns)
 
 
-def ledger_read(content: bytes, file_name: str, limits: ReadLimits = DEFAULT_LIMITS) -> LedgerTable:
+def ledger_read(
+    content: bytes,
+    file_name: str,
+    limits: ReadLimits = DEFAULT_LIMITS,
+    layout: LedgerLayout = PETITION_LAYOUT,
+) -> LedgerTable:
     """Parse an uploaded or local ledger file; raises LedgerFileError when it is not a readable ledger,
     LedgerLimitError when it is larger than `limits` allow (checked before any row is read)."""
     suffix = Path(file_name).suffix.lower()
     size_check(len(content), limits)
     if suffix == ".csv":
-        return _table(_csv_rows(content, limits), limits)
+        return _table(_csv_rows(content, limits), limits, layout)
     if suffix in (".xlsx", ".xlsm"):
         xlsx_check(content, file_name, limits)
-        return _table(_xlsx_rows(content, file_name), limits)
+        return _table(_xlsx_rows(content, file_name), limits, layout)
     raise LedgerFileError(f"不支持的文件类型：{file_name}（请使用 .xlsx 或 .csv）")
 
 
-def ledger_read_path(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> LedgerTable:
+def ledger_read_path(
+    path: Path, limits: ReadLimits = DEFAULT_LIMITS, layout: LedgerLayout = PETITION_LAYOUT
+) -> LedgerTable:
     if not path.is_file():
         raise LedgerFileError(f"文件不存在：{path}")
     try:
         content = path.read_bytes()
     except OSError as exc:
         raise LedgerFileError(f"无法读取文件 {path}：{exc.strerror}") from exc
-    return ledger_read(content, path.name, limits)
+    return ledger_read(content, path.name, limits, layout)
 
 
 def size_check(size: int, limits: ReadLimits) -> None:
@@ -302,20 +337,20 @@ def _text(value: Any) -> str:
     return sys.intern(text) if len(text) <= 16 else text
 
 
-def _table(values: Iterable[Sequence[Any]], limits: ReadLimits) -> LedgerTable:
+def _table(values: Iterable[Sequence[Any]], limits: ReadLimits, layout: LedgerLayout) -> LedgerTable:
     rows_iter = iter(values)
     header_at = 0
     for header_at, candidate in enumerate(rows_iter, start=1):  # noqa: B007 - used after the loop
         headers = [normalize_header(cell) for cell in candidate]
-        if DATE_COLUMN in headers:
+        if layout.header in headers:
             break
     else:
-        raise LedgerFileError("找不到表头：台账中应有一行包含“信访日期”等列名")
+        raise LedgerFileError(f"找不到表头：{layout.title}中应有一行包含“{layout.header}”等列名")
     positions: dict[str, int] = {}
     for index, header in enumerate(headers):
-        if header in COLUMNS and header not in positions:  # a repeated column: the first one counts
+        if header in layout.columns and header not in positions:  # a repeated column: the first one counts
             positions[header] = index
-    layout = [(index, column in _RAW_COLUMNS) for column, index in positions.items()]
+    reading = [(index, column in layout.raw_columns) for column, index in positions.items()]
     shared = {column: position for position, column in enumerate(positions)}
     width = max(positions.values()) + 1
     rows: list[LedgerRow] = []
@@ -326,13 +361,13 @@ def _table(values: Iterable[Sequence[Any]], limits: ReadLimits) -> LedgerTable:
             raw = [*raw, *[None] * (width - len(raw))]
         values = tuple(
             raw[index] if keep_raw and not isinstance(raw[index], str) else _text(raw[index])
-            for index, keep_raw in layout
+            for index, keep_raw in reading
         )
         if any(value not in (None, "") for value in values):
             rows.append(
                 LedgerRow(number=offset + 1, sheet_row=header_at + offset, values=values, index=shared)
             )
-    return LedgerTable(columns=tuple(positions), rows=tuple(rows))
+    return LedgerTable(columns=tuple(positions), rows=tuple(rows), required=layout.required)
 
 
 EXAMPLE_ROWS = (
