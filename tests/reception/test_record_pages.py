@@ -80,10 +80,10 @@ def test_matters_are_added_new_or_known_and_refusals_stay_beside_their_form(coun
     url = f"/reception/records/{reception.pk}/"
     township = Unit.objects.get(county=county, name="周庄镇")
     category = Category.objects.get(county=county, code="0702")
-    new = {"mode": "new", "n-name": "王秀兰", "n-phone": "13903750001", "n-persons": "3",
-           "n-origin_township": township.pk, "n-category": category.pk, "n-content": "征地补偿款未发放到户",
-           "n-outcome": "resolved"}  # fmt: skip
-    response = staff.post(url, {**new, "n-content": ""})
+    new = {"mode": "new", "name": "王秀兰", "phone": "13903750001", "persons": "3",
+           "origin_township": township.pk, "category": category.pk, "content": "征地补偿款未发放到户",
+           "outcome": "resolved"}  # fmt: skip
+    response = staff.post(url, {**new, "content": ""})
     assert response.status_code == 422 and not ReceivedMatter.objects.exists()
     assert "反映问题" in response.content.decode()
     response = staff.post(url, new)

@@ -172,7 +172,8 @@ def record(request: AuthedRequest, reception_id: int) -> HttpResponse:
     county = reception.county
     mode = request.POST.get("mode", "") if request.method == "POST" else ""
     known = KnownMatterForm(request.POST if mode == "known" else None, county=county, prefix="k")
-    new = NewMatterForm(request.POST if mode == "new" else None, county=county, prefix="n")
+    # No prefix: the township's village list is swapped in by the registration page's own htmx view.
+    new = NewMatterForm(request.POST if mode == "new" else None, county=county)
     attendees = _attendee_choices(reception)
     for form in (known, new):
         form.set_attendees(attendees)
@@ -193,7 +194,8 @@ def record(request: AuthedRequest, reception_id: int) -> HttpResponse:
         "reception": reception, "attendances": reception.attendances.order_by("id"),
         "entries": reception.matters.select_related("matter", "attendance", "matter__origin_township")
         .order_by("id"),
-        "known": known, "new": new, "mode": mode or "new", "can_add": bool(attendees), "nav_key": NAV,
+        "known": known, "new": new, "mode": mode or "new", "can_add": bool(attendees),
+        "several": len(attendees) > 1, "nav_key": NAV,
     }  # fmt: skip
     return render(request, "reception/record.html", context, status=status)
 
