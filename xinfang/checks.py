@@ -258,3 +258,15 @@ def check_reception_settings(app_configs: Any = None, **kwargs: Any) -> list[Err
             f"或 rotation（每周三轮流一位）：{settings.XINFANG_RECEPTION_WEDNESDAY_MODE}"
         )
     return [Error(message, hint="见 .env.example", id="xinfang.E013") for message in errors]
+
+
+@register(Tags.compatibility)
+def check_downvisit_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The day of the first-Tuesday draw to the townships (docs/reception.md); its job's time is E007's."""
+    errors = []
+    if settings.XINFANG_DOWNVISIT_DAY not in ("first_tuesday", "week_of_first"):
+        errors.append(
+            "XINFANG_DOWNVISIT_DAY 应为 first_tuesday（每月第一个星期二）"
+            f"或 week_of_first（1日所在周的星期二）：{settings.XINFANG_DOWNVISIT_DAY}"
+        )
+    return [Error(message, hint="见 .env.example", id="xinfang.E014") for message in errors]

@@ -350,7 +350,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     commands.add_parser(
-        "downvisit", help="下沉接访抽签：downvisit draw|verify --month YYYY-MM [--format json]", add_help=False
+        "downvisit",
+        help="下沉接访抽签：downvisit draw|verify --month YYYY-MM [--format json]",
+        add_help=False,
     )
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)
     commands.add_parser("manage", help="运行任意 Django 管理命令，如 xinfang manage check", add_help=False)

@@ -21,6 +21,7 @@ from xinfang.notifications.services import sms_dispatch_due
 from xinfang.ownership.services import batch_draft_job
 from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
+from xinfang.reception.downvisits import downvisit_draw_days, downvisit_draw_job
 from xinfang.reception.services import reception_generate_days, reception_schedules_job
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
@@ -61,6 +62,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "reception_schedules", "下月领导接访排班生成", reception_generate_days(),
         "XINFANG_RECEPTION_GENERATE_TIME", reception_schedules_job,
+    ),
+    JobSpec(
+        "downvisit_draw", "下沉接访抽签", downvisit_draw_days(), "XINFANG_DOWNVISIT_DRAW_TIME",
+        downvisit_draw_job,
     ),
 )  # fmt: skip
 

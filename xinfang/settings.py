@@ -409,6 +409,11 @@ XINFANG_RECEPTION_HOURS = (
     os.environ.get("XINFANG_RECEPTION_HOURS", "上午8:30—12:00，下午14:30—17:30").strip()
     or "上午8:30—12:00，下午14:30—17:30"
 )
+# The first-Tuesday draw to the townships (docs/reception.md, "下沉接访"): the day is the month's first
+# Tuesday ("first_tuesday") or the Tuesday of the week holding the 1st ("week_of_first"), the next working
+# day when it is not one; the worker draws on the working day before, at this time.
+XINFANG_DOWNVISIT_DAY = os.environ.get("XINFANG_DOWNVISIT_DAY", "first_tuesday").strip() or "first_tuesday"
+XINFANG_DOWNVISIT_DRAW_TIME = os.environ.get("XINFANG_DOWNVISIT_DRAW_TIME", "16:00")
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

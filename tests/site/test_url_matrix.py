@@ -395,6 +395,9 @@ URLS: dict[str, tuple[int, ...]] = {
     "reception:slot": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "reception:public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "reception:public_sheet": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    # 下沉接访: the bureau's month of the draw; drawing is a POST.
+    "reception:downvisit": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:downvisit_draw": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
 }
 
 

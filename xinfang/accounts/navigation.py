@@ -45,6 +45,7 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("每日访情", reverse("reports:daily"), "daily"))
         items.append(NavItem("每周分析", reverse("reports:weekly"), "weekly"))
         items.append(NavItem("接访排班", reverse("reception:index"), "reception"))
+        items.append(NavItem("下沉接访", reverse("reception:downvisit"), "downvisit"))
         items.append(NavItem("定时任务", reverse("jobs:runs"), "jobs"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:
         items.append(NavItem("文件", reverse("documents:inbox"), "documents"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.reception import views
+from xinfang.reception import downvisit_views, views
 
 app_name = "reception"
 urlpatterns = [
@@ -10,4 +10,6 @@ urlpatterns = [
     path("reception/slots/<int:slot_id>/", views.slot, name="slot"),
     path("public/reception/", views.public, name="public"),
     path("public/reception/sheet.<str:fmt>", views.public_sheet, name="public_sheet"),
+    path("reception/downvisit/", downvisit_views.downvisit, name="downvisit"),
+    path("reception/downvisit/draw/", downvisit_views.downvisit_draw, name="downvisit_draw"),
 ]

@@ -26,6 +26,7 @@ from xinfang.directory.models import County, Unit
 from xinfang.directory.selectors import county_by_code_or_only
 from xinfang.lib.workdays import UnknownYear
 from xinfang.reception.document import schedule_document
+from xinfang.reception.downvisits import public_draws
 from xinfang.reception.forms import AdjustForm, MonthForm
 from xinfang.reception.models import Adjustment, Schedule, Slot
 from xinfang.reception.planning import next_month, parse_month, previous_month
@@ -203,6 +204,7 @@ def public(request: HttpRequest) -> HttpResponse:
         "township_place": settings.XINFANG_RECEPTION_TOWNSHIP_PLACE,
         "hours": settings.XINFANG_RECEPTION_HOURS,
         "today": timezone.localdate(),
+        "downvisits": public_draws(county, timezone.localdate()),
     }
     return render(request, "reception/public.html", context)
 
