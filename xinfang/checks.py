@@ -270,3 +270,17 @@ def check_downvisit_settings(app_configs: Any = None, **kwargs: Any) -> list[Err
             f"或 week_of_first（1日所在周的星期二）：{settings.XINFANG_DOWNVISIT_DAY}"
         )
     return [Error(message, hint="见 .env.example", id="xinfang.E014") for message in errors]
+
+
+@register(Tags.compatibility)
+def check_duty_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The quarterly duty's warning day and ranking weights (docs/reception.md); its job's time is E007's."""
+    errors = []
+    if not 1 <= settings.XINFANG_DUTY_WARN_DAYS <= 60:
+        errors.append("XINFANG_DUTY_WARN_DAYS 应为 1 到 60（季度结束前几天提醒尚未下沉的县级领导）")
+    names = ("XINFANG_DUTY_WEIGHT_EVENTS", "XINFANG_DUTY_WEIGHT_OVER_LEVEL", "XINFANG_DUTY_WEIGHT_OVERDUE")
+    weights = {name: getattr(settings, name) for name in names}
+    errors += [f"{name} 应为 0 到 100：{value}" for name, value in weights.items() if not 0 <= value <= 100]
+    if not any(weights.values()):
+        errors.append("XINFANG_DUTY_WEIGHT_* 不能全为 0（乡镇排序无从比较）")
+    return [Error(message, hint="见 .env.example", id="xinfang.E015") for message in errors]

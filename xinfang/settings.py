@@ -414,6 +414,13 @@ XINFANG_RECEPTION_HOURS = (
 # day when it is not one; the worker draws on the working day before, at this time.
 XINFANG_DOWNVISIT_DAY = os.environ.get("XINFANG_DOWNVISIT_DAY", "first_tuesday").strip() or "first_tuesday"
 XINFANG_DOWNVISIT_DRAW_TIME = os.environ.get("XINFANG_DOWNVISIT_DRAW_TIME", "16:00")
+# The quarterly duty of going down (docs/reception.md, "季度下沉任务"): the warning SMS this many days before
+# the quarter's last day, at this time; the townships' ranking score weighs each factor by these.
+XINFANG_DUTY_WARN_DAYS = env_int("XINFANG_DUTY_WARN_DAYS", 14)
+XINFANG_DUTY_WARN_TIME = os.environ.get("XINFANG_DUTY_WARN_TIME", "09:00")
+XINFANG_DUTY_WEIGHT_EVENTS = env_int("XINFANG_DUTY_WEIGHT_EVENTS", 1)
+XINFANG_DUTY_WEIGHT_OVER_LEVEL = env_int("XINFANG_DUTY_WEIGHT_OVER_LEVEL", 3)
+XINFANG_DUTY_WEIGHT_OVERDUE = env_int("XINFANG_DUTY_WEIGHT_OVERDUE", 2)
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.petitions.test_registry_matrix import xlsx_text
 from xinfang.accounts.models import User
-from xinfang.directory.models import Category, Leader, LeaderUnavailability, Unit
+from xinfang.directory.models import Category, Leader, LeaderUnavailability, OfficialUnavailability, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload
 from xinfang.ownership.models import Closure
@@ -70,6 +70,9 @@ def objects(persona, county) -> dict[str, Any]:
         "unit": zhouzhuang,
         "leader": leader,
         "official": zhouzhuang.officials.earliest("id"),
+        "official_period": OfficialUnavailability.objects.create(
+            official=zhouzhuang.officials.earliest("id"), start=NOW.date(), end=NOW.date()
+        ),
         "village": zhouzhuang.villages.earliest("id"),
         "period": LeaderUnavailability.objects.create(leader=leader, start=NOW.date(), end=NOW.date()),
         "category": Category.objects.get(county=county, code="0702"),
@@ -168,6 +171,10 @@ OBJECT_OF = {
     "directory:leader_edit": "leader",
     "directory:unavailability_add": "leader",
     "directory:unavailability_remove": "period",
+    "directory:official_unavailability_add": "official",
+    "directory:official_unavailability_remove": "official_period",
+    # Refused (403) or a GET of a POST-only URL (405) before any visit is looked up.
+    "reception:duty_cancel": "leader",
     "directory:category_edit": "category",
     "county_rules:profile_withdraw": "profile",
     **{f"accounts:{name}": "account" for name in ("account", "account_password_reset", "role")},
@@ -279,6 +286,8 @@ URLS: dict[str, tuple[int, ...]] = {
     **{f"directory:{name}": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403) for name in DIRECTORY_FORMS},
     "directory:unavailability_add": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "directory:unavailability_remove": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "directory:official_unavailability_add": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "directory:official_unavailability_remove": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "county_rules:page": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "county_rules:save": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     "county_rules:profile_add": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
@@ -395,6 +404,10 @@ URLS: dict[str, tuple[int, ...]] = {
     "reception:slot": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "reception:public": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     "reception:public_sheet": (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "reception:duty": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:duty_plan": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reception:duty_cancel": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reception:duty_mine": (302, 403, 403, 200, 200, 403, 403, 403, 403, 403),
     # 下沉接访: the bureau's month of the draw; drawing is a POST.
     "reception:downvisit": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "reception:downvisit_draw": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),

@@ -38,6 +38,7 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("领导包案", reverse("ownership:index"), "ownership"))
     elif role == Role.COUNTY_LEADER:
         items.append(NavItem("我的包案", reverse("ownership:mine"), "ownership"))
+        items.append(NavItem("我的下沉", reverse("reception:duty_mine"), "duty"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
         items.append(NavItem("网上信访", reverse("petitions:online_list"), "online"))
@@ -45,6 +46,7 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("每日访情", reverse("reports:daily"), "daily"))
         items.append(NavItem("每周分析", reverse("reports:weekly"), "weekly"))
         items.append(NavItem("接访排班", reverse("reception:index"), "reception"))
+        items.append(NavItem("季度下沉", reverse("reception:duty"), "duty"))
         items.append(NavItem("下沉接访", reverse("reception:downvisit"), "downvisit"))
         items.append(NavItem("定时任务", reverse("jobs:runs"), "jobs"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:

@@ -119,6 +119,8 @@ ACTIONS: dict[str, str] = {
     "reception.draw": "下沉接访抽签",
     "reception.record": "登记接访记录",
     "reception.matter_add": "登记接访事项",
+    "downvisit.plan": "安排季度下沉接访",
+    "downvisit.cancel": "取消季度下沉接访",
     "reception.import": "导入接访台账",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, Role
@@ -16,6 +17,7 @@ from xinfang.ownership.pages import my_cases
 from xinfang.ownership.selectors import closures_pending_for_user
 from xinfang.petitions.models import OnlineSubmission
 from xinfang.petitions.selectors import online_submissions_for_user, todo_counts
+from xinfang.reception.duty import DutyState, duty_compliance, quarter_of
 from xinfang.reports.models import WeeklyReport
 from xinfang.supervision.selectors import item_counts
 
@@ -71,7 +73,13 @@ def todo_cards(*, user: User) -> list[Card]:
                 note="检查中、待确认或写入中",
             ),
         ]
-    return cards + document_cards(user=user) + supervision_cards(user=user) + ownership_cards(user=user)
+    return (
+        cards
+        + document_cards(user=user)
+        + supervision_cards(user=user)
+        + ownership_cards(user=user)
+        + duty_cards(user=user)
+    )
 
 
 def document_cards(*, user: User) -> list[Card]:
@@ -134,4 +142,28 @@ def ownership_cards(*, user: User) -> list[Card]:
         empty = my_cases(user=user, empty_only=True).count()
         url = f"{reverse('ownership:mine')}?todo=empty"
         return [Card("包案五包未填全", "本人包案", empty, url, note="五包中尚有未开展的")]
+    return []
+
+
+def duty_cards(*, user: User) -> list[Card]:
+    """季度下沉任务: the bureau's leaders neither gone down nor planned this quarter; a bound leader's own."""
+    county, today = user.county, timezone.localdate()
+    if county is None:
+        return []
+    quarter = quarter_of(today)
+    deadline = f"{quarter.label}，{quarter.last.month}月{quarter.last.day}日截止"
+    if user.role in BUREAU_ROLES:
+        duties = duty_compliance(county=county, quarter=quarter, today=today)
+        missing = sum(duty.state == DutyState.MISSING for duty in duties)
+        return [Card("下沉接访未安排", "全县", missing, reverse("reception:duty"), note=deadline)]
+    leader = user.leader
+    if (
+        user.role in (Role.MAIN_LEADER, Role.COUNTY_LEADER)
+        and leader
+        and leader.is_active
+        and not leader.is_top_six
+    ):
+        duty = duty_compliance(county=county, quarter=quarter, today=today, leaders=[leader])[0]
+        missing = int(duty.state == DutyState.MISSING)
+        return [Card("本季度下沉接访", "本人", missing, reverse("reception:duty_mine"), True, deadline)]
     return []

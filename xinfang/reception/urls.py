@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinfang.reception import downvisit_views, views
+from xinfang.reception import downvisit_views, duty_views, views
 
 app_name = "reception"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("public/reception/sheet.<str:fmt>", views.public_sheet, name="public_sheet"),
     path("reception/downvisit/", downvisit_views.downvisit, name="downvisit"),
     path("reception/downvisit/draw/", downvisit_views.downvisit_draw, name="downvisit_draw"),
+    path("reception/duty/", duty_views.duty, name="duty"),
+    path("reception/duty/plan/", duty_views.duty_plan, name="duty_plan"),
+    path("reception/duty/visits/<int:visit_id>/cancel/", duty_views.duty_cancel, name="duty_cancel"),
+    path("reception/duty/mine/", duty_views.duty_mine, name="duty_mine"),
 ]
