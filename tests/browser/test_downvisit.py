@@ -1,0 +1,53 @@
+"""下沉接访 in Chromium: the bureau draws the month on a desktop (with the confirmation), and the public page
+on a 390 px phone shows the result with its seed and weights. Screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE
+from tests.browser.test_login_dashboard import log_in
+from xinfang.directory.models import County, Leader
+from xinfang.reception.downvisits import upcoming_month
+from xinfang.reception.draw import month_label
+from xinfang.reception.models import Draw
+
+
+def test_the_bureau_draws_and_the_public_reads_it_on_a_phone(browser, demo_server, shot):
+    county = County.objects.get(code="410421")
+    month = upcoming_month(timezone.localdate())
+    drawing = Leader.objects.filter(county=county, is_top_six=True, is_active=True).count()
+
+    desktop = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = desktop.new_page()
+    log_in(page, demo_server.url, "bureau")
+    page.get_by_role("link", name="下沉接访").first.click()
+    expect(page.get_by_role("heading", name=f"县级领导下沉接访 · {month_label(month)}")).to_be_visible()
+    expect(page.get_by_test_id("downvisit-pending")).to_have_count(1)
+    page.get_by_test_id("draw-start").click()
+    expect(page.get_by_test_id("draw-confirm")).to_have_count(1)
+    shot(page, "confirm")
+    page.get_by_test_id("draw-submit").click()
+    expect(page.get_by_test_id("downvisit-draw")).to_have_count(drawing)
+    expect(page.get_by_test_id("downvisit-verified")).to_have_count(1)
+    expect(page.get_by_test_id("draw-start")).to_have_count(0)
+    draw = Draw.objects.get(county=county, month=month)
+    expect(page.get_by_test_id("downvisit-seed")).to_contain_text(draw.seed)
+    shot(page, "bureau-desktop")
+    desktop.close()
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    small = phone.new_page()
+    small.goto(f"{demo_server.url}/public/reception/#downvisit")
+    section = small.get_by_test_id("public-downvisit")
+    expect(section.get_by_test_id("downvisit-draw")).to_have_count(drawing)
+    section.get_by_text("随机种子与权重").first.click()
+    expect(section.get_by_test_id("downvisit-seed").first).to_contain_text(draw.seed)
+    for visit in draw.visits.filter(kind="drawn"):
+        expect(section).to_contain_text(visit.township.name)
+    assert small.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    section.scroll_into_view_if_needed()
+    shot(small, "public-phone")
+    section.screenshot(path=str(ARTIFACTS / "downvisit-public-phone-section.png"))
+    phone.close()
