@@ -281,3 +281,26 @@ def test_a_bad_day_setting_is_a_system_check(settings):
     assert "xinfang.E014" in {error.id for error in run_checks()}
     settings.XINFANG_DOWNVISIT_DAY = "week_of_first"
     assert "xinfang.E014" not in {error.id for error in run_checks()}
+
+
+@pytest.mark.django_db
+def test_the_job_in_december_does_not_stop_for_a_year_not_entered_yet(county):
+    # 2027 is not in the calendar: January's eve cannot be known, and December 31 has nothing to draw.
+    assert downvisit_draw_job(county=county, day=dt.date(2026, 12, 31), now=at(dt.date(2026, 12, 31))) == (
+        "今天不是下沉接访抽签日"
+    )
+
+
+@pytest.mark.django_db
+def test_a_leader_with_a_visit_planned_that_day_keeps_it(county, bureau):
+    secretary = Leader.objects.get(county=county, post_kind="secretary")
+    township = Unit.objects.filter(county=county, kind="township").first()
+    assert township is not None
+    DownVisit.objects.create(
+        county=county, date=DECEMBER, kind=DownVisit.Kind.PLANNED, leader=secretary, township=township,
+        name=secretary.name, post=secretary.post, created_at=at(dt.date(2026, 11, 20)),
+    )  # fmt: skip
+    draw = draw_make(county=county, month=DECEMBER, by=bureau, now=at(dt.date(2026, 11, 25)), seed="00ff")
+    assert not draw.visits.filter(leader=secretary).exists()
+    assert any(e.get("away", "").startswith("当天已安排到") for e in draw.leaders)
+    assert draw_verify(draw) == []

@@ -25,7 +25,7 @@ from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import County, Leader, LeaderUnavailability, Unit
-from xinfang.lib.workdays import UnknownYear
+from xinfang.lib.workdays import UnknownYear, WorkCalendar
 from xinfang.reception.draw import (
     HISTORY_MONTHS,
     METHOD,
@@ -155,6 +155,11 @@ def draw_compute(*, county: County, month: dt.date, seed: str) -> DrawPlan:
     month = month.replace(day=1)
     day = downvisit_date(month)
     away = _away_reasons(county, day)
+    # A leader already going down that day (a planned visit of the quarterly duty) keeps that visit.
+    for leader_id, township in DownVisit.objects.filter(county=county, date=day).values_list(
+        "leader_id", "township__name"
+    ):
+        away.setdefault(leader_id, f"当天已安排到{township}下沉接访")
     leaders = _leaders(county)
     top = [leader for leader in leaders if leader.is_top_six]
     drawing = [leader for leader in top if leader.pk not in away]
@@ -240,8 +245,10 @@ def draw_make(
                     "liaison_visits": len(plan.liaison_visits),
                 },
             )  # fmt: skip
-    except IntegrityError:  # a simultaneous draw of the same month won
-        raise ValidationError(f"{label}的下沉接访已经抽签，每月只抽一次") from None
+    except IntegrityError:  # a simultaneous draw of the same month won, or a visit was planned meanwhile
+        if Draw.objects.filter(county=county, month=month).exists():
+            raise ValidationError(f"{label}的下沉接访已经抽签，每月只抽一次") from None
+        raise ValidationError(f"{label}的下沉接访安排与同日其他安排冲突，请刷新后重试") from None
     return draw
 
 
@@ -430,12 +437,19 @@ def downvisit_draw_days() -> DrawEve:
     return DrawEve(day_rule=day_rule())
 
 
+def _eve_of(month: dt.date, rule: DayRule, calendar: WorkCalendar) -> dt.date | None:
+    """The working day before the month's day; None for a year not entered yet (nothing to draw)."""
+    try:
+        return working_day_before(downvisit_day(month, rule, calendar), calendar)
+    except UnknownYear:
+        return None
+
+
 def downvisit_draw_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
     """On the working day before a month's down-to-township day, draw it unless the bureau has."""
     calendar, rule = work_calendar(), day_rule()
     months = [day.replace(day=1), month_add(day.replace(day=1), 1)]
-    due = [month for month in months
-           if working_day_before(downvisit_day(month, rule, calendar), calendar) == day]  # fmt: skip
+    due = [month for month in months if _eve_of(month, rule, calendar) == day]
     if not due:
         return "今天不是下沉接访抽签日"
     lines = []
