@@ -156,10 +156,10 @@ def draw_compute(*, county: County, month: dt.date, seed: str) -> DrawPlan:
     day = downvisit_date(month)
     away = _away_reasons(county, day)
     # A leader already going down that day (a planned visit of the quarterly duty) keeps that visit.
-    for leader_id, township in DownVisit.objects.filter(county=county, date=day).values_list(
+    for leader_id, planned_at in DownVisit.objects.filter(county=county, date=day).values_list(
         "leader_id", "township__name"
     ):
-        away.setdefault(leader_id, f"当天已安排到{township}下沉接访")
+        away.setdefault(leader_id, f"当天已安排到{planned_at}下沉接访")
     leaders = _leaders(county)
     top = [leader for leader in leaders if leader.is_top_six]
     drawing = [leader for leader in top if leader.pk not in away]
