@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import random
 from collections.abc import Callable
@@ -67,6 +68,8 @@ from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import event_add, matter_register
 from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
 from xinfang.petitions.services.workflow import extension_request, matter_transition
+from xinfang.reception.downvisits import downvisit_date, draw_make, draw_of, upcoming_month
+from xinfang.reception.draw import month_add
 from xinfang.reception.models import Schedule
 from xinfang.reception.planning import next_month, previous_month
 from xinfang.reception.services import schedule_generate, schedule_publish
@@ -121,6 +124,7 @@ def demo_history_load(
             _documents_load(county, today, say)
             _ownership_load(county, today, say)
             _reception_load(county, today, say)
+            _downvisit_load(county, today, say)
             first = today - dt.timedelta(days=HISTORY_DAYS)
         else:
             first = last + dt.timedelta(days=1)
@@ -150,6 +154,7 @@ def _top_up(county: County, first: dt.date, today: dt.date, say: Say | None) -> 
         _documents_load(county, today, say)
         _ownership_load(county, today, say)
         _reception_load(county, today, say)
+        _downvisit_load(county, today, say)
     except EDITED_DEMO as error:
         if say:
             say(f"今天的演示办理数据未能载入（演示账号或名录已被修改）：{error}")
@@ -594,6 +599,26 @@ def _reception_load(county: County, today: dt.date, say: Say | None) -> None:
         except EDITED_DEMO as error:
             if say:
                 say(f"演示接访排班未能载入（演示账号或名录已被修改）：{error}")
+
+
+def _downvisit_load(county: County, today: dt.date, say: Say | None) -> None:
+    """The last three months' down-to-township draws whose day has passed, as the worker draws them on the
+    working day before, with fixed seeds (so the demo's weights show the halving); each once."""
+    upcoming = upcoming_month(today)
+    for month in (month_add(upcoming, -3), month_add(upcoming, -2), month_add(upcoming, -1)):
+        try:
+            with transaction.atomic():
+                if draw_of(county, month) is None:
+                    eve = downvisit_date(month) - dt.timedelta(days=1)
+                    name = f"xinfang-demo-{county.code}-{month:%Y-%m}"
+                    seed = hashlib.sha256(name.encode()).hexdigest()[:32]
+                    draw_make(county=county, month=month, by=None, now=_at(eve, 16), seed=seed)
+        except UnknownYear as error:
+            if say:
+                say(f"{month:%Y年%m月}的演示下沉接访抽签未生成：{error}")
+        except EDITED_DEMO as error:
+            if say:
+                say(f"演示下沉接访抽签未能载入（演示名录已被修改）：{error}")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:

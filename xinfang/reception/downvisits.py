@@ -156,9 +156,9 @@ def draw_compute(*, county: County, month: dt.date, seed: str) -> DrawPlan:
     day = downvisit_date(month)
     away = _away_reasons(county, day)
     # A leader already going down that day (a planned visit of the quarterly duty) keeps that visit.
-    for leader_id, planned_at in DownVisit.objects.filter(county=county, date=day).values_list(
-        "leader_id", "township__name"
-    ):
+    for leader_id, planned_at in DownVisit.objects.filter(
+        county=county, date=day, draw__isnull=True
+    ).values_list("leader_id", "township__name"):
         away.setdefault(leader_id, f"当天已安排到{planned_at}下沉接访")
     leaders = _leaders(county)
     top = [leader for leader in leaders if leader.is_top_six]
@@ -224,6 +224,7 @@ def draw_make(
         raise ValidationError(str(error)) from None
     if timezone.localdate(now) > plan.date:
         raise ValidationError(f"{label}的下沉接访日（{plan.date:%Y-%m-%d}）已过，不能再抽签")
+    _earlier_drawn(county, month, timezone.localdate(now))
     if not plan.leaders:
         raise ValidationError(f"{label}没有可以参加抽签的六位县级主要领导（名录中未标注或当天均不能参加）")
     try:
@@ -250,6 +251,21 @@ def draw_make(
             raise ValidationError(f"{label}的下沉接访已经抽签，每月只抽一次") from None
         raise ValidationError(f"{label}的下沉接访安排与同日其他安排冲突，请刷新后重试") from None
     return draw
+
+
+def _earlier_drawn(county: County, month: dt.date, today: dt.date) -> None:
+    """The month before must be drawn first while it still can be: its draw changes this month's weights."""
+    before = month_add(month, -1)
+    if draw_of(county, before) is not None:
+        return
+    try:
+        pending = downvisit_date(before) >= today
+    except UnknownYear:
+        return
+    if pending:
+        raise ValidationError(
+            f"请先进行{month_label(before)}的下沉接访抽签：它的结果决定{month_label(month)}各乡镇的权重"
+        )
 
 
 def _visits_create(draw: Draw, plan: DrawPlan, by: User | None, now: dt.datetime) -> None:
