@@ -85,8 +85,9 @@ def test_cards_are_labelled_with_their_scope_and_only_a_unit_head_approves(day_o
     assert unit_cards["待签收"][1] == "本单位" and unit_cards["已超期"][1] == "本单位承办"
     assert "待批准延期" not in unit_cards and "待批准延期" in head_cards
     scopes = {label: scope for label, (_, scope, _) in leader_cards.items()}
-    matters = {scope for label, scope in scopes.items() if not label.startswith("督办")}
+    matters = {scope for label, scope in scopes.items() if not label.startswith(("督办", "本季度下沉"))}
     assert matters == {"本人包案"}  # the demo vice head gets no reports: no document cards
+    assert scopes["本季度下沉接访"] == "本人"  # tests/reception/test_duty.py
     assert scopes["督办：本人牵头"] == scopes["督办已超期"] == "本人牵头"  # tests/supervision/test_pages.py
     assert "待转送" not in unit_cards and "待签收" not in cards(client_for("bureau"))
 

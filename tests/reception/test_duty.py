@@ -23,6 +23,7 @@ from xinfang.reception.duty import (
     downvisit_cancel,
     downvisit_plan,
     duty_compliance,
+    duty_missing,
     duty_warnings_job,
     parse_quarter,
     quarter_of,
@@ -132,6 +133,10 @@ def test_planned_counts_from_today_to_the_quarters_end(county):
     # A later quarter: only its own days count; a past quarter has nothing planned any more.
     assert state_of(county, fan, Q4.next()) == DutyState.PLANNED
     assert state_of(county, du, Quarter(2026, 3)) == DutyState.MISSING
+    # The one-query count of the home cards agrees.
+    duties = duty_compliance(county=county, quarter=Q4, today=TODAY)
+    missing = {duty.leader.pk for duty in duties if duty.state == DutyState.MISSING}
+    assert set(duty_missing(county=county, quarter=Q4, today=TODAY).values_list("pk", flat=True)) == missing
     # Done wins over planned.
     down_reception(county, dt.date(2026, 10, 9), du)
     assert state_of(county, du) == DutyState.DONE

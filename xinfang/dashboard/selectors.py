@@ -17,7 +17,7 @@ from xinfang.ownership.pages import my_cases
 from xinfang.ownership.selectors import closures_pending_for_user
 from xinfang.petitions.models import OnlineSubmission
 from xinfang.petitions.selectors import online_submissions_for_user, todo_counts
-from xinfang.reception.duty import DutyState, duty_compliance, quarter_of
+from xinfang.reception.duty import duty_missing, quarter_of
 from xinfang.reports.models import WeeklyReport
 from xinfang.supervision.selectors import item_counts
 
@@ -152,18 +152,11 @@ def duty_cards(*, user: User) -> list[Card]:
         return []
     quarter = quarter_of(today)
     deadline = f"{quarter.label}，{quarter.last.month}月{quarter.last.day}日截止"
+    missing = duty_missing(county=county, quarter=quarter, today=today)
     if user.role in BUREAU_ROLES:
-        duties = duty_compliance(county=county, quarter=quarter, today=today)
-        missing = sum(duty.state == DutyState.MISSING for duty in duties)
-        return [Card("下沉接访未安排", "全县", missing, reverse("reception:duty"), note=deadline)]
-    leader = user.leader
-    if (
-        user.role in (Role.MAIN_LEADER, Role.COUNTY_LEADER)
-        and leader
-        and leader.is_active
-        and not leader.is_top_six
-    ):
-        duty = duty_compliance(county=county, quarter=quarter, today=today, leaders=[leader])[0]
-        missing = int(duty.state == DutyState.MISSING)
-        return [Card("本季度下沉接访", "本人", missing, reverse("reception:duty_mine"), True, deadline)]
+        return [Card("下沉接访未安排", "全县", missing.count(), reverse("reception:duty"), note=deadline)]
+    leader = user.leader if user.role in (Role.MAIN_LEADER, Role.COUNTY_LEADER) else None
+    if leader is not None and leader.is_active and not leader.is_top_six:
+        mine = int(missing.filter(pk=leader.pk).exists())
+        return [Card("本季度下沉接访", "本人", mine, reverse("reception:duty_mine"), True, deadline)]
     return []

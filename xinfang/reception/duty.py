@@ -18,7 +18,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -165,6 +165,22 @@ def duty_compliance(
     for visit in visits:
         duties[visit.leader_id].planned.append(visit)
     return list(duties.values())
+
+
+def duty_missing(*, county: County, quarter: Quarter, today: dt.date) -> QuerySet[Leader]:
+    """The bound leaders missing in the quarter, by the rules of `duty_compliance`, as one query (the home
+    cards count it)."""
+    attended = Attendance.objects.filter(
+        leader_id=OuterRef("pk"),
+        present=True,
+        reception__kind=Reception.Kind.DOWN,
+        reception__date__gte=quarter.first,
+        reception__date__lte=quarter.last,
+    )
+    visits = DownVisit.objects.filter(
+        leader_id=OuterRef("pk"), date__gte=max(today, quarter.first), date__lte=quarter.last
+    )
+    return duty_leaders(county).exclude(Exists(attended)).exclude(Exists(visits))
 
 
 def duty_counts(duties: list[LeaderDuty]) -> dict[str, int]:
