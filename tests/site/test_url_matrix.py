@@ -27,6 +27,7 @@ from xinfang.petitions.services.common import EventInput, PetitionerInput, Regis
 from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import matter_register
+from xinfang.reception.records import AttendeeInput, ReceptionInput, reception_record
 from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft
 from xinfang.supervision.services import item_create, progress_report
@@ -154,7 +155,15 @@ def reception_objects(objects: dict[str, Any]) -> dict[str, Any]:
     bureau, head = User.objects.get(username="bureau"), User.objects.get(username="bureau_head")
     schedule, _ = schedule_generate(county=county, month=NOW.date().replace(day=1), by=bureau, now=NOW)
     schedule_publish(schedule=schedule, by=head, now=NOW)
-    return {"schedule": schedule, "reception_slot": schedule.slots.earliest("date", "id")}
+    secretary = Leader.objects.get(county=county, post_kind="secretary")
+    record = reception_record(by=bureau, data=ReceptionInput(
+        county=county, date=NOW.date(), kind="centre", attendees=(AttendeeInput(secretary),)
+    ))  # fmt: skip
+    return {
+        "schedule": schedule,
+        "reception_slot": schedule.slots.earliest("date", "id"),
+        "reception_record": record,
+    }
 
 
 # The object each URL with an argument is opened for.
@@ -214,6 +223,7 @@ OBJECT_OF = {
     "reception:publish": "schedule",
     "reception:slot": "reception_slot",
     "reception:public_sheet": "sheet",
+    "reception:record": "reception_record",
 }
 
 
@@ -232,7 +242,7 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(
             name, args=[report.document_id, "pdf"] if key == "document_file" else [report.document_id]
         )
-    if key in ("schedule", "reception_slot", "sheet") and "schedule" not in objects:  # made once
+    if key in ("schedule", "reception_slot", "sheet", "reception_record") and "schedule" not in objects:
         objects |= reception_objects(objects)
     if key == "sheet":  # the Word sheet: the PDF costs a second a request
         return reverse(name, args=["docx"])
@@ -408,6 +418,12 @@ URLS: dict[str, tuple[int, ...]] = {
     "reception:duty_plan": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "reception:duty_cancel": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "reception:duty_mine": (302, 403, 403, 200, 200, 403, 403, 403, 403, 403),
+    # 接访记录 (the bureau) and the figures (the bureau and the main leaders).
+    "reception:records": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:record_new": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:record": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reception:stats": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "reception:stats_matters": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
     # 下沉接访: the bureau's month of the draw; drawing is a POST.
     "reception:downvisit": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "reception:downvisit_draw": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
