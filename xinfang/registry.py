@@ -16,13 +16,13 @@ from xinfang.core.worker import Task
 from xinfang.jobs.schedule import JobSpec
 from xinfang.jobs.services import scheduler_tick
 from xinfang.ledger.uploads import ledger_work_next
-from xinfang.lib.schedule import every_day, every_working_day
+from xinfang.lib.schedule import every_working_day
 from xinfang.notifications.services import sms_dispatch_due
 from xinfang.ownership.services import batch_draft_job
 from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.warnings import deadline_warnings_job
 from xinfang.reception.downvisits import downvisit_draw_days, downvisit_draw_job
-from xinfang.reception.duty import duty_warnings_job
+from xinfang.reception.duty import duty_warning_days, duty_warnings_job
 from xinfang.reception.services import reception_generate_days, reception_schedules_job
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
@@ -65,7 +65,8 @@ JOBS: tuple[JobSpec, ...] = (
         "XINFANG_RECEPTION_GENERATE_TIME", reception_schedules_job,
     ),
     JobSpec(
-        "duty_warnings", "季度下沉接访提醒短信", every_day(), "XINFANG_DUTY_WARN_TIME", duty_warnings_job,
+        "duty_warnings", "季度下沉接访提醒短信", duty_warning_days(), "XINFANG_DUTY_WARN_TIME",
+        duty_warnings_job,
     ),
     JobSpec(
         "downvisit_draw", "下沉接访抽签", downvisit_draw_days(), "XINFANG_DOWNVISIT_DRAW_TIME",

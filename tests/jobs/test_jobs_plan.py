@@ -82,9 +82,9 @@ def test_the_text_plan_lines_its_columns_up_on_screen_whatever_the_county_names(
     code, out, _ = plan(capsys, "--from", "2026-03-02", "--to", "2026-03-02")
     assert code == 0
     header, *lines, total = out.splitlines()
-    # Monday 2 March: every job but the 10-day summary (the 1st, 11th and 21st) and the reception
-    # schedules (the 20th).
-    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * (len(JOBS) - 2)
+    # Monday 2 March: every job but the 10-day summary (the 1st, 11th and 21st), the reception
+    # schedules (the 20th) and the quarterly duty's warning (17 March).
+    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * (len(JOBS) - 3)
     assert {line.split()[2] for line in lines} == {"宝丰县", "汝州市", "平顶山示范区"}
     for column, cell_of in ((2, lambda job: job.title), (3, lambda job: job.name)):
         starts = {display_width(header[: header.index(header.split()[column])])}

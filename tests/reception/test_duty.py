@@ -251,6 +251,15 @@ def test_the_warning_goes_on_its_day_to_the_missing_leaders_once(county):
     assert SmsMessage.objects.filter(template="duty_warning").count() == before
 
 
+def test_the_job_is_planned_only_on_the_warning_days():
+    from xinfang.lib.workdays import WorkCalendar
+    from xinfang.reception.duty import duty_warning_days
+
+    days = list(duty_warning_days().days_between(dt.date(2026, 1, 1), dt.date(2026, 12, 31), WorkCalendar()))
+    assert days == [dt.date(2026, 3, 17), dt.date(2026, 6, 16), dt.date(2026, 9, 16), WARNING_DAY]
+    assert duty_warning_days().describe() == "每季度最后一天前14天"
+
+
 def test_the_warning_day_follows_the_setting(county, settings):
     settings.XINFANG_DUTY_WARN_DAYS = 30
     assert "已生成" in duty_warnings_job(county=county, day=dt.date(2026, 12, 1), now=NOW)

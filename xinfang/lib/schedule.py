@@ -20,9 +20,11 @@ ORDINALS = "一二三四五"
 @dataclass(frozen=True)
 class Rule:
     """One of: every working day; every day; a weekday every week; given days of every month; the n-th given
-    weekday of every month; the first working day of every week (a week starting on `weekday`)."""
+    weekday of every month; the first working day of every week (a week starting on `weekday`); a number of
+    days (`nth`) before each quarter's last day."""
 
-    kind: str  # "workdays", "days", "weekday", "monthdays", "nth_weekday", "week_first_workday"
+    # "workdays", "days", "weekday", "monthdays", "nth_weekday", "week_first_workday", "quarter_end"
+    kind: str
     weekday: int = 0  # Monday is 0
     days: tuple[int, ...] = ()
     nth: int = 1
@@ -59,6 +61,8 @@ class Rule:
             return day.day in self.days or (day.day == last and any(wanted > last for wanted in self.days))
         if self.kind == "nth_weekday":
             return day.weekday() == self.weekday and (day.day - 1) // 7 + 1 == self.nth
+        if self.kind == "quarter_end":
+            return day == quarter_last_day(day) - dt.timedelta(days=self.nth)
         raise ValueError(f"unknown rule kind {self.kind!r}")
 
     def describe(self) -> str:
@@ -73,6 +77,8 @@ class Rule:
             return f"每周{WEEKDAYS[self.weekday]}"
         if self.kind == "monthdays":
             return "每月" + "、".join(f"{day}日" for day in self.days)
+        if self.kind == "quarter_end":
+            return f"每季度最后一天前{self.nth}天"
         return f"每月第{ORDINALS[self.nth - 1]}个星期{WEEKDAYS[self.weekday]}"
 
 
@@ -105,6 +111,17 @@ def monthly_on(*days: int) -> Rule:
 
 def nth_weekday(nth: int, weekday: int) -> Rule:
     return Rule("nth_weekday", weekday=weekday, nth=nth)
+
+
+def days_before_quarter_end(days: int) -> Rule:
+    """The day `days` days before each quarter's last day (17 December for 14 days)."""
+    return Rule("quarter_end", nth=days)
+
+
+def quarter_last_day(day: dt.date) -> dt.date:
+    """The last day of the quarter holding `day`."""
+    month = (day.month - 1) // 3 * 3 + 3
+    return dt.date(day.year, month, month_calendar.monthrange(day.year, month)[1])
 
 
 def parse_time(text: str) -> dt.time:

@@ -26,6 +26,7 @@ from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import County, Leader, Unit
+from xinfang.lib.schedule import Rule, days_before_quarter_end
 from xinfang.lib.sms_text import split_messages
 from xinfang.notifications.services import SmsDraft, sms_queue
 from xinfang.petitions.models import OVER_LEVELS, Matter
@@ -340,10 +341,16 @@ def duty_warning_day(quarter: Quarter) -> dt.date:
     return quarter.last - dt.timedelta(days=settings.XINFANG_DUTY_WARN_DAYS)
 
 
+def duty_warning_days() -> Rule:
+    """The job's days: XINFANG_DUTY_WARN_DAYS before each quarter's last day. A rule of its own rather than
+    every day, so that `xinfang jobs plan` shows when the SMS goes and no empty run is kept daily."""
+    return days_before_quarter_end(settings.XINFANG_DUTY_WARN_DAYS)
+
+
 def duty_warnings_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
-    """Daily; on the quarter's warning day (XINFANG_DUTY_WARN_DAYS before its last day) one SMS to each
-    bound leader with neither a visit done nor one planned. The outbox's dedupe key (county, quarter,
-    leader) makes a repeated run send nothing again."""
+    """On the quarter's warning day (XINFANG_DUTY_WARN_DAYS before its last day) one SMS to each bound
+    leader with neither a visit done nor one planned; any other day (a run asked for by hand) sends
+    nothing. The outbox's dedupe key (county, quarter, leader) makes a repeated run send nothing again."""
     quarter = quarter_of(day)
     if day != duty_warning_day(quarter):
         return f"{quarter.label}的下沉接访提醒在{duty_warning_day(quarter):%Y-%m-%d}发送"
