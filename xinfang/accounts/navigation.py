@@ -38,16 +38,17 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("领导包案", reverse("ownership:index"), "ownership"))
     elif role == Role.COUNTY_LEADER:
         items.append(NavItem("我的包案", reverse("ownership:mine"), "ownership"))
-        items.append(NavItem("我的下沉", reverse("reception:duty_mine"), "duty"))
+        items.append(NavItem("我的下沉", reverse("reception:duty_mine"), "reception"))
+    if role == Role.MAIN_LEADER:  # the figures, and their own going down (the reception pages' tabs)
+        items.append(NavItem("领导接访", reverse("reception:stats"), "reception"))
     if role in BUREAU_ROLES:
         items.append(NavItem("登记", reverse("petitions:register"), "register"))
         items.append(NavItem("网上信访", reverse("petitions:online_list"), "online"))
         items.append(NavItem("台账导入", reverse("ledger:list"), "ledger"))
         items.append(NavItem("每日访情", reverse("reports:daily"), "daily"))
         items.append(NavItem("每周分析", reverse("reports:weekly"), "weekly"))
-        items.append(NavItem("接访排班", reverse("reception:index"), "reception"))
-        items.append(NavItem("季度下沉", reverse("reception:duty"), "duty"))
-        items.append(NavItem("下沉接访", reverse("reception:downvisit"), "downvisit"))
+        # 排班, 记录, 统计, 下沉抽签 and 季度下沉 are the reception pages' own tabs.
+        items.append(NavItem("领导接访", reverse("reception:index"), "reception"))
         items.append(NavItem("定时任务", reverse("jobs:runs"), "jobs"))
     if role in BUREAU_ROLES or role in LEADER_ROLES:
         items.append(NavItem("文件", reverse("documents:inbox"), "documents"))

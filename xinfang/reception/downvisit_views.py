@@ -21,7 +21,7 @@ from xinfang.reception.downvisits import draw_make, draw_verify, month_draw, upc
 from xinfang.reception.draw import HISTORY_MONTHS, month_label
 from xinfang.reception.planning import next_month, parse_month, previous_month
 
-NAV = "downvisit"
+NAV = "reception"
 
 
 def _month(request: AuthedRequest, source: Any) -> Any:

@@ -40,7 +40,7 @@ from xinfang.reception.duty import (
 )
 from xinfang.reception.models import DownVisit
 
-NAV = "duty"
+NAV = "reception"
 LEADER_PAGE_ROLES = (Role.COUNTY_LEADER, Role.MAIN_LEADER)
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

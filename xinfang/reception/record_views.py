@@ -230,7 +230,7 @@ def stats(request: AuthedRequest) -> HttpResponse:
         for key, label in GROUP_LABELS.items()
     ]  # fmt: skip
     context = {"form": form, "groups": groups, "period": urlencode(period), "start": start, "end": end,
-               "is_bureau": request.user.role in BUREAU_ROLES, "nav_key": NAV}  # fmt: skip
+               "nav_key": NAV}  # fmt: skip
     return render(request, "reception/stats.html", context, status=422 if form.errors else 200)
 
 
