@@ -31,7 +31,8 @@ from xinfang.petitions.models import (
     Petitioner,
     Transition,
 )
-from xinfang.reception.models import Schedule
+from xinfang.reception.models import ReceivedMatter, Reception, Schedule
+from xinfang.reception.stats import reception_stats
 from xinfang.reports.services import daily_report_preview
 
 pytestmark = pytest.mark.django_db
@@ -103,8 +104,10 @@ def test_every_demo_role_finds_work_on_every_card_at_first_login(county, client_
         "matter__responsible_unit"
     )
     assert sorted(e.matter.responsible_unit.name for e in pending) == ["县人社局", "县信访局", "周庄镇"]
-    answered = Matter.objects.filter(status=Matter.Status.ANSWERED, answered_on=D).select_related(
-        "responsible_unit"
+    answered = (
+        Matter.objects.filter(status=Matter.Status.ANSWERED, answered_on=D)
+        .exclude(pk__in=ReceivedMatter.objects.values("matter"))  # the receptions' (explained on the spot)
+        .select_related("responsible_unit")
     )
     assert sorted(m.responsible_unit.name for m in answered) == ["县人社局", "周庄镇"]
     owned_this_week = Ownership.objects.filter(
@@ -239,14 +242,37 @@ def test_the_demo_county_has_this_months_reception_schedule_published_and_next_m
     assert november.is_published and november.published_by.username == "bureau_head"
     assert not december.is_published and december.slots.filter(kind="wednesday").exists()
     assert november.slots.filter(level="township", kind="monday").exists()
-    before = Schedule.objects.count(), AuditRecord.objects.filter(action__startswith="reception.").count()
+    schedule_actions = ("reception.generate", "reception.publish", "reception.adjust")
+    before = Schedule.objects.count(), AuditRecord.objects.filter(action__in=schedule_actions).count()
     load(county, D + dt.timedelta(days=2))
     assert (
         Schedule.objects.count(),
-        AuditRecord.objects.filter(action__startswith="reception.").count(),
+        AuditRecord.objects.filter(action__in=schedule_actions).count(),
     ) == before
     # In December the next month falls in 2027, a year the calendar does not know yet: said, not guessed.
     load(county, dt.date(2026, 12, 2), said=said)
     assert Schedule.objects.get(county=county, month=dt.date(2026, 12, 1)).is_published
     assert not Schedule.objects.filter(month=dt.date(2027, 1, 1)).exists()
     assert any("2027年01月的演示接访排班未生成" in line for line in said)
+
+
+def test_the_demo_county_has_the_receptions_held_with_their_matters_and_tops_them_up_day_by_day(county):
+    load(county)
+    held = Reception.objects.filter(county=county)
+    days = set(held.values_list("date", flat=True))
+    assert days and max(days) < D and min(days) >= D - dt.timedelta(days=30)
+    # This month's centre receptions fulfil the published schedule's daily slots.
+    november = held.filter(date__gte=dt.date(2026, 11, 1), kind="centre")
+    assert november.exists() and all(reception.slot_id for reception in november)
+    # The first Tuesday's down visits were drawn; those held are recorded.
+    assert held.filter(kind="down", date=dt.date(2026, 11, 3)).exists()
+    figures = reception_stats(county, D - dt.timedelta(days=30), D)
+    assert figures["open"]["matters"] > 0 and 0 < figures["open"]["resolved"] <= figures["open"]["matters"]
+    for entry in Reception.objects.filter(county=county, matters__outcome="resolved").values_list(
+        "matters__matter__status", flat=True
+    ):
+        assert entry == Matter.Status.RESOLVED
+    count = held.count()
+    load(county, D + dt.timedelta(days=2))
+    assert set(held.values_list("date", flat=True)) - days <= {D, D + dt.timedelta(days=1)}
+    assert held.filter(date__lt=D).count() == count - 0  # the days recorded before are not recorded again

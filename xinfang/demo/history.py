@@ -41,6 +41,7 @@ from xinfang.demo.generator import (
     generate_planned,
 )
 from xinfang.demo.models import DemoHistory
+from xinfang.demo.receptions import receptions_load
 from xinfang.demo.services import DEMO_ONLINE_SUBMISSIONS, demo_online_submissions, demo_rules_load
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.directory.selectors import bureau_unit
@@ -125,6 +126,7 @@ def demo_history_load(
             _ownership_load(county, today, say)
             _reception_load(county, today, say)
             _downvisit_load(county, today, say)
+            _receptions_held_load(county, today, say)
             first = today - dt.timedelta(days=HISTORY_DAYS)
         else:
             first = last + dt.timedelta(days=1)
@@ -155,6 +157,7 @@ def _top_up(county: County, first: dt.date, today: dt.date, say: Say | None) -> 
         _ownership_load(county, today, say)
         _reception_load(county, today, say)
         _downvisit_load(county, today, say)
+        _receptions_held_load(county, today, say)
     except EDITED_DEMO as error:
         if say:
             say(f"今天的演示办理数据未能载入（演示账号或名录已被修改）：{error}")
@@ -619,6 +622,19 @@ def _downvisit_load(county: County, today: dt.date, say: Say | None) -> None:
         except EDITED_DEMO as error:
             if say:
                 say(f"演示下沉接访抽签未能载入（演示名录已被修改）：{error}")
+
+
+def _receptions_held_load(county: County, today: dt.date, say: Say | None) -> None:
+    """The receptions held since the last load (xinfang/demo/receptions.py), after the schedules and draws
+    they fulfil. A day in a year the calendar does not know is left out, and said."""
+    try:
+        receptions_load(county, today, _user("bureau"))
+    except UnknownYear as error:
+        if say:
+            say(f"演示接访记录未能载入：{error}")
+    except EDITED_DEMO as error:
+        if say:
+            say(f"演示接访记录未能载入（演示账号或名录已被修改）：{error}")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
