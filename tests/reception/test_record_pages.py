@@ -158,3 +158,18 @@ def test_the_figures_page_drills_down_to_the_matters_behind_each_figure(county, 
     bad = client_for("bureau").get("/reception/stats/?start=2026-12-01&end=2026-11-01")
     assert bad.status_code == 422 and "结束日期不能早于开始日期" in bad.content.decode()
     assert Attendance.objects.filter(present=True).count() == 3
+
+
+def test_a_long_month_pages_with_its_filters_kept(county, client_for, bureau):
+    leader = secretary(county)
+    for day in range(51):
+        reception_record(by=bureau, data=ReceptionInput(
+            county=county, date=dt.date(2026, 11, 1) + dt.timedelta(days=day % 17), kind="centre",
+            attendees=(AttendeeInput(leader),),
+        ))  # fmt: skip
+    staff = client_for("bureau")
+    first = staff.get("/reception/records/?month=2026-11&group=open").content.decode()
+    assert first.count('data-testid="record-row"') == 50 and "第 1 / 2 页" in first
+    assert 'href="?month=2026-11&amp;group=open&amp;page=2"' in first
+    second = staff.get("/reception/records/?month=2026-11&group=open&page=2").content.decode()
+    assert second.count('data-testid="record-row"') == 1

@@ -65,6 +65,20 @@ class ImportResult:
         else:
             self.warnings_omitted += 1
 
+    def problem_lines(self) -> list[str]:
+        """The problems as the command line prints them, errors then warnings, then what blocked."""
+        lines: list[str] = []
+        for kind, problems, omitted in (
+            ("错误", self.errors, self.errors_omitted),
+            ("提示", self.warnings, self.warnings_omitted),
+        ):
+            lines += [f"{kind} 第{item.row}行「{item.column}」：{item.message}" for item in problems]
+            if omitted:
+                lines.append(f"另有 {omitted} 处{kind}未列出。")
+        if self.errors:
+            lines.append(f"共 {self.rows} 行，{self.error_count} 处错误，未写入任何数据。")
+        return lines
+
     def counts(self) -> dict[str, int]:
         """The import's own counts after `updated` (a subclass adds its keys here)."""
         return {}

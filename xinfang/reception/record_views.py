@@ -107,7 +107,7 @@ def records(request: AuthedRequest) -> HttpResponse:
         "today": today, "due": _due_today(county, today), "month": month, "previous": previous_month(month),
         "next": next_month(month), "group": group, "groups": GROUP_LABELS,
         "page": Paginator(rows.order_by("-date", "-id"), PAGE_SIZE).get_page(request.GET.get("page")),
-        "query": urlencode({"month": f"{month:%Y-%m}", "group": group}) + "&", "nav_key": NAV,
+        "query": urlencode({"month": f"{month:%Y-%m}", "group": group}), "nav_key": NAV,
     }  # fmt: skip
     return render(request, "reception/records.html", context)
 
@@ -281,7 +281,7 @@ def stats_matters(request: AuthedRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "title": title, "totals": totals, "page": page,
-        "query": urlencode(chosen) + "&", "back": urlencode({k: chosen[k] for k in ("start", "end")}),
+        "query": urlencode(chosen), "back": urlencode({k: chosen[k] for k in ("start", "end")}),
         "is_bureau": request.user.role in BUREAU_ROLES, "nav_key": NAV,
     }  # fmt: skip
     return render(request, "reception/stats_matters.html", context)

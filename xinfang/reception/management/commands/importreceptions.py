@@ -46,16 +46,9 @@ class Command(BaseCommand):
             raise SystemExit(1)
 
     def write_text(self, result: ReceptionImportResult) -> None:
-        for kind, problems, omitted in (
-            ("错误", result.errors, result.errors_omitted),
-            ("提示", result.warnings, result.warnings_omitted),
-        ):
-            for problem in problems:
-                self.stdout.write(f"{kind} 第{problem.row}行「{problem.column}」：{problem.message}")
-            if omitted:
-                self.stdout.write(f"另有 {omitted} 处{kind}未列出。")
+        for line in result.problem_lines():
+            self.stdout.write(line)
         if result.errors:
-            self.stdout.write(f"共 {result.rows} 行，{result.error_count} 处错误，未写入任何数据。")
             return
         verb = "检查通过（未写入）：将" if result.dry_run else "导入完成："
         self.stdout.write(
