@@ -220,6 +220,8 @@ def test_the_figures_count_attendances_matters_persons_and_resolutions(county, b
     }
     assert (by_leader[head.name].receptions, by_leader[head.name].matters) == (2, 2)
     assert (by_leader[secretary.name].receptions, by_leader[secretary.name].persons) == (1, 2)
+    townships = breakdown(county, dt.date(2026, 10, 1), DAY, "open", "township")
+    assert [(row.key, row.figures.matters, row.figures.receptions) for row in townships] == [("周庄镇", 3, 0)]
     months = breakdown(county, dt.date(2026, 10, 1), DAY, "open", "month")
     assert [(row.key, row.figures.matters) for row in months] == [
         (dt.date(2026, 10, 1), 1),

@@ -27,7 +27,15 @@ from xinfang.reception.forms import KnownMatterForm, NewMatterForm, RecordForm, 
 from xinfang.reception.models import Attendance, DownVisit, ReceivedMatter, Reception, Slot
 from xinfang.reception.planning import next_month, parse_month, previous_month
 from xinfang.reception.records import reception_matter_add, reception_record
-from xinfang.reception.stats import BREAKDOWNS, GROUP_LABELS, GROUPS, breakdown, figures, resolved_q
+from xinfang.reception.stats import (
+    BREAKDOWNS,
+    GROUP_LABELS,
+    GROUPS,
+    breakdown,
+    counts_receptions,
+    figures,
+    resolved_q,
+)
 
 NAV = "reception"
 PAGE_SIZE = 50
@@ -225,8 +233,8 @@ def stats(request: AuthedRequest) -> HttpResponse:
     period = {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
     groups = [
         {"key": key, "label": label, "figures": figures(county, start, end, key),
-         "breakdowns": [{"key": by, "label": by_label, "rows": breakdown(county, start, end, key, by)}
-                        for by, by_label in BREAKDOWNS.items()]}
+         "breakdowns": [{"key": by, "label": by_label, "rows": breakdown(county, start, end, key, by),
+                         "receptions": counts_receptions(by)} for by, by_label in BREAKDOWNS.items()]}
         for key, label in GROUP_LABELS.items()
     ]  # fmt: skip
     context = {"form": form, "groups": groups, "period": urlencode(period), "start": start, "end": end,
@@ -253,6 +261,9 @@ def _drill(request: AuthedRequest, county: County) -> tuple[dict[str, str], Quer
     if place := request.GET.get("place", ""):
         rows, chosen["place"] = rows.filter(reception__place=place), place
         title.append(place)
+    if township := request.GET.get("township", ""):
+        rows, chosen["township"] = rows.filter(matter__origin_township__name=township), township
+        title.append(f"信访人所在乡镇{township}")
     if month := request.GET.get("month", ""):
         try:
             first = parse_month(month)

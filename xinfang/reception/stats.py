@@ -30,7 +30,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "down": (Reception.Kind.DOWN,),
 }
 GROUP_LABELS = {"open": "公开接访", "down": "下沉接访"}
-BREAKDOWNS = {"leader": "接访领导", "place": "接访地点", "month": "月份"}
+BREAKDOWNS = {"leader": "接访领导", "place": "接访地点", "township": "信访人所在乡镇", "month": "月份"}
 
 
 @dataclass
@@ -111,9 +111,13 @@ def reception_stats(county: County, start: dt.date, end: dt.date) -> dict[str, d
 
 
 # The breakdowns: by whom the attendance was (the name as recorded, history included), by the place, by the
-# calendar month. A matter counts for the leader who received it.
+# petitioners' township (matters only: a leader receives people of any township), by the calendar month. A
+# matter counts for the leader who received it.
 _ATTENDANCE_KEYS = {"leader": "name", "place": "reception__place", "month": "month_key"}
-_MATTER_KEYS = {"leader": "attendance__name", "place": "reception__place", "month": "month_key"}
+_MATTER_KEYS = {
+    "leader": "attendance__name", "place": "reception__place", "township": "matter__origin_township__name",
+    "month": "month_key",
+}  # fmt: skip
 
 
 def breakdown(county: County, start: dt.date, end: dt.date, group: str, by: str) -> list[Row]:
@@ -124,9 +128,10 @@ def breakdown(county: County, start: dt.date, end: dt.date, group: str, by: str)
         attendances = attendances.annotate(month_key=TruncMonth("reception__date"))
         received = received.annotate(month_key=TruncMonth("reception__date"))
     rows: dict[Any, Row] = {}
-    for item in attendances.values(_ATTENDANCE_KEYS[by]).annotate(n=Count("id")).order_by():
-        key = _key(item[_ATTENDANCE_KEYS[by]])
-        rows.setdefault(key, Row(key)).figures.receptions = item["n"]
+    if by in _ATTENDANCE_KEYS:
+        for item in attendances.values(_ATTENDANCE_KEYS[by]).annotate(n=Count("id")).order_by():
+            key = _key(item[_ATTENDANCE_KEYS[by]])
+            rows.setdefault(key, Row(key)).figures.receptions = item["n"]
     totals = received.values(_MATTER_KEYS[by]).annotate(**_matter_totals()).order_by()
     for item in totals:
         key = _key(item[_MATTER_KEYS[by]])
@@ -146,3 +151,8 @@ def _ordered(rows: Iterable[Row], by: str) -> list[Row]:
     if by == "month":
         return sorted(rows, key=lambda row: row.key or dt.date.min)
     return sorted(rows, key=lambda row: (-row.figures.receptions, -row.figures.matters, str(row.key)))
+
+
+def counts_receptions(by: str) -> bool:
+    """Whether a breakdown counts 人次 (not by the petitioners' township)."""
+    return by in _ATTENDANCE_KEYS
