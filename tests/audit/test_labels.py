@@ -133,12 +133,12 @@ def test_the_scan_finds_the_audit_calls_of_the_code_base():
         "matter.transition",
         "ledger.import",
         "account.role_grant",
-        "leaderunavailability.create",
+        "unitofficial.create",
         "ruleprofileassignment.create",
         "audit.purge",
     } <= actions
     keys = {key for _, _, written in calls for key in written}
-    assert {"role", "status", "reason", "window", "leader", "start", "profile", "bureau"} <= keys
+    assert {"role", "status", "reason", "window", "leader", "profile", "bureau"} <= keys
 
 
 @pytest.mark.parametrize(
