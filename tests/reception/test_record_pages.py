@@ -14,7 +14,8 @@ import time_machine
 from tests.petitions.support import new_matter, register
 from xinfang.directory.models import Category, Leader, Unit
 from xinfang.petitions.models import Matter
-from xinfang.reception.models import Attendance, ReceivedMatter, Reception
+from xinfang.reception.duty import duty_compliance, duty_missing, quarter_of
+from xinfang.reception.models import Attendance, DownVisit, ReceivedMatter, Reception
 from xinfang.reception.records import AttendeeInput, ReceivedInput, ReceptionInput, reception_record
 from xinfang.reception.services import schedule_generate
 
@@ -173,3 +174,50 @@ def test_a_long_month_pages_with_its_filters_kept(county, client_for, bureau):
     assert 'href="?month=2026-11&amp;group=open&amp;page=2"' in first
     second = staff.get("/reception/records/?month=2026-11&group=open&page=2").content.decode()
     assert second.count('data-testid="record-row"') == 1
+
+
+def test_the_liaison_leader_who_goes_with_a_drawn_leader_has_done_the_quarters_duty(
+    county, client_for, bureau
+):
+    township = Unit.objects.get(county=county, name="周庄镇")
+    liaison = Leader.objects.filter(county=county, is_top_six=False, is_active=True).order_by(
+        "protocol_order"
+    )[0]
+    visit = DownVisit.objects.create(
+        county=county, date=TODAY, kind=DownVisit.Kind.DRAWN, leader=secretary(county), township=township,
+        liaison=liaison, name=secretary(county).name, created_at=NOW,
+    )  # fmt: skip
+    quarter = quarter_of(TODAY)
+    # Before the day: planned (going with the drawn leader), not missing.
+    early = {duty.leader.pk: duty for duty in duty_compliance(county=county, quarter=quarter, today=TODAY)}
+    assert early[liaison.pk].state == "planned"
+    assert liaison not in duty_missing(county=county, quarter=quarter, today=TODAY)
+    staff = client_for("bureau")
+    form = staff.get(f"/reception/records/new/?visit={visit.pk}").content.decode()
+    assert f'<option value="{liaison.pk}" selected>' in form
+    person = f"leader:{secretary(county).pk}"
+    data = {"date": "2026-11-18", "kind": "down", "township": township.pk, "person": person}
+    response = staff.post("/reception/records/new/", {**data, "companion": liaison.pk})
+    reception = Reception.objects.get()
+    assert response.status_code == 302 and reception.down_visit == visit
+    assert list(reception.attendances.values_list("leader_id", flat=True)) == [
+        secretary(county).pk,
+        liaison.pk,
+    ]
+    later = {duty.leader.pk: duty for duty in duty_compliance(county=county, quarter=quarter, today=TODAY)}
+    assert later[liaison.pk].state == "done"
+
+
+def test_odd_query_parameters_are_not_errors(client_for):
+    staff = client_for("bureau")
+    for url in (
+        "/reception/records/new/?slot=²",
+        "/reception/records/new/?visit=¹",
+        "/reception/records/?month=9999-12",
+        "/reception/records/?month=0001-01",
+        "/reception/?month=9999-12",
+        "/reception/downvisit/?month=9999-12",
+    ):
+        assert staff.get(url).status_code == 200, url
+    assert staff.get("/reception/stats/matters/?month=9999-12").status_code == 404
+    assert staff.get("/reception/stats/matters/?group=nope").status_code == 404

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 
@@ -27,3 +30,12 @@ CONTENT_ROLES = frozenset(
 )
 LEADER_ROLES = frozenset({Role.MAIN_LEADER, Role.COUNTY_LEADER})
 ADMIN_ROLES = frozenset({Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
+
+
+def bureau_only(by: Any, county_id: int | None, doing: str, *, system: bool = True) -> None:
+    """The gate of a service only the county's bureau may use: PermissionDenied ("只有本县信访局可以…")
+    for anyone else. `by` None is the worker (allowed when `system`)."""
+    if by is None and system:
+        return
+    if by is None or by.role not in BUREAU_ROLES or by.county_id != county_id:
+        raise PermissionDenied(f"只有本县信访局可以{doing}")

@@ -70,9 +70,8 @@ from xinfang.petitions.services.registration import event_add, matter_register
 from xinfang.petitions.services.transfer import assignment_object, assignment_receive, matter_assign
 from xinfang.petitions.services.workflow import extension_request, matter_transition
 from xinfang.reception.downvisits import downvisit_date, draw_make, draw_of, upcoming_month
-from xinfang.reception.draw import month_add
 from xinfang.reception.models import Schedule
-from xinfang.reception.planning import next_month, previous_month
+from xinfang.reception.planning import month_add, next_month, previous_month
 from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.models import WeeklyReport
 from xinfang.reports.selectors import weekly_instructions

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
-from xinfang.core.roles import BUREAU_ROLES
+from xinfang.core.roles import bureau_only
 from xinfang.directory.models import County, Leader, LeaderUnavailability, Unit
 from xinfang.lib.workdays import UnknownYear, WorkCalendar
 from xinfang.reception.draw import (
@@ -34,7 +34,6 @@ from xinfang.reception.draw import (
     LiaisonChoice,
     downvisit_day,
     least_recent,
-    month_add,
     month_label,
     sample,
     seed_bytes,
@@ -42,6 +41,7 @@ from xinfang.reception.draw import (
     working_day_before,
 )
 from xinfang.reception.models import DownVisit, Draw
+from xinfang.reception.planning import month_add
 
 SEED_BYTES = 16
 
@@ -203,17 +203,12 @@ def _liaison_ids(leaders: list[Leader], township_id: int) -> list[int]:
 # Drawing (the one write)
 
 
-def _bureau(by: User | None, county_id: int) -> None:
-    if by is not None and (by.role not in BUREAU_ROLES or by.county_id != county_id):
-        raise PermissionDenied("只有本县信访局可以组织下沉接访抽签")
-
-
 def draw_make(
     *, county: County, month: dt.date, by: User | None, now: dt.datetime, seed: str | None = None
 ) -> Draw:
     """Draw the month (once): the draw, the drawn leaders' visits and the liaison leaders' visits, with the
     audit record, in one transaction. A second draw of a month, or a draw after its day, is refused."""
-    _bureau(by, county.pk)
+    bureau_only(by, county.pk, "组织下沉接访抽签")
     month = month.replace(day=1)
     label = month_label(month)
     if Draw.objects.filter(county=county, month=month).exists():

@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from xinfang.lib.schedule import Rule
 from xinfang.lib.workdays import UnknownYear, WorkCalendar
+from xinfang.reception.planning import month_add
 
 METHOD = "hmac-sha256-v1"
 TUESDAY = 1
@@ -58,11 +59,6 @@ def working_day_before(day: dt.date, calendar: WorkCalendar) -> dt.date:
     while not calendar.is_workday(before):
         before -= dt.timedelta(days=1)
     return before
-
-
-def month_add(month: dt.date, months: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.http import Http404
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
-from xinfang.core.roles import BUREAU_ROLES
+from xinfang.core.roles import bureau_only
 from xinfang.directory.models import County, Leader, Unit
+from xinfang.lib.masking import scrub_text
 from xinfang.lib.schedule import Rule, days_before_quarter_end
 from xinfang.lib.sms_text import split_messages
 from xinfang.notifications.services import SmsDraft, sms_queue
@@ -79,7 +79,7 @@ def quarter_of(day: dt.date) -> Quarter:
 def parse_quarter(text: str) -> Quarter:
     """`2026Q4` → Quarter(2026, 4); ValueError in Chinese otherwise."""
     year, sep, number = text.strip().upper().partition("Q")
-    if sep and year.isdigit() and number in ("1", "2", "3", "4") and 2000 <= int(year) <= 2100:
+    if sep and year.isdecimal() and number in ("1", "2", "3", "4") and 2000 <= int(year) <= 2100:
         return Quarter(int(year), int(number))
     raise ValueError(f"季度应写作 YYYYQn，例如 2026Q4：{text}")
 
@@ -135,7 +135,8 @@ def duty_compliance(
 ) -> list[LeaderDuty]:
     """Each bound leader's duty in the quarter: **done** when a 下沉接访 record dated in the quarter has the
     leader present; otherwise **planned** when a visit of theirs is dated from today (or the quarter's
-    first day, if later) to the quarter's end; otherwise **missing**. Three queries whatever the count."""
+    first day, if later) to the quarter's end — their own, or a drawn leader's they go with as the
+    township's liaison leader; otherwise **missing**. Three queries whatever the count."""
     duties = {leader.pk: LeaderDuty(leader) for leader in (leaders or duty_leaders(county))}
     attended = (
         Attendance.objects.filter(
@@ -155,8 +156,8 @@ def duty_compliance(
         duties[attendance.leader_id or 0].done.append(DoneVisit(reception.date, township, reception.pk))
     visits = (
         DownVisit.objects.filter(
+            Q(leader_id__in=list(duties)) | Q(liaison_id__in=list(duties)),
             county=county,
-            leader_id__in=list(duties),
             date__gte=max(today, quarter.first),
             date__lte=quarter.last,
         )
@@ -164,7 +165,9 @@ def duty_compliance(
         .order_by("date", "id")
     )
     for visit in visits:
-        duties[visit.leader_id].planned.append(visit)
+        for leader_id in (visit.leader_id, visit.liaison_id):
+            if leader_id in duties:
+                duties[leader_id].planned.append(visit)
     return list(duties.values())
 
 
@@ -179,7 +182,9 @@ def duty_missing(*, county: County, quarter: Quarter, today: dt.date) -> QuerySe
         reception__date__lte=quarter.last,
     )
     visits = DownVisit.objects.filter(
-        leader_id=OuterRef("pk"), date__gte=max(today, quarter.first), date__lte=quarter.last
+        Q(leader_id=OuterRef("pk")) | Q(liaison_id=OuterRef("pk")),
+        date__gte=max(today, quarter.first),
+        date__lte=quarter.last,
     )
     return duty_leaders(county).exclude(Exists(attended)).exclude(Exists(visits))
 
@@ -260,18 +265,13 @@ def township_ranking(*, county: County, day: dt.date) -> list[TownshipRank]:
 # The bureau plans and cancels
 
 
-def _bureau_check(by: User, county_id: int) -> None:
-    if by.role not in BUREAU_ROLES or by.county_id != county_id:
-        raise PermissionDenied("只有本县信访局可以安排下沉接访")
-
-
 @transaction.atomic
 def downvisit_plan(
     *, by: User, leader: Leader, township: Unit, date: dt.date, note: str = "", now: dt.datetime
 ) -> DownVisit:
     """Plan a leader's quarterly visit to a township (计划下沉) on a day from today on, with its audit
     record. The six top leaders go by the monthly draw and are not planned here."""
-    _bureau_check(by, leader.county_id)
+    bureau_only(by, leader.county_id, "安排下沉接访", system=False)
     today = timezone.localdate(now)
     if not leader.is_active or leader.is_top_six:
         raise ValidationError("只能为需完成季度下沉任务的县级领导安排（六位县级主要领导按每月抽签下沉）")
@@ -283,8 +283,8 @@ def downvisit_plan(
         raise ValidationError(f"{leader.name}在{date:%Y-%m-%d}已有下沉接访安排")
     visit = DownVisit(
         county_id=leader.county_id, date=date, kind=DownVisit.Kind.PLANNED, leader=leader, township=township,
-        name=leader.name, post=leader.post or leader.get_post_kind_display(), note=note, created_at=now,
-        created_by=by,
+        name=leader.name, post=leader.post or leader.get_post_kind_display(), note=scrub_text(note).strip(),
+        created_at=now, created_by=by,
     )  # fmt: skip
     try:
         with transaction.atomic():
@@ -304,7 +304,7 @@ def downvisit_plan(
 @transaction.atomic
 def downvisit_cancel(*, by: User, visit: DownVisit, now: dt.datetime) -> None:
     """Cancel a planned visit not yet held (dated today or later, no reception recorded for it)."""
-    _bureau_check(by, visit.county_id)
+    bureau_only(by, visit.county_id, "安排下沉接访", system=False)
     if visit.kind != DownVisit.Kind.PLANNED:
         raise ValidationError("抽签和分包联系乡镇的下沉安排不能在这里取消")
     if visit.date < timezone.localdate(now) or visit.receptions.exists():
@@ -317,20 +317,6 @@ def downvisit_cancel(*, by: User, visit: DownVisit, now: dt.datetime) -> None:
         changes={"leader": visit.name, "township": visit.township.name, "date": visit.date},
     )
     visit.delete()
-
-
-def downvisit_get_for_user(*, user: User, visit_id: int) -> DownVisit:
-    """The gate for a down-to-township visit: one of the bureau's own county, or 404."""
-    visit = None
-    if user.role in BUREAU_ROLES and user.county_id is not None:
-        visit = (
-            DownVisit.objects.filter(pk=visit_id, county_id=user.county_id)
-            .select_related("township", "county", "leader")
-            .first()
-        )
-    if visit is None:
-        raise Http404("下沉接访安排不存在或不在您的管辖范围内")
-    return visit
 
 
 # ---------------------------------------------------------------------------------------------------------

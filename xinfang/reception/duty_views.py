@@ -28,7 +28,6 @@ from xinfang.reception.duty import (
     DutyState,
     Quarter,
     downvisit_cancel,
-    downvisit_get_for_user,
     downvisit_plan,
     duty_compliance,
     duty_counts,
@@ -39,6 +38,7 @@ from xinfang.reception.duty import (
     township_ranking,
 )
 from xinfang.reception.models import DownVisit
+from xinfang.reception.selectors import downvisit_get_for_user
 
 NAV = "reception"
 LEADER_PAGE_ROLES = (Role.COUNTY_LEADER, Role.MAIN_LEADER)

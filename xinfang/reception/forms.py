@@ -83,6 +83,10 @@ class RecordForm(forms.Form):
         help_text="乡镇接访、下沉接访时选择接访所在的乡镇",
     )  # fmt: skip
     person = forms.ChoiceField(label="接访领导")
+    companion = forms.ModelChoiceField(
+        label="陪同接访的县级领导", queryset=Leader.objects.none(), required=False, empty_label="（无）",
+        help_text="下沉接访时陪同的乡镇联系县级领导，计入其季度下沉任务",
+    )  # fmt: skip
     absent = forms.BooleanField(label="领导未到场", required=False)
     absence_reason = forms.CharField(label="未到原因", max_length=200, required=False)
     note = forms.CharField(label="说明", max_length=300, required=False)
@@ -94,14 +98,17 @@ class RecordForm(forms.Form):
             county=county, kind=Unit.Kind.TOWNSHIP, is_active=True
         )
         self.fields["person"].choices = person_choices(county.pk)  # type: ignore[attr-defined]
+        self.fields["companion"].queryset = Leader.objects.filter(  # type: ignore[attr-defined]
+            county=county, is_active=True
+        )
 
     def clean_person(self) -> tuple[Leader | None, UnitOfficial | None]:
         kind, _, ident = self.cleaned_data["person"].partition(":")
-        if kind == "leader" and ident.isdigit():
+        if kind == "leader" and ident.isdecimal():
             leader = Leader.objects.filter(pk=int(ident), county=self.county).first()
             if leader is not None:
                 return leader, None
-        if kind == "official" and ident.isdigit():
+        if kind == "official" and ident.isdecimal():
             official = UnitOfficial.objects.filter(pk=int(ident), unit__county=self.county).first()
             if official is not None:
                 return None, official
@@ -110,15 +117,19 @@ class RecordForm(forms.Form):
     def reception_input(self) -> ReceptionInput:
         data = self.cleaned_data
         leader, official = data["person"]
-        attendee = AttendeeInput(
-            leader=leader,
-            official=official,
-            present=not data["absent"],
-            absence_reason=data["absence_reason"],
-        )
+        attendees = [
+            AttendeeInput(
+                leader=leader,
+                official=official,
+                present=not data["absent"],
+                absence_reason=data["absence_reason"],
+            )
+        ]
+        if data.get("companion") and data["companion"] != leader:  # 陪同: present whoever else is not
+            attendees.append(AttendeeInput(leader=data["companion"]))
         return ReceptionInput(
             county=self.county, date=data["date"], kind=data["kind"], township=data["township"],
-            attendees=(attendee,), note=data["note"],
+            attendees=tuple(attendees), note=data["note"],
         )  # fmt: skip
 
 

@@ -241,18 +241,32 @@ def month_days(month: dt.date) -> list[dt.date]:
     return days
 
 
+FIRST_YEAR, LAST_YEAR = (
+    1990,
+    2100,
+)  # the months a page or command may ask for (month arithmetic stays in range)
+
+
 def parse_month(text: str) -> dt.date:
-    """`2026-10` → 2026-10-01; ValueError in Chinese otherwise."""
+    """`2026-10` → 2026-10-01; ValueError in Chinese otherwise (also a year outside 1990–2100)."""
     try:
         year, month = (int(part) for part in text.strip().split("-"))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError
         return dt.date(year, month, 1)
     except ValueError:
-        raise ValueError(f"月份应写作 YYYY-MM，例如 2026-10：{text}") from None
+        raise ValueError(f"月份应写作 YYYY-MM（{FIRST_YEAR}—{LAST_YEAR}年），例如 2026-10：{text}") from None
+
+
+def month_add(month: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after (or before) `month`'s."""
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return month_add(month, 1)
 
 
 def previous_month(month: dt.date) -> dt.date:
-    return (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return month_add(month, -1)

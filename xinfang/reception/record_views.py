@@ -27,6 +27,7 @@ from xinfang.reception.forms import KnownMatterForm, NewMatterForm, RecordForm, 
 from xinfang.reception.models import Attendance, DownVisit, ReceivedMatter, Reception, Slot
 from xinfang.reception.planning import next_month, parse_month, previous_month
 from xinfang.reception.records import reception_matter_add, reception_record
+from xinfang.reception.selectors import reception_get_for_user
 from xinfang.reception.stats import (
     BREAKDOWNS,
     GROUP_LABELS,
@@ -49,17 +50,6 @@ def _county(request: AuthedRequest) -> County:
     county = request.user.county
     assert county is not None  # role_required: these roles belong to a county
     return county
-
-
-def reception_get_for_user(*, user: Any, reception_id: int) -> Reception:
-    """The gate: a record of the bureau's own county; anything else is a 404."""
-    found = Reception.objects.select_related("county", "township", "slot", "down_visit").filter(
-        pk=reception_id
-    )
-    reception = found.first()
-    if reception is None or user.role not in BUREAU_ROLES or user.county_id != reception.county_id:
-        raise Http404("没有找到该接访记录")
-    return reception
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -124,7 +114,7 @@ def _initial(request: AuthedRequest, county: County) -> dict[str, Any]:
     """A new record's fields from the slot or the down visit it fulfils (`?slot=` / `?visit=`)."""
     initial: dict[str, Any] = {"date": timezone.localdate(), "kind": Reception.Kind.CENTRE}
     wanted_slot, wanted_visit = request.GET.get("slot", ""), request.GET.get("visit", "")
-    if wanted_slot.isdigit():
+    if wanted_slot.isdecimal():
         slot = Slot.objects.filter(pk=int(wanted_slot), schedule__county=county).first()
         if slot is not None:
             initial.update(
@@ -133,11 +123,11 @@ def _initial(request: AuthedRequest, county: County) -> dict[str, Any]:
                 township=slot.unit_id,
                 person=f"leader:{slot.leader_id}" if slot.leader_id else f"official:{slot.official_id}",
             )
-    elif wanted_visit.isdigit():
+    elif wanted_visit.isdecimal():
         visit = DownVisit.objects.filter(pk=int(wanted_visit), county=county).first()
         if visit is not None:
             initial.update(date=visit.date, kind=Reception.Kind.DOWN, township=visit.township_id,
-                           person=f"leader:{visit.leader_id}")  # fmt: skip
+                           person=f"leader:{visit.leader_id}", companion=visit.liaison_id)  # fmt: skip
     return initial
 
 
@@ -156,7 +146,8 @@ def record_new(request: AuthedRequest) -> HttpResponse:
                     form, error if isinstance(error, ValidationError) else ValidationError(str(error))
                 )
             else:
-                first = reception.attendances.get()
+                first = reception.attendances.order_by("id").first()
+                assert first is not None
                 if first.present:
                     messages.success(
                         request, f"已登记{first.name}{reception.get_kind_display()}，请登记接待的信访事项"

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
-from xinfang.core.roles import BUREAU_ROLES
+from xinfang.core.roles import bureau_only
 from xinfang.directory.models import County, Leader, Unit, UnitOfficial
 from xinfang.lib.masking import scrub_text
 from xinfang.petitions.models import Channel, Level, Matter
@@ -71,11 +71,6 @@ class ReceivedInput:
     registration: RegistrationInput | None = None
     petitioners: Sequence[PetitionerInput] = ()
     attendee: int = 0
-
-
-def _bureau(by: User | None, county_id: int) -> None:
-    if by is not None and (by.role not in BUREAU_ROLES or by.county_id != county_id):
-        raise PermissionDenied("只有本县信访局可以登记接访记录")
 
 
 def default_place(kind: str, township: Unit | None) -> str:
@@ -209,7 +204,7 @@ def reception_record(
     now: dt.datetime | None = None,
 ) -> Reception:
     """Record a reception held (or a leader who did not come) with the matters received there."""
-    _bureau(by, data.county.pk)
+    bureau_only(by, data.county.pk, "登记接访记录")
     _check_reception(data)
     if len(received) > MAX_MATTERS:
         raise ValidationError({"number": f"一次接访记录最多登记{MAX_MATTERS}件事项"})
@@ -237,7 +232,7 @@ def reception_record(
 @transaction.atomic
 def reception_matter_add(*, by: User, reception: Reception, item: ReceivedInput) -> ReceivedMatter:
     """Add a matter received to a recorded reception."""
-    _bureau(by, reception.county_id)
+    bureau_only(by, reception.county_id, "登记接访记录")
     reception = Reception.objects.select_for_update().select_related("county").get(pk=reception.pk)
     attendances = list(reception.attendances.all())
     if not any(attendance.present for attendance in attendances):

@@ -22,7 +22,7 @@ from xinfang.directory.models import (
     Unit,
     UnitOfficial,
 )
-from xinfang.reception.models import Schedule, Slot
+from xinfang.reception.models import DownVisit, Reception, Schedule, Slot
 from xinfang.reception.planning import (
     Carry,
     Person,
@@ -185,6 +185,31 @@ def slot_get_for_user(*, user: Any, slot_id: int) -> Slot:
     if slot is None or user.role not in BUREAU_ROLES or user.county_id != slot.schedule.county_id:
         raise Http404("没有找到该接访安排")
     return slot
+
+
+def reception_get_for_user(*, user: Any, reception_id: int) -> Reception:
+    """The gate: a record of the bureau's own county; anything else is a 404."""
+    found = Reception.objects.select_related("county", "township", "slot", "down_visit").filter(
+        pk=reception_id
+    )
+    reception = found.first()
+    if reception is None or user.role not in BUREAU_ROLES or user.county_id != reception.county_id:
+        raise Http404("没有找到该接访记录")
+    return reception
+
+
+def downvisit_get_for_user(*, user: Any, visit_id: int) -> DownVisit:
+    """The gate for a down-to-township visit: one of the bureau's own county, or 404."""
+    visit = None
+    if user.role in BUREAU_ROLES and user.county_id is not None:
+        visit = (
+            DownVisit.objects.filter(pk=visit_id, county_id=user.county_id)
+            .select_related("township", "county", "leader")
+            .first()
+        )
+    if visit is None:
+        raise Http404("下沉接访安排不存在或不在您的管辖范围内")
+    return visit
 
 
 def slot_candidates(slot: Slot) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.core.bulk import bulk_insert
-from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.core.roles import Role, bureau_only
 from xinfang.directory.models import County, Leader, UnitOfficial
 from xinfang.lib.schedule import Rule, monthly_on
 from xinfang.reception.models import Adjustment, Schedule, Slot
@@ -26,11 +26,6 @@ from xinfang.reception.selectors import month_plan, wednesday_mode
 
 REASON_MAX = 300
 DEFAULT_GENERATE_DAY = 20
-
-
-def _bureau(by: User | None, county_id: int) -> None:
-    if by is not None and (by.role not in BUREAU_ROLES or by.county_id != county_id):
-        raise PermissionDenied("只有本县信访局可以编排接访排班")
 
 
 def _about(by: User | None, schedule: Schedule) -> dict[str, Any]:
@@ -65,7 +60,7 @@ def schedule_generate(
     """The month's schedule from the directory and the calendar, as a draft. A month is generated once:
     asked again, the stored schedule is returned with False, unless `regenerate` recomputes a draft (its
     edits lost). A published schedule is never regenerated."""
-    _bureau(by, county.pk)
+    bureau_only(by, county.pk, "编排接访排班")
     month = month.replace(day=1)
     with transaction.atomic():
         existing = Schedule.objects.select_for_update().filter(county=county, month=month).first()
@@ -92,13 +87,13 @@ def schedule_generate(
 def _person_of(slot: Slot, person: str) -> tuple[Leader | None, UnitOfficial | None]:
     """`leader:ID` for a county slot, `official:ID` for a township slot (of that township, in office)."""
     kind, _, ident = person.partition(":")
-    if slot.level == Slot.Level.COUNTY and kind == "leader" and ident.isdigit():
+    if slot.level == Slot.Level.COUNTY and kind == "leader" and ident.isdecimal():
         leader = Leader.objects.filter(
             pk=int(ident), county_id=slot.schedule.county_id, is_active=True
         ).first()
         if leader is not None:
             return leader, None
-    if slot.level == Slot.Level.TOWNSHIP and kind == "official" and ident.isdigit():
+    if slot.level == Slot.Level.TOWNSHIP and kind == "official" and ident.isdecimal():
         official = UnitOfficial.objects.filter(
             pk=int(ident), unit_id=slot.unit_id or 0, is_active=True
         ).first()
@@ -110,7 +105,7 @@ def _person_of(slot: Slot, person: str) -> tuple[Leader | None, UnitOfficial | N
 def slot_adjust(*, slot: Slot, person: str, note: str, reason: str, by: User) -> Slot:
     """Give a slot to another leader. Before publishing a plain edit; after publishing a 调整 with its
     reason (required), kept in the slot's history and marked 已调整 on the public page."""
-    _bureau(by, slot.schedule.county_id)
+    bureau_only(by, slot.schedule.county_id, "编排接访排班")
     reason, note = reason.strip(), note.strip()
     with transaction.atomic():
         slot = Slot.objects.select_for_update().select_related("schedule__county").get(pk=slot.pk)

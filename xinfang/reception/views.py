@@ -184,7 +184,7 @@ def _public_county(request: HttpRequest) -> County:
 
 def _township(request: HttpRequest, county: County) -> Unit | None:
     wanted = request.GET.get("township", "")
-    if not wanted.isdigit():
+    if not wanted.isdecimal():
         return None
     return Unit.objects.filter(pk=int(wanted), county=county, kind=Unit.Kind.TOWNSHIP, is_active=True).first()
 
