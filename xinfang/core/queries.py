@@ -72,3 +72,18 @@ def count_upto(queryset: QuerySet[Any, Any], bound: int = COUNT_BOUND) -> int:
     """The exact count up to `bound`, else `bound + 1` (pages show it as "10,000+"): a list of a million
     rows is never counted in full."""
     return queryset.order_by()[: bound + 1].count()
+
+
+def regrouped(grouped: QuerySet[Any], keys: Sequence[str], sums: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The rows of a grouped queryset (`.values_list(…).annotate(…)`) summed again by fewer `keys`, in the
+    database: an outer GROUP BY over it as a subquery. The inner grouping may follow an index's order (no
+    sort of the raw rows), and the fold to the coarser keys runs in the database rather than row by row in
+    Python. Each result row is the keys then the sums, in order; a sum may come back as Decimal
+    (PostgreSQL's SUM of a bigint)."""
+    sql, params = grouped.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(key) for key in keys)
+    totals = ", ".join(f"SUM({quote(name)})" for name in sums)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}, {totals} FROM ({sql}) grouped GROUP BY {columns}", params)  # noqa: S608
+        return list(cursor.fetchall())
