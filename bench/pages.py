@@ -8,7 +8,8 @@ The database is filled as bench/registry.py fills it (and shared with it), then 
 count: the new matters of each of the last seven days at the county's daily rate (the generated history
 ends a few days before it is generated), extension requests and jurisdiction objections of the demo units
 (through the services, as their users would make them). The site then runs as it is deployed,
-`xinfang serve` (gunicorn, --workers processes of 4 threads each; 2 workers for 2 cores), on a free local
+`xinfang serve` (gunicorn, --workers processes of --threads threads, by default as `xinfang serve`: the
+processors plus one, two threads each), on a free local
 port. Each persona logs in over HTTP with the demo password (and the second factor when its role needs
 one, the bench acting as the authenticator app), then every page is requested --runs times after two
 warm-up requests, one at a time: the home page, the matter list, its next page (the keyset cursor of page
@@ -43,6 +44,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from xinfang.cli import SERVE_THREADS, SERVE_WORKERS  # the server's defaults: measured as deployed
+
 # (username, what the persona is) — the demo accounts every role's tests also use.
 PERSONAS = (
     ("bureau", "信访局登记员 bureau_staff"),
@@ -68,7 +71,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--data-dir", default="var/bench", help="where the SQLite file and key live")
     parser.add_argument("--runs", type=int, default=30, help="timed requests of each page and persona")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (4 threads each)")
+    parser.add_argument("--workers", type=int, default=SERVE_WORKERS, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=SERVE_THREADS, help="threads of each worker process")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients of the throughput run")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of the throughput run")
     return parser.parse_args()
@@ -216,15 +220,15 @@ def free_port() -> int:
 
 
 def server_start(
-    *, port: int, workers: int, data_dir: str, database_url: str, log: Path
+    *, port: int, workers: int, threads: int, data_dir: str, database_url: str, log: Path
 ) -> subprocess.Popen[bytes]:
-    """`xinfang serve` as deployed (gunicorn, gthread workers of 4 threads), its log in `log`."""
+    """`xinfang serve` as deployed (gunicorn gthread workers), its log in `log`."""
     environment = {**os.environ, "XINFANG_DATA_DIR": str(Path(data_dir).resolve())}
     environment.pop("DATABASE_URL", None)
     if database_url:
         environment["DATABASE_URL"] = database_url
     command = [sys.executable, "-m", "xinfang", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers)]  # fmt: skip
+               "--workers", str(workers), "--threads", str(threads)]  # fmt: skip
     with log.open("ab") as output:
         server = subprocess.Popen(command, env=environment, stdout=output, stderr=output)  # noqa: S603
     deadline = time.monotonic() + 120
@@ -474,12 +478,12 @@ def main() -> int:
     port = free_port()
     log = Path(args.data_dir) / "bench-pages-server.log"
     started = time.monotonic()
-    server = server_start(port=port, workers=args.workers, data_dir=args.data_dir,
+    server = server_start(port=port, workers=args.workers, threads=args.threads, data_dir=args.data_dir,
                           database_url=args.database_url, log=log)  # fmt: skip
     try:
         print(f"\n{vendor}: " + "\n".join(workload))
         print(
-            f"server: xinfang serve (gunicorn, {args.workers} workers × 4 threads) on 127.0.0.1:{port}, "
+            f"server: xinfang serve (gunicorn, {args.workers} workers × {args.threads} threads) on 127.0.0.1:{port}, "
             f"up in {time.monotonic() - started:.1f} s; {os.cpu_count()} processors, "
             f"load average {os.getloadavg()[0]:.1f} at the start"
         )

@@ -173,6 +173,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
 
 
+# The server's processes: one more than the processors, each with two threads. A request is mostly Python
+# (the GIL lets one thread of a process run at a time): on 2 cores 3 × 2 kept both processors busy and
+# served some 15 % more list pages a second than 2 × 4 (docs/benchmarks.md).
+SERVE_WORKERS = (os.cpu_count() or 1) + 1
+SERVE_THREADS = 2
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinfang.settings")
     os.environ["XINFANG_DEBUG"] = "0"
@@ -180,7 +187,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         sys.executable, "-m", "gunicorn", "xinfang.wsgi:application",
         "--bind", f"{args.host}:{args.port}",
         "--workers", str(args.workers),
-        "--threads", "4",
+        "--threads", str(args.threads),
         "--timeout", "120",
         "--access-logfile", "-",
     ]  # fmt: skip
@@ -307,7 +314,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="以生产方式（gunicorn）提供网站服务")
     serve.add_argument("--host", default="127.0.0.1", help="监听的地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8000, help="监听的端口（默认 8000）")
-    serve.add_argument("--workers", type=int, default=2, help="gunicorn 工作进程数（默认 2）")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=SERVE_WORKERS,
+        help=f"gunicorn 工作进程数（默认处理器数加一，本机 {SERVE_WORKERS}）",
+    )
+    serve.add_argument(
+        "--threads", type=int, default=SERVE_THREADS, help=f"每个工作进程的线程数（默认 {SERVE_THREADS}）"
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = commands.add_parser("worker", help="运行后台任务进程")
