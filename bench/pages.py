@@ -483,7 +483,8 @@ def main() -> int:
     try:
         print(f"\n{vendor}: " + "\n".join(workload))
         print(
-            f"server: xinfang serve (gunicorn, {args.workers} workers × {args.threads} threads) on 127.0.0.1:{port}, "
+            f"server: xinfang serve (gunicorn, {args.workers} workers × {args.threads} threads) "
+            f"on 127.0.0.1:{port}, "
             f"up in {time.monotonic() - started:.1f} s; {os.cpu_count()} processors, "
             f"load average {os.getloadavg()[0]:.1f} at the start"
         )
