@@ -193,6 +193,7 @@ def test_the_liaison_leader_who_goes_with_a_drawn_leader_has_done_the_quarters_d
     assert early[liaison.pk].state == "planned"
     assert liaison not in duty_missing(county=county, quarter=quarter, today=TODAY)
     staff = client_for("bureau")
+    assert f"陪同{secretary(county).name}" in staff.get("/reception/duty/").content.decode()
     form = staff.get(f"/reception/records/new/?visit={visit.pk}").content.decode()
     assert f'<option value="{liaison.pk}" selected>' in form
     person = f"leader:{secretary(county).pk}"
