@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,6 +35,8 @@ from xinfang.reception.stats import (
     breakdown,
     counts_receptions,
     figures,
+    matter_totals,
+    received_in,
     resolved_q,
 )
 
@@ -240,10 +242,7 @@ def _drill(request: AuthedRequest, county: County) -> tuple[dict[str, str], Quer
     group = request.GET.get("group", "open")
     if group not in GROUPS:
         raise Http404("没有这种接访类型")
-    rows = ReceivedMatter.objects.filter(
-        reception__county=county, reception__date__gte=start, reception__date__lte=end,
-        reception__kind__in=GROUPS[group],
-    )  # fmt: skip
+    rows = received_in(county, start, end, group)
     title = [f"{start:%Y年%-m月%-d日}至{end:%Y年%-m月%-d日}", GROUP_LABELS[group]]
     chosen = {"group": group, "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
     if leader := request.GET.get("leader", ""):
@@ -277,9 +276,7 @@ def stats_matters(request: AuthedRequest) -> HttpResponse:
     rows = rows.select_related("reception", "attendance", "matter", "matter__origin_township").order_by(
         "-reception__date", "-id"
     )
-    totals = rows.aggregate(
-        matters=Count("id"), persons=Sum("persons"), resolved=Count("id", filter=resolved_q())
-    )
+    totals = rows.aggregate(**matter_totals())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "title": title, "totals": totals, "page": page,

@@ -68,10 +68,6 @@ def resolved_q(prefix: str = "") -> Q:
     )
 
 
-def receptions_in(county: County, start: dt.date, end: dt.date, group: str) -> QuerySet[Reception]:
-    return Reception.objects.filter(county=county, date__gte=start, date__lte=end, kind__in=GROUPS[group])
-
-
 def attendances_in(county: County, start: dt.date, end: dt.date, group: str) -> QuerySet[Attendance]:
     return Attendance.objects.filter(
         reception__county=county, reception__date__gte=start, reception__date__lte=end,
@@ -86,7 +82,7 @@ def received_in(county: County, start: dt.date, end: dt.date, group: str) -> Que
     )  # fmt: skip
 
 
-def _matter_totals() -> dict[str, Any]:
+def matter_totals() -> dict[str, Any]:
     return {
         "matters": Count("id"),
         "persons": Sum("persons"),
@@ -96,7 +92,7 @@ def _matter_totals() -> dict[str, Any]:
 
 def figures(county: County, start: dt.date, end: dt.date, group: str) -> Figures:
     received = received_in(county, start, end, group)
-    totals = received.aggregate(**_matter_totals())
+    totals = received.aggregate(**matter_totals())
     return Figures(
         receptions=attendances_in(county, start, end, group).count(),
         matters=totals["matters"] or 0,
@@ -132,7 +128,7 @@ def breakdown(county: County, start: dt.date, end: dt.date, group: str, by: str)
         for item in attendances.values(_ATTENDANCE_KEYS[by]).annotate(n=Count("id")).order_by():
             key = _key(item[_ATTENDANCE_KEYS[by]])
             rows.setdefault(key, Row(key)).figures.receptions = item["n"]
-    totals = received.values(_MATTER_KEYS[by]).annotate(**_matter_totals()).order_by()
+    totals = received.values(_MATTER_KEYS[by]).annotate(**matter_totals()).order_by()
     for item in totals:
         key = _key(item[_MATTER_KEYS[by]])
         row = rows.setdefault(key, Row(key)).figures
