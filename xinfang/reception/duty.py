@@ -26,7 +26,7 @@ from xinfang.audit.services import audit_record
 from xinfang.core.roles import bureau_only
 from xinfang.directory.models import County, Leader, Unit
 from xinfang.lib.masking import scrub_text
-from xinfang.lib.schedule import Rule, days_before_quarter_end
+from xinfang.lib.schedule import Rule, days_before_quarter_end, quarter_last_day
 from xinfang.lib.sms_text import split_messages
 from xinfang.notifications.services import SmsDraft, sms_queue
 from xinfang.petitions.models import OVER_LEVELS, Matter
@@ -52,7 +52,7 @@ class Quarter:
 
     @property
     def last(self) -> dt.date:
-        return self.next().first - dt.timedelta(days=1)
+        return quarter_last_day(self.first)
 
     @property
     def code(self) -> str:
