@@ -242,3 +242,19 @@ def test_the_stats_command_prints_the_issue_shape(county, bureau):
     text = StringIO()
     call_command("reception", "stats", "--from", "2026-11-01", "--to", "2026-11-30", stdout=text)
     assert "公开接访" in text.getvalue() and "100.0%" in text.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("2026-13-01", "2026-12-01", "日期格式"),
+        ("2026-12-01", "2026-11-01", "不能晚于"),
+        ("x", "y", "日期格式"),
+    ],
+)
+def test_the_stats_command_refuses_bad_dates_with_exit_2(start, end, message):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=message) as error:
+        call_command("reception", "stats", "--from", start, "--to", end)
+    assert error.value.returncode == 2
