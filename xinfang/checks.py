@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
+from xinfang.lib.periods import START_DAYS
+
 
 @register(Tags.compatibility)
 def check_data_dir(app_configs: Any = None, **kwargs: Any) -> list[Error]:
@@ -284,3 +286,13 @@ def check_duty_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     if not any(weights.values()):
         errors.append("XINFANG_DUTY_WEIGHT_* 不能全为 0（乡镇排序无从比较）")
     return [Error(message, hint="见 .env.example", id="xinfang.E015") for message in errors]
+
+
+@register(Tags.compatibility)
+def check_month_start(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The statistical month's first day (lib/periods.py)."""
+    if settings.XINFANG_MONTH_START_DAY in START_DAYS:
+        return []
+    value = settings.XINFANG_MONTH_START_DAY
+    message = f"XINFANG_MONTH_START_DAY 应为 1（自然月）或 2 到 28（业务月起始日）：{value}"
+    return [Error(message, hint="见 .env.example", id="xinfang.E016")]

@@ -370,6 +370,10 @@ XINFANG_DEADLINE_WARNING_DAYS = env_int("XINFANG_DEADLINE_WARNING_DAYS", 3)
 # Files attached to supervision items (scans of paper instructions, units' evidence): PDF, JPEG or PNG, each
 # at most this size; they are kept in the database (core/attachments.py).
 XINFANG_ATTACHMENT_MAX_MB = env_int("XINFANG_ATTACHMENT_MAX_MB", 10)
+# Statistical months (SPEC §4, lib/periods.py): calendar months (1), or business months from this day (2–28)
+# to the day before it in the next month, named by the month they end in (21: 2026-03 is 02-21 to 03-20).
+# Every monthly figure, page and report counts by it.
+XINFANG_MONTH_START_DAY = env_int("XINFANG_MONTH_START_DAY", 1)
 # The weekly analysis (每周访情分析) covers a week starting on this weekday (1 = Monday … 7 = Sunday) and
 # is drafted on the first working day of the next week at XINFANG_WEEKLY_REPORT_TIME.
 XINFANG_WEEK_STARTS = env_int("XINFANG_WEEK_STARTS", 1)
