@@ -296,3 +296,15 @@ def check_month_start(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     value = settings.XINFANG_MONTH_START_DAY
     message = f"XINFANG_MONTH_START_DAY 应为 1（自然月）或 2 到 28（业务月起始日）：{value}"
     return [Error(message, hint="见 .env.example", id="xinfang.E016")]
+
+
+@register(Tags.compatibility)
+def check_risk_weights(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The escalation-risk weights (stats/risk.py)."""
+    from xinfang.stats.risk import risk_weights
+
+    try:
+        risk_weights(settings.XINFANG_RISK_WEIGHTS)
+    except ValueError as problem:
+        return [Error(f"XINFANG_RISK_WEIGHTS：{problem}", hint="见 .env.example", id="xinfang.E017")]
+    return []

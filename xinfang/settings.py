@@ -425,6 +425,11 @@ XINFANG_DUTY_WARN_TIME = os.environ.get("XINFANG_DUTY_WARN_TIME", "09:00")
 XINFANG_DUTY_WEIGHT_EVENTS = env_int("XINFANG_DUTY_WEIGHT_EVENTS", 1)
 XINFANG_DUTY_WEIGHT_OVER_LEVEL = env_int("XINFANG_DUTY_WEIGHT_OVER_LEVEL", 3)
 XINFANG_DUTY_WEIGHT_OVERDUE = env_int("XINFANG_DUTY_WEIGHT_OVERDUE", 2)
+# Escalation risk (docs/statistics.md, "越级风险"): the factors' weights as name=value pairs overriding the
+# defaults of xinfang/stats/risk.py (city, province, repeat, collective, days_open, overdue, threat,
+# dissatisfied, category); hotspot warnings (热点预警) go to the bureau's staff at this time each working day.
+XINFANG_RISK_WEIGHTS = os.environ.get("XINFANG_RISK_WEIGHTS", "")
+XINFANG_HOTSPOT_WARNING_TIME = os.environ.get("XINFANG_HOTSPOT_WARNING_TIME", "09:00")
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.
