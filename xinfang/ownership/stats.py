@@ -4,9 +4,10 @@ batches issued in the period and the matters in them (docs/ownership.md, "Statis
 - A batch counts when it was issued within [from, to] (an imported one by its 印发日期, the latest
   信访日期 of its ledger rows); drafts never count.
 - Its matters count once each however many of the period's batches hold them.
-- **Resolved** (化解): the matter is 已化解, or has a 化解日期 (it was resolved, then a review was asked).
-  An imported ledger's rows with 是否化解 = 是 are exactly these (是 with any other 办理状态 is refused,
-  and 已化解 is what 是 imports as). A matter 办结 or 终结 without 化解 is finished but not resolved.
+- **Resolved** (化解): `stats.kpi.is_resolved`, the one definition the KPIs use too — the matter is 已化解,
+  or has a 化解日期 (it was resolved, then a review was asked). An imported ledger's rows with 是否化解 = 是
+  are exactly these (是 with any other 办理状态 is refused, and 已化解 is what 是 imports as). A matter 办结
+  or 终结 without 化解 is finished but not resolved.
 - **Open**: neither resolved nor finished otherwise (不予受理, 办结, 终结); **overdue**: open and past the
   deadline of its batch entry (the latest, when the leader's entries of the matter are several), today
   by the local date.
@@ -27,7 +28,7 @@ from django.utils import timezone
 from xinfang.directory.models import County
 from xinfang.ownership.models import Batch, BatchEntry
 from xinfang.petitions import todo
-from xinfang.petitions.models import Matter
+from xinfang.stats.kpi import is_resolved
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,6 @@ class OwnershipStats:
 def _rate(part: int, whole: int) -> float:
     """A fraction 0–1 to four places; 0.0 of nothing."""
     return round(part / whole, 4) if whole else 0.0
-
-
-def is_resolved(status: str, resolved_on: dt.date | None) -> bool:
-    return status == Matter.Status.RESOLVED or resolved_on is not None
 
 
 def ownership_stats(

@@ -1,0 +1,468 @@
+"""The bureau's KPIs (考核指标, issue 18): seven rates, each with its numerator, denominator, the matters left
+out for want of dates (`excluded`) and its definition with the rule it rests on (docs/statistics.md,
+"考核指标"). This module is the one place the rates are computed: the command, the page, the monthly report
+and the dashboard all read them from `kpis` and `kpis_by_unit`.
+
+When a matter enters a rate of the period [date_from, date_to] (both included):
+
+- 及时受理率 — each step whose time limit fell due in the period, decided within it: the disposal (Art. 22:
+  转送/交办, the bureau's own 受理 or 不予受理; the clock runs from the first 信访日期) and the handling
+  unit's acceptance decision (Art. 23: 受理, the clock runs from the day of the current 转送/交办). A
+  matter may enter twice (once for each step).
+- 按期办结率 — matters whose handling deadline (Art. 34, from 受理日期, lengthened by an approved
+  extension) fell in the period, or whose first answer was given in it; on time when answered by the
+  deadline. A late answer enters both the period it fell due in and the one it was given in.
+- 参评率 — answered matters whose rating window (from the first answer) closed in the period; rated.
+- 满意率 / 单位满意率 — ratings made in the period; 满意 + 基本满意 of the bureau's (of the responsible
+  unit's) score.
+- 化解率 — matters closed in the period: 已化解 by its 化解日期, 办结 and 终结 by the day of the status
+  change; resolved (`is_resolved`). 包案化解率 — the same over owned matters (an Ownership, current or
+  ended by 销号).
+
+Deadlines are `lib.deadlines.due_date` under the rule profile in force on the day each clock started, with
+the official calendar's rest-day shift: the same dates the matter's page shows. Imported history counts
+where it carries the dates; an imported matter whose 信访日期 is in the period and which lacks the date a
+rate needs (a step it took without a recorded day) is counted in that rate's `excluded`. Figures are of the
+matters as they are now. A unit's figures are those of the matters whose responsible unit (责任单位) it is.
+
+Database work: eight grouped queries whatever the size of the county (dates grouped per unit, the rates
+aggregated with conditional counts); Python only maps the distinct start days to their due dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.calendars.selectors import work_calendar
+from xinfang.core.roles import Role
+from xinfang.directory.models import County, Unit
+from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
+from xinfang.lib.workdays import WorkCalendar
+from xinfang.petitions.models import Assignment, Matter, Ownership, Rating, Stage, Transition
+from xinfang.petitions.rows import rule_profiles
+from xinfang.petitions.selectors import matters_for_user
+
+Status = Matter.Status
+
+TIMELY_ACCEPTANCE = "及时受理率"
+ON_TIME_HANDLING = "按期办结率"
+RATING_RATE = "参评率"
+SATISFACTION = "满意率"
+UNIT_SATISFACTION = "单位满意率"
+RESOLUTION = "化解率"
+OWNED_RESOLUTION = "包案化解率"
+NAMES = (
+    TIMELY_ACCEPTANCE,
+    ON_TIME_HANDLING,
+    RATING_RATE,
+    SATISFACTION,
+    UNIT_SATISFACTION,
+    RESOLUTION,
+    OWNED_RESOLUTION,
+)
+
+# Statuses a matter reaches only after its first answer.
+ANSWERED_STATUSES = (
+    Status.ANSWERED, Status.RESOLVED, Status.REVIEW, Status.RE_REVIEW, Status.CONCLUDED, Status.CLOSED,
+)  # fmt: skip
+# Statuses that close a matter by a status change of their own (已化解 closes by its 化解日期).
+ENDING_STATUSES = (Status.CONCLUDED, Status.CLOSED)
+SATISFIED = (Rating.Score.SATISFIED, Rating.Score.BASICALLY)
+# How far before the period a clock may start and still fall due in it: the longest limit of any profile,
+# an extension, and a holiday's rest-day shift.
+SLACK_DAYS = 20
+
+
+def is_resolved(status: str, resolved_on: dt.date | None) -> bool:
+    """化解: the matter is 已化解, or has a 化解日期 (it was resolved, then a review was asked). An imported
+    ledger's 是否化解 = 是 is exactly this. 办结 or 终结 without 化解 is finished but not resolved."""
+    return status == Status.RESOLVED or resolved_on is not None
+
+
+def resolved_q(prefix: str = "") -> Q:
+    """`is_resolved` as a query condition on a matter (reached through `prefix`, e.g. "matter__")."""
+    return Q(**{f"{prefix}status": Status.RESOLVED}) | Q(**{f"{prefix}resolved_on__isnull": False})
+
+
+@dataclass(frozen=True)
+class Kpi:
+    name: str
+    numerator: int
+    denominator: int
+    excluded: int
+    definition: str  # in Chinese, with its source
+
+    @property
+    def rate(self) -> float | None:
+        """A fraction 0–1 to four places; None when nothing entered the rate."""
+        return round(self.numerator / self.denominator, 4) if self.denominator else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as `xinfang kpi --format json` prints them."""
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "rate": self.rate,
+            "excluded": self.excluded,
+        }
+
+
+@dataclass(frozen=True)
+class UnitKpis:
+    unit: Unit
+    kpis: dict[str, Kpi]
+
+
+def definitions(profile: RuleProfile) -> dict[str, str]:
+    """Each KPI's definition and source under `profile` (the one in force at the end of the period)."""
+    return {
+        TIMELY_ACCEPTANCE: (
+            f"期内到期的转送交办/受理决定（{profile.dispose_days}日，{profile.basis_of(Clock.DISPOSE)}）"
+            f"和承办单位受理决定（{profile.accept_notice_days}日，{profile.basis_of(Clock.ACCEPT_NOTICE)}）中，"
+            "在期限内作出的比例"
+        ),
+        ON_TIME_HANDLING: (
+            f"办理期限（受理后{profile.handle_days}日，经批准延期的按延长后期限；"
+            f"{profile.basis_of(Clock.HANDLE)}）在期内届满或期内答复的事项中，按期答复的比例"
+        ),
+        RATING_RATE: (
+            f"答复后{profile.rating_window_days}日评价期在期内届满的事项中，信访人已评价的比例"
+            f"（{profile.basis_of(Clock.RATING)}）"
+        ),
+        SATISFACTION: "期内评价中，对信访部门“满意”和“基本满意”的比例（本县满意度评价规则）",
+        UNIT_SATISFACTION: "期内评价中，对责任单位“满意”和“基本满意”的比例（本县满意度评价规则）",
+        RESOLUTION: "期内办结、终结或化解的事项中，已化解（含有化解日期）的比例（本县信访考核规则）",
+        OWNED_RESOLUTION: "期内办结、终结或化解的包案事项（含已销号）中，已化解的比例（本县领导包案规则）",
+    }
+
+
+Counts = dict[str, list[int]]  # KPI -> [numerator, denominator, excluded]
+
+
+class _Tally:
+    """Counts per responsible unit (None: no unit yet) and KPI."""
+
+    def __init__(self) -> None:
+        self.by_unit: dict[int | None, Counts] = defaultdict(lambda: {name: [0, 0, 0] for name in NAMES})
+
+    def add(self, unit: int | None, name: str, *, numerator: int = 0, denominator: int = 0,
+            excluded: int = 0) -> None:  # fmt: skip
+        counts = self.by_unit[unit][name]
+        counts[0] += numerator
+        counts[1] += denominator
+        counts[2] += excluded
+
+    def total(self) -> Counts:
+        total = {name: [0, 0, 0] for name in NAMES}
+        for counts in self.by_unit.values():
+            for name, values in counts.items():
+                total[name] = [a + b for a, b in zip(total[name], values, strict=True)]
+        return total
+
+
+class _Deadlines:
+    """Due dates of a clock by its start day, under the profile in force that day; each day computed once."""
+
+    def __init__(self, county: County, calendar: WorkCalendar) -> None:
+        self.profiles = rule_profiles(county)
+        self.calendar = calendar
+        self.cache: dict[tuple[Clock, dt.date, int], dt.date] = {}
+
+    def due(self, clock: Clock, start: dt.date, extra_days: int = 0) -> dt.date:
+        key = (clock, start, extra_days)
+        if key not in self.cache:
+            profile = profile_on(start, self.profiles)
+            self.cache[key] = due_date(clock, start, profile, self.calendar, extra_days=extra_days)
+        return self.cache[key]
+
+
+def _day_of(queryset: QuerySet[Any], field: str) -> Subquery:
+    """The local date of the first row's `field` (a datetime)."""
+    return Subquery(queryset.annotate(day=TruncDate(field)).values("day")[:1])
+
+
+def _first_transfer_day() -> Subquery:
+    assignments = Assignment.objects.filter(matter=OuterRef("pk"))
+    return _day_of(assignments.order_by("sent_at", "id"), "sent_at")
+
+
+def _first_answer_day() -> Case:
+    """The day of the first answer: 答复日期 while the matter is at its first answer, else the day the
+    first answer was recorded (a review's decision has replaced 答复日期 since)."""
+    recorded = Transition.objects.filter(matter=OuterRef("pk"), to_status=Status.ANSWERED, imported=False)
+    return Case(
+        When(stage=Stage.INITIAL, then=F("answered_on")),
+        default=_day_of(recorded.order_by("at", "id"), "at"),
+    )
+
+
+def _imported() -> Exists:
+    return Exists(Transition.objects.filter(matter=OuterRef("pk"), imported=True))
+
+
+def _owned_matters() -> QuerySet[Any]:
+    """包案: the matters with an ownership, current or ended by 销号 (not one handed to another leader
+    only: the new owner's row is current)."""
+    return Ownership.objects.filter(Q(is_current=True) | Q(end_reason=Ownership.EndReason.CLOSED)).values(
+        "matter_id"
+    )
+
+
+def _scope(
+    county: County, unit: Unit | None, scope_user: User | None
+) -> tuple[QuerySet[Matter], Unit | None]:
+    """The matters the figures count: the county's, or those the user may see (Art. 46 too); a unit user's
+    are their unit's."""
+    if scope_user is not None and scope_user.role == Role.UNIT_USER:
+        if unit is not None and unit.pk != scope_user.unit_id:
+            return Matter.objects.none(), unit
+        unit = scope_user.unit
+    matters = Matter.objects.filter(county=county)
+    if scope_user is not None:
+        matters = matters_for_user(user=scope_user).filter(county=county)
+    if unit is not None:
+        matters = matters.filter(responsible_unit=unit)
+    return matters, unit
+
+
+def _tally(
+    *, county: County, date_from: dt.date, date_to: dt.date, unit: Unit | None, scope_user: User | None
+) -> _Tally:
+    matters, unit = _scope(county, unit, scope_user)
+    deadlines = _Deadlines(county, work_calendar())
+    tally = _Tally()
+    early = date_from - dt.timedelta(days=SLACK_DAYS + 15)  # 15: the longest disposal / acceptance limit
+    within = _within(date_from, date_to)
+
+    # 及时受理率, the disposal (Art. 22): from the first visit to the first 转送/交办, 受理 or 不予受理.
+    rejected = Transition.objects.filter(matter=OuterRef("pk"), to_status=Status.REJECTED, imported=False)
+    disposals = (
+        matters.filter(first_event_date__gte=early, first_event_date__lte=date_to)
+        .annotate(
+            imported=_imported(),
+            transferred=_first_transfer_day(),
+            rejected=_day_of(rejected.order_by("at", "id"), "at"),
+            # An imported matter past 登记: its disposal happened on a day the ledger does not give.
+            undated=Case(When(Q(imported=True) & ~Q(status=Status.REGISTERED), then=True), default=False),
+        )
+        .values_list(
+            "responsible_unit_id", "first_event_date", "transferred", "accepted_on", "rejected", "undated"
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for unit_id, start, transferred, accepted, refused, undated, n in disposals:
+        decided = transferred or accepted or refused
+        if undated and decided is None:
+            continue  # in `excluded` when its 信访日期 is in the period
+        _timely(tally, unit_id, TIMELY_ACCEPTANCE, deadlines.due(Clock.DISPOSE, start), decided, within, n)
+
+    # 及时受理率, the acceptance decision (Art. 23): from the current 转送/交办 to the unit's 受理.
+    acceptances = (
+        Assignment.objects.filter(
+            matter__in=matters, is_current=True, sent_at__gte=_start_of(early), sent_at__lt=_end_of(date_to)
+        )
+        .annotate(day=TruncDate("sent_at"))
+        .values_list("matter__responsible_unit_id", "day", "matter__accepted_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for unit_id, start, accepted, n in acceptances:
+        decided = accepted if accepted is not None and accepted >= start else None
+        _timely(
+            tally, unit_id, TIMELY_ACCEPTANCE, deadlines.due(Clock.ACCEPT_NOTICE, start), decided, within, n
+        )
+
+    # 按期办结率: the handling deadline in the period, or the first answer given in it.
+    handled = (
+        matters.filter(accepted_on__isnull=False)
+        .filter(Q(accepted_on__gte=early - dt.timedelta(days=150)) | Q(answered_on__gte=date_from))
+        .filter(accepted_on__lte=date_to)
+        .annotate(answer_day=_first_answer_day())
+        .values_list("responsible_unit_id", "accepted_on", "extension_days", "answer_day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for unit_id, accepted, extension, answered, n in handled:
+        due = deadlines.due(Clock.HANDLE, accepted, extension)
+        if within(due) or (answered is not None and within(answered)):
+            on_time = answered is not None and answered <= due
+            tally.add(unit_id, ON_TIME_HANDLING, numerator=n * on_time, denominator=n)
+
+    # 参评率: the rating window (from the first answer) closed in the period.
+    windows = (
+        matters.filter(answered_on__gte=early, answered_on__isnull=False)
+        .annotate(
+            answer_day=_first_answer_day(),
+            rated=Exists(Rating.objects.filter(matter=OuterRef("pk"))),
+        )
+        .filter(answer_day__isnull=False, answer_day__lte=date_to)
+        .values_list("responsible_unit_id", "answer_day", "rated")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for unit_id, answered, rated, n in windows:
+        if within(deadlines.due(Clock.RATING, answered)):
+            tally.add(unit_id, RATING_RATE, numerator=n * bool(rated), denominator=n)
+
+    # 满意率 and 单位满意率: the ratings made in the period.
+    ratings = (
+        Rating.objects.filter(
+            matter__in=matters, rated_at__gte=_start_of(date_from), rated_at__lt=_end_of(date_to)
+        )
+        .values_list("matter__responsible_unit_id")
+        .annotate(
+            n=Count("pk"),
+            bureau=Count("pk", filter=Q(bureau_score__in=SATISFIED)),
+            unit=Count("pk", filter=Q(unit_score__in=SATISFIED)),
+        )
+        .order_by()
+    )
+    for unit_id, n, bureau, unit_ok in ratings:
+        tally.add(unit_id, SATISFACTION, numerator=bureau, denominator=n)
+        tally.add(unit_id, UNIT_SATISFACTION, numerator=unit_ok, denominator=n)
+
+    # 化解率 and 包案化解率: 已化解 by its 化解日期; 办结 and 终结 by the day of their status change.
+    closing = _closing_counts(matters.filter(status=Status.RESOLVED, resolved_on__range=(date_from, date_to)))
+    ended = Transition.objects.filter(
+        matter__in=matters.filter(status__in=ENDING_STATUSES),
+        to_status=F("matter__status"),
+        imported=False,
+        at__gte=_start_of(date_from),
+        at__lt=_end_of(date_to),
+    )
+    for rows in (closing, _closing_counts(ended, prefix="matter__")):
+        for unit_id, n, resolved, owned, owned_resolved in rows:
+            tally.add(unit_id, RESOLUTION, numerator=resolved, denominator=n)
+            tally.add(unit_id, OWNED_RESOLUTION, numerator=owned_resolved, denominator=owned)
+
+    _excluded(tally, matters, date_from, date_to)
+    return tally
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    """The first moment of a local day: ranges on datetimes use the index, not a date cast per row."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """The first moment after a local day."""
+    return _start_of(day + dt.timedelta(days=1))
+
+
+def _within(date_from: dt.date, date_to: dt.date) -> Callable[[dt.date], bool]:
+    return lambda day: date_from <= day <= date_to
+
+
+def _timely(
+    tally: _Tally, unit_id: int | None, name: str, due: dt.date, decided: dt.date | None,
+    within: Callable[[dt.date], bool], n: int,
+) -> None:  # fmt: skip
+    if within(due):
+        tally.add(unit_id, name, numerator=n * (decided is not None and decided <= due), denominator=n)
+
+
+def _closing_counts(rows: QuerySet[Any], prefix: str = "") -> Iterable[tuple[Any, ...]]:
+    """Per responsible unit: the closed matters, the resolved ones, the owned ones, the owned resolved."""
+    owned = Q(**{f"{prefix}pk__in": _owned_matters()})
+    resolved = resolved_q(prefix)
+    return (
+        rows.values_list(f"{prefix}responsible_unit_id")
+        .annotate(
+            n=Count("pk"),
+            resolved=Count("pk", filter=resolved),
+            owned_n=Count("pk", filter=owned),
+            owned_resolved=Count("pk", filter=owned & resolved),
+        )
+        .order_by()
+    )
+
+
+def _excluded(tally: _Tally, matters: QuerySet[Matter], date_from: dt.date, date_to: dt.date) -> None:
+    """Imported matters of the period (by 信访日期) that took a step whose day is not recorded."""
+    ended_here = Exists(
+        Transition.objects.filter(matter=OuterRef("pk"), to_status=OuterRef("status"), imported=False)
+    )
+    answered = Q(status__in=ANSWERED_STATUSES)
+    undated_end = (Q(status__in=ENDING_STATUSES) & Q(ended_here=False)) | Q(
+        status=Status.RESOLVED, resolved_on__isnull=True
+    )
+    rows = (
+        matters.filter(first_event_date__gte=date_from, first_event_date__lte=date_to)
+        .annotate(
+            imported=_imported(),
+            assigned=Exists(Assignment.objects.filter(matter=OuterRef("pk"))),
+            ended_here=ended_here,
+        )
+        .filter(imported=True)
+        .values_list("responsible_unit_id")
+        .annotate(
+            accept=Count("pk", filter=~Q(status=Status.REGISTERED) & Q(assigned=False, accepted_on=None)),
+            handle=Count("pk", filter=answered & (Q(accepted_on=None) | Q(answered_on=None))),
+            rate=Count("pk", filter=answered & Q(answered_on=None)),
+            close=Count("pk", filter=undated_end),
+            owned_close=Count("pk", filter=undated_end & Q(pk__in=_owned_matters())),
+        )
+        .order_by()
+    )
+    for unit_id, accept, handle, rate, close, owned_close in rows:
+        tally.add(unit_id, TIMELY_ACCEPTANCE, excluded=accept)
+        tally.add(unit_id, ON_TIME_HANDLING, excluded=handle)
+        tally.add(unit_id, RATING_RATE, excluded=rate)
+        tally.add(unit_id, RESOLUTION, excluded=close)
+        tally.add(unit_id, OWNED_RESOLUTION, excluded=owned_close)
+
+
+def _kpis(counts: Counts, texts: dict[str, str]) -> dict[str, Kpi]:
+    return {
+        name: Kpi(name, numerator, denominator, excluded, texts[name])
+        for name in NAMES
+        for numerator, denominator, excluded in [counts[name]]
+    }
+
+
+def _texts(county: County, date_to: dt.date) -> dict[str, str]:
+    return definitions(profile_on(date_to, rule_profiles(county)))
+
+
+def kpis(
+    *,
+    county: County,
+    date_from: dt.date,
+    date_to: dt.date,
+    unit: Unit | None = None,
+    scope_user: User | None = None,
+) -> dict[str, Kpi]:
+    """The seven KPIs of the county (of `unit`'s matters when given; of what `scope_user` may see, a unit
+    user's own unit only) for the period, in the order of NAMES."""
+    tally = _tally(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
+    return _kpis(tally.total(), _texts(county, date_to))
+
+
+def kpis_by_unit(
+    *,
+    county: County,
+    date_from: dt.date,
+    date_to: dt.date,
+    unit: Unit | None = None,
+    scope_user: User | None = None,
+) -> tuple[dict[str, Kpi], list[UnitKpis]]:
+    """The county's KPIs and each responsible unit's (townships, then departments, in the directory's
+    order; units with no matter entering any rate are left out), from the same queries as `kpis`."""
+    tally = _tally(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
+    texts = _texts(county, date_to)
+    ids = [unit_id for unit_id in tally.by_unit if unit_id is not None]
+    units = Unit.objects.filter(pk__in=ids).order_by("kind", "order", "id")
+    kind_order = {str(Unit.Kind.TOWNSHIP): 0, str(Unit.Kind.DEPARTMENT): 1}
+    rows = [UnitKpis(row, _kpis(tally.by_unit[row.pk], texts)) for row in units]
+    rows.sort(key=lambda row: (kind_order.get(row.unit.kind, 2), row.unit.order, row.unit.pk))
+    return _kpis(tally.total(), texts), rows
