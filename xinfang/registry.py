@@ -26,6 +26,7 @@ from xinfang.reception.duty import duty_warning_days, duty_warnings_job
 from xinfang.reception.services import reception_generate_days, reception_schedules_job
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
+from xinfang.stats.hotspots import hotspot_warnings_job
 from xinfang.supervision.summary_issue import progress_summary_days, progress_summary_job
 from xinfang.supervision.warnings import supervision_warnings_job
 
@@ -39,6 +40,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "supervision_warnings", "督办到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
         supervision_warnings_job,
+    ),
+    JobSpec(
+        "hotspot_warnings", "热点预警短信", every_working_day(), "XINFANG_HOTSPOT_WARNING_TIME",
+        hotspot_warnings_job,
     ),
     JobSpec(
         "review_windows", "复查期限届满办结", every_working_day(), "XINFANG_REVIEW_WINDOW_TIME",

@@ -34,5 +34,6 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
         SmsTemplate("supervision_return", "督办退回", "${content}"),
         SmsTemplate("supervision_warning", "督办到期预警", "${content}"),
         SmsTemplate("duty_warning", "下沉接访提醒", "${content}"),
+        SmsTemplate("hotspot_warning", "热点预警", "${content}"),
     )
 }
