@@ -40,6 +40,7 @@ PASSTHROUGH = {
     "calendar": "calendar",
     "gen-data": "gendata",
     "stats": "stats",
+    "kpi": "kpi",
     "verify-audit": "verifyaudit",
     "jobs": "jobs",
     "backup": "backup",
@@ -352,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
     commands.add_parser("stats", help="信访统计：--from DATE --to DATE [--format json]", add_help=False)
+    commands.add_parser(
+        "kpi",
+        help="考核指标：kpi --from DATE --to DATE | --month YYYY-MM [--unit 单位] [--format json]",
+        add_help=False,
+    )
     commands.add_parser("backup", help="加密备份数据库：backup [目录]", add_help=False)
     commands.add_parser("restore", help="从加密备份恢复数据库：restore 文件", add_help=False)
     commands.add_parser("jobs", help="定时任务：jobs plan --from DATE --to DATE", add_help=False)
