@@ -85,8 +85,8 @@ def _period(date_from: str, date_to: str, month: str) -> tuple[dt.date, dt.date]
 def _unit(county: County, text: str) -> Unit:
     """The unit `--unit` names: a full name, or a short form only one unit goes by."""
     names: Names[Unit] = Names()
-    for unit in Unit.objects.filter(county=county).order_by("kind", "order", "id"):
-        names.add(unit.name, unit_keys(unit), unit)
+    for each in Unit.objects.filter(county=county).order_by("kind", "order", "id"):
+        names.add(each.name, unit_keys(each), each)
     unit, count = names.find(text.strip())
     if unit is None:
         message = f"“{text}”对应多个单位，请写全称" if count > 1 else f"单位不存在：{text}"
