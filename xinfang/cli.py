@@ -40,6 +40,7 @@ PASSTHROUGH = {
     "calendar": "calendar",
     "gen-data": "gendata",
     "stats": "stats",
+    "history": "history",
     "kpi": "kpi",
     "verify-audit": "verifyaudit",
     "jobs": "jobs",
@@ -353,6 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("calendar", help="工作日历：set / import / close-year / show", add_help=False)
     commands.add_parser("gen-data", help="生成模拟信访数据：--matters N", add_help=False)
     commands.add_parser("stats", help="信访统计：--from DATE --to DATE [--format json]", add_help=False)
+    commands.add_parser(
+        "history", help="历史月度数据：history import 文件 [--dry-run] [--format json]", add_help=False
+    )
     commands.add_parser(
         "kpi",
         help="考核指标：kpi --from DATE --to DATE | --month YYYY-MM [--unit 单位] [--format json]",

@@ -122,6 +122,7 @@ ACTIONS: dict[str, str] = {
     "downvisit.plan": "安排季度下沉接访",
     "downvisit.cancel": "取消季度下沉接访",
     "reception.import": "导入接访台账",
+    "history.import": "导入历史月度数据",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
 _VERBS = {"create": "新增", "update": "修改", "save": "保存", "delete": "删除"}
@@ -231,6 +232,7 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "reception.record": {"leaders": "接访领导", "matters": "接访事项"},
     "reception.matter_add": {"outcome": "处理结果", "leader": "接访领导"},
     "reception.import": {"created": "新增事项数", "updated": "新增来访事项数", "receptions": "接访记录数"},
+    "history.import": {"months": "月份", "created": "写入记录数", "replaced": "替换原有记录数"},
     "matter.extension_request": {"days": "延期天数"},
     "matter.extension_decide": {"days": "延期天数"},
     "matter.review_hearing": {"days": "听证天数"},

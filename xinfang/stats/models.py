@@ -1,0 +1,72 @@
+"""Monthly history a county enters (历史月度数据, docs/statistics.md "历史月度数据"): past monthly totals for
+the months before its registry's records begin, so that 同比 and the forecast have a year to go on.
+
+`month` is the statistical month's name, "YYYY-MM" (lib.periods.Month as text): the same string whatever
+the county's month start day, sorted as text in calendar order. The category is a first-level category
+(the level `xinfang stats` breaks down by); NULL is 未分类.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from xinfang.directory.models import Category, County
+from xinfang.petitions.models import Level
+
+
+class MonthlyHistory(models.Model):
+    """One month × 访别 × first-level category of a county's past: its 批次 and, when known, 人次."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="所属县")
+    month = models.CharField(
+        "月份", max_length=7, validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", "月份应写作 YYYY-MM")]
+    )
+    level = models.CharField("访别", max_length=10, choices=Level.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="问题类别",
+        help_text="一级分类；空为未分类",
+    )
+    events = models.PositiveIntegerField("批次")
+    persons = models.PositiveIntegerField("人次", null=True, blank=True)
+    imported_at = models.DateTimeField("导入时间", default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="导入人",
+    )
+
+    class Meta:
+        verbose_name = "历史月度数据"
+        verbose_name_plural = "历史月度数据"
+        ordering: ClassVar = ["county", "month", "level", "category"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["county", "month", "level", "category"],
+                condition=Q(category__isnull=False),
+                name="monthlyhistory_unique_cell",
+            ),
+            models.UniqueConstraint(
+                fields=["county", "month", "level"],
+                condition=Q(category__isnull=True),
+                name="monthlyhistory_unique_uncategorized",
+            ),
+            models.CheckConstraint(condition=Q(persons__isnull=True) | Q(persons__gte=models.F("events")),
+                                   name="monthlyhistory_persons_not_below_events"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.get_level_display()} {self.category or '未分类'}：{self.events}批次"
