@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,7 +28,7 @@ def at(day: dt.date, hour: int = 10) -> time_machine.travel:
 
 @pytest.fixture
 def register(county, bureau):
-    def make(first: EventInput, *, township: str = "周庄镇", code: str = "0702", **options: object) -> Matter:
+    def make(first: EventInput, *, township: str = "周庄镇", code: str = "0702", **options: Any) -> Matter:
         return matter_register(by=bureau, data=RegistrationInput(
             county=county, event=first, origin_township=Unit.objects.get(county=county, name=township),
             category=Category.objects.get(county=county, code=code), content="越级风险测试", **options,
@@ -36,7 +37,7 @@ def register(county, bureau):
     return make
 
 
-def ranked(county, as_of: dt.date, **options: object) -> dict[int, Risk]:
+def ranked(county, as_of: dt.date, **options: Any) -> dict[int, Risk]:
     return {risk.matter_id: risk for risk in risk_ranking(county=county, as_of=as_of, limit=None, **options)}
 
 
