@@ -96,9 +96,8 @@ def test_a_level_or_category_keeps_the_precedence_of_the_whole_month(records):
         county=records, first=FIRST, last=LAST, start_day=1, category_id=top(records, WAGES[0]).pk
     )
     assert wages == [None, None, 10, None, 1, 1, 1, 0, 1, 0]
-    both = monthly_events(
-        county=records, first=FIRST, last=LAST, start_day=1, level="city", category_id=top(records, LAND[0]).pk
-    )
+    land = top(records, LAND[0]).pk
+    both = monthly_events(county=records, first=FIRST, last=LAST, start_day=1, level="city", category_id=land)
     assert both == [None, None, 0, None, 0, 0, 1, 0, 0, 0]
 
 
