@@ -164,3 +164,11 @@ def test_the_backtest_never_reads_the_future(series: list[int | None], data: st.
     for index, month in before.items():
         if index <= position:
             assert (after[index].forecast, after[index].baseline) == (month.forecast, month.baseline)
+
+
+def test_the_worked_example_of_the_docs() -> None:
+    forecast = forecast_next([40, 52, 47, 61, 38, 55], MARCH)
+    assert (forecast.events, forecast.low, forecast.high, forecast.method) == (51, 42, 61, "近3个月均值")
+    assert round(forecast.mape_12m or 0, 3) == 0.250
+    assert round(forecast.baseline_mape_12m or 0, 3) == 0.381
+    assert (forecast.mape_months, forecast.interval_method) == (3, "泊松区间")
