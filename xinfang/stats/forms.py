@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 
 from xinfang.directory.models import Category, Unit
+from xinfang.lib.periods import month_of
 from xinfang.petitions.forms import county_categories, county_units, set_choices
 from xinfang.petitions.models import Channel, Level
 
@@ -18,6 +20,17 @@ def with_default_period(query: QueryDict) -> QueryDict:
     data = query.copy()
     today = timezone.localdate()
     data.setdefault("date_from", today.replace(day=1).isoformat())
+    data.setdefault("date_to", today.isoformat())
+    return data
+
+
+def with_statistical_month(query: QueryDict) -> QueryDict:
+    """The query with the period defaulting to the current statistical month (XINFANG_MONTH_START_DAY)
+    so far."""
+    data = query.copy()
+    today = timezone.localdate()
+    start, _end = month_of(today, settings.XINFANG_MONTH_START_DAY).range(settings.XINFANG_MONTH_START_DAY)
+    data.setdefault("date_from", start.isoformat())
     data.setdefault("date_to", today.isoformat())
     return data
 

@@ -6,4 +6,5 @@ app_name = "stats"
 urlpatterns = [
     path("", views.statistics_page, name="page"),
     path("events/", views.event_list, name="events"),
+    path("kpi/", views.kpi_page, name="kpi"),
 ]

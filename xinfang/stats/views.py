@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.core.decorators import role_required
-from xinfang.core.roles import CONTENT_ROLES
-from xinfang.stats.forms import EventFilterForm, PeriodForm, with_default_period
+from xinfang.core.roles import CONTENT_ROLES, COUNTY_WIDE_ROLES
+from xinfang.stats.forms import EventFilterForm, PeriodForm, with_default_period, with_statistical_month
+from xinfang.stats.kpi import NAMES, Kpi, kpis, kpis_by_unit
 from xinfang.stats.selectors import event_statistics, events_for_user, statistics_tables
 
 
@@ -44,3 +45,34 @@ def statistics_page(request: AuthedRequest) -> HttpResponse:
     figures = event_statistics(county=county, date_from=start, date_to=end, user=request.user)
     context.update(figures=figures, tables=statistics_tables(county, figures, start, end))
     return render(request, "stats/page.html", context)
+
+
+@role_required(CONTENT_ROLES)
+@require_GET
+def kpi_page(request: AuthedRequest) -> HttpResponse:
+    """The KPIs of the period (default: the statistical month so far) for what the user may see, with
+    their numerators, denominators and definitions; per township and department for the county's bureau
+    and main leaders. A unit user's figures are their unit's."""
+    form = PeriodForm(with_statistical_month(request.GET))
+    context: dict[str, Any] = {"form": form, "nav_key": "stats", "names": NAMES}
+    if not form.is_valid() or request.user.county is None:
+        return render(request, "stats/kpi.html", context, status=422)
+    period = {
+        "county": request.user.county,
+        "date_from": form.cleaned_data["date_from"],
+        "date_to": form.cleaned_data["date_to"],
+        "scope_user": request.user,
+    }
+    if request.user.role in COUNTY_WIDE_ROLES:
+        total, units = kpis_by_unit(**period)
+        rows = [(row.unit, [_shown(kpi) for kpi in row.kpis.values()]) for row in units]
+    else:
+        total, rows = kpis(**period), []
+    context.update(figures=[_shown(kpi) for kpi in total.values()], units=rows)
+    return render(request, "stats/kpi.html", context)
+
+
+def _shown(kpi: Kpi) -> dict[str, Any]:
+    """A KPI as the page shows it: the rate in per cent ("—" when nothing entered it)."""
+    percent = "—" if kpi.rate is None else f"{kpi.rate * 100:.1f}%"
+    return {"kpi": kpi, "percent": percent}
