@@ -241,7 +241,7 @@ def _score(
     over, total = share
     if total >= CATEGORY_MIN_EVENTS and over:
         factors["category"] = _points(weights["category"] * over / total)
-        reasons.append(f"同类问题近一年越级访{over}起，占{round(100 * over / total)}%")
+        reasons.append(f"同类问题近一年越级访{over}批，占{round(100 * over / total)}%")
     return factors, reasons
 
 
