@@ -47,7 +47,14 @@ def main() -> int:
     if county is None:
         print("找不到县：请用 --county 指定县代码", file=sys.stderr)
         return 2
-    until = dt.date.fromisoformat(args.until) if args.until else timezone.localdate()
+    try:
+        until = dt.date.fromisoformat(args.until) if args.until else timezone.localdate()
+    except ValueError:
+        print(f"日期格式应为 YYYY-MM-DD：{args.until}", file=sys.stderr)
+        return 2
+    if args.months < 1:
+        print("--months 应为正整数", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     result = risk_backtest(county=county, months=args.months, seed=args.seed, until=until)
     elapsed = time.perf_counter() - started
