@@ -25,8 +25,9 @@ where it carries the dates; an imported matter whose 信访日期 is in the peri
 rate needs (a step it took without a recorded day) is counted in that rate's `excluded`. Figures are of the
 matters as they are now. A unit's figures are those of the matters whose responsible unit (责任单位) it is.
 
-Database work: eight grouped queries whatever the size of the county (dates grouped per unit, the rates
-aggregated with conditional counts); Python only maps the distinct start days to their due dates.
+Database work: twelve grouped queries whatever the size of the county, each set-based (joins and
+anti-joins, no lookup per matter): dates grouped per unit for the deadline rates, conditional counts for the
+rest; Python maps each distinct start day to its due date once and adds up the groups.
 """
 
 from __future__ import annotations
@@ -190,23 +191,32 @@ def _day_of(queryset: QuerySet[Any], field: str) -> Subquery:
     return Subquery(queryset.annotate(day=TruncDate(field)).values("day")[:1])
 
 
-def _first_transfer_day() -> Subquery:
-    assignments = Assignment.objects.filter(matter=OuterRef("pk"))
-    return _day_of(assignments.order_by("sent_at", "id"), "sent_at")
-
-
-def _first_answer_day() -> Case:
-    """The day of the first answer: 答复日期 while the matter is at its first answer, else the day the
-    first answer was recorded (a review's decision has replaced 答复日期 since)."""
-    recorded = Transition.objects.filter(matter=OuterRef("pk"), to_status=Status.ANSWERED, imported=False)
-    return Case(
-        When(stage=Stage.INITIAL, then=F("answered_on")),
-        default=_day_of(recorded.order_by("at", "id"), "at"),
+def _first_answers(
+    matters: QuerySet[Matter], through: Q, condition: Callable[[str], Q], keys: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """(responsible unit, *keys, day of the first answer or None, matters, rated ones) of the matters that
+    meet `condition` (given the prefix to the matter's fields). The first answer's day is 答复日期 while a
+    matter is at its first answer; once a review's decision has replaced it, the day the first answer was
+    recorded (a set-based query on the status records, not a lookup per matter)."""
+    initial = (
+        matters.filter(condition(""), stage=Stage.INITIAL)
+        .values_list("responsible_unit_id", *keys, "answered_on")
+        .annotate(n=Count("pk"), rated=Count("rating"))
+        .order_by()
     )
-
-
-def _imported() -> Exists:
-    return Exists(Transition.objects.filter(matter=OuterRef("pk"), imported=True))
+    earlier = Transition.objects.filter(
+        matter=OuterRef("matter"), to_status=Status.ANSWERED, imported=False, at__lt=OuterRef("at")
+    )
+    reviewed = (
+        Transition.objects.filter(through, condition("matter__"), to_status=Status.ANSWERED, imported=False)
+        .exclude(matter__stage=Stage.INITIAL)
+        .filter(~Exists(earlier))
+        .annotate(day=TruncDate("at"))
+        .values_list("matter__responsible_unit_id", *(f"matter__{key}" for key in keys), "day")
+        .annotate(n=Count("pk"), rated=Count("matter__rating"))
+        .order_by()
+    )
+    return [*initial, *reviewed]
 
 
 def _owned_matters() -> QuerySet[Any]:
@@ -217,59 +227,78 @@ def _owned_matters() -> QuerySet[Any]:
     )
 
 
-def _scope(
-    county: County, unit: Unit | None, scope_user: User | None
-) -> tuple[QuerySet[Matter], Unit | None]:
-    """The matters the figures count: the county's, or those the user may see (Art. 46 too); a unit user's
-    are their unit's."""
+def _scope(county: County, unit: Unit | None, scope_user: User | None) -> tuple[QuerySet[Matter], Q]:
+    """The matters the figures count — the county's, or those the user may see (Art. 46 too); a unit
+    user's are their unit's — and the same as a condition on a row with a `matter` (a join, not a
+    subquery, when no user narrows them)."""
     if scope_user is not None and scope_user.role == Role.UNIT_USER:
         if unit is not None and unit.pk != scope_user.unit_id:
-            return Matter.objects.none(), unit
+            return Matter.objects.none(), Q(pk__in=[])
         unit = scope_user.unit
     matters = Matter.objects.filter(county=county)
+    through = Q(matter__county=county)
     if scope_user is not None:
         matters = matters_for_user(user=scope_user).filter(county=county)
+        through = Q(matter__in=matters)
     if unit is not None:
         matters = matters.filter(responsible_unit=unit)
-    return matters, unit
+        through &= Q(matter__responsible_unit=unit)
+    return matters, through
 
 
 def _tally(
     *, county: County, date_from: dt.date, date_to: dt.date, unit: Unit | None, scope_user: User | None
 ) -> _Tally:
-    matters, unit = _scope(county, unit, scope_user)
+    matters, through = _scope(county, unit, scope_user)
     deadlines = _Deadlines(county, work_calendar())
     tally = _Tally()
     early = date_from - dt.timedelta(days=SLACK_DAYS + 15)  # 15: the longest disposal / acceptance limit
     within = _within(date_from, date_to)
 
-    # 及时受理率, the disposal (Art. 22): from the first visit to the first 转送/交办, 受理 or 不予受理.
-    rejected = Transition.objects.filter(matter=OuterRef("pk"), to_status=Status.REJECTED, imported=False)
-    disposals = (
-        matters.filter(first_event_date__gte=early, first_event_date__lte=date_to)
-        .annotate(
-            imported=_imported(),
-            transferred=_first_transfer_day(),
-            rejected=_day_of(rejected.order_by("at", "id"), "at"),
-            # An imported matter past 登记: its disposal happened on a day the ledger does not give.
-            undated=Case(When(Q(imported=True) & ~Q(status=Status.REGISTERED), then=True), default=False),
-        )
-        .values_list(
-            "responsible_unit_id", "first_event_date", "transferred", "accepted_on", "rejected", "undated"
-        )
+    # 及时受理率, the disposal (Art. 22): from the first visit to the first 转送/交办 (the matters with an
+    # assignment), or to the bureau's own 受理 or 不予受理 (those without).
+    visited = Q(matter__first_event_date__gte=early, matter__first_event_date__lte=date_to)
+    earlier = Assignment.objects.filter(matter=OuterRef("matter"), sent_at__lt=OuterRef("sent_at"))
+    transfers = (
+        Assignment.objects.filter(through, visited)
+        .filter(~Exists(earlier))
+        .annotate(day=TruncDate("sent_at"))
+        .values_list("matter__responsible_unit_id", "matter__first_event_date", "day")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for unit_id, start, transferred, accepted, refused, undated, n in disposals:
-        decided = transferred or accepted or refused
-        if undated and decided is None:
-            continue  # in `excluded` when its 信访日期 is in the period
-        _timely(tally, unit_id, TIMELY_ACCEPTANCE, deadlines.due(Clock.DISPOSE, start), decided, within, n)
+    for unit_id, start, transferred, n in transfers:
+        due = deadlines.due(Clock.DISPOSE, start)
+        _timely(tally, unit_id, TIMELY_ACCEPTANCE, due, transferred, within, n)
+    own = (
+        matters.filter(first_event_date__gte=early, first_event_date__lte=date_to)
+        .filter(~Exists(Assignment.objects.filter(matter=OuterRef("pk"))))
+        .exclude(status=Status.REJECTED)
+        .annotate(registered=Case(When(status=Status.REGISTERED, then=True), default=False))
+        .values_list("responsible_unit_id", "first_event_date", "accepted_on", "registered")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for unit_id, start, accepted, registered, n in own:
+        if accepted is None and not registered:
+            continue  # past 登记 on a day nobody recorded (imported): in `excluded`
+        _timely(tally, unit_id, TIMELY_ACCEPTANCE, deadlines.due(Clock.DISPOSE, start), accepted, within, n)
+    refusals = (
+        Transition.objects.filter(
+            through, visited, matter__status=Status.REJECTED, to_status=Status.REJECTED, imported=False
+        )
+        .annotate(day=TruncDate("at"))
+        .values_list("matter__responsible_unit_id", "matter__first_event_date", "day")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for unit_id, start, refused, n in refusals:
+        _timely(tally, unit_id, TIMELY_ACCEPTANCE, deadlines.due(Clock.DISPOSE, start), refused, within, n)
 
     # 及时受理率, the acceptance decision (Art. 23): from the current 转送/交办 to the unit's 受理.
     acceptances = (
         Assignment.objects.filter(
-            matter__in=matters, is_current=True, sent_at__gte=_start_of(early), sent_at__lt=_end_of(date_to)
+            through, is_current=True, sent_at__gte=_start_of(early), sent_at__lt=_end_of(date_to)
         )
         .annotate(day=TruncDate("sent_at"))
         .values_list("matter__responsible_unit_id", "day", "matter__accepted_on")
@@ -283,42 +312,33 @@ def _tally(
         )
 
     # 按期办结率: the handling deadline in the period, or the first answer given in it.
-    handled = (
-        matters.filter(accepted_on__isnull=False)
-        .filter(Q(accepted_on__gte=early - dt.timedelta(days=150)) | Q(answered_on__gte=date_from))
-        .filter(accepted_on__lte=date_to)
-        .annotate(answer_day=_first_answer_day())
-        .values_list("responsible_unit_id", "accepted_on", "extension_days", "answer_day")
-        .annotate(n=Count("pk"))
-        .order_by()
+    handled = _first_answers(
+        matters,
+        through,
+        lambda p: (
+            Q(**{f"{p}accepted_on__lte": date_to})
+            & (
+                Q(**{f"{p}accepted_on__gte": early - dt.timedelta(days=150)})
+                | Q(**{f"{p}answered_on__gte": date_from})
+            )
+        ),
+        ("accepted_on", "extension_days"),
     )
-    for unit_id, accepted, extension, answered, n in handled:
+    for unit_id, accepted, extension, answered, n, _rated in handled:
         due = deadlines.due(Clock.HANDLE, accepted, extension)
         if within(due) or (answered is not None and within(answered)):
             on_time = answered is not None and answered <= due
             tally.add(unit_id, ON_TIME_HANDLING, numerator=n * on_time, denominator=n)
 
     # 参评率: the rating window (from the first answer) closed in the period.
-    windows = (
-        matters.filter(answered_on__gte=early, answered_on__isnull=False)
-        .annotate(
-            answer_day=_first_answer_day(),
-            rated=Exists(Rating.objects.filter(matter=OuterRef("pk"))),
-        )
-        .filter(answer_day__isnull=False, answer_day__lte=date_to)
-        .values_list("responsible_unit_id", "answer_day", "rated")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for unit_id, answered, rated, n in windows:
-        if within(deadlines.due(Clock.RATING, answered)):
-            tally.add(unit_id, RATING_RATE, numerator=n * bool(rated), denominator=n)
+    windows = _first_answers(matters, through, lambda p: Q(**{f"{p}answered_on__gte": early}), ())
+    for unit_id, answered, n, rated in windows:
+        if answered is not None and within(deadlines.due(Clock.RATING, answered)):
+            tally.add(unit_id, RATING_RATE, numerator=rated, denominator=n)
 
     # 满意率 and 单位满意率: the ratings made in the period.
     ratings = (
-        Rating.objects.filter(
-            matter__in=matters, rated_at__gte=_start_of(date_from), rated_at__lt=_end_of(date_to)
-        )
+        Rating.objects.filter(through, rated_at__gte=_start_of(date_from), rated_at__lt=_end_of(date_to))
         .values_list("matter__responsible_unit_id")
         .annotate(
             n=Count("pk"),
@@ -334,7 +354,8 @@ def _tally(
     # 化解率 and 包案化解率: 已化解 by its 化解日期; 办结 and 终结 by the day of their status change.
     closing = _closing_counts(matters.filter(status=Status.RESOLVED, resolved_on__range=(date_from, date_to)))
     ended = Transition.objects.filter(
-        matter__in=matters.filter(status__in=ENDING_STATUSES),
+        through,
+        matter__status__in=ENDING_STATUSES,
         to_status=F("matter__status"),
         imported=False,
         at__gte=_start_of(date_from),
@@ -398,12 +419,11 @@ def _excluded(tally: _Tally, matters: QuerySet[Matter], date_from: dt.date, date
     )
     rows = (
         matters.filter(first_event_date__gte=date_from, first_event_date__lte=date_to)
+        .filter(pk__in=Transition.objects.filter(imported=True).values("matter_id"))
         .annotate(
-            imported=_imported(),
             assigned=Exists(Assignment.objects.filter(matter=OuterRef("pk"))),
             ended_here=ended_here,
         )
-        .filter(imported=True)
         .values_list("responsible_unit_id")
         .annotate(
             accept=Count("pk", filter=~Q(status=Status.REGISTERED) & Q(assigned=False, accepted_on=None)),
