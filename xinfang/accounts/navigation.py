@@ -30,6 +30,8 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
     items: list[NavItem] = []
     if role in CONTENT_ROLES or role in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
         items.append(NavItem("工作台", reverse("dashboard:home"), "home"))
+    if role in COUNTY_WIDE_ROLES:  # the leaders' dashboard (issue 18)
+        items.append(NavItem("态势", reverse("dashboard:dashboard"), "dashboard"))
     if role in CONTENT_ROLES:
         items.append(NavItem("信访事项", reverse("petitions:list"), "matters"))
         items.append(NavItem("统计", reverse("stats:page"), "stats"))

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from xinfang.accounts.http import AuthedRequest
 from xinfang.accounts.selectors import accounts_summary
 from xinfang.core.decorators import role_required
-from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
-from xinfang.dashboard.selectors import todo_cards
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, COUNTY_WIDE_ROLES, Role
+from xinfang.dashboard.selectors import dashboard_figures, todo_cards
 from xinfang.directory.models import Unit
 from xinfang.directory.selectors import (
     directory_figures,
@@ -41,6 +42,14 @@ def home(request: AuthedRequest) -> HttpResponse:
     if user.role not in CONTENT_ROLES:
         return render(request, "dashboard/admin.html", {**accounts_summary(county_id=user.county_id),
                                                         "nav_key": "home"})  # fmt: skip
+    if user.role == Role.MAIN_LEADER:  # the secretary's home leads with the dashboard, to-do cards below it
+        leading: dict[str, Any] = {
+            **dashboard_figures(user=user),
+            "cards": todo_cards(user=user),
+            "my_townships": user.leader.liaison_townships.all() if user.leader else [],
+            "nav_key": "home",
+        }
+        return render(request, "dashboard/dashboard.html", leading)
     context: dict[str, Any] = {
         "situation": situation(user=user),
         "cards": todo_cards(user=user),
@@ -60,3 +69,12 @@ def home(request: AuthedRequest) -> HttpResponse:
             "top_leaders": leaders_with_portfolios(user=user).filter(is_top_six=True),
         }
     return render(request, "dashboard/county.html", context)
+
+
+@role_required(COUNTY_WIDE_ROLES)
+@require_GET
+def dashboard(request: AuthedRequest) -> HttpResponse:
+    """态势: the county's situation for the main leaders and the bureau (docs/dashboard.md), every figure
+    linking to the events or matters it counts."""
+    context = {**dashboard_figures(user=request.user), "nav_key": "dashboard"}
+    return render(request, "dashboard/dashboard.html", context)

@@ -58,6 +58,7 @@ class EventFilterForm(PeriodForm):
         label="乡镇", queryset=Unit.objects.none(), required=False, empty_label="全部"
     )
     collective = forms.BooleanField(label="集体访", required=False)
+    over_level = forms.BooleanField(label="越级访", required=False)
     repeat = forms.BooleanField(label="重复访", required=False)
 
     def __init__(self, *args: Any, county_id: int | None, **kwargs: Any) -> None:
@@ -75,5 +76,6 @@ class EventFilterForm(PeriodForm):
             "category_top_id": data["category"].pk if data.get("category") else None,
             "township_id": data["township"].pk if data.get("township") else None,
             "collective": bool(data.get("collective")),
+            "over_level": bool(data.get("over_level")),
             "repeat": bool(data.get("repeat")),
         }

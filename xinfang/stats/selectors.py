@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from xinfang.accounts.models import User
 from xinfang.core.queries import regrouped
 from xinfang.directory.models import Category, County, Unit
-from xinfang.petitions.models import COLLECTIVE_PERSONS, Channel, Event, Level
+from xinfang.petitions.models import COLLECTIVE_PERSONS, OVER_LEVELS, Channel, Event, Level
 from xinfang.petitions.selectors import events_visible
 
 FIGURES = ("matters", "events", "persons")
@@ -136,6 +136,7 @@ def events_for_user(
     township_id: int | None = None,
     collective: bool = False,
     repeat: bool = False,
+    over_level: bool = False,
 ) -> QuerySet[Event]:
     """The events behind a statistics figure, within the user's scope, newest first."""
     if user.county is None:
@@ -153,6 +154,8 @@ def events_for_user(
         events = events.filter(persons__gte=COLLECTIVE_PERSONS)
     if repeat:
         events = events.filter(is_repeat=True)
+    if over_level:  # 越级: 到市, 赴省 and 进京 (the dashboard's figure)
+        events = events.filter(level__in=OVER_LEVELS)
     return events.order_by("-date", "-id")
 
 
