@@ -308,3 +308,20 @@ def check_risk_weights(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     except ValueError as problem:
         return [Error(f"XINFANG_RISK_WEIGHTS：{problem}", hint="见 .env.example", id="xinfang.E017")]
     return []
+
+
+@register(Tags.compatibility)
+def check_monthly_report(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The monthly analysis's day, at-risk list and sensitive periods (docs/monthly-report.md)."""
+    from xinfang.reports.sensitive import sensitive_periods_parse
+
+    errors = []
+    if not 1 <= settings.XINFANG_MONTHLY_REPORT_DAY <= 10:
+        errors.append("XINFANG_MONTHLY_REPORT_DAY 应为 1 到 10（统计月结束后第几个工作日起草）")
+    if not 1 <= settings.XINFANG_MONTHLY_AT_RISK <= 100:
+        errors.append("XINFANG_MONTHLY_AT_RISK 应为 1 到 100")
+    try:
+        sensitive_periods_parse(settings.XINFANG_SENSITIVE_PERIODS)
+    except ValueError as problem:
+        errors.append(f"XINFANG_SENSITIVE_PERIODS：{problem}")
+    return [Error(message, hint="见 .env.example", id="xinfang.E018") for message in errors]

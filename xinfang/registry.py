@@ -25,6 +25,7 @@ from xinfang.reception.downvisits import downvisit_draw_days, downvisit_draw_job
 from xinfang.reception.duty import duty_warning_days, duty_warnings_job
 from xinfang.reception.services import reception_generate_days, reception_schedules_job
 from xinfang.reports.services import daily_report_days, daily_report_job
+from xinfang.reports.services.monthly import monthly_report_days, monthly_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
 from xinfang.stats.hotspots import hotspot_warnings_job
 from xinfang.supervision.summary_issue import progress_summary_days, progress_summary_job
@@ -56,6 +57,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "weekly_report", "每周访情分析起草", weekly_report_days(), "XINFANG_WEEKLY_REPORT_TIME",
         weekly_report_job,
+    ),
+    JobSpec(
+        "monthly_report", "月信访形势分析起草", monthly_report_days(), "XINFANG_MONTHLY_REPORT_TIME",
+        monthly_report_job,
     ),
     JobSpec(
         "ownership_draft", "领导包案候选起草", weekly_report_days(), "XINFANG_OWNERSHIP_DRAFT_TIME",

@@ -380,6 +380,17 @@ XINFANG_WEEK_STARTS = env_int("XINFANG_WEEK_STARTS", 1)
 XINFANG_WEEKLY_REPORT_TIME = os.environ.get("XINFANG_WEEKLY_REPORT_TIME", "08:30")
 # The weekly analysis's key matters (重点事项): at most this many, the most serious first.
 XINFANG_WEEKLY_KEY_MATTERS = env_int("XINFANG_WEEKLY_KEY_MATTERS", 60)
+# The monthly situation analysis (月信访形势分析, docs/monthly-report.md) is drafted on this working day after
+# the statistical month closes (1 = the first working day after its last day, 1–10) at this time; it lists
+# this many matters most at risk of escalating; the sensitive periods its 舆情预判 looks ahead to, as
+# 名称=起..止 (MM-DD, or 春节±N days from the lunar new year) separated by ";".
+XINFANG_MONTHLY_REPORT_DAY = env_int("XINFANG_MONTHLY_REPORT_DAY", 1)
+XINFANG_MONTHLY_REPORT_TIME = os.environ.get("XINFANG_MONTHLY_REPORT_TIME", "09:30")
+XINFANG_MONTHLY_AT_RISK = env_int("XINFANG_MONTHLY_AT_RISK", 10)
+XINFANG_SENSITIVE_PERIODS = (
+    os.environ.get("XINFANG_SENSITIVE_PERIODS", "").strip()
+    or "春节前后欠薪高发期=春节-40..春节+15;全国两会=03-01..03-15;国庆=10-01..10-07;年底=12-01..12-31"
+)
 # The supervision progress summary (办理情况汇总) is compiled on these days of each month, at this time.
 XINFANG_PROGRESS_SUMMARY_DAYS = os.environ.get("XINFANG_PROGRESS_SUMMARY_DAYS", "1,11,21")
 XINFANG_PROGRESS_SUMMARY_TIME = os.environ.get("XINFANG_PROGRESS_SUMMARY_TIME", "09:00")

@@ -46,6 +46,14 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
     assert [run["at"][:10] for run in runs if run["job"] == "reception_schedules"] == ["2026-02-20"]
 
 
+def test_the_monthly_analysis_is_drafted_on_the_first_working_day_after_the_month(county, capsys):
+    code, out, _ = plan(capsys, "--from", "2026-09-25", "--to", "2026-11-05", "--format", "json")
+    assert code == 0
+    runs = [run["at"] for run in json.loads(out) if run["job"] == "monthly_report"]
+    # October 1st–7th is the 国庆 holiday: September is drafted on the 8th, October on Monday the 2nd.
+    assert runs == ["2026-10-08T09:30:00+08:00", "2026-11-02T09:30:00+08:00"]
+
+
 def test_the_times_come_from_the_settings(county, capsys, settings):
     settings.XINFANG_DAILY_REPORT_TIME = "18:05"
     code, out, _ = plan(capsys, "--from", "2026-03-02", "--to", "2026-03-02", "--format", "json")

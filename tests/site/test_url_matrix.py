@@ -20,6 +20,7 @@ from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Leader, LeaderUnavailability, OfficialUnavailability, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload
+from xinfang.lib.periods import Month
 from xinfang.ownership.models import Closure
 from xinfang.ownership.services import batch_create, batch_entry_add, package_entry_add
 from xinfang.petitions.models import Ownership, RuleProfileAssignment
@@ -29,6 +30,7 @@ from xinfang.petitions.services.public import online_submit
 from xinfang.petitions.services.registration import matter_register
 from xinfang.reception.records import AttendeeInput, ReceptionInput, reception_record
 from xinfang.reception.services import schedule_generate, schedule_publish
+from xinfang.reports.services.monthly import monthly_approve, monthly_draft
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft
 from xinfang.supervision.services import item_create, progress_report
 
@@ -167,6 +169,15 @@ def reception_objects(objects: dict[str, Any]) -> dict[str, Any]:
 
 
 # The object each URL with an argument is opened for.
+def issued_monthly(county: Any) -> Any:
+    """October's monthly analysis, issued by the bureau head (NOW is in November)."""
+    bureau, head = User.objects.get(username="bureau"), User.objects.get(username="bureau_head")
+    report, _ = monthly_draft(county=county, month=Month(2026, 10), by=bureau)
+    monthly_approve(report=report, by=head)
+    report.refresh_from_db()
+    return report
+
+
 LEDGER_URLS = ("detail", "status", "confirm", "discard", "undo")
 MATTER_URLS = ("detail", "edit", "transition", "assign", "receive", "object", "decide", "extend",
                "decide_extension", "hearing", "owner", "event", "reveal", "receipt",
@@ -198,6 +209,7 @@ OBJECT_OF = {
         f"reports:{name}": "weekly"
         for name in ("weekly_issue", "weekly_recount", "weekly_approve", "weekly_instruct")
     },
+    **{f"reports:{name}": "monthly" for name in ("monthly_issue", "monthly_recount", "monthly_approve")},
     **{f"documents:{name}": "document" for name in ("document", "sign")},
     "documents:file": "document_file",
     **{f"supervision_api:{name}": "supervision" for name in ("item", "progress", "accept", "return")},
@@ -233,6 +245,10 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         return reverse(name)
     if key == "query_code":
         return reverse(name, args=[objects["matter"].query_code])
+    if key == "monthly":
+        if "monthly" not in objects:  # issued once, when a URL needs it
+            objects["monthly"] = issued_monthly(objects["matter"].county)
+        return reverse(name, args=[objects["monthly"].pk])
     if key in ("weekly", "document", "document_file"):
         if "weekly" not in objects:  # issued once, when a URL needs it (a PDF costs a second)
             objects["weekly"] = issued_weekly(objects["matter"])
@@ -349,6 +365,12 @@ URLS: dict[str, tuple[int, ...]] = {
     "reports:weekly_recount": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
     "reports:weekly_approve": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     "reports:weekly_instruct": (302, 405, 405, 405, 403, 403, 403, 403, 403, 403),
+    # The monthly analysis: the bureau's pages; the main leaders open an issue (the others read it in 文件).
+    "reports:monthly": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "reports:monthly_new": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:monthly_issue": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    "reports:monthly_recount": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    "reports:monthly_approve": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     "documents:inbox": (302, 200, 200, 200, 200, 403, 403, 403, 403, 403),
     # The demo vice county head is not a standing-committee member: the weekly issue is not sent to him.
     "documents:document": (302, 200, 200, 200, 404, 403, 403, 403, 403, 403),

@@ -20,6 +20,7 @@ class DocumentKind(models.TextChoices):
     WEEKLY = "weekly", "每周访情分析"
     PROGRESS = "progress", "督办办理情况汇总"
     OWNERSHIP = "ownership", "县级领导包案"
+    MONTHLY = "monthly", "月信访形势分析"
 
 
 class DocumentSequence(models.Model):

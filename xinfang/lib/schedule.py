@@ -23,7 +23,8 @@ class Rule:
     weekday of every month; the first working day of every week (a week starting on `weekday`); a number of
     days (`nth`) before each quarter's last day."""
 
-    # "workdays", "days", "weekday", "monthdays", "nth_weekday", "week_first_workday", "quarter_end"
+    # "workdays", "days", "weekday", "monthdays", "nth_weekday", "week_first_workday", "quarter_end",
+    # "month_workday" (the `nth` working day from day `days[0]` of every month, that day counted)
     kind: str
     weekday: int = 0  # Monday is 0
     days: tuple[int, ...] = ()
@@ -45,11 +46,29 @@ class Rule:
                     if day >= start:
                         yield day
             return
+        if self.kind == "month_workday":
+            yield from self._month_workdays(start, end, calendar)
+            return
         day = start
         while day <= end:
             if self.picks(day):
                 yield day
             day += dt.timedelta(days=1)
+
+    def _month_workdays(self, start: dt.date, end: dt.date, calendar: WorkCalendar) -> Iterator[dt.date]:
+        anchor_day = self.days[0] if self.days else 1
+        year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
+        while (anchor := dt.date(year, month, anchor_day)) <= end:
+            day, seen = anchor, 0
+            while True:  # a month always has working days: the walk ends within weeks
+                if calendar.is_workday(day):
+                    seen += 1
+                    if seen == self.nth:
+                        break
+                day += dt.timedelta(days=1)
+            if start <= day <= end:
+                yield day
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
 
     def picks(self, day: dt.date) -> bool:
         if self.kind == "days":
@@ -79,6 +98,9 @@ class Rule:
             return "每月" + "、".join(f"{day}日" for day in self.days)
         if self.kind == "quarter_end":
             return f"每季度最后一天前{self.nth}天"
+        if self.kind == "month_workday":
+            anchor = self.days[0] if self.days else 1
+            return f"每月{'' if anchor == 1 else f'{anchor}日起'}第{self.nth}个工作日"
         return f"每月第{ORDINALS[self.nth - 1]}个星期{WEEKDAYS[self.weekday]}"
 
 
@@ -107,6 +129,12 @@ def week_start(day: dt.date, weekday: int = 0) -> dt.date:
 def monthly_on(*days: int) -> Rule:
     """The given days of each month; a day the month does not have (the 31st in April) falls on its last."""
     return Rule("monthdays", days=tuple(sorted(days)))
+
+
+def nth_working_day_from(day: int, nth: int = 1) -> Rule:
+    """The `nth` working day of each month counted from its day `day` (1–28), that day included: with
+    `day` the first day after a statistical month closes, the `nth` working day after the close."""
+    return Rule("month_workday", days=(day,), nth=nth)
 
 
 def nth_weekday(nth: int, weekday: int) -> Rule:

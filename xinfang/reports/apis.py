@@ -27,8 +27,8 @@ from xinfang.documents.selectors import document_get_for_user
 from xinfang.documents.services import delivery_read
 from xinfang.reports.models import WeeklyReport
 from xinfang.reports.selectors import weekly_get_for_user, weekly_instructions, weekly_reports, weekly_years
+from xinfang.reports.services.common import TEXT_LIMIT
 from xinfang.reports.services.weekly import (
-    TEXT_LIMIT,
     weekly_approve,
     weekly_draft,
     weekly_edit,

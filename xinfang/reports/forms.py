@@ -7,6 +7,8 @@ from django import forms
 from django.utils import timezone
 
 from xinfang.directory.models import County, Leader, Unit
+from xinfang.lib.periods import Month, month_parse
+from xinfang.reports.monthly import last_closed_month
 
 
 class ReportDayForm(forms.Form):
@@ -103,3 +105,31 @@ class InstructionForm(forms.Form):
         if day < timezone.localdate():
             raise forms.ValidationError("办理期限不能早于今天")
         return day
+
+
+class MonthForm(forms.Form):
+    """A statistical month to draft, "YYYY-MM"; one not yet closed is refused."""
+
+    month = forms.CharField(
+        label="统计月", max_length=7, error_messages={"required": "请填写统计月（YYYY-MM）"},
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-03"}),
+    )  # fmt: skip
+
+    def clean_month(self) -> Month:
+        try:
+            month = month_parse(self.cleaned_data["month"])
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+        newest = last_closed_month(timezone.localdate())
+        if month > newest:
+            raise forms.ValidationError(f"{month.label}尚未结束，最近可起草的月份是{newest.label}")
+        return month
+
+
+class MonthlyTextForm(forms.Form):
+    analysis = forms.CharField(
+        label="形势研判", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    suggestions = forms.CharField(
+        label="下一步工作", required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 8})
+    )

@@ -81,3 +81,51 @@ class WeeklyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date_from:%Y-%m-%d}至{self.date_to:%Y-%m-%d} 每周访情分析"
+
+
+class MonthlyReport(models.Model):
+    """月信访形势分析: a statistical month's issue (docs/monthly-report.md), drafted by the worker after the
+    month closes (or staff on demand), edited by staff and approved by the bureau head, which numbers and
+    archives it (`document`) with the figures frozen then. The same life cycle as WeeklyReport."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        ISSUED = "issued", "已印发"
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    month = models.CharField("统计月", max_length=7)  # "2026-03", a lib.periods.Month
+    # The month's days under the start day in force when drafted (XINFANG_MONTH_START_DAY).
+    date_from = models.DateField("起始日期")
+    date_to = models.DateField("截止日期")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
+    figures = models.JSONField("访情数字", default=dict)  # as drafted; the issued figures are the document's
+    figures_at = models.DateTimeField("统计时间")
+    analysis = models.TextField("形势研判", blank=True)
+    suggestions = models.TextField("下一步工作", blank=True)
+    drafted_at = models.DateTimeField("起草时间")
+    # None: the worker's draft after the month closed.
+    drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="起草人",
+    )  # fmt: skip
+    edited_at = models.DateTimeField("修改时间", null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="修改人",
+    )  # fmt: skip
+    document = models.OneToOneField(
+        "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="印发文件",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "月信访形势分析"
+        verbose_name_plural = "月信访形势分析"
+        ordering: ClassVar = ["-month"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "month"], name="monthly_report_once_per_month")
+        ]
+
+    def __str__(self) -> str:
+        year, month = self.month.split("-")
+        return f"{year}年{int(month)}月信访形势分析"

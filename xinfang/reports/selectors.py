@@ -11,7 +11,7 @@ from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import County
 from xinfang.notifications.models import SmsMessage
-from xinfang.reports.models import DailyReport, WeeklyReport
+from xinfang.reports.models import DailyReport, MonthlyReport, WeeklyReport
 from xinfang.reports.services import daily_topic
 from xinfang.supervision.models import SupervisionItem
 
@@ -63,3 +63,25 @@ def weekly_instructions(*, report: WeeklyReport, omit: frozenset[str] = frozense
     return list(
         items.select_related("matter", "instructed_by", "leader").prefetch_related("units").order_by("id")
     )
+
+
+def monthly_reports(*, county: County, year: int) -> list[MonthlyReport]:
+    """The year's monthly issues and drafts (by the month's name), newest first."""
+    reports = MonthlyReport.objects.filter(county=county, month__startswith=f"{year:04d}-")
+    return list(reports.select_related("document", "drafted_by"))
+
+
+def monthly_years(*, county: County) -> list[int]:
+    months = MonthlyReport.objects.filter(county=county).values_list("month", flat=True)
+    return sorted({int(month[:4]) for month in months}, reverse=True)
+
+
+def monthly_get_for_user(*, user: User, report_id: int) -> MonthlyReport:
+    """A monthly issue of the user's county: the bureau sees drafts and issues, the main leaders issues;
+    the standing-committee members read the issued document in their copy, on the documents pages."""
+    report = MonthlyReport.objects.select_related("county", "document").filter(pk=report_id).first()
+    if report is None or report.county_id != user.county_id:
+        raise Http404
+    if user.role in BUREAU_ROLES or (user.role == Role.MAIN_LEADER and report.document_id is not None):
+        return report
+    raise Http404

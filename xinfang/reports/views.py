@@ -1,5 +1,6 @@
-"""The report pages: the daily report (preview the day's messages, send them, resend, see delivery) and
-the weekly analysis (the year's issues, a draft to edit and approve, an issue with its deliveries)."""
+"""The report pages: the daily report (preview the day's messages, send them, resend, see delivery), the
+weekly analysis (the year's issues, a draft to edit and approve, an issue with its deliveries) and the
+monthly situation analysis (the same without 批示)."""
 
 from __future__ import annotations
 
@@ -22,18 +23,36 @@ from xinfang.core.forms import form_errors_from
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.documents.selectors import deliveries_of, document_get_for_user
 from xinfang.documents.services import delivery_read
-from xinfang.reports.forms import InstructionForm, ReportDayForm, WeekForm, WeeklyTextForm
-from xinfang.reports.models import WeeklyReport
+from xinfang.reports.forms import (
+    InstructionForm,
+    MonthForm,
+    MonthlyTextForm,
+    ReportDayForm,
+    WeekForm,
+    WeeklyTextForm,
+)
+from xinfang.reports.models import MonthlyReport, WeeklyReport
+from xinfang.reports.monthly import last_closed_month
 from xinfang.reports.selectors import (
     daily_deliveries,
     daily_report_get,
     daily_reports_recent,
+    monthly_get_for_user,
+    monthly_reports,
+    monthly_years,
     weekly_get_for_user,
     weekly_instructions,
     weekly_reports,
     weekly_years,
 )
 from xinfang.reports.services import daily_report_preview, daily_report_resend, daily_report_send
+from xinfang.reports.services.monthly import (
+    monthly_approve,
+    monthly_draft,
+    monthly_edit,
+    monthly_recount,
+    monthly_render,
+)
 from xinfang.reports.services.weekly import (
     weekly_approve,
     weekly_draft,
@@ -286,3 +305,113 @@ def weekly_instruct_view(request: AuthedRequest, report_id: int) -> HttpResponse
             messages.success(request, "批示已交办，已生成督办事项并短信通知牵头领导和责任单位。")
             return redirect("reports:weekly_issue", report.pk)
     return weekly_issue_page(request, report, instruction_form=form, status=422)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The monthly situation analysis (月信访形势分析)
+
+
+@role_required(BUREAU_ROLES)
+def monthly_list(request: AuthedRequest) -> HttpResponse:
+    county = request.user.county
+    assert county is not None
+    years = monthly_years(county=county)
+    try:
+        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
+    except ValueError:
+        year = timezone.localdate().year
+    context = {
+        "reports": monthly_reports(county=county, year=year),
+        "years": years,
+        "year": year,
+        "form": MonthForm(initial={"month": str(last_closed_month(timezone.localdate()))}),
+        "nav_key": "weekly",  # the reports nav item; the list pages have tabs
+    }
+    return render(request, "reports/monthly_list.html", context)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def monthly_new(request: AuthedRequest) -> HttpResponse:
+    county = request.user.county
+    assert county is not None
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("reports:monthly")
+    report, created = monthly_draft(county=county, month=form.cleaned_data["month"], by=request.user)
+    if not created:
+        messages.info(request, "该月的信访形势分析已经起草，已为您打开。")
+    return redirect("reports:monthly_issue", report.pk)
+
+
+@role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
+def monthly_issue(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = monthly_get_for_user(user=request.user, report_id=report_id)
+    if request.method != "POST":
+        return monthly_issue_page(request, report)
+    if request.user.role not in BUREAU_ROLES:
+        raise PermissionDenied
+    form = MonthlyTextForm(request.POST)
+    if form.is_valid():
+        try:
+            monthly_edit(report=report, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_errors_from(form, error)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("reports:monthly_issue", report.pk)
+    return monthly_issue_page(request, report, text_form=form, status=422)
+
+
+def monthly_issue_page(
+    request: AuthedRequest,
+    report: MonthlyReport,
+    *,
+    text_form: MonthlyTextForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    document = report.document
+    reading = document_get_for_user(user=request.user, document_id=document.pk) if document else None
+    if reading is not None and reading.delivery is not None:
+        delivery_read(delivery=reading.delivery, user=request.user)
+    context = {
+        "report": report,
+        "form": text_form
+        or MonthlyTextForm(initial={"analysis": report.analysis, "suggestions": report.suggestions}),
+        "content_html": document_html(monthly_render(report)) if document is None else "",
+        "reading": reading,
+        "deliveries": deliveries_of(document) if document and request.user.role in BUREAU_ROLES else [],
+        "is_bureau": request.user.role in BUREAU_ROLES,
+        "is_head": request.user.role == Role.BUREAU_HEAD,
+        "nav_key": "weekly",  # the reports nav item; the list pages have tabs
+    }
+    return render(request, "reports/monthly_issue.html", context, status=status)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def monthly_recount_view(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = monthly_get_for_user(user=request.user, report_id=report_id)
+    try:
+        monthly_recount(report=report, by=request.user)
+        messages.success(request, "已按最新登记重新统计。")
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    return redirect("reports:monthly_issue", report.pk)
+
+
+@role_required({Role.BUREAU_HEAD})
+@require_POST
+def monthly_approve_view(request: AuthedRequest, report_id: int) -> HttpResponse:
+    report = monthly_get_for_user(user=request.user, report_id=report_id)
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请确认后再审定印发。")
+        return redirect("reports:monthly_issue", report.pk)
+    try:
+        document = monthly_approve(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, f"已审定印发{document.label}，已报送县主要领导和县委常委。")
+    return redirect("reports:monthly_issue", report.pk)

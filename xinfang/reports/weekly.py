@@ -52,11 +52,11 @@ def previous_week(day: dt.date) -> tuple[dt.date, dt.date]:
     return week_of(week_of(day)[0] - dt.timedelta(days=1))
 
 
-def _totals(figures: dict[str, Any]) -> dict[str, int]:
+def totals_of(figures: dict[str, Any]) -> dict[str, int]:
     return {name: figures[name] for name in FIGURES}
 
 
-def _by_unit(*, county: County, date_from: dt.date, date_to: dt.date) -> dict[str, dict[str, int]]:
+def figures_by_unit(*, county: County, date_from: dt.date, date_to: dt.date) -> dict[str, dict[str, int]]:
     """The period's figures by the matters' responsible unit (责任单位), townships and departments in the
     directory's order, then the events of matters not yet assigned."""
     rows = (
@@ -83,9 +83,11 @@ def _by_unit(*, county: County, date_from: dt.date, date_to: dt.date) -> dict[st
     return result
 
 
-def _period_figures(*, county: County, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+def period_figures(*, county: County, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
+    """`event_statistics` of the period plus its figures by responsible unit and its over-level events:
+    what the weekly and the monthly analyses count a period by."""
     figures = event_statistics(county=county, date_from=date_from, date_to=date_to)
-    figures["by_unit"] = _by_unit(county=county, date_from=date_from, date_to=date_to)
+    figures["by_unit"] = figures_by_unit(county=county, date_from=date_from, date_to=date_to)
     figures["over_level_events"] = sum(
         row["events"] for level, row in figures["by_level"].items() if level != LEVEL_LABELS[Level.COUNTY]
     )
@@ -95,19 +97,19 @@ def _period_figures(*, county: County, date_from: dt.date, date_to: dt.date) -> 
 def weekly_figures(*, county: County, date_from: dt.date, date_to: dt.date) -> dict[str, Any]:
     """The weekly analysis's figures for the week from `date_from` to `date_to` (dates included), in the
     shape of `xinfang report weekly --format json`."""
-    current = _period_figures(county=county, date_from=date_from, date_to=date_to)
+    current = period_figures(county=county, date_from=date_from, date_to=date_to)
     days = (date_to - date_from).days + 1
     before_to = date_from - dt.timedelta(days=1)
     before_from = before_to - dt.timedelta(days=days - 1)
-    before = _period_figures(county=county, date_from=before_from, date_to=before_to)
+    before = period_figures(county=county, date_from=before_from, date_to=before_to)
     keys, total = key_matters(county=county, date_from=date_from, date_to=date_to)
     return {
         "county": county.code,
         "number": None,
         "from": date_from.isoformat(),
         "to": date_to.isoformat(),
-        "totals": _totals(current),
-        "previous": _totals(before),
+        "totals": totals_of(current),
+        "previous": totals_of(before),
         "previous_from": before["from"],
         "previous_to": before["to"],
         **{key: current[key] for key in BREAKDOWNS},

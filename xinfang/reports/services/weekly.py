@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,18 +21,17 @@ from xinfang.core.attachments import Upload, attachment_store
 from xinfang.core.documents import Document
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import Category, County, Leader, Unit
-from xinfang.documents.models import Delivery, DocumentKind, IssuedDocument
-from xinfang.documents.services import Recipient, document_issue, recipients_for
+from xinfang.documents.models import DocumentKind, IssuedDocument
+from xinfang.documents.services import Recipient, document_issue
 from xinfang.lib.schedule import Rule, first_working_day_of_week
-from xinfang.lib.text import clean_text
 from xinfang.petitions.models import Channel, Level, Matter
 from xinfang.reports.models import WeeklyReport
+from xinfang.reports.services.common import bounded_text, leaders_recipients
 from xinfang.reports.weekly import previous_week, weekly_figures
 from xinfang.reports.weekly_document import weekly_document
 from xinfang.supervision.models import SupervisionItem
 from xinfang.supervision.services import item_create
 
-TEXT_LIMIT = 20_000  # characters of the analysis and of the suggestions
 CATCH_UP_WEEKS = 4  # weeks the Monday job drafts when earlier Mondays had no run (a holiday week)
 
 
@@ -95,15 +93,8 @@ def _editable(report: WeeklyReport) -> None:
         raise ValidationError("本期已印发，不能再修改")
 
 
-def _bounded(text: str, label: str) -> str:
-    text = clean_text(text, multiline=True).strip()
-    if len(text) > TEXT_LIMIT:
-        raise ValidationError(f"{label}不超过{TEXT_LIMIT}字（现有{len(text)}字）")
-    return text
-
-
 def weekly_edit(*, report: WeeklyReport, by: User, analysis: str, suggestions: str) -> WeeklyReport:
-    analysis, suggestions = _bounded(analysis, "分析研判"), _bounded(suggestions, "意见建议")
+    analysis, suggestions = bounded_text(analysis, "分析研判"), bounded_text(suggestions, "意见建议")
     with transaction.atomic():
         report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
         _editable(report)
@@ -135,15 +126,7 @@ def weekly_recount(*, report: WeeklyReport, by: User) -> WeeklyReport:
 def weekly_recipients(county: County, figures: dict[str, Any]) -> list[Recipient]:
     """The main leaders sign off, the other standing-committee members read; each gets a copy without the
     key matters that report their own account (Art. 46)."""
-    leaders = Leader.objects.filter(county=county, is_active=True).filter(
-        Q(post_kind__in=Leader.MAIN_POSTS) | Q(is_standing_committee=True)
-    )
-    return recipients_for(
-        county=county,
-        leaders=list(leaders.order_by("protocol_order", "id")),
-        purpose=lambda leader: Delivery.Purpose.SIGN if leader.is_main_leader else Delivery.Purpose.READ,
-        numbers=[row["number"] for row in figures["key_matters"]],
-    )
+    return leaders_recipients(county, [row["number"] for row in figures["key_matters"]])
 
 
 def weekly_approve(*, report: WeeklyReport, by: User, now: dt.datetime | None = None) -> IssuedDocument:

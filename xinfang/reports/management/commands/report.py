@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -12,19 +13,28 @@ from xinfang.directory.management.options import county_option, date_option
 from xinfang.documents.models import DocumentKind, IssuedDocument
 from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.columns import table_lines
-from xinfang.reports.models import WeeklyReport
+from xinfang.lib.periods import month_parse
+from xinfang.reports.models import MonthlyReport, WeeklyReport
+from xinfang.reports.monthly import changes, monthly_figures
+from xinfang.reports.monthly_document import monthly_document
 from xinfang.reports.services import daily_report_preview, daily_report_send
+from xinfang.reports.services.monthly import monthly_check_month, monthly_draft, monthly_keys
 from xinfang.reports.services.weekly import filter_keys, weekly_draft
 from xinfang.reports.weekly import week_of, weekly_figures
 from xinfang.reports.weekly_document import weekly_document
 from xinfang.supervision.summary import progress_summary
 from xinfang.supervision.summary_issue import progress_document
 
+# `xinfang report monthly --format json` prints exactly these keys (issue 18).
+MONTHLY_JSON = ("month", "totals", "previous", "last_year", "by_channel", "by_level", "by_township",
+                "by_unit", "by_category", "rising_categories", "forecast", "at_risk")  # fmt: skip
+
 
 class Command(BaseCommand):
     help = (
         "报告：daily 生成并发送（或 --preview 只预览）某日的每日访情报告；"
         "weekly 统计某周的每周访情分析（--draft 起草，--output 输出 Word 和 PDF）；"
+        "monthly 统计某月的月信访形势分析（--draft 起草，--output 输出 Word 和 PDF）；"
         "progress 督办事项办理情况汇总。"
     )
 
@@ -41,6 +51,12 @@ class Command(BaseCommand):
         weekly.add_argument("--draft", action="store_true", help="起草该周的访情分析（已起草的不重复）")
         weekly.add_argument("--output", default="", help="把 Word（.docx）和 PDF 写到该目录")
         weekly.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
+        monthly = reports.add_parser("monthly", help="月信访形势分析")
+        monthly.add_argument("--month", required=True, help="统计月 YYYY-MM（按 XINFANG_MONTH_START_DAY 计）")
+        monthly.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
+        monthly.add_argument("--draft", action="store_true", help="起草该月的形势分析（已起草的不重复）")
+        monthly.add_argument("--output", default="", help="把 Word（.docx）和 PDF 写到该目录")
+        monthly.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
         progress = reports.add_parser("progress", help="督办事项办理情况汇总（每10天）")
         progress.add_argument("--date", required=True, help="汇总截至日期 YYYY-MM-DD")
         progress.add_argument("--county", default="", help="县的行政区划代码（只有一个县时可省略）")
@@ -53,6 +69,9 @@ class Command(BaseCommand):
             return
         if options["report"] == "progress":
             self.progress(**options)
+            return
+        if options["report"] == "monthly":
+            self.monthly(**options)
             return
         day, county = date_option(options["date"]), county_option(options["county"])
         if day > timezone.localdate():
@@ -124,6 +143,74 @@ class Command(BaseCommand):
                 county_name=county.name, figures=figures, analysis=report.analysis if report else "",
                 suggestions=report.suggestions if report else "", number=None, year=timezone.localdate().year,
                 issued_on=timezone.localdate(), keys=filter_keys(county),
+            )  # fmt: skip
+            docx, pdf = document_docx(content), document_pdf(content)
+            stem += "_草稿"
+        return write_files(directory, stem, docx, pdf)
+
+    def monthly(self, **options: Any) -> None:
+        try:
+            month = month_parse(options["month"])
+        except ValueError as error:
+            raise CommandError(str(error), returncode=2) from None
+        county = county_option(options["county"])
+        try:
+            monthly_check_month(month)
+        except ValidationError as error:
+            raise CommandError("；".join(error.messages), returncode=2) from None
+        if options["draft"]:
+            monthly_draft(county=county, month=month, by=None)
+        report = (
+            MonthlyReport.objects.filter(county=county, month=str(month)).select_related("document").first()
+        )
+        issued = report.document if report is not None else None
+        figures = issued.snapshot if issued is not None else monthly_figures(county=county, month=month)
+        written = self.monthly_files(options["output"], county, figures, report) if options["output"] else []
+        if options["format"] == "json":
+            self.stdout.write(
+                json.dumps({key: figures[key] for key in MONTHLY_JSON}, ensure_ascii=False, indent=2)
+            )
+        else:
+            totals, previous, last_year = figures["totals"], figures["previous"], figures["last_year"]
+            title = f"{year_number(issued)}月信访形势分析" if issued else "月信访形势分析（未印发）"
+            self.stdout.write(f"{county.name} {month.label}（{figures['from']} 至 {figures['to']}）{title}")
+            self.stdout.write(
+                f"  本月 {totals['matters']} 起 {totals['events']} 批次 {totals['persons']} 人次；"
+                f"环比 {changes(totals['events'], previous['events'])}，"
+                f"同比 {changes(totals['events'], last_year['events'] if last_year else None)}"
+            )
+            forecast = figures["forecast"]
+            measured = (
+                "历史太短" if forecast["mape_12m"] is None else f"回测误差 {forecast['mape_12m'] * 100:.1f}%"
+            )
+            self.stdout.write(
+                f"  预计 {forecast['month']} 约 {forecast['events']} 批次"
+                f"（{forecast['low']}—{forecast['high']}，{forecast['method']}，{measured}）"
+            )
+            rising_names = "、".join(item["name"] for item in figures["rising_categories"]) or "无"
+            self.stdout.write(
+                f"  上升较快的问题类别：{rising_names}；越级风险事项 {len(figures['at_risk'])} 件"
+            )
+        stream = self.stderr if options["format"] == "json" else self.stdout
+        for path in written:
+            stream.write(str(path))
+
+    def monthly_files(
+        self, output: str, county: Any, figures: dict[str, Any], report: MonthlyReport | None
+    ) -> list[Path]:
+        """The issued files when the month was issued (as archived), else the month counted now, a draft."""
+        directory = output_directory(output)
+        stem = f"月信访形势分析_{figures['month']}"
+        if report is not None and report.document is not None:
+            copy = report.document.copies.get(key="full")
+            docx, pdf = bytes(copy.docx), bytes(copy.pdf)
+            stem = f"{report.document.year}年第{report.document.number}期{stem}"
+        else:
+            content = monthly_document(
+                county_name=county.name, figures=figures, analysis=report.analysis if report else "",
+                suggestions=report.suggestions if report else "\n".join(figures["suggested"]), number=None,
+                year=timezone.localdate().year, issued_on=timezone.localdate(),
+                keys=monthly_keys(county, figures),
             )  # fmt: skip
             docx, pdf = document_docx(content), document_pdf(content)
             stem += "_草稿"
