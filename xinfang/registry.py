@@ -13,10 +13,11 @@ from xinfang.accounts.services import login_guards_purge
 from xinfang.audit.services import audit_purge_due
 from xinfang.core.ratelimit import rate_counters_purge
 from xinfang.core.worker import Task
+from xinfang.dashboard.snapshot import dashboard_snapshot_job
 from xinfang.jobs.schedule import JobSpec
 from xinfang.jobs.services import scheduler_tick
 from xinfang.ledger.uploads import ledger_work_next
-from xinfang.lib.schedule import every_working_day
+from xinfang.lib.schedule import every_day, every_working_day
 from xinfang.notifications.services import sms_dispatch_due
 from xinfang.ownership.services import batch_draft_job
 from xinfang.petitions.closing import review_windows_job
@@ -34,6 +35,10 @@ from xinfang.supervision.warnings import supervision_warnings_job
 # Scheduled jobs: a run per (job, county, period) on the county's working calendar, at the time the
 # named setting holds.
 JOBS: tuple[JobSpec, ...] = (
+    JobSpec(
+        "dashboard_snapshot", "态势快照", every_day(), "XINFANG_DASHBOARD_SNAPSHOT_TIME",
+        dashboard_snapshot_job,
+    ),
     JobSpec(
         "deadline_warnings", "到期预警短信", every_working_day(), "XINFANG_DEADLINE_WARNING_TIME",
         deadline_warnings_job,

@@ -441,6 +441,9 @@ XINFANG_DUTY_WEIGHT_OVERDUE = env_int("XINFANG_DUTY_WEIGHT_OVERDUE", 2)
 # dissatisfied, category); hotspot warnings (热点预警) go to the bureau's staff at this time each working day.
 XINFANG_RISK_WEIGHTS = os.environ.get("XINFANG_RISK_WEIGHTS", "")
 XINFANG_HOTSPOT_WARNING_TIME = os.environ.get("XINFANG_HOTSPOT_WARNING_TIME", "09:00")
+# The leaders' dashboard's daily snapshot (docs/dashboard.md): risk, hotspots, KPIs, computed every day at
+# this time (just after midnight), or on the first visit of a day the job has not reached.
+XINFANG_DASHBOARD_SNAPSHOT_TIME = os.environ.get("XINFANG_DASHBOARD_SNAPSHOT_TIME", "00:30")
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

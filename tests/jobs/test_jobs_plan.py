@@ -28,7 +28,8 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
                         "--format", "json")  # fmt: skip
     assert code == 0
     runs = json.loads(out)
-    assert runs[:5] == [
+    assert runs[:6] == [
+        {"job": "dashboard_snapshot", "county": "410421", "at": "2026-02-13T00:30:00+08:00"},
         {"job": "review_windows", "county": "410421", "at": "2026-02-13T08:00:00+08:00"},
         {"job": "deadline_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "hotspot_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
@@ -36,8 +37,11 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
         {"job": "daily_report", "county": "410421", "at": "2026-02-13T17:30:00+08:00"},
     ]
     monthly = ("progress_summary", "reception_schedules")
-    days = sorted({run["at"][:10] for run in runs if run["job"] not in monthly})
+    daily = ("dashboard_snapshot",)  # every day, holidays included: the dashboard is read on any day
+    days = sorted({run["at"][:10] for run in runs if run["job"] not in (*monthly, *daily)})
     assert days == ["2026-02-13", "2026-02-14", "2026-02-24"]  # 14th: 调休 Saturday; 15th–23rd: 春节
+    snapshots = [run["at"][:10] for run in runs if run["job"] == "dashboard_snapshot"]
+    assert snapshots == [f"2026-02-{day}" for day in range(13, 25)]
     # The weekly draft on each week's first working day: Tuesday the 24th after the holiday; the 10-day
     # summary on its calendar day, the 21st, holiday or not.
     assert [run["at"][:10] for run in runs if run["job"] == "weekly_report"] == ["2026-02-24"]

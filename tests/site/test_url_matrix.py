@@ -292,6 +292,7 @@ OWNERSHIP_API_ACTIONS = ("entries", "entry_remove", "entry_owner", "issue", "pac
 # secadmin). 302 for the anonymous is the login page; 405 is a POST-only action the role may take.
 URLS: dict[str, tuple[int, ...]] = {
     "dashboard:home": (302, 200, 200, 200, 200, 200, 200, 302, 200, 200),
+    "dashboard:dashboard": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403),
     "accounts:login": (200, 302, 302, 302, 302, 302, 302, 302, 302, 302),
     "accounts:logout": (405, 405, 405, 405, 405, 405, 405, 405, 405, 405),
     "accounts:password_change": (302, 200, 200, 200, 200, 200, 200, 200, 200, 200),
