@@ -270,3 +270,31 @@ def test_a_statistical_month_from_the_21st(small_county, client_for, settings):
     assert found["month-events"][0] == by_hand(D(2026, 10, 21), TODAY)["events"] == 10
     assert previous["month-events"][0] == by_hand(D(2026, 9, 21), D(2026, 10, 19))["events"] == 3
     assert "本月（10月21日起）" in page
+
+
+def test_a_reported_reader_gets_figures_of_their_own(small_county, client_for, persona):
+    """Art. 46: a matter accusing the secretary is left out of every figure of theirs, the slow ones
+    included (computed for them, not read from the county-wide snapshot, which is not written)."""
+    secretary = persona("secretary")
+    small_county["A"].reported_accounts.add(secretary)
+    with frozen():
+        page = page_of(client_for(secretary))
+        bureau_page = page_of(client_for("bureau"))
+    found = tiles(page)
+    without_a = [row for row in EVENTS if row[0] != "A"]
+    assert found["month-events"][0] == sum(1 for row in without_a if row[1] >= D(2026, 11, 1)) == 2
+    assert found["today-over_level"][0] == 0
+    assert small_county["A"].number not in page and 'data-testid="hotspot"' not in page
+    assert "按本人可见范围即时计算" in page and 'data-testid="as-of"' not in page
+    assert small_county["A"].number in bureau_page and tiles(bureau_page)["month-events"][0] == 10
+    assert DashboardSnapshot.objects.count() == 1  # the bureau's visit wrote it; the secretary's did not
+
+
+def test_a_visit_with_the_snapshot_stored_takes_a_fixed_number_of_queries(
+    small_county, client_for, django_assert_max_num_queries
+):
+    client = client_for("secretary")
+    with frozen():
+        page_of(client)  # computes and stores the day's snapshot
+        with django_assert_max_num_queries(12):
+            page_of(client)
