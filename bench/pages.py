@@ -352,6 +352,10 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
     # 领导包案 (issue 16): the county's overview and batches for the county-wide roles, a leader's own cases.
     if user.role in COUNTY_WIDE_ROLES:
         pages += [("ownership overview", "/ownership/"), ("ownership batches", "/ownership/batches/")]
+    # 态势 (issue 18): the leaders' dashboard; the warm-up requests compute the day's snapshot, as the
+    # midnight job would have.
+    if user.role in COUNTY_WIDE_ROLES:
+        pages.append(("dashboard", "/dashboard/"))
     if user.leader_id:
         pages.append(("my cases", "/ownership/mine/"))
     return pages
