@@ -195,6 +195,7 @@ def test_the_job_drafts_the_closed_month_once(county) -> None:
     assert (report.date_from, report.date_to) == (dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     assert "已起草2026年10月" in first and "未重复" in again
     assert report.suggestions == "\n".join(report.figures["suggested"])  # drafted from the figures
+    assert "2026年12月28日至2027年2月21日为春节前后欠薪高发期" in report.suggestions
     assert AuditRecord.objects.filter(action="monthly.draft").count() == 1
 
 

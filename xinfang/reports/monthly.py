@@ -298,9 +298,11 @@ def suggestions_for(county: County, figures: dict[str, Any]) -> list[str]:
             lines.append(f"本月{name}为{rate * 100:.1f}%，低于{LOW_KPI * 100:.0f}%，建议查找原因、限期整改。")
     for period in figures["sensitive_periods"]:
         start, end = dt.date.fromisoformat(period["from"]), dt.date.fromisoformat(period["to"])
+        years = start.year != end.year
+        first = f"{start.year}年" * years + f"{start.month}月{start.day}日"
+        last = f"{end.year}年" * years + f"{end.month}月{end.day}日"
         lines.append(
-            f"{start.month}月{start.day}日至{end.month}月{end.day}日为{period['name']}，"
-            "建议提前排查重点人员和突出问题，做好稳控和应急准备。"
+            f"{first}至{last}为{period['name']}，建议提前排查重点人员和突出问题，做好稳控和应急准备。"
         )
     return lines
 

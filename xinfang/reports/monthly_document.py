@@ -7,6 +7,7 @@ unit's to `/matters/` with the unit, at-risk matters to their pages (Word and PD
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -20,11 +21,20 @@ MATTERS_URL = "/matters/"
 DISTRIBUTION = "报：县委书记、县长　　送：县委常委"
 UNITS_SHOWN = 20
 CATEGORIES_SHOWN = 20
+RISK_REASONS_SHOWN = 3  # the document's at-risk table; the page of the matter shows every factor
 
 
 def _day(text: str) -> str:
     day = dt.date.fromisoformat(text)
     return f"{day.month}月{day.day}日"
+
+
+def span(first: str, last: str) -> str:
+    """Two ISO days as a report writes a span: 12月1日至12月31日, with the years when it crosses one."""
+    start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    if start.year == end.year:
+        return f"{_day(first)}至{_day(last)}"
+    return f"{start.year}年{_day(first)}至{end.year}年{_day(last)}"
 
 
 def _events(figures: Mapping[str, Any], number: int, **filters: str) -> Link:
@@ -143,11 +153,14 @@ def _compared(figures: Mapping[str, Any], key: str, name: str, values: Mapping[s
 
 def _trend_chart(figures: Mapping[str, Any]) -> Chart:
     trend = figures["trend"]
-    series: list[tuple[str, tuple[float, ...]]] = [
-        ("信访批次", tuple(float(item["events"] or 0) for item in trend))
-    ]
+
+    # A month nobody knows (before the county's records) is a gap in the line, not a 0.
+    def line(key: str) -> tuple[float, ...]:
+        return tuple(math.nan if item[key] is None else float(item[key]) for item in trend)
+
+    series: list[tuple[str, tuple[float, ...]]] = [("信访批次", line("events"))]
     if any(item["last_year"] is not None for item in trend):
-        series.append(("上年同月", tuple(float(item["last_year"] or 0) for item in trend)))
+        series.append(("上年同月", line("last_year")))
     return Chart(
         title="近12个月信访批次走势",
         kind="line",
@@ -234,11 +247,15 @@ def _outlook(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]], 
             f"预计{month.label}全县信访约{forecast['events']}批次（80%区间{forecast['low']}—"
             f"{forecast['high']}批次；方法：{forecast['method']}）。{error}。"
         ),
-        Paragraph.of(_rising_text(figures)),
+        Paragraph.of(
+            "上升较快的问题类别："
+            + ("、".join(item["name"] for item in figures["rising_categories"]) or "无")
+            + "（详见问题分类）。"
+        ),
     ]
     periods = figures.get("sensitive_periods", [])
     if periods:
-        text = "；".join(f"{_day(p['from'])}至{_day(p['to'])}{p['name']}" for p in periods)
+        text = "；".join(f"{span(p['from'], p['to'])}{p['name']}" for p in periods)
         blocks.append(Paragraph.of(f"未来两个月的敏感节点：{text}。"))
     else:
         blocks.append(Paragraph.of("未来两个月无设定的敏感节点。"))
@@ -249,18 +266,14 @@ def _outlook(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]], 
     matters = keys.get("matters", {})
     at_risk = figures["at_risk"]
     if at_risk:
+        # A paragraph each: in a table the long reasons squeeze the number and score into slivers.
         blocks.append(Heading("越级风险较高的事项", level=2))
-        rows = tuple(
-            (
-                Link(row["number"], f"{MATTERS_URL}{matters[row['number']]}/")
-                if row["number"] in matters
-                else row["number"],
-                row["score"],
-                "；".join(row["reasons"]),
-            )
-            for row in at_risk
-        )
-        blocks.append(Table(header=("编号", "风险分", "主要因素"), rows=rows))
+        for index, row in enumerate(at_risk, start=1):
+            number: Any = row["number"]
+            if number in matters:
+                number = Link(number, f"{MATTERS_URL}{matters[number]}/")
+            reasons = "；".join(row["reasons"][:RISK_REASONS_SHOWN]) or "—"
+            blocks.append(Paragraph.of(f"{index}. ", number, f"（风险分{row['score']}）：{reasons}。"))
     else:
         blocks.append(Paragraph.of("目前没有在办的越级风险事项。"))
     if analysis.strip():
