@@ -82,3 +82,15 @@ def test_a_draft_is_the_bureaus_only(county, client_for) -> None:
             client_for("secretary").post(f"/reports/monthly/{report.pk}/", {"analysis": "x"}).status_code
             == 404
         )
+
+
+def test_the_list_reads_in_a_bounded_number_of_queries(
+    county, client_for, django_assert_max_num_queries
+) -> None:
+    with frozen():
+        drafted(client_for)
+        client_for("bureau").post("/reports/monthly/draft/", {"month": "2026-09"})
+        bureau = client_for("bureau")
+        with django_assert_max_num_queries(8):
+            page = bureau.get("/reports/monthly/").content.decode()
+    assert page.count("未编号") == 2 and "2026-09" in page and "2026-10" in page
