@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.test import Client
 
+from xinfang.dashboard.charts import bar_chart
 from xinfang.dashboard.models import DashboardSnapshot
 from xinfang.dashboard.snapshot import dashboard_snapshot_job
 from xinfang.directory.models import Category, Unit
@@ -298,3 +299,12 @@ def test_a_visit_with_the_snapshot_stored_takes_a_fixed_number_of_queries(
         page_of(client)  # computes and stores the day's snapshot
         with django_assert_max_num_queries(12):
             page_of(client)
+
+
+def test_the_chart_labels_count_back_from_the_newest_bar_and_bars_scale_to_the_largest():
+    rows = [(f"d{index}", f"t{index}", index, f"/u{index}") for index in range(30)]
+    chart = bar_chart(rows, label_every=7)
+    assert [bar.label for bar in chart.bars if bar.label] == ["d1", "d8", "d15", "d22", "d29"]
+    assert chart.top == 29 and chart.bars[-1].height == chart.baseline - 4 and chart.bars[0].height == 0
+    empty = bar_chart([("a", "t", None, "/"), ("b", "t", 0, "/")])
+    assert empty.top == 0 and {bar.height for bar in empty.bars} == {0}

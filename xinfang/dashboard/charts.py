@@ -37,8 +37,8 @@ class Chart:
 
 
 def bar_chart(rows: Sequence[tuple[str, str, int | None, str]], *, label_every: int = 1) -> Chart:
-    """`rows` as (label, title, value or None, url), left to right, laid out in WIDTH × HEIGHT; every
-    `label_every`-th label shown (and the last)."""
+    """`rows` as (label, title, value or None, url), left to right, laid out in WIDTH × HEIGHT; the last
+    label shown and every `label_every`-th one before it."""
     baseline = HEIGHT - AXIS
     top = max((value or 0 for _, _, value, _ in rows), default=0)
     slot = WIDTH / max(len(rows), 1)
@@ -46,7 +46,7 @@ def bar_chart(rows: Sequence[tuple[str, str, int | None, str]], *, label_every: 
     bars = []
     for index, (label, title, value, url) in enumerate(rows):
         height = (value or 0) / top * (baseline - 4) if top else 0.0
-        shown = index % label_every == 0 or index == len(rows) - 1
+        shown = (len(rows) - 1 - index) % label_every == 0  # counted back from the newest bar
         bars.append(
             Bar(
                 label=label if shown else "", title=title, value=value, url=url,
