@@ -177,14 +177,16 @@ def _units(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]]) ->
     ranked = share_rows(dict(figures))
     rows = []
     for rank, (name, events, over) in enumerate(ranked[:UNITS_SHOWN], start=1):
-        shown: Any = _matters(figures, events, unit=units[name]) if name in units else events
+        # 起 links to the unit's matters of the month (the registry's list filters matters, not events).
+        matters = figures["by_unit"][name]["matters"]
+        shown: Any = _matters(figures, matters, unit=units[name]) if name in units else matters
         last, over_last = before.get(name, {}).get("events", 0), over_before.get(name, 0)
-        rows.append((rank, name, shown, changes(events, last), over, changes(over, over_last)))
+        rows.append((rank, name, shown, events, changes(events, last), over, changes(over, over_last)))
     blocks: list[Any] = [Heading("二、涉及单位")]
     if not rows:
         return [*blocks, Paragraph.of("本月无信访事项涉及的责任单位。")]
     blocks.append(
-        Table(header=("排名", "责任单位", "批次", "环比", "越级访批次", "越级访环比"), rows=tuple(rows))
+        Table(header=("排名", "责任单位", "起", "批次", "环比", "越级访批次", "越级访环比"), rows=tuple(rows))
     )
     by_over = sorted(((n, name) for name, n in figures["over_level_by_unit"].items() if n), reverse=True)
     if by_over:
