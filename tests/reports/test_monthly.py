@@ -267,3 +267,18 @@ def test_bad_monthly_settings_are_refused_at_start_up_in_chinese(settings, name,
     setattr(settings, name, value)
     errors = [error for error in run_checks() if error.id == "xinfang.E018"]
     assert errors and message in errors[0].msg
+
+
+def test_a_leader_reported_by_an_at_risk_matter_gets_a_copy_without_it(county, head, bureau, persona) -> None:
+    secretary = persona("secretary")
+    with frozen():
+        month_of_visits(county)
+        reporting = visit(county, date=dt.date(2026, 10, 29), level=Level.BEIJING)
+        reporting.reported_accounts.add(secretary)
+        report, _ = monthly_draft(county=county, month=OCTOBER, by=bureau)
+        document = monthly_approve(report=report, by=head)
+    assert reporting.number in [row["number"] for row in document.snapshot["at_risk"]]
+    delivery = Delivery.objects.get(document=document, leader=secretary.leader)
+    assert delivery.copy.omitted == [reporting.number]
+    assert reporting.number not in delivery.copy.html
+    assert reporting.number in DocumentCopy.objects.get(document=document, key="full").html

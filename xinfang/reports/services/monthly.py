@@ -148,9 +148,10 @@ def monthly_approve(*, report: MonthlyReport, by: User, now: dt.datetime | None 
         month = month_parse(report.month)
 
         def render(number: int, omit: frozenset[str]) -> Document:
-            # No copy leaves anything out: the at-risk list names matters by number only, never a person.
+            # A leader whom an at-risk matter reports (Art. 46) gets a copy without that matter.
+            at_risk = [row for row in figures["at_risk"] if row["number"] not in omit]
             return monthly_document(
-                county_name=report.county.name, figures={**figures, "number": number},
+                county_name=report.county.name, figures={**figures, "number": number, "at_risk": at_risk},
                 analysis=report.analysis, suggestions=report.suggestions, number=number,
                 year=issued_on.year, issued_on=issued_on, keys=keys,
             )  # fmt: skip
@@ -158,7 +159,8 @@ def monthly_approve(*, report: MonthlyReport, by: User, now: dt.datetime | None 
         document = document_issue(
             county=report.county, kind=DocumentKind.MONTHLY, title=f"{month.label}信访形势分析",
             period=(report.date_from, report.date_to), snapshot=snapshot, render=render,
-            recipients=leaders_recipients(report.county, []), approved_by=by,
+            recipients=leaders_recipients(report.county, [row["number"] for row in figures["at_risk"]]),
+            approved_by=by,
             page_url=lambda _: reverse("reports:monthly_issue", args=[report.pk]), now=now,
         )  # fmt: skip
         document.snapshot["number"] = document.number
