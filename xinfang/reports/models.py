@@ -39,9 +39,10 @@ class DailyReport(models.Model):
         return f"{self.date:%Y-%m-%d} 每日访情报告"
 
 
-class WeeklyReport(models.Model):
-    """每周访情分析: a week's issue, drafted by the worker (or staff on demand), edited by staff and approved
-    by the bureau head, which numbers and archives it (`document`) with the figures frozen then."""
+class AnalysisReport(models.Model):
+    """What the weekly and the monthly analyses share: an issue drafted by the worker (or staff on demand),
+    edited by staff and approved by the bureau head, which numbers and archives it (`document`) with the
+    figures frozen then."""
 
     class State(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -56,7 +57,7 @@ class WeeklyReport(models.Model):
     analysis = models.TextField("分析研判", blank=True)
     suggestions = models.TextField("意见建议", blank=True)
     drafted_at = models.DateTimeField("起草时间")
-    # None: the worker's Monday draft.
+    # None: the worker's draft (the weekly's on Monday, the monthly's after the month closed).
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="起草人",
@@ -70,6 +71,17 @@ class WeeklyReport(models.Model):
         "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="印发文件",
     )  # fmt: skip
+
+    kind: ClassVar[str]  # the subclass's name in audit actions (`<kind>.edit`) and URL names
+
+    class Meta:
+        abstract = True
+
+
+class WeeklyReport(AnalysisReport):
+    """每周访情分析: a week's issue."""
+
+    kind: ClassVar[str] = "weekly"  # its audit actions (weekly.draft…) and URL names (reports:weekly_issue…)
 
     class Meta:
         verbose_name = "每周访情分析"
@@ -83,40 +95,16 @@ class WeeklyReport(models.Model):
         return f"{self.date_from:%Y-%m-%d}至{self.date_to:%Y-%m-%d} 每周访情分析"
 
 
-class MonthlyReport(models.Model):
-    """月信访形势分析: a statistical month's issue (docs/monthly-report.md), drafted by the worker after the
-    month closes (or staff on demand), edited by staff and approved by the bureau head, which numbers and
-    archives it (`document`) with the figures frozen then. The same life cycle as WeeklyReport."""
+class MonthlyReport(AnalysisReport):
+    """月信访形势分析: a statistical month's issue (docs/monthly-report.md)."""
 
-    class State(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        ISSUED = "issued", "已印发"
+    kind: ClassVar[str] = "monthly"
 
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
     month = models.CharField("统计月", max_length=7)  # "2026-03", a lib.periods.Month
-    # The month's days under the start day in force when drafted (XINFANG_MONTH_START_DAY).
-    date_from = models.DateField("起始日期")
-    date_to = models.DateField("截止日期")
-    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.DRAFT)
-    figures = models.JSONField("访情数字", default=dict)  # as drafted; the issued figures are the document's
-    figures_at = models.DateTimeField("统计时间")
+    # date_from, date_to: the month's days under the start day in force when drafted
+    # (XINFANG_MONTH_START_DAY).
     analysis = models.TextField("形势研判", blank=True)
     suggestions = models.TextField("下一步工作", blank=True)
-    drafted_at = models.DateTimeField("起草时间")
-    # None: the worker's draft after the month closed.
-    drafted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name="起草人",
-    )  # fmt: skip
-    edited_at = models.DateTimeField("修改时间", null=True, blank=True)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name="修改人",
-    )  # fmt: skip
-    document = models.OneToOneField(
-        "documents.IssuedDocument", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name="印发文件",
-    )  # fmt: skip
 
     class Meta:
         verbose_name = "月信访形势分析"
