@@ -10,25 +10,26 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.audit.services import audit_record
 from xinfang.core.documents import Document
-from xinfang.core.roles import Role
 from xinfang.directory.models import County, Unit
 from xinfang.documents.models import DocumentKind, IssuedDocument
-from xinfang.documents.services import document_issue
 from xinfang.lib.periods import Month, month_of, month_parse
 from xinfang.lib.schedule import Rule, nth_working_day_from
 from xinfang.petitions.models import Matter
 from xinfang.reports.models import MonthlyReport
 from xinfang.reports.monthly import last_closed_month, month_start_day, monthly_figures
 from xinfang.reports.monthly_document import monthly_document
-from xinfang.reports.services.common import bounded_text, leaders_recipients
+from xinfang.reports.services.common import (
+    leaders_recipients,
+    report_approve,
+    report_draft_once,
+    report_edit,
+    report_recount,
+)
 from xinfang.reports.services.weekly import filter_keys
 
 CATCH_UP_MONTHS = 3  # months the job drafts when earlier runs were missed (never before the first issue)
@@ -81,98 +82,48 @@ def monthly_draft(
     now = now or timezone.now()
     figures = monthly_figures(county=county, month=month)
     date_from, date_to = month.range(month_start_day())
-    try:
-        with transaction.atomic():
-            report = MonthlyReport.objects.create(
-                county=county, month=str(month), date_from=date_from, date_to=date_to,
-                figures=figures, figures_at=now, drafted_at=now, drafted_by=by,
-                suggestions="\n".join(figures["suggested"]),
-            )  # fmt: skip
-            audit_record(
-                action="monthly.draft", actor=by, obj=report, county=county, object_repr=str(report),
-                changes={"month": str(month), "events": figures["totals"]["events"]},
-            )  # fmt: skip
-    except IntegrityError:  # drafted at the same moment by the job and a person: one draft stays
-        return MonthlyReport.objects.get(county=county, month=str(month)), False
-    return report, True
-
-
-def _editable(report: MonthlyReport) -> None:
-    if report.state != MonthlyReport.State.DRAFT:
-        raise ValidationError("本期已印发，不能再修改")
+    return report_draft_once(
+        MonthlyReport, period={"county": county, "month": str(month)}, by=by,
+        fields={
+            "date_from": date_from, "date_to": date_to, "figures": figures, "figures_at": now,
+            "drafted_at": now, "suggestions": "\n".join(figures["suggested"]),
+        },
+        changes={"month": str(month), "events": figures["totals"]["events"]},
+    )  # fmt: skip
 
 
 def monthly_edit(*, report: MonthlyReport, by: User, analysis: str, suggestions: str) -> MonthlyReport:
-    analysis, suggestions = bounded_text(analysis, "形势研判"), bounded_text(suggestions, "下一步工作")
-    with transaction.atomic():
-        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-        _editable(report)
-        report.analysis, report.suggestions = analysis, suggestions
-        report.edited_at, report.edited_by = timezone.now(), by
-        report.save(update_fields=["analysis", "suggestions", "edited_at", "edited_by"])
-        audit_record(
-            action="monthly.edit", actor=by, obj=report, county=report.county, object_repr=str(report),
-            changes={"analysis": len(analysis), "suggestions": len(suggestions)},
-        )  # fmt: skip
-    return report
+    return report_edit(report=report, by=by, analysis=analysis, suggestions=suggestions)
 
 
 def monthly_recount(*, report: MonthlyReport, by: User) -> MonthlyReport:
     """Count the month again (late registrations and corrections since the draft); staff's text stays."""
     figures = monthly_figures(county=report.county, month=month_parse(report.month))
-    with transaction.atomic():
-        report = MonthlyReport.objects.select_for_update().get(pk=report.pk)
-        _editable(report)
-        report.figures, report.figures_at = figures, timezone.now()
-        report.save(update_fields=["figures", "figures_at"])
-        audit_record(
-            action="monthly.recount", actor=by, obj=report, county=report.county, object_repr=str(report),
-            changes={"events": figures["totals"]["events"]},
-        )  # fmt: skip
-    return report
+    return report_recount(report=report, by=by, figures=figures)
 
 
 def monthly_approve(*, report: MonthlyReport, by: User, now: dt.datetime | None = None) -> IssuedDocument:
     """The bureau head approves: the month is counted once more and frozen, the issue numbered (gapless per
     county and year), archived as page, Word and PDF and sent to the main leaders (to sign off) and every
     standing-committee member (to read)."""
-    if by.role != Role.BUREAU_HEAD:
-        raise PermissionDenied("只有信访局长可以审定印发")
-    figures = monthly_figures(county=report.county, month=month_parse(report.month))
+    month = month_parse(report.month)
+    figures = monthly_figures(county=report.county, month=month)
     keys = monthly_keys(report.county, figures)
-    with transaction.atomic():
-        report = MonthlyReport.objects.select_for_update().select_related("county").get(pk=report.pk)
-        _editable(report)
-        issued_on = timezone.localdate(now)
-        snapshot = {**figures, "analysis": report.analysis, "suggestions": report.suggestions}
-        month = month_parse(report.month)
 
-        def render(number: int, omit: frozenset[str]) -> Document:
-            # A leader whom an at-risk matter reports (Art. 46) gets a copy without that matter.
-            at_risk = [row for row in figures["at_risk"] if row["number"] not in omit]
-            return monthly_document(
-                county_name=report.county.name, figures={**figures, "number": number, "at_risk": at_risk},
-                analysis=report.analysis, suggestions=report.suggestions, number=number,
-                year=issued_on.year, issued_on=issued_on, keys=keys,
-            )  # fmt: skip
+    def render(report: MonthlyReport, number: int, omit: frozenset[str], issued_on: dt.date) -> Document:
+        # A leader whom an at-risk matter reports (Art. 46) gets a copy without that matter.
+        at_risk = [row for row in figures["at_risk"] if row["number"] not in omit]
+        return monthly_document(
+            county_name=report.county.name, figures={**figures, "number": number, "at_risk": at_risk},
+            analysis=report.analysis, suggestions=report.suggestions, number=number,
+            year=issued_on.year, issued_on=issued_on, keys=keys,
+        )  # fmt: skip
 
-        document = document_issue(
-            county=report.county, kind=DocumentKind.MONTHLY, title=f"{month.label}信访形势分析",
-            period=(report.date_from, report.date_to), snapshot=snapshot, render=render,
-            recipients=leaders_recipients(report.county, [row["number"] for row in figures["at_risk"]]),
-            approved_by=by,
-            page_url=lambda _: reverse("reports:monthly_issue", args=[report.pk]), now=now,
-        )  # fmt: skip
-        document.snapshot["number"] = document.number
-        document.save(update_fields=["snapshot"])
-        report.figures, report.figures_at = document.snapshot, document.approved_at
-        report.state, report.document = MonthlyReport.State.ISSUED, document
-        report.save(update_fields=["figures", "figures_at", "state", "document"])
-        audit_record(
-            action="monthly.approve", actor=by, obj=report, county=report.county, object_repr=str(report),
-            changes={"number": document.number, "year": document.year},
-        )  # fmt: skip
-    return document
+    return report_approve(
+        report=report, by=by, figures=figures, kind=DocumentKind.MONTHLY, title=f"{month.label}信访形势分析",
+        recipients=leaders_recipients(report.county, [row["number"] for row in figures["at_risk"]]),
+        render=render, now=now,
+    )  # fmt: skip
 
 
 def monthly_report_days() -> Rule:

@@ -11,22 +11,27 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.audit.services import audit_record
 from xinfang.core.attachments import Upload, attachment_store
 from xinfang.core.documents import Document
-from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import Category, County, Leader, Unit
 from xinfang.documents.models import DocumentKind, IssuedDocument
-from xinfang.documents.services import Recipient, document_issue
+from xinfang.documents.services import Recipient
 from xinfang.lib.schedule import Rule, first_working_day_of_week
 from xinfang.petitions.models import Channel, Level, Matter
 from xinfang.reports.models import WeeklyReport
-from xinfang.reports.services.common import bounded_text, leaders_recipients
+from xinfang.reports.services.common import (
+    leaders_recipients,
+    report_approve,
+    report_draft_once,
+    report_edit,
+    report_recount,
+)
 from xinfang.reports.weekly import previous_week, weekly_figures
 from xinfang.reports.weekly_document import weekly_document
 from xinfang.supervision.models import SupervisionItem
@@ -73,54 +78,21 @@ def weekly_draft(
         return existing, False
     now = now or timezone.now()
     figures = weekly_figures(county=county, date_from=date_from, date_to=date_to)
-    try:
-        with transaction.atomic():
-            report = WeeklyReport.objects.create(
-                county=county, date_from=date_from, date_to=date_to, figures=figures, figures_at=now,
-                drafted_at=now, drafted_by=by,
-            )  # fmt: skip
-            audit_record(
-                action="weekly.draft", actor=by, obj=report, county=county, object_repr=str(report),
-                changes={"from": figures["from"], "to": figures["to"], "events": figures["totals"]["events"]},
-            )  # fmt: skip
-    except IntegrityError:  # drafted at the same moment by the job and a person: one draft stays
-        return WeeklyReport.objects.get(county=county, date_from=date_from), False
-    return report, True
-
-
-def _editable(report: WeeklyReport) -> None:
-    if report.state != WeeklyReport.State.DRAFT:
-        raise ValidationError("本期已印发，不能再修改")
+    return report_draft_once(
+        WeeklyReport, period={"county": county, "date_from": date_from}, by=by,
+        fields={"date_to": date_to, "figures": figures, "figures_at": now, "drafted_at": now},
+        changes={"from": figures["from"], "to": figures["to"], "events": figures["totals"]["events"]},
+    )  # fmt: skip
 
 
 def weekly_edit(*, report: WeeklyReport, by: User, analysis: str, suggestions: str) -> WeeklyReport:
-    analysis, suggestions = bounded_text(analysis, "分析研判"), bounded_text(suggestions, "意见建议")
-    with transaction.atomic():
-        report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
-        _editable(report)
-        report.analysis, report.suggestions = analysis, suggestions
-        report.edited_at, report.edited_by = timezone.now(), by
-        report.save(update_fields=["analysis", "suggestions", "edited_at", "edited_by"])
-        audit_record(
-            action="weekly.edit", actor=by, obj=report, county=report.county, object_repr=str(report),
-            changes={"analysis": len(analysis), "suggestions": len(suggestions)},
-        )  # fmt: skip
-    return report
+    return report_edit(report=report, by=by, analysis=analysis, suggestions=suggestions)
 
 
 def weekly_recount(*, report: WeeklyReport, by: User) -> WeeklyReport:
     """Count the week again (late registrations and corrections since the draft)."""
     figures = weekly_figures(county=report.county, date_from=report.date_from, date_to=report.date_to)
-    with transaction.atomic():
-        report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
-        _editable(report)
-        report.figures, report.figures_at = figures, timezone.now()
-        report.save(update_fields=["figures", "figures_at"])
-        audit_record(
-            action="weekly.recount", actor=by, obj=report, county=report.county, object_repr=str(report),
-            changes={"events": figures["totals"]["events"]},
-        )  # fmt: skip
-    return report
+    return report_recount(report=report, by=by, figures=figures)
 
 
 def weekly_recipients(county: County, figures: dict[str, Any]) -> list[Recipient]:
@@ -132,40 +104,21 @@ def weekly_recipients(county: County, figures: dict[str, Any]) -> list[Recipient
 def weekly_approve(*, report: WeeklyReport, by: User, now: dt.datetime | None = None) -> IssuedDocument:
     """The bureau head approves: the week is counted once more and frozen, the issue numbered (gapless per
     county and year), archived as page, Word and PDF and sent."""
-    if by.role != Role.BUREAU_HEAD:
-        raise PermissionDenied("只有信访局长可以审定印发")
     figures = weekly_figures(county=report.county, date_from=report.date_from, date_to=report.date_to)
     keys = filter_keys(report.county)
-    with transaction.atomic():
-        report = WeeklyReport.objects.select_for_update().select_related("county").get(pk=report.pk)
-        _editable(report)
-        issued_on = timezone.localdate(now)
-        snapshot = {**figures, "analysis": report.analysis, "suggestions": report.suggestions}
 
-        def render(number: int, omit: frozenset[str]) -> Document:
-            return weekly_document(
-                county_name=report.county.name, figures={**figures, "number": number},
-                analysis=report.analysis, suggestions=report.suggestions, number=number,
-                year=issued_on.year, issued_on=issued_on, keys=keys, omit=omit,
-            )  # fmt: skip
+    def render(report: WeeklyReport, number: int, omit: frozenset[str], issued_on: dt.date) -> Document:
+        return weekly_document(
+            county_name=report.county.name, figures={**figures, "number": number},
+            analysis=report.analysis, suggestions=report.suggestions, number=number,
+            year=issued_on.year, issued_on=issued_on, keys=keys, omit=omit,
+        )  # fmt: skip
 
-        document = document_issue(
-            county=report.county, kind=DocumentKind.WEEKLY,
-            title=f"{report.date_from:%Y年%m月%d日}至{report.date_to:%m月%d日}每周访情分析",
-            period=(report.date_from, report.date_to), snapshot=snapshot, render=render,
-            recipients=weekly_recipients(report.county, figures), approved_by=by,
-            page_url=lambda _: reverse("reports:weekly_issue", args=[report.pk]), now=now,
-        )  # fmt: skip
-        document.snapshot["number"] = document.number
-        document.save(update_fields=["snapshot"])
-        report.figures, report.figures_at = document.snapshot, document.approved_at
-        report.state, report.document = WeeklyReport.State.ISSUED, document
-        report.save(update_fields=["figures", "figures_at", "state", "document"])
-        audit_record(
-            action="weekly.approve", actor=by, obj=report, county=report.county, object_repr=str(report),
-            changes={"number": document.number, "year": document.year},
-        )  # fmt: skip
-    return document
+    return report_approve(
+        report=report, by=by, figures=figures, kind=DocumentKind.WEEKLY,
+        title=f"{report.date_from:%Y年%m月%d日}至{report.date_to:%m月%d日}每周访情分析",
+        recipients=weekly_recipients(report.county, figures), render=render, now=now,
+    )  # fmt: skip
 
 
 def weekly_report_days() -> Rule:
