@@ -26,6 +26,7 @@ Weights: XINFANG_RISK_WEIGHTS ("threat=30,province=25", the rest default), check
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import random
 from collections.abc import Iterable, Mapping
@@ -33,13 +34,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.directory.models import Category, County
 from xinfang.lib.deadlines import PETITIONER_CLOCKS
-from xinfang.petitions.models import COLLECTIVE_PERSONS, OVER_LEVELS, Event, Level, Matter, Rating, Transition
+from xinfang.petitions.models import (
+    COLLECTIVE_PERSONS,
+    OVER_LEVELS,
+    Event,
+    Level,
+    Matter,
+    Rating,
+    Transition,
+)
 from xinfang.petitions.selectors import matters_for_user
 from xinfang.petitions.todo import FINISHED
 
@@ -115,12 +126,9 @@ class Risk:
     reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Evidence:
-    city: int = 0
-    high: int = 0
-    repeat: int = 0
-    largest: int = 0
+# A matter's events of the last year: (到市, 赴省/进京, those of the last 90 days, the largest visit).
+_Evidence = tuple[int, int, int, int]
+_NOTHING: _Evidence = (0, 0, 0, 0)
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -157,13 +165,23 @@ def open_matters(
     return rows
 
 
-def _evidence(county: County, as_of: dt.date) -> dict[int, _Evidence]:
-    """Per matter, its events of the last year before `as_of`: one grouped query on the events' range."""
+def _evidence(county: County, as_of: dt.date, matter_ids: list[int] | None = None) -> dict[int, _Evidence]:
+    """Per matter, its events of the last year before `as_of`: one grouped query on the events' range.
+
+    Only the events that can score are read: over level, in the last 90 days, or collective (a largest
+    visit below COLLECTIVE_PERSONS scores nothing, so its exact size does not matter); a matter without
+    such an event has no evidence. On PostgreSQL `matter_ids` (the open matters) narrows it further with
+    one array parameter (a hashed lookup per event), so that only their rows come back."""
     since = as_of - dt.timedelta(days=YEAR_DAYS)
     recent = as_of - dt.timedelta(days=REPEAT_DAYS)
+    events = Event.objects.filter(county=county, date__gte=since, date__lt=as_of).filter(
+        Q(level__in=OVER_LEVELS) | Q(date__gte=recent) | Q(persons__gte=COLLECTIVE_PERSONS)
+    )
+    if matter_ids is not None and connection.vendor == "postgresql":
+        among = RawSQL('"petitions_event"."matter_id" = ANY(%s)', (matter_ids,), output_field=BooleanField())
+        events = events.filter(among)
     rows = (
-        Event.objects.filter(county=county, date__gte=since, date__lt=as_of)
-        .values_list("matter_id")
+        events.values_list("matter_id")
         .annotate(
             city=Count("date", filter=Q(level=Level.CITY)),
             high=Count("date", filter=Q(level__in=HIGH_LEVELS)),
@@ -172,7 +190,7 @@ def _evidence(county: County, as_of: dt.date) -> dict[int, _Evidence]:
         )
         .order_by()
     )
-    return {row[0]: _Evidence(*(int(value or 0) for value in row[1:])) for row in rows}
+    return {pk: (city, high, repeat, largest or 0) for pk, city, high, repeat, largest in rows}
 
 
 def _category_shares(county: County, as_of: dt.date) -> dict[int, tuple[int, int]]:
@@ -201,6 +219,30 @@ def _tops(county: County) -> dict[int, int]:
     }
 
 
+def _factor_points(
+    weights: Mapping[str, float],
+    evidence: _Evidence,
+    days_open: int,
+    overdue: int,
+    threat: bool,
+    dissatisfied: bool,
+    share: tuple[int, int],
+) -> tuple[int, int, int, int, int, int, int, int]:
+    """The factors' points, in FACTORS order, for one matter: the one place of the arithmetic."""
+    city, high, repeat, largest = evidence
+    over, total = share
+    return (
+        _points(weights["city"] * city + weights["province"] * high) if city or high else 0,
+        _points(weights["repeat"] * repeat) if repeat else 0,
+        _points(weights["collective"] * min(largest, COLLECTIVE_CAP)) if largest >= COLLECTIVE_PERSONS else 0,
+        _points(weights["days_open"] * min(days_open, DAYS_OPEN_CAP) / 30),
+        _points(weights["overdue"] * min(overdue, OVERDUE_CAP)) if overdue > 0 else 0,
+        _points(weights["threat"]) if threat else 0,
+        _points(weights["dissatisfied"]) if dissatisfied else 0,
+        _points(weights["category"] * over / total) if total >= CATEGORY_MIN_EVENTS and over else 0,
+    )
+
+
 def _score(
     *,
     weights: Mapping[str, float],
@@ -212,70 +254,75 @@ def _score(
     share: tuple[int, int],
 ) -> tuple[dict[str, int], list[str]]:
     """The factors' points and the reasons, for one matter."""
-    factors = dict.fromkeys(FACTORS, 0)
+    points = _factor_points(weights, evidence, days_open, overdue, threat, dissatisfied, share)
+    factors = dict(zip(FACTORS, points, strict=True))
+    city, high, repeat, largest = evidence
     reasons: list[str] = []
-    if evidence.city or evidence.high:
-        factors["over_level"] = _points(weights["city"] * evidence.city + weights["province"] * evidence.high)
-        if evidence.high:
-            reasons.append(f"近一年赴省进京{evidence.high}次")
-        if evidence.city:
-            reasons.append(f"近一年到市访{evidence.city}次")
-    if evidence.repeat:
-        factors["repeat"] = _points(weights["repeat"] * evidence.repeat)
-        reasons.append(f"近90天来访{evidence.repeat}次")
-    if evidence.largest >= COLLECTIVE_PERSONS:
-        factors["collective"] = _points(weights["collective"] * min(evidence.largest, COLLECTIVE_CAP))
-        reasons.append(f"集体访{evidence.largest}人")
-    factors["days_open"] = _points(weights["days_open"] * min(days_open, DAYS_OPEN_CAP) / 30)
+    if high:
+        reasons.append(f"近一年赴省进京{high}次")
+    if city:
+        reasons.append(f"近一年到市访{city}次")
+    if repeat:
+        reasons.append(f"近90天来访{repeat}次")
+    if largest >= COLLECTIVE_PERSONS:
+        reasons.append(f"集体访{largest}人")
     if factors["days_open"]:
         reasons.append(f"已历时{days_open}天")
     if overdue > 0:
-        factors["overdue"] = _points(weights["overdue"] * min(overdue, OVERDUE_CAP))
         reasons.append(f"超期{overdue}天")
     if threat:
-        factors["threat"] = _points(weights["threat"])
         reasons.append("扬言")
     if dissatisfied:
-        factors["dissatisfied"] = _points(weights["dissatisfied"])
         reasons.append("不满意评价1次")
     over, total = share
     if total >= CATEGORY_MIN_EVENTS and over:
-        factors["category"] = _points(weights["category"] * over / total)
         reasons.append(f"同类问题近一年越级访{over}批，占{round(100 * over / total)}%")
     return factors, reasons
+
+
+# A matter's inputs to its score: (id, evidence, days open, days overdue, threat, dissatisfied, share).
+_Facts = tuple[int, _Evidence, int, int, bool, bool, tuple[int, int]]
+
+
+def _facts(*, county: County, as_of: dt.date, scope_user: User | None) -> list[_Facts]:
+    """Every open matter's inputs to the score, unordered. Five queries whatever the number of matters:
+    the open matters (two), their events' evidence, the categories' history, the dissatisfied ratings
+    (plus the categories' tree)."""
+    rows = open_matters(county=county, as_of=as_of, scope_user=scope_user)
+    if not rows:
+        return []
+    evidence = _evidence(county, as_of, [row[0] for row in rows])
+    shares = _category_shares(county, as_of)
+    unhappy = _dissatisfied(county, as_of)
+    tops = _tops(county)
+    running = as_of >= timezone.localdate()  # every running clock was already running on `as_of`
+    petitioners = {str(clock) for clock in PETITIONER_CLOCKS}
+    none = (0, 0)
+    facts = []
+    for pk, first, due, clock, started, threat, category in rows:
+        # A past deadline counts when its clock was already running on `as_of` (known then).
+        known = running or (started is not None and started < as_of)
+        overdue = (as_of - due).days if due and clock and known and clock not in petitioners else 0
+        share = shares.get(tops.get(category, category), none)
+        facts.append(
+            (pk, evidence.get(pk, _NOTHING), (as_of - first).days, overdue, threat, pk in unhappy, share)
+        )
+    return facts
 
 
 def risk_scores(
     *, county: County, as_of: dt.date, scope_user: User | None = None
 ) -> list[tuple[int, dict[str, int], list[str]]]:
-    """Every open matter's (id, factors, reasons), unordered; `risk_ranking` ranks them. Five queries
-    whatever the number of matters: the open matters (two), their events' evidence, the categories'
-    history, the dissatisfied ratings (plus the categories' tree)."""
+    """Every open matter's (id, factors, reasons), unordered; `risk_ranking` ranks them."""
     weights = risk_weights()
-    rows = open_matters(county=county, as_of=as_of, scope_user=scope_user)
-    if not rows:
-        return []
-    evidence = _evidence(county, as_of)
-    shares = _category_shares(county, as_of)
-    unhappy = _dissatisfied(county, as_of)
-    tops = _tops(county)
-    today = timezone.localdate()
-    petitioners = {str(clock) for clock in PETITIONER_CLOCKS}
-    nothing = _Evidence()
     scored = []
-    for pk, first, due, clock, started, threat, category in rows:
-        # A past deadline counts when its clock was already running on `as_of` (known then).
-        known = as_of >= today or (started is not None and started < as_of)
-        overdue = (as_of - due).days if due and clock and clock not in petitioners and known else 0
+    for pk, evidence, days_open, overdue, threat, dissatisfied, share in _facts(
+        county=county, as_of=as_of, scope_user=scope_user
+    ):
         factors, reasons = _score(
-            weights=weights,
-            evidence=evidence.get(pk, nothing),
-            days_open=(as_of - first).days,
-            overdue=overdue,
-            threat=threat,
-            dissatisfied=pk in unhappy,
-            share=shares.get(tops.get(category, category), (0, 0)),
-        )
+            weights=weights, evidence=evidence, days_open=days_open, overdue=overdue, threat=threat,
+            dissatisfied=dissatisfied, share=share,
+        )  # fmt: skip
         scored.append((pk, factors, reasons))
     return scored
 
@@ -284,16 +331,33 @@ def risk_ranking(
     *, county: County, as_of: dt.date, limit: int | None = 20, scope_user: User | None = None
 ) -> list[Risk]:
     """The open matters at `as_of` (of the user's scope when given, Art. 46 included), highest score first
-    (ties: the larger over-level factor, then the older matter), at most `limit` (None: all)."""
-    scored = risk_scores(county=county, as_of=as_of, scope_user=scope_user)
-    scored.sort(key=lambda item: (-sum(item[1].values()), -item[1]["over_level"], item[0]))
-    chosen = scored if limit is None else scored[: max(limit, 0)]
+    (ties: the larger over-level factor, then the older matter), at most `limit` (None: all).
+
+    Every matter's points come from `_factor_points` (no reasons, no dictionaries); only the matters shown
+    get their factors and reasons (`_score`), from the same arithmetic."""
+    weights = risk_weights()
+    facts = _facts(county=county, as_of=as_of, scope_user=scope_user)
+    keyed = []
+    for item in facts:
+        points = _factor_points(weights, *item[1:])
+        keyed.append((-sum(points), -points[0], item[0], item))
+    if limit is None:
+        keyed.sort()
+        chosen = [entry[3] for entry in keyed]
+    else:
+        chosen = [entry[3] for entry in heapq.nsmallest(max(limit, 0), keyed)]
     numbers = dict(Matter.objects.filter(pk__in=[item[0] for item in chosen]).values_list("pk", "number"))
-    return [
-        Risk(matter_id=pk, number=numbers.get(pk, ""), score=sum(factors.values()), factors=factors,
-             reasons=reasons)
-        for pk, factors, reasons in chosen
-    ]  # fmt: skip
+    ranked = []
+    for pk, evidence, days_open, overdue, threat, dissatisfied, share in chosen:
+        factors, reasons = _score(
+            weights=weights, evidence=evidence, days_open=days_open, overdue=overdue, threat=threat,
+            dissatisfied=dissatisfied, share=share,
+        )  # fmt: skip
+        ranked.append(
+            Risk(matter_id=pk, number=numbers.get(pk, ""), score=sum(factors.values()), factors=factors,
+                 reasons=reasons)
+        )  # fmt: skip
+    return ranked
 
 
 # The back-test
