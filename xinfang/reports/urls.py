@@ -1,21 +1,27 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
 from xinfang.reports import views
 
 app_name = "reports"
+
+
+def analysis_urls(kind: views.Analysis) -> list[URLPattern]:
+    """The weekly and the monthly analyses' pages: the same views, told which analysis."""
+    name, extra = kind.name, {"kind": kind}
+    return [
+        path(f"{name}/", views.analysis_list, extra, name=name),
+        path(f"{name}/draft/", views.analysis_new, extra, name=f"{name}_new"),
+        path(f"{name}/<int:report_id>/", views.analysis_issue, extra, name=f"{name}_issue"),
+        path(f"{name}/<int:report_id>/recount/", views.analysis_recount, extra, name=f"{name}_recount"),
+        path(f"{name}/<int:report_id>/approve/", views.analysis_approve, extra, name=f"{name}_approve"),
+    ]
+
+
 urlpatterns = [
     path("daily/", views.daily, name="daily"),
     path("daily/send/", views.daily_send, name="daily_send"),
     path("daily/resend/", views.daily_resend, name="daily_resend"),
-    path("weekly/", views.weekly_list, name="weekly"),
-    path("weekly/draft/", views.weekly_new, name="weekly_new"),
-    path("weekly/<int:report_id>/", views.weekly_issue, name="weekly_issue"),
-    path("weekly/<int:report_id>/recount/", views.weekly_recount_view, name="weekly_recount"),
-    path("weekly/<int:report_id>/approve/", views.weekly_approve_view, name="weekly_approve"),
+    *analysis_urls(views.WEEKLY),
     path("weekly/<int:report_id>/instruct/", views.weekly_instruct_view, name="weekly_instruct"),
-    path("monthly/", views.monthly_list, name="monthly"),
-    path("monthly/draft/", views.monthly_new, name="monthly_new"),
-    path("monthly/<int:report_id>/", views.monthly_issue, name="monthly_issue"),
-    path("monthly/<int:report_id>/recount/", views.monthly_recount_view, name="monthly_recount"),
-    path("monthly/<int:report_id>/approve/", views.monthly_approve_view, name="monthly_approve"),
+    *analysis_urls(views.MONTHLY),
 ]

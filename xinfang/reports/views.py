@@ -1,12 +1,15 @@
 """The report pages: the daily report (preview the day's messages, send them, resend, see delivery), the
-weekly analysis (the year's issues, a draft to edit and approve, an issue with its deliveries) and the
-monthly situation analysis (the same without 批示)."""
+weekly analysis (the year's issues, a draft to edit and approve, an issue with its deliveries and 批示)
+and the monthly situation analysis (the same pages without 批示)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,10 +20,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.http import AuthedRequest
+from xinfang.accounts.models import User
 from xinfang.core.decorators import role_required
-from xinfang.core.documents import document_html
+from xinfang.core.documents import Document, document_html
 from xinfang.core.forms import form_errors_from
 from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.directory.models import County
+from xinfang.documents.models import IssuedDocument
 from xinfang.documents.selectors import deliveries_of, document_get_for_user
 from xinfang.documents.services import delivery_read
 from xinfang.reports.forms import (
@@ -31,7 +37,7 @@ from xinfang.reports.forms import (
     WeekForm,
     WeeklyTextForm,
 )
-from xinfang.reports.models import MonthlyReport, WeeklyReport
+from xinfang.reports.models import AnalysisReport, MonthlyReport, WeeklyReport
 from xinfang.reports.monthly import last_closed_month
 from xinfang.reports.selectors import (
     daily_deliveries,
@@ -146,123 +152,152 @@ def daily_resend(request: AuthedRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The weekly analysis (每周访情分析)
+# The weekly analysis (每周访情分析) and the monthly situation analysis (月信访形势分析): the same pages, each
+# analysis described by an `Analysis`; the weekly's 批示 parts are its own.
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the two analyses' pages differ in. `name` is their URL names' stem (reports:<name>,
+    reports:<name>_new, reports:<name>_issue) and their templates' (reports/<name>_list.html,
+    reports/<name>_issue.html)."""
+
+    name: str
+    get_for_user: Callable[..., Any]  # the gate: (user=, report_id=) → the report, 404 out of scope
+    reports: Callable[..., Any]  # (county=, year=) → the year's issues
+    years: Callable[..., list[int]]  # (county=) → the years with issues
+    period_form: Callable[..., forms.Form]  # the period to draft, with the latest period initially
+    latest_period: Callable[[dt.date], dict[str, Any]]  # today → the form's initial period
+    draft: Callable[[County, dict[str, Any], User], tuple[Any, bool]]  # (county, period, by)
+    drafted_already: str
+    text_form: type[forms.Form]
+    render: Callable[[Any], Document]  # a draft as the builder takes it
+    edit: Callable[..., Any]
+    recount: Callable[..., Any]
+    approve: Callable[..., IssuedDocument]
+    # The weekly's 批示 part of the issue page: (request, report, reading, its form or None) → context.
+    instructions: Callable[..., dict[str, Any]] | None = None
+
+
+NAV_KEY = "weekly"  # the reports nav item; the list pages have tabs
+
+
+def _form_errors(form: forms.Form) -> str:
+    return "；".join(str(error) for errors in form.errors.values() for error in errors)
 
 
 @role_required(BUREAU_ROLES)
-def weekly_list(request: AuthedRequest) -> HttpResponse:
+def analysis_list(request: AuthedRequest, kind: Analysis) -> HttpResponse:
     county = request.user.county
     assert county is not None
-    years = weekly_years(county=county)
+    years = kind.years(county=county)
     try:
         year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
     except ValueError:
         year = timezone.localdate().year
     context = {
-        "reports": weekly_reports(county=county, year=year),
+        "reports": kind.reports(county=county, year=year),
         "years": years,
         "year": year,
-        "form": WeekForm(initial={"week": previous_week(timezone.localdate())[0]}),
-        "nav_key": "weekly",
+        "form": kind.period_form(initial=kind.latest_period(timezone.localdate())),
+        "nav_key": NAV_KEY,
     }
-    return render(request, "reports/weekly_list.html", context)
+    return render(request, f"reports/{kind.name}_list.html", context)
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
-def weekly_new(request: AuthedRequest) -> HttpResponse:
+def analysis_new(request: AuthedRequest, kind: Analysis) -> HttpResponse:
     county = request.user.county
     assert county is not None
-    form = WeekForm(request.POST)
+    form = kind.period_form(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
-        return redirect("reports:weekly")
-    date_from, date_to = week_of(form.cleaned_data["week"])
-    report, created = weekly_draft(county=county, date_from=date_from, date_to=date_to, by=request.user)
+        messages.error(request, _form_errors(form))
+        return redirect(f"reports:{kind.name}")
+    report, created = kind.draft(county, form.cleaned_data, request.user)
     if not created:
-        messages.info(request, "该周的访情分析已经起草，已为您打开。")
-    return redirect("reports:weekly_issue", report.pk)
+        messages.info(request, kind.drafted_already)
+    return redirect(f"reports:{kind.name}_issue", report.pk)
 
 
 @role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
-def weekly_issue(request: AuthedRequest, report_id: int) -> HttpResponse:
-    report = weekly_get_for_user(user=request.user, report_id=report_id)
+def analysis_issue(request: AuthedRequest, kind: Analysis, report_id: int) -> HttpResponse:
+    report = kind.get_for_user(user=request.user, report_id=report_id)
     if request.method != "POST":
-        return weekly_issue_page(request, report)
+        return analysis_issue_page(request, kind, report)
     if request.user.role not in BUREAU_ROLES:
         raise PermissionDenied
-    form = WeeklyTextForm(request.POST)
+    form = kind.text_form(request.POST)
     if form.is_valid():
         try:
-            weekly_edit(report=report, by=request.user, **form.cleaned_data)
+            kind.edit(report=report, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             form_errors_from(form, error)
         else:
             messages.success(request, "已保存。")
-            return redirect("reports:weekly_issue", report.pk)
-    return weekly_issue_page(request, report, text_form=form, status=422)
+            return redirect(f"reports:{kind.name}_issue", report.pk)
+    return analysis_issue_page(request, kind, report, text_form=form, status=422)
 
 
-def weekly_issue_page(
+def analysis_issue_page(
     request: AuthedRequest,
-    report: WeeklyReport,
+    kind: Analysis,
+    report: AnalysisReport,
     *,
-    text_form: WeeklyTextForm | None = None,
-    instruction_form: InstructionForm | None = None,
+    text_form: forms.Form | None = None,
+    instruction_form: forms.Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
     document = report.document
     reading = document_get_for_user(user=request.user, document_id=document.pk) if document else None
     if reading is not None and reading.delivery is not None:
         delivery_read(delivery=reading.delivery, user=request.user)
-    instructing = document is not None and (
-        request.user.role in BUREAU_ROLES or request.user.role == Role.MAIN_LEADER
-    )
-    omit = frozenset(reading.copy.omitted) if reading is not None else frozenset()
     context = {
         "report": report,
         "form": text_form
-        or WeeklyTextForm(initial={"analysis": report.analysis, "suggestions": report.suggestions}),
-        "content_html": document_html(weekly_render(report)) if document is None else "",
+        or kind.text_form(initial={"analysis": report.analysis, "suggestions": report.suggestions}),
+        "content_html": document_html(kind.render(report)) if document is None else "",
         "reading": reading,
         "deliveries": deliveries_of(document) if document and request.user.role in BUREAU_ROLES else [],
-        "instructions": weekly_instructions(report=report, omit=omit),
-        "instruction_form": (instruction_form or _instruction_form(request, report, omit=omit))
-        if instructing
-        else None,
         "is_bureau": request.user.role in BUREAU_ROLES,
         "is_head": request.user.role == Role.BUREAU_HEAD,
-        "nav_key": "weekly",
+        "nav_key": NAV_KEY,
     }
-    return render(request, "reports/weekly_issue.html", context, status=status)
+    if kind.instructions is not None:
+        context |= kind.instructions(request, report, reading, instruction_form)
+    return render(request, f"reports/{kind.name}_issue.html", context, status=status)
 
 
 @role_required(BUREAU_ROLES)
 @require_POST
-def weekly_recount_view(request: AuthedRequest, report_id: int) -> HttpResponse:
-    report = weekly_get_for_user(user=request.user, report_id=report_id)
+def analysis_recount(request: AuthedRequest, kind: Analysis, report_id: int) -> HttpResponse:
+    report = kind.get_for_user(user=request.user, report_id=report_id)
     try:
-        weekly_recount(report=report, by=request.user)
+        kind.recount(report=report, by=request.user)
         messages.success(request, "已按最新登记重新统计。")
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
-    return redirect("reports:weekly_issue", report.pk)
+    return redirect(f"reports:{kind.name}_issue", report.pk)
 
 
 @role_required({Role.BUREAU_HEAD})
 @require_POST
-def weekly_approve_view(request: AuthedRequest, report_id: int) -> HttpResponse:
-    report = weekly_get_for_user(user=request.user, report_id=report_id)
+def analysis_approve(request: AuthedRequest, kind: Analysis, report_id: int) -> HttpResponse:
+    report = kind.get_for_user(user=request.user, report_id=report_id)
     if request.POST.get("confirm") != "1":
         messages.error(request, "请确认后再审定印发。")
-        return redirect("reports:weekly_issue", report.pk)
+        return redirect(f"reports:{kind.name}_issue", report.pk)
     try:
-        document = weekly_approve(report=report, by=request.user)
+        document = kind.approve(report=report, by=request.user)
     except ValidationError as error:
         messages.error(request, "；".join(error.messages))
     else:
         messages.success(request, f"已审定印发{document.label}，已报送县主要领导和县委常委。")
-    return redirect("reports:weekly_issue", report.pk)
+    return redirect(f"reports:{kind.name}_issue", report.pk)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The weekly analysis's 批示
 
 
 def _instruction_form(
@@ -279,6 +314,22 @@ def _instruction_form(
     return InstructionForm(
         data, files, county=report.county, key_matters=keys, paper=request.user.role in BUREAU_ROLES
     )
+
+
+def _weekly_instructions(
+    request: AuthedRequest, report: WeeklyReport, reading: Any, instruction_form: forms.Form | None
+) -> dict[str, Any]:
+    """The issue's 批示 and, for the main leaders and the bureau once it is issued, the form to add one."""
+    instructing = report.document is not None and (
+        request.user.role in BUREAU_ROLES or request.user.role == Role.MAIN_LEADER
+    )
+    omit = frozenset(reading.copy.omitted) if reading is not None else frozenset()
+    return {
+        "instructions": weekly_instructions(report=report, omit=omit),
+        "instruction_form": (instruction_form or _instruction_form(request, report, omit=omit))
+        if instructing
+        else None,
+    }
 
 
 @role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
@@ -304,114 +355,46 @@ def weekly_instruct_view(request: AuthedRequest, report_id: int) -> HttpResponse
         else:
             messages.success(request, "批示已交办，已生成督办事项并短信通知牵头领导和责任单位。")
             return redirect("reports:weekly_issue", report.pk)
-    return weekly_issue_page(request, report, instruction_form=form, status=422)
+    return analysis_issue_page(request, WEEKLY, report, instruction_form=form, status=422)
 
 
-# ---------------------------------------------------------------------------------------------------------
-# The monthly situation analysis (月信访形势分析)
+def _weekly_draft(county: County, period: dict[str, Any], by: User) -> tuple[WeeklyReport, bool]:
+    date_from, date_to = week_of(period["week"])
+    return weekly_draft(county=county, date_from=date_from, date_to=date_to, by=by)
 
 
-@role_required(BUREAU_ROLES)
-def monthly_list(request: AuthedRequest) -> HttpResponse:
-    county = request.user.county
-    assert county is not None
-    years = monthly_years(county=county)
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
-    context = {
-        "reports": monthly_reports(county=county, year=year),
-        "years": years,
-        "year": year,
-        "form": MonthForm(initial={"month": str(last_closed_month(timezone.localdate()))}),
-        "nav_key": "weekly",  # the reports nav item; the list pages have tabs
-    }
-    return render(request, "reports/monthly_list.html", context)
+def _monthly_draft(county: County, period: dict[str, Any], by: User) -> tuple[MonthlyReport, bool]:
+    return monthly_draft(county=county, month=period["month"], by=by)
 
 
-@role_required(BUREAU_ROLES)
-@require_POST
-def monthly_new(request: AuthedRequest) -> HttpResponse:
-    county = request.user.county
-    assert county is not None
-    form = MonthForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(str(error) for errors in form.errors.values() for error in errors))
-        return redirect("reports:monthly")
-    report, created = monthly_draft(county=county, month=form.cleaned_data["month"], by=request.user)
-    if not created:
-        messages.info(request, "该月的信访形势分析已经起草，已为您打开。")
-    return redirect("reports:monthly_issue", report.pk)
-
-
-@role_required(BUREAU_ROLES | {Role.MAIN_LEADER})
-def monthly_issue(request: AuthedRequest, report_id: int) -> HttpResponse:
-    report = monthly_get_for_user(user=request.user, report_id=report_id)
-    if request.method != "POST":
-        return monthly_issue_page(request, report)
-    if request.user.role not in BUREAU_ROLES:
-        raise PermissionDenied
-    form = MonthlyTextForm(request.POST)
-    if form.is_valid():
-        try:
-            monthly_edit(report=report, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors_from(form, error)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("reports:monthly_issue", report.pk)
-    return monthly_issue_page(request, report, text_form=form, status=422)
-
-
-def monthly_issue_page(
-    request: AuthedRequest,
-    report: MonthlyReport,
-    *,
-    text_form: MonthlyTextForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    document = report.document
-    reading = document_get_for_user(user=request.user, document_id=document.pk) if document else None
-    if reading is not None and reading.delivery is not None:
-        delivery_read(delivery=reading.delivery, user=request.user)
-    context = {
-        "report": report,
-        "form": text_form
-        or MonthlyTextForm(initial={"analysis": report.analysis, "suggestions": report.suggestions}),
-        "content_html": document_html(monthly_render(report)) if document is None else "",
-        "reading": reading,
-        "deliveries": deliveries_of(document) if document and request.user.role in BUREAU_ROLES else [],
-        "is_bureau": request.user.role in BUREAU_ROLES,
-        "is_head": request.user.role == Role.BUREAU_HEAD,
-        "nav_key": "weekly",  # the reports nav item; the list pages have tabs
-    }
-    return render(request, "reports/monthly_issue.html", context, status=status)
-
-
-@role_required(BUREAU_ROLES)
-@require_POST
-def monthly_recount_view(request: AuthedRequest, report_id: int) -> HttpResponse:
-    report = monthly_get_for_user(user=request.user, report_id=report_id)
-    try:
-        monthly_recount(report=report, by=request.user)
-        messages.success(request, "已按最新登记重新统计。")
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    return redirect("reports:monthly_issue", report.pk)
-
-
-@role_required({Role.BUREAU_HEAD})
-@require_POST
-def monthly_approve_view(request: AuthedRequest, report_id: int) -> HttpResponse:
-    report = monthly_get_for_user(user=request.user, report_id=report_id)
-    if request.POST.get("confirm") != "1":
-        messages.error(request, "请确认后再审定印发。")
-        return redirect("reports:monthly_issue", report.pk)
-    try:
-        document = monthly_approve(report=report, by=request.user)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
-    else:
-        messages.success(request, f"已审定印发{document.label}，已报送县主要领导和县委常委。")
-    return redirect("reports:monthly_issue", report.pk)
+WEEKLY = Analysis(
+    name="weekly",
+    get_for_user=weekly_get_for_user,
+    reports=weekly_reports,
+    years=weekly_years,
+    period_form=WeekForm,
+    latest_period=lambda today: {"week": previous_week(today)[0]},
+    draft=_weekly_draft,
+    drafted_already="该周的访情分析已经起草，已为您打开。",
+    text_form=WeeklyTextForm,
+    render=weekly_render,
+    edit=weekly_edit,
+    recount=weekly_recount,
+    approve=weekly_approve,
+    instructions=_weekly_instructions,
+)
+MONTHLY = Analysis(
+    name="monthly",
+    get_for_user=monthly_get_for_user,
+    reports=monthly_reports,
+    years=monthly_years,
+    period_form=MonthForm,
+    latest_period=lambda today: {"month": str(last_closed_month(today))},
+    draft=_monthly_draft,
+    drafted_already="该月的信访形势分析已经起草，已为您打开。",
+    text_form=MonthlyTextForm,
+    render=monthly_render,
+    edit=monthly_edit,
+    recount=monthly_recount,
+    approve=monthly_approve,
+)
