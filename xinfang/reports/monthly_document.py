@@ -12,34 +12,29 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from xinfang.core.documents import Chart, Document, Heading, Link, Masthead, Paragraph, Table
+from xinfang.core.documents import Chart, Document, Heading, Link, Paragraph, Table
 from xinfang.lib.periods import month_parse
+from xinfang.reports.document_parts import (
+    DISTRIBUTION,
+    analysis_masthead,
+    day_label,
+    events_link,
+    text_paragraphs,
+)
 from xinfang.reports.monthly import changes, share_rows
 
-EVENTS_URL = "/stats/events/"
 MATTERS_URL = "/matters/"
-DISTRIBUTION = "报：县委书记、县长　　送：县委常委"
 UNITS_SHOWN = 20
 CATEGORIES_SHOWN = 20
 RISK_REASONS_SHOWN = 3  # the document's at-risk table; the page of the matter shows every factor
-
-
-def _day(text: str) -> str:
-    day = dt.date.fromisoformat(text)
-    return f"{day.month}月{day.day}日"
 
 
 def span(first: str, last: str) -> str:
     """Two ISO days as a report writes a span: 12月1日至12月31日, with the years when it crosses one."""
     start, end = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
     if start.year == end.year:
-        return f"{_day(first)}至{_day(last)}"
-    return f"{start.year}年{_day(first)}至{end.year}年{_day(last)}"
-
-
-def _events(figures: Mapping[str, Any], number: int, **filters: str) -> Link:
-    query = urlencode({"date_from": figures["from"], "date_to": figures["to"], **filters})
-    return Link(str(number), f"{EVENTS_URL}?{query}")
+        return f"{day_label(first)}至{day_label(last)}"
+    return f"{start.year}年{day_label(first)}至{end.year}年{day_label(last)}"
 
 
 def _matters(figures: Mapping[str, Any], number: int, **filters: str) -> Link:
@@ -72,13 +67,10 @@ def monthly_document(
     blocks += _categories(figures, keys)
     blocks += _outlook(figures, keys, analysis)
     blocks.append(Heading("五、下一步工作"))
-    blocks.extend(_text(suggestions))
+    blocks.extend(text_paragraphs(suggestions))
     return Document(
-        masthead=Masthead(
-            organ=f"{county_name}信访局",
-            title="月信访形势分析",
-            number=f"{year}年第{number}期" if number else "",
-            date=issued_on,
+        masthead=analysis_masthead(
+            county_name=county_name, title="月信访形势分析", number=number, year=year, issued_on=issued_on
         ),
         title=f"{county_name}{month.label}信访形势分析",
         blocks=tuple(blocks),
@@ -89,7 +81,7 @@ def monthly_document(
 
 def _volume(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]]) -> list[Any]:
     totals, previous, last_year = figures["totals"], figures["previous"], figures["last_year"]
-    period = f"{_day(figures['from'])}至{_day(figures['to'])}"
+    period = f"{day_label(figures['from'])}至{day_label(figures['to'])}"
     year_ago = (
         f"去年同期{last_year['events']}批次，同比{changes(totals['events'], last_year['events'])}"
         if last_year
@@ -99,16 +91,16 @@ def _volume(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]]) -
         Heading("一、访量"),
         Paragraph.of(
             f"{month_parse(figures['month']).label}（{period}），全县共登记信访事项",
-            _events(figures, totals["matters"]),
+            events_link(figures, totals["matters"]),
             "起、",
-            _events(figures, totals["events"]),
+            events_link(figures, totals["events"]),
             "批次、",
-            _events(figures, totals["persons"]),
+            events_link(figures, totals["persons"]),
             f"人次。上月{previous['events']}批次，环比{changes(totals['events'], previous['events'])}；"
             f"{year_ago}。其中越级访{figures['over_level_events']}批次，集体访",
-            _events(figures, figures["collective_events"], collective="on"),
+            events_link(figures, figures["collective_events"], collective="on"),
             "批次，重复访",
-            _events(figures, figures["repeat_events"], repeat="on"),
+            events_link(figures, figures["repeat_events"], repeat="on"),
             "批次。",
         ),
         _trend_chart(figures),
@@ -142,7 +134,7 @@ def _compared(figures: Mapping[str, Any], key: str, name: str, values: Mapping[s
         row = figures[key].get(label, {"matters": 0, "events": 0, "persons": 0})
         events: Any = row["events"]
         if name and label in values and row["events"]:
-            events = _events(figures, row["events"], **{name: values[label]})
+            events = events_link(figures, row["events"], **{name: values[label]})
         last = before.get(label, {}).get("events", 0)
         base = None if year_ago is None else year_ago.get(label, {}).get("events", 0)
         rows.append((label, row["matters"], events, row["persons"], changes(row["events"], last),
@@ -211,7 +203,7 @@ def _categories(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]
     for name, row in ordered[:CATEGORIES_SHOWN]:
         events: Any = row["events"]
         if name in values:
-            events = _events(figures, row["events"], category=values[name])
+            events = events_link(figures, row["events"], category=values[name])
         share = f"{row['events'] / total * 100:.1f}%" if total else "—"
         last = before.get(name, {}).get("events", 0)
         rows.append((name, events, share, changes(row["events"], last)))
@@ -280,10 +272,5 @@ def _outlook(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]], 
         blocks.append(Paragraph.of("目前没有在办的越级风险事项。"))
     if analysis.strip():
         blocks.append(Heading("综合研判", level=2))
-        blocks.extend(_text(analysis))
+        blocks.extend(text_paragraphs(analysis))
     return blocks
-
-
-def _text(text: str) -> list[Paragraph]:
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    return [Paragraph.of(line) for line in paragraphs] or [Paragraph.of("（暂无）")]

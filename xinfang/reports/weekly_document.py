@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
 
-from xinfang.core.documents import Chart, Document, Heading, Link, Masthead, Paragraph, Table
+from xinfang.core.documents import Chart, Document, Heading, Link, Paragraph, Table
+from xinfang.reports.document_parts import (
+    DISTRIBUTION,
+    analysis_masthead,
+    day_label,
+    events_link,
+    text_paragraphs,
+)
 from xinfang.reports.weekly import change
 
-EVENTS_URL = "/stats/events/"
 # breakdown → (its title, the /stats/events/ filter its rows link by; "" when the events page has none)
 BREAKDOWN_TITLES = {
     "by_level": ("访别", "level"),
@@ -21,17 +26,6 @@ BREAKDOWN_TITLES = {
     "by_township": ("乡镇（属地）", "township"),
     "by_unit": ("责任单位", ""),
 }
-DISTRIBUTION = "报：县委书记、县长　　送：县委常委"
-
-
-def _day(text: str) -> str:
-    day = dt.date.fromisoformat(text)
-    return f"{day.month}月{day.day}日"
-
-
-def _events(figures: Mapping[str, Any], number: int, **filters: str) -> Link:
-    query = urlencode({"date_from": figures["from"], "date_to": figures["to"], **filters})
-    return Link(str(number), f"{EVENTS_URL}?{query}")
 
 
 def weekly_document(
@@ -50,23 +44,23 @@ def weekly_document(
     /stats/events/ filter (level and channel codes, category and township ids); `omit` the numbers of
     key matters this copy leaves out (they report its recipient, Art. 46)."""
     totals, previous = figures["totals"], figures["previous"]
-    period = f"{_day(figures['from'])}至{_day(figures['to'])}"
+    period = f"{day_label(figures['from'])}至{day_label(figures['to'])}"
     blocks: list[Any] = [
         Heading("一、总体情况"),
         Paragraph.of(
             f"{period}，全县共登记信访事项",
-            _events(figures, totals["matters"]),
+            events_link(figures, totals["matters"]),
             "起、",
-            _events(figures, totals["events"]),
+            events_link(figures, totals["events"]),
             "批次、",
-            _events(figures, totals["persons"]),
+            events_link(figures, totals["persons"]),
             f"人次；上周分别为{previous['matters']}起、{previous['events']}批次、{previous['persons']}人次，"
             f"批次环比{change(totals['events'], previous['events'])}。其中越级访",
             str(figures["over_level_events"]),
             "批次，集体访",
-            _events(figures, figures["collective_events"], collective="on"),
+            events_link(figures, figures["collective_events"], collective="on"),
             "批次，重复访",
-            _events(figures, figures["repeat_events"], repeat="on"),
+            events_link(figures, figures["repeat_events"], repeat="on"),
             "批次。",
         ),
     ]
@@ -78,15 +72,12 @@ def weekly_document(
     blocks.append(Heading("三、重点事项"))
     blocks.extend(_key_matters(figures, omit))
     blocks.append(Heading("四、分析研判"))
-    blocks.extend(_text(analysis))
+    blocks.extend(text_paragraphs(analysis))
     blocks.append(Heading("五、意见建议"))
-    blocks.extend(_text(suggestions))
+    blocks.extend(text_paragraphs(suggestions))
     return Document(
-        masthead=Masthead(
-            organ=f"{county_name}信访局",
-            title="每周访情分析",
-            number=f"{year}年第{number}期" if number else "",
-            date=issued_on,
+        masthead=analysis_masthead(
+            county_name=county_name, title="每周访情分析", number=number, year=year, issued_on=issued_on
         ),
         title=f"{county_name}{period}访情分析",
         blocks=tuple(blocks),
@@ -101,7 +92,7 @@ def _breakdown(figures: Mapping[str, Any], key: str, name: str, values: Mapping[
     for label, row in figures[key].items():
         events: Any = row["events"]
         if name and label in values:
-            events = _events(figures, row["events"], **{name: values[label]})
+            events = events_link(figures, row["events"], **{name: values[label]})
         last = before.get(label, {}).get("events", 0)
         rows.append((label, row["matters"], events, row["persons"], last, change(row["events"], last)))
     for label, row in before.items():
@@ -143,8 +134,3 @@ def _key_matters(figures: Mapping[str, Any], omit: frozenset[str]) -> list[Any]:
     if more > 0:
         blocks.append(Paragraph.of(f"另有{more}件重点事项未列出，详见信访工作平台。"))
     return blocks
-
-
-def _text(text: str) -> list[Paragraph]:
-    paragraphs = [line.strip() for line in text.splitlines() if line.strip()]
-    return [Paragraph.of(line) for line in paragraphs] or [Paragraph.of("（暂无）")]
