@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from xinfang.core.documents import document_docx, document_pdf
+from xinfang.core.documents import Document, document_docx, document_pdf
 from xinfang.directory.management.options import county_option, date_option
 from xinfang.documents.models import DocumentKind, IssuedDocument
 from xinfang.lib.chinese_argparse import FORMAT_HELP
@@ -124,29 +125,20 @@ class Command(BaseCommand):
                 f"  越级访 {figures['over_level_events']} 批次，集体访 {figures['collective_events']} 批次，"
                 f"重复访 {figures['repeat_events']} 批次；重点事项 {figures['key_matters_total']} 件"
             )
-        stream = self.stderr if options["format"] == "json" else self.stdout  # JSON alone on stdout
-        for path in written:
-            stream.write(str(path))
+        self.paths_write(written, options["format"])
 
     def weekly_files(
         self, output: str, county: Any, figures: dict[str, Any], report: WeeklyReport | None
     ) -> list[Path]:
         """The issued files when the week was issued (as archived), else the week as counted now, a draft."""
-        directory = output_directory(output)
-        stem = f"每周访情分析_{figures['from']}_{figures['to']}"
-        if report is not None and report.document is not None:
-            copy = report.document.copies.get(key="full")
-            docx, pdf = bytes(copy.docx), bytes(copy.pdf)
-            stem = f"{report.document.year}年第{report.document.number}期{stem}"
-        else:
-            content = weekly_document(
+        return issue_files(
+            output, f"每周访情分析_{figures['from']}_{figures['to']}", report.document if report else None,
+            lambda: weekly_document(
                 county_name=county.name, figures=figures, analysis=report.analysis if report else "",
                 suggestions=report.suggestions if report else "", number=None, year=timezone.localdate().year,
                 issued_on=timezone.localdate(), keys=filter_keys(county),
-            )  # fmt: skip
-            docx, pdf = document_docx(content), document_pdf(content)
-            stem += "_草稿"
-        return write_files(directory, stem, docx, pdf)
+            ),
+        )  # fmt: skip
 
     def monthly(self, **options: Any) -> None:
         try:
@@ -191,30 +183,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  上升较快的问题类别：{rising_names}；越级风险事项 {len(figures['at_risk'])} 件"
             )
-        stream = self.stderr if options["format"] == "json" else self.stdout
-        for path in written:
-            stream.write(str(path))
+        self.paths_write(written, options["format"])
 
     def monthly_files(
         self, output: str, county: Any, figures: dict[str, Any], report: MonthlyReport | None
     ) -> list[Path]:
         """The issued files when the month was issued (as archived), else the month counted now, a draft."""
-        directory = output_directory(output)
-        stem = f"月信访形势分析_{figures['month']}"
-        if report is not None and report.document is not None:
-            copy = report.document.copies.get(key="full")
-            docx, pdf = bytes(copy.docx), bytes(copy.pdf)
-            stem = f"{report.document.year}年第{report.document.number}期{stem}"
-        else:
-            content = monthly_document(
+        return issue_files(
+            output, f"月信访形势分析_{figures['month']}", report.document if report else None,
+            lambda: monthly_document(
                 county_name=county.name, figures=figures, analysis=report.analysis if report else "",
                 suggestions=report.suggestions if report else "\n".join(figures["suggested"]), number=None,
                 year=timezone.localdate().year, issued_on=timezone.localdate(),
                 keys=monthly_keys(county, figures),
-            )  # fmt: skip
-            docx, pdf = document_docx(content), document_pdf(content)
-            stem += "_草稿"
-        return write_files(directory, stem, docx, pdf)
+            ),
+        )  # fmt: skip
 
     def progress(self, **options: Any) -> None:
         day, county = date_option(options["date"]), county_option(options["county"])
@@ -223,21 +206,13 @@ class Command(BaseCommand):
         summary = progress_summary(county=county, day=day)
         written: list[Path] = []
         if options["output"]:
-            directory = output_directory(options["output"])
             issued = IssuedDocument.objects.filter(
                 county=county, kind=DocumentKind.PROGRESS, period_to=day
             ).first()
-            stem = f"督办事项办理情况汇总_{day.isoformat()}"
-            if issued is not None:
-                copy = issued.copies.get(key="full")
-                written = write_files(
-                    directory, f"{issued.year}年第{issued.number}期{stem}", bytes(copy.docx), bytes(copy.pdf)
-                )
-            else:
-                content = progress_document(summary, county_name=county.name, number=None, issued_on=day)
-                written = write_files(
-                    directory, f"{stem}_草稿", document_docx(content), document_pdf(content)
-                )
+            written = issue_files(
+                options["output"], f"督办事项办理情况汇总_{day.isoformat()}", issued,
+                lambda: progress_document(summary, county_name=county.name, number=None, issued_on=day),
+            )  # fmt: skip
         if options["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
@@ -251,9 +226,28 @@ class Command(BaseCommand):
             ]
             for line in table_lines(rows, align="<<<<", indent="  "):
                 self.stdout.write(line)
-        stream = self.stderr if options["format"] == "json" else self.stdout
-        for path in written:
+        self.paths_write(written, options["format"])
+
+    def paths_write(self, paths: list[Path], output_format: str) -> None:
+        """The files written, after the text; on stderr after JSON (JSON alone on stdout)."""
+        stream = self.stderr if output_format == "json" else self.stdout
+        for path in paths:
             stream.write(str(path))
+
+
+def issue_files(
+    output: str, stem: str, issued: IssuedDocument | None, draft: Callable[[], Document]
+) -> list[Path]:
+    """Word and PDF in the directory `output`: the issued document's as archived, else the `draft` built
+    now, its name marked 草稿."""
+    directory = output_directory(output)
+    if issued is not None:
+        copy = issued.copies.get(key="full")
+        return write_files(
+            directory, f"{issued.year}年第{issued.number}期{stem}", bytes(copy.docx), bytes(copy.pdf)
+        )
+    content = draft()
+    return write_files(directory, f"{stem}_草稿", document_docx(content), document_pdf(content))
 
 
 def output_directory(output: str) -> Path:
