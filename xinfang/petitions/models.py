@@ -184,7 +184,9 @@ class Matter(models.Model):
                 fields=["county", "responsible_unit", "status", "-last_event_date"],
                 name="matter_unit_status_idx",
             ),
-            models.Index(fields=["county", "status", "-last_event_date"], name="matter_status_idx"),
+            # The matters in some states, and (id last) their ids alone from the index: the open matters
+            # joined to current ownerships (the 包案 overview) without reading a matter's row.
+            models.Index(fields=["county", "status", "-last_event_date", "id"], name="matter_status_id_idx"),
             models.Index(fields=["county", "due_date"], name="matter_due_idx"),
             # The deadline queues (due soon, overdue) of the county and of a unit: a range per running
             # clock, with the list's order; only matters with a clock are in them.
