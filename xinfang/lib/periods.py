@@ -45,7 +45,8 @@ class Month:
         _check(start_day)
         if start_day == 1:
             after = self.shifted(1)
-            return dt.date(self.year, self.month, 1), dt.date(after.year, after.month, 1) - dt.timedelta(days=1)
+            last = dt.date(after.year, after.month, 1) - dt.timedelta(days=1)
+            return dt.date(self.year, self.month, 1), last
         before = self.shifted(-1)
         return dt.date(before.year, before.month, start_day), dt.date(self.year, self.month, start_day - 1)
 
