@@ -325,3 +325,13 @@ def check_monthly_report(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     except ValueError as problem:
         errors.append(f"XINFANG_SENSITIVE_PERIODS：{problem}")
     return [Error(message, hint="见 .env.example", id="xinfang.E018") for message in errors]
+
+
+@register(Tags.compatibility)
+def check_scoring_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The competition's appeal period (docs/competition.md); its job's time is E007's."""
+    if 1 <= settings.XINFANG_SCORING_APPEAL_DAYS <= 30:
+        return []
+    value = settings.XINFANG_SCORING_APPEAL_DAYS
+    message = f"XINFANG_SCORING_APPEAL_DAYS 应为 1 到 30（起草后几个工作日内可申诉）：{value}"
+    return [Error(message, hint="见 .env.example", id="xinfang.E019")]

@@ -50,6 +50,7 @@ PASSTHROUGH = {
     "ownership": "ownership",
     "reception": "reception",
     "downvisit": "downvisit",
+    "competition": "competition",
 }
 
 
@@ -377,6 +378,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "downvisit",
         help="下沉接访抽签：downvisit draw|verify --month YYYY-MM [--format json]",
+        add_help=False,
+    )
+    commands.add_parser(
+        "competition",
+        help="季度比拼：competition score --quarter YYYYQn [--county CODE] [--format json]",
         add_help=False,
     )
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)

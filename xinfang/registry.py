@@ -28,6 +28,7 @@ from xinfang.reception.services import reception_generate_days, reception_schedu
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.monthly import monthly_report_days, monthly_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
+from xinfang.scoring.services import competition_draft_days, competition_draft_job
 from xinfang.stats.hotspots import hotspot_warnings_job
 from xinfang.supervision.summary_issue import progress_summary_days, progress_summary_job
 from xinfang.supervision.warnings import supervision_warnings_job
@@ -86,6 +87,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "downvisit_draw", "下沉接访抽签", downvisit_draw_days(), "XINFANG_DOWNVISIT_DRAW_TIME",
         downvisit_draw_job,
+    ),
+    JobSpec(
+        "competition_draft", "季度比拼结果起草", competition_draft_days(), "XINFANG_SCORING_DRAFT_TIME",
+        competition_draft_job,
     ),
 )  # fmt: skip
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "xinfang.documents",
     "xinfang.ownership",
     "xinfang.reception",
+    "xinfang.scoring",
     "xinfang.onboarding",
     "xinfang.ledger",
     "xinfang.demo",
@@ -436,6 +437,10 @@ XINFANG_DUTY_WARN_TIME = os.environ.get("XINFANG_DUTY_WARN_TIME", "09:00")
 XINFANG_DUTY_WEIGHT_EVENTS = env_int("XINFANG_DUTY_WEIGHT_EVENTS", 1)
 XINFANG_DUTY_WEIGHT_OVER_LEVEL = env_int("XINFANG_DUTY_WEIGHT_OVER_LEVEL", 3)
 XINFANG_DUTY_WEIGHT_OVERDUE = env_int("XINFANG_DUTY_WEIGHT_OVERDUE", 2)
+# The quarterly competition (docs/competition.md): the worker drafts the last quarter's tables on the first
+# working day after it, at this time; units may appeal a deduction until this many working days later.
+XINFANG_SCORING_DRAFT_TIME = os.environ.get("XINFANG_SCORING_DRAFT_TIME", "09:00")
+XINFANG_SCORING_APPEAL_DAYS = env_int("XINFANG_SCORING_APPEAL_DAYS", 5)
 # Escalation risk (docs/statistics.md, "越级风险"): the factors' weights as name=value pairs overriding the
 # defaults of xinfang/stats/risk.py (city, province, repeat, collective, days_open, overdue, threat,
 # dissatisfied, category); hotspot warnings (热点预警) go to the bureau's staff at this time each working day.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/", include("xinfang.supervision.urls")),
     path("ownership/", include("xinfang.ownership.urls")),
     path("", include("xinfang.reception.urls")),
+    path("", include("xinfang.scoring.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
     path("documents/", include("xinfang.documents.urls")),

@@ -96,8 +96,8 @@ def test_the_text_plan_lines_its_columns_up_on_screen_whatever_the_county_names(
     assert code == 0
     header, *lines, total = out.splitlines()
     # Monday 2 March: every job but the 10-day summary (the 1st, 11th and 21st), the reception
-    # schedules (the 20th) and the quarterly duty's warning (17 March).
-    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * (len(JOBS) - 3)
+    # schedules (the 20th), the quarterly duty's warning (17 March) and the competition's draft (1 April).
+    assert total == f"共 {len(lines)} 次计划运行。" and len(lines) == 3 * (len(JOBS) - 4)
     assert {line.split()[2] for line in lines} == {"宝丰县", "汝州市", "平顶山示范区"}
     for column, cell_of in ((2, lambda job: job.title), (3, lambda job: job.name)):
         starts = {display_width(header[: header.index(header.split()[column])])}
@@ -105,3 +105,11 @@ def test_the_text_plan_lines_its_columns_up_on_screen_whatever_the_county_names(
             job = next(job for job in JOBS if line.split()[-1] == job.name)
             starts.add(display_width(line[: line.index(cell_of(job))]))
         assert len(starts) == 1, out
+
+
+def test_the_competition_is_drafted_on_the_first_working_day_of_each_quarter(county, capsys):
+    code, out, _ = plan(capsys, "--from", "2026-06-25", "--to", "2026-10-20", "--format", "json")
+    assert code == 0
+    runs = [run["at"] for run in json.loads(out) if run["job"] == "competition_draft"]
+    # 1 July is a Wednesday; 1–7 October is the 国庆 holiday.
+    assert runs == ["2026-07-01T09:00:00+08:00", "2026-10-08T09:00:00+08:00"]

@@ -6,6 +6,7 @@ county and in scope where a role can have scope (a 周庄镇 matter owned by the
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,8 @@ from xinfang.reception.records import AttendeeInput, ReceptionInput, reception_r
 from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.services.monthly import monthly_approve, monthly_draft
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft
+from xinfang.scoring.quarters import Quarter
+from xinfang.scoring.services import addition_add, competition_draft
 from xinfang.supervision.services import item_create, progress_report
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +239,10 @@ OBJECT_OF = {
     "reception:slot": "reception_slot",
     "reception:public_sheet": "sheet",
     "reception:record": "reception_record",
+    **{f"scoring:{name}": "quarter" for name in ("draft", "addition", "veto", "publish", "export")},
+    **{f"scoring:{name}": "competition_unit" for name in ("unit", "appeal")},
+    "scoring:evidence": "competition_addition",
+    "scoring:decide": "unit",  # refused (403), or a GET of a POST-only URL (405), before any lookup
 }
 
 
@@ -260,6 +267,8 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         )
     if key in ("schedule", "reception_slot", "sheet", "reception_record") and "schedule" not in objects:
         objects |= reception_objects(objects)
+    if key in ("quarter", "competition_unit", "competition_addition"):
+        return competition_path(name, key, objects)
     if key == "sheet":  # the Word sheet: the PDF costs a second a request
         return reverse(name, args=["docx"])
     if key == "api_entry":  # the API names a batch's matter by the batch and the entry
@@ -278,6 +287,25 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         attachment = item.progress.get().attachments.get()
         return reverse(name, args=[item.pk, attachment.pk])
     return reverse(name, args=[objects[key].pk])
+
+
+def competition_path(name: str, key: str, objects: dict[str, Any]) -> str:
+    """2026Q3 drafted on the first working day after it (appeals open), with an addition to the objects'
+    unit (周庄镇; 闹店镇 for the objects out of scope)."""
+    county = objects["unit"].county
+    if "competition_addition" not in objects:
+        bureau = User.objects.get(username="bureau")
+        drafted = dt.datetime(2026, 10, 8, 9, 0, tzinfo=NOW.tzinfo)
+        competition_draft(county=county, quarter=Quarter(2026, 3), by=bureau, now=drafted)
+        objects["competition_addition"] = addition_add(
+            county=county, quarter=Quarter(2026, 3), unit=objects["unit"], points=Decimal(1),
+            reason="化解积案", evidence=SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n%%EOF\n"), by=bureau,
+        )  # fmt: skip
+    if key == "quarter":
+        return reverse(name, args=["2026Q3"])
+    if key == "competition_unit":
+        return reverse(name, args=["2026Q3", objects["unit"].pk])
+    return reverse(name, args=[objects["competition_addition"].pk])
 
 
 # The bureau's maintenance forms of the directory (GET the form, POST it).
@@ -451,6 +479,20 @@ URLS: dict[str, tuple[int, ...]] = {
     # 下沉接访: the bureau's month of the draw; drawing is a POST.
     "reception:downvisit": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     "reception:downvisit_draw": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403),
+    # 比拼 (issue 19), 2026Q3 drafted, not published: the bureau sees the tables; a unit its own breakdown
+    # and the evidence of its own addition; leaders the board only (nothing until published).
+    "scoring:board": (302, 200, 200, 200, 200, 200, 200, 403, 403, 403),
+    "scoring:rules": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "scoring:unit": (302, 200, 200, 404, 404, 200, 404, 403, 403, 403),
+    "scoring:export": (302, 200, 200, 404, 404, 404, 404, 403, 403, 403),
+    "scoring:evidence": (302, 200, 200, 404, 404, 200, 404, 403, 403, 403),
+    "scoring:appeal": (302, 403, 403, 403, 403, 405, 405, 403, 403, 403),
+    "scoring:decide": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
+    "scoring:publish": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
+    **{
+        f"scoring:{name}": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403)
+        for name in ("draft", "addition", "veto")
+    },
 }
 
 
@@ -573,9 +615,10 @@ def elsewhere(persona, county, outsider) -> dict[str, Any]:
     }
 
 
-# The public URLs named by a code or a format, not by an object in someone's scope.
+# The public URLs named by a code or a format, and the competition's named by a quarter, not by an object in
+# someone's scope.
 OBJECT_URLS = sorted(
-    name for name in URLS if name in OBJECT_OF and OBJECT_OF[name] not in ("query_code", "sheet")
+    name for name in URLS if name in OBJECT_OF and OBJECT_OF[name] not in ("query_code", "sheet", "quarter")
 )
 
 

@@ -36,6 +36,7 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("信访事项", reverse("petitions:list"), "matters"))
         items.append(NavItem("统计", reverse("stats:page"), "stats"))
         items.append(NavItem("督办", reverse("supervision:list"), "supervision"))
+        items.append(NavItem("比拼", reverse("scoring:board"), "competition"))  # issue 19
     if role in COUNTY_WIDE_ROLES:
         items.append(NavItem("领导包案", reverse("ownership:index"), "ownership"))
     elif role == Role.COUNTY_LEADER:

@@ -21,6 +21,7 @@ class DocumentKind(models.TextChoices):
     PROGRESS = "progress", "督办办理情况汇总"
     OWNERSHIP = "ownership", "县级领导包案"
     MONTHLY = "monthly", "月信访形势分析"
+    COMPETITION = "competition", "信访工作比拼通报"
 
 
 class DocumentSequence(models.Model):

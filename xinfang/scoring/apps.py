@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScoringConfig(AppConfig):
+    name = "xinfang.scoring"
+    verbose_name = "比拼考核"

@@ -1,0 +1,266 @@
+"""Reads of the competition: the rules in force, a quarter's events as the engine reads them, the tables
+(frozen when published, computed from the events as they are until then), the annual table, and the gates.
+
+Who sees what: the bureau every quarter, drafts included; the county's leaders and unit users the
+published tables; a unit user their own unit's breakdown (a draft's too, to appeal), never another unit's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import Http404
+
+from xinfang.accounts.models import User
+from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
+from xinfang.directory.models import County, Unit
+from xinfang.petitions.models import Event
+from xinfang.petitions.selectors import matters_for_user
+from xinfang.scoring import engine
+from xinfang.scoring.engine import AdditionRow, EventRow, Rules, UnitRef, VetoRow
+from xinfang.scoring.models import Addition, Appeal, CompetitionQuarter, RuleSet, Veto
+from xinfang.scoring.quarters import Quarter, year_quarters
+from xinfang.stats.selectors import counted_events
+
+TABLES = (("townships", Unit.Kind.TOWNSHIP, "乡镇"), ("departments", Unit.Kind.DEPARTMENT, "县直单位"))
+
+
+def ruleset_in_force(county: County, day: dt.date) -> RuleSet | None:
+    """The version of the county's rules in force on `day` (None: the defaults)."""
+    return RuleSet.objects.filter(county=county, effective_from__lte=day).order_by("-effective_from").first()
+
+
+def rules_of(ruleset: RuleSet | None) -> Rules:
+    if ruleset is None:
+        return Rules()
+    return Rules(
+        base=ruleset.base, per=ruleset.per,
+        points={"beijing": ruleset.points_beijing, "province": ruleset.points_province,
+                "city": ruleset.points_city},
+        collective_persons=ruleset.collective_persons, collective_factor=ruleset.collective_factor,
+        version=ruleset.pk,
+    )  # fmt: skip
+
+
+def rules_for(county: County, quarter: Quarter) -> Rules:
+    """The rules a quarter is scored with: the version in force on its first day."""
+    return rules_of(ruleset_in_force(county, quarter.first))
+
+
+def quarter_events(county: County, quarter: Quarter, rules: Rules) -> list[EventRow]:
+    """The quarter's events at a level carrying points, counted as every figure counts them
+    (stats.selectors.counted_events), with their matters' responsible units: one query."""
+    levels = [level for level, points in rules.points.items() if points]
+    rows = (
+        counted_events(county=county, date_from=quarter.first, date_to=quarter.last)
+        .filter(level__in=levels)
+        .values_list(
+            "id", "matter_id", "matter__number", "date", "level", "persons", "township_id",
+            "matter__responsible_unit_id", "matter__responsible_unit__kind", "matter__origin_village_id",
+        )
+    )  # fmt: skip
+    return [
+        EventRow(
+            id=pk,
+            matter_id=matter,
+            matter_number=number,
+            date=day,
+            level=level,
+            persons=persons,
+            township_id=township,
+            responsible_unit_id=unit,
+            responsible_is_department=unit_kind == Unit.Kind.DEPARTMENT,
+            village_id=village,
+        )
+        for pk, matter, number, day, level, persons, township, unit, unit_kind, village in rows
+    ]
+
+
+def rulesets_of(county: County) -> list[RuleSet]:
+    return list(
+        RuleSet.objects.filter(county=county).select_related("created_by").order_by("-effective_from")
+    )
+
+
+def competition_of(county: County, quarter: Quarter) -> CompetitionQuarter | None:
+    return CompetitionQuarter.objects.filter(county=county, quarter=quarter.code).first()
+
+
+def competition_compute(county: County, quarter: Quarter, rules: Rules | None = None) -> dict[str, Any]:
+    """The quarter's two tables as they stand now, by the rules in force for it (see engine.py)."""
+    rules = rules or rules_for(county, quarter)
+    events = quarter_events(county, quarter, rules)
+    additions = [
+        AdditionRow(pk, unit, points, reason)
+        for pk, unit, points, reason in Addition.objects.filter(county=county, quarter=quarter.code)
+        .order_by("id")
+        .values_list("id", "unit_id", "points", "reason")
+    ]
+    vetoes = [
+        VetoRow(unit, reason, number)
+        for unit, reason, number in Veto.objects.filter(county=county, quarter=quarter.code).values_list(
+            "unit_id", "reason", "document_number"
+        )
+    ]
+    waived = {
+        (unit, event): reason
+        for unit, event, reason in Appeal.objects.filter(
+            county=county, quarter=quarter.code, state=Appeal.State.UPHELD
+        ).values_list("unit_id", "event_id", "decision_reason")
+    }
+    units = list(
+        Unit.objects.filter(county=county)
+        .order_by("order", "id")
+        .values_list("id", "kind", "name", "is_active")
+    )
+    figures: dict[str, Any] = {"quarter": quarter.code, "label": quarter.label, "rules": rules.as_dict()}
+    for key, kind, _ in TABLES:
+        charged = engine.charges(
+            rules, events, engine.township_key if kind == Unit.Kind.TOWNSHIP else engine.department_key
+        )
+        refs = [UnitRef(pk, name) for pk, unit_kind, name, active in units
+                if unit_kind == kind and (active or pk in charged)]  # fmt: skip
+        figures[key] = engine.score_table(rules, refs, charged, additions, vetoes, waived)
+    return figures
+
+
+def competition_figures(county: County, quarter: Quarter) -> tuple[dict[str, Any], CompetitionQuarter | None]:
+    """The quarter's tables: frozen when published, else computed now; with the quarter's record."""
+    record = competition_of(county, quarter)
+    if record is not None and record.is_published:
+        return record.figures, record
+    return competition_compute(county, quarter), record
+
+
+def annual_figures(
+    county: County, year: int, today: dt.date, *, published_only: bool = False
+) -> dict[str, Any]:
+    """The year's tables: each unit's four quarters combined by the year's rule (the version in force on
+    1 January: the average or the sum of the quarters scored so far); a unit vetoed in any quarter ranks
+    last. Published quarters by their frozen figures, the others as they stand."""
+    ruleset = ruleset_in_force(county, dt.date(year, 1, 1))
+    mode = ruleset.annual if ruleset else RuleSet.Annual.AVERAGE
+    quarters = [quarter for quarter in year_quarters(year) if quarter.first <= today]
+    per_quarter = [(quarter, *competition_figures(county, quarter)) for quarter in quarters]
+    if published_only:
+        per_quarter = [(q, figures, r) for q, figures, r in per_quarter if r is not None and r.is_published]
+    result: dict[str, Any] = {
+        "year": year, "mode": mode, "mode_label": RuleSet.Annual(mode).label,
+        "quarters": [{"code": q.code, "label": q.label, "published": bool(r and r.is_published)}
+                     for q, _, r in per_quarter],
+    }  # fmt: skip
+    for key, _, _ in TABLES:
+        units: dict[int, dict[str, Any]] = {}
+        for quarter, figures, _ in per_quarter:
+            for row in figures[key]:
+                unit = units.setdefault(
+                    row["unit_id"],
+                    {"unit": row["unit"], "unit_id": row["unit_id"], "order": row["order"], "scores": {},
+                     "vetoed": False},
+                )  # fmt: skip
+                unit["scores"][quarter.code] = row["score"]
+                unit["vetoed"] = unit["vetoed"] or row["vetoed"]
+        rows = []
+        for unit in units.values():
+            total = sum((Decimal(str(score)) for score in unit["scores"].values()), Decimal(0))
+            if mode == RuleSet.Annual.AVERAGE and unit["scores"]:
+                total = total / len(unit["scores"])
+            unit["score"] = float(round(total, 2))
+            rows.append(unit)
+        result[key] = engine.ranked(rows)
+    return result
+
+
+def unit_row(figures: dict[str, Any], unit_id: int) -> tuple[str, dict[str, Any]] | None:
+    """The unit's row and its table's key, or None."""
+    for key, _, _ in TABLES:
+        for row in figures[key]:
+            if row["unit_id"] == unit_id:
+                return key, row
+    return None
+
+
+def appeals_of(county: County, quarter: Quarter, unit_id: int | None = None) -> list[Appeal]:
+    appeals = Appeal.objects.filter(county=county, quarter=quarter.code).select_related(
+        "unit", "event", "filed_by", "decided_by"
+    )
+    if unit_id is not None:
+        appeals = appeals.filter(unit_id=unit_id)
+    return list(appeals.order_by("filed_at", "id"))
+
+
+def additions_of(county: County, quarter: Quarter) -> list[Addition]:
+    return list(
+        Addition.objects.filter(county=county, quarter=quarter.code)
+        .select_related("unit", "evidence", "created_by")
+        .defer("evidence__content")
+        .order_by("id")
+    )
+
+
+def vetoes_of(county: County, quarter: Quarter) -> list[Veto]:
+    return list(
+        Veto.objects.filter(county=county, quarter=quarter.code).select_related("unit").order_by("id")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Gates
+
+
+def competition_visible(*, user: User, record: CompetitionQuarter | None) -> bool:
+    """Whether the user sees the quarter's whole tables: the bureau always, other content roles once
+    published."""
+    if user.role in BUREAU_ROLES:
+        return True
+    return user.role in CONTENT_ROLES and record is not None and record.is_published
+
+
+def unit_get_for_user(*, user: User, unit_id: int, record: CompetitionQuarter | None) -> Unit:
+    """The gate of a unit's breakdown: the bureau any unit of its county; leaders any unit of a published
+    quarter; a unit user their own unit only (a draft's too). 404 otherwise."""
+    unit = Unit.objects.filter(pk=unit_id, county_id=user.county_id or 0).first()
+    if unit is None or user.role not in CONTENT_ROLES:
+        raise Http404("单位不存在或不在您的查看范围内")
+    if user.role == Role.UNIT_USER:
+        allowed = user.unit_id == unit.pk and record is not None
+    else:
+        allowed = competition_visible(user=user, record=record)
+    if not allowed:
+        raise Http404("单位不存在或不在您的查看范围内")
+    return unit
+
+
+def visible_matter_ids(*, user: User, matter_ids: list[int]) -> set[int]:
+    """Which of the matters the user may open (the breakdown links those only: a matter reporting the unit
+    stays hidden from it, Art. 46, though its points count)."""
+    if not matter_ids:
+        return set()
+    return set(matters_for_user(user=user).filter(pk__in=matter_ids).values_list("pk", flat=True))
+
+
+def addition_get_for_user(*, user: User, addition_id: int) -> Addition:
+    """An addition's evidence: the bureau of its county, or the unit it was added to."""
+    addition = (
+        Addition.objects.filter(pk=addition_id, county_id=user.county_id or 0)
+        .select_related("evidence")
+        .first()
+    )
+    if addition is None or not (
+        user.role in BUREAU_ROLES or (user.role == Role.UNIT_USER and user.unit_id == addition.unit_id)
+    ):
+        raise Http404("加分记录不存在或不在您的查看范围内")
+    return addition
+
+
+def appeal_get_for_user(*, user: User, appeal_id: int) -> Appeal:
+    appeal = Appeal.objects.filter(pk=appeal_id, county_id=user.county_id or 0).select_related("unit").first()
+    if appeal is None or user.role not in BUREAU_ROLES:
+        raise Http404("申诉不存在或不在您的查看范围内")
+    return appeal
+
+
+def event_of_county(county: County, event_id: int) -> Event | None:
+    return Event.objects.filter(pk=event_id, county=county).first()
