@@ -30,6 +30,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from xinfang.accounts.models import User
+from xinfang.demo.competition import competition_load
 from xinfang.demo.directory import DEMO_SECRETARY_NAME, DEMO_VICE_HEAD_NAME
 from xinfang.demo.generator import (
     MatterPlan,
@@ -126,6 +127,7 @@ def demo_history_load(
             _reception_load(county, today, say)
             _downvisit_load(county, today, say)
             _receptions_held_load(county, today, say)
+            _competition_load(county, today, say)
             first = today - dt.timedelta(days=HISTORY_DAYS)
         else:
             first = last + dt.timedelta(days=1)
@@ -157,6 +159,7 @@ def _top_up(county: County, first: dt.date, today: dt.date, say: Say | None) -> 
         _reception_load(county, today, say)
         _downvisit_load(county, today, say)
         _receptions_held_load(county, today, say)
+        _competition_load(county, today, say)
     except EDITED_DEMO as error:
         if say:
             say(f"今天的演示办理数据未能载入（演示账号或名录已被修改）：{error}")
@@ -634,6 +637,18 @@ def _receptions_held_load(county: County, today: dt.date, say: Say | None) -> No
     except EDITED_DEMO as error:
         if say:
             say(f"演示接访记录未能载入（演示账号或名录已被修改）：{error}")
+
+
+def _competition_load(county: County, today: dt.date, say: Say | None) -> None:
+    """The quarter before last published, the last one drafted (xinfang/demo/competition.py)."""
+    try:
+        competition_load(county, today, bureau=_user("bureau"), head=_user("bureau_head"))
+    except UnknownYear as error:
+        if say:
+            say(f"演示季度比拼未能载入：{error}")
+    except EDITED_DEMO as error:
+        if say:
+            say(f"演示季度比拼未能载入（演示账号或名录已被修改）：{error}")
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
