@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.calendars.selectors import work_calendar
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.core.roles import Role
 from xinfang.directory.models import Category, County, Leader, Unit, Village
 from xinfang.lib.deadlines import Clock, profile_on
@@ -450,6 +451,7 @@ class _Generator:
         Assignment.objects.bulk_create(assignments, batch_size=5000)
         chosen = self._owners(matters) if owners is None else self._given_owners(matters, owners)
         Ownership.objects.bulk_create(chosen, batch_size=5000)
+        matters_changed([matter.pk for matter in matters])  # the KPI roll-up, in this transaction
 
     def _owners(self, matters: list[Matter]) -> list[Ownership]:
         """County leaders own (包案) the heavy matters: over-level, collective or backlog ones, usually

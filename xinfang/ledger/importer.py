@@ -21,6 +21,7 @@ from xinfang.audit.services import audit_record_many
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.bulk import bulk_insert
 from xinfang.core.cipher import field_cipher
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.directory.models import County
 from xinfang.ledger.checking import CheckedRow
 from xinfang.ledger.models import LedgerImport, LedgerImportBatch, LedgerImportItem
@@ -378,6 +379,7 @@ class Importer:
         self.save_history(chunk)
         owners = self.save_owners(chunk)
         self.save_entries(chunk, owners)
+        matters_changed([plan.pk for plan in chunk])  # the KPI roll-up, in this chunk's transaction
         bulk_insert(LedgerImportItem, [
             {"ledger_import_id": ledger_import.pk, "matter_id": plan.pk, "created": plan.created,
              "before": snapshots.get(plan.pk, "")}

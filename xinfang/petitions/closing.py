@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from xinfang.audit.services import audit_record_many
 from xinfang.core.bulk import bulk_insert
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.directory.models import County
 from xinfang.lib.deadlines import Clock
 from xinfang.petitions.models import Matter, Transition
@@ -39,6 +40,7 @@ def review_windows_job(*, county: County, day: dt.date, now: dt.datetime) -> str
              "by_id": None, "reason": REASON[clock]}
             for pk, _number, status, clock in answered
         ])  # fmt: skip
+        matters_changed([row[0] for row in rows])
         audit_record_many(
             action="matter.window_lapsed",
             actor=None,

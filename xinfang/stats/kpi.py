@@ -25,9 +25,13 @@ where it carries the dates; an imported matter whose 信访日期 is in the peri
 rate needs (a step it took without a recorded day) is counted in that rate's `excluded`. Figures are of the
 matters as they are now. A unit's figures are those of the matters whose responsible unit (责任单位) it is.
 
-Database work: twelve grouped queries whatever the size of the county, each set-based (joins and
-anti-joins, no lookup per matter): dates grouped per unit for the deadline rates, conditional counts for the
-rest; Python maps each distinct start day to its due date once and adds up the groups.
+Database work: `kpis` and `kpis_by_unit` read the roll-up (`KpiFact`, kept with every write by
+stats/kpi_facts.py): one grouped query over the county's range of days. `kpis_recount` and
+`kpis_by_unit_recount` count the same from the petitions tables — the reference the roll-up is proved equal
+to, and what a read falls back on while a large recomputation is pending: twelve grouped queries whatever
+the size of the county, each set-based (joins and anti-joins, no lookup per matter): dates grouped per unit
+for the deadline rates, conditional counts for the rest; Python maps each distinct start day to its due
+date once and adds up the groups.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from xinfang.lib.workdays import WorkCalendar
 from xinfang.petitions.models import Assignment, Matter, Ownership, Rating, Stage, Transition
 from xinfang.petitions.rows import rule_profiles
 from xinfang.petitions.selectors import matters_for_user
+from xinfang.stats.models import KpiFact, KpiPending
 
 Status = Matter.Status
 
@@ -247,6 +252,47 @@ def _scope(county: County, unit: Unit | None, scope_user: User | None) -> tuple[
 
 
 def _tally(
+    *, county: County, date_from: dt.date, date_to: dt.date, unit: Unit | None, scope_user: User | None
+) -> _Tally:
+    """From the roll-up when it is current (refreshing the few matters pending first), else a recount."""
+    from xinfang.stats.kpi_facts import READ_FLUSH_LIMIT, pending_flush  # it builds on this module
+
+    if KpiPending.objects.exists() and pending_flush(READ_FLUSH_LIMIT) is None:
+        return _recount(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
+    return _read(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
+
+
+def _read(
+    *, county: County, date_from: dt.date, date_to: dt.date, unit: Unit | None, scope_user: User | None
+) -> _Tally:
+    """One grouped query over the county's facts of the period, in the scope `_scope` gives."""
+    tally = _Tally()
+    facts = KpiFact.objects.filter(county=county, day__gte=date_from, day__lte=date_to).filter(
+        Q(other_day__isnull=True) | Q(other_day__lt=date_from) | Q(other_day__gt=date_to)
+    )
+    if scope_user is not None and scope_user.role == Role.UNIT_USER:
+        if unit is not None and unit.pk != scope_user.unit_id:
+            return tally
+        unit = scope_user.unit
+    if scope_user is not None:
+        facts = facts.filter(matter__in=matters_for_user(user=scope_user).filter(county=county).values("pk"))
+    if unit is not None:
+        facts = facts.filter(unit=unit)
+    rows = (
+        facts.values_list("unit_id", "kpi")
+        .annotate(
+            numerator=Count("pk", filter=Q(numerator=True)),
+            denominator=Count("pk", filter=Q(excluded=False)),
+            excluded=Count("pk", filter=Q(excluded=True)),
+        )
+        .order_by()
+    )
+    for unit_id, kpi, numerator, denominator, excluded in rows:
+        tally.add(unit_id, NAMES[kpi], numerator=numerator, denominator=denominator, excluded=excluded)
+    return tally
+
+
+def _recount(
     *, county: County, date_from: dt.date, date_to: dt.date, unit: Unit | None, scope_user: User | None
 ) -> _Tally:
     matters, through = _scope(county, unit, scope_user)
@@ -468,6 +514,19 @@ def kpis(
     return _kpis(tally.total(), _texts(county, date_to))
 
 
+def kpis_recount(
+    *,
+    county: County,
+    date_from: dt.date,
+    date_to: dt.date,
+    unit: Unit | None = None,
+    scope_user: User | None = None,
+) -> dict[str, Kpi]:
+    """`kpis` counted from the petitions tables, not the roll-up: the reference it equals."""
+    tally = _recount(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
+    return _kpis(tally.total(), _texts(county, date_to))
+
+
 def kpis_by_unit(
     *,
     county: County,
@@ -477,10 +536,30 @@ def kpis_by_unit(
     scope_user: User | None = None,
 ) -> tuple[dict[str, Kpi], list[UnitKpis]]:
     """The county's KPIs and each responsible unit's (townships, then departments, in the directory's
-    order; units with no matter entering any rate are left out), from the same queries as `kpis`."""
+    order; units with no matter entering any rate are left out), from the same query as `kpis`."""
     tally = _tally(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
-    texts = _texts(county, date_to)
-    ids = [unit_id for unit_id in tally.by_unit if unit_id is not None]
+    return _by_unit(tally, _texts(county, date_to))
+
+
+def kpis_by_unit_recount(
+    *,
+    county: County,
+    date_from: dt.date,
+    date_to: dt.date,
+    unit: Unit | None = None,
+    scope_user: User | None = None,
+) -> tuple[dict[str, Kpi], list[UnitKpis]]:
+    """`kpis_by_unit` counted from the petitions tables, not the roll-up."""
+    tally = _recount(county=county, date_from=date_from, date_to=date_to, unit=unit, scope_user=scope_user)
+    return _by_unit(tally, _texts(county, date_to))
+
+
+def _by_unit(tally: _Tally, texts: dict[str, str]) -> tuple[dict[str, Kpi], list[UnitKpis]]:
+    ids = [
+        unit_id
+        for unit_id, counts in tally.by_unit.items()
+        if unit_id is not None and any(any(values) for values in counts.values())
+    ]
     units = Unit.objects.filter(pk__in=ids).order_by("kind", "order", "id")
     kind_order = {str(Unit.Kind.TOWNSHIP): 0, str(Unit.Kind.DEPARTMENT): 1}
     rows = [UnitKpis(row, _kpis(tally.by_unit[row.pk], texts)) for row in units]

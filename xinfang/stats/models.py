@@ -70,3 +70,63 @@ class MonthlyHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.get_level_display()} {self.category or '未分类'}：{self.events}批次"
+
+
+class KpiFact(models.Model):
+    """A matter's entry into one KPI (stats/kpi_facts.py, docs/statistics.md "考核指标"): the day it enters
+    (a due day, the answer, rating or closing day, or for `excluded` the 信访日期), whether it is in the
+    numerator, or only counted as left out for want of dates. A late answer's second row carries the due
+    day in `other_day` and counts only in a period that does not also hold that day (the matter enters a
+    period once). Rows are of the matter as it is now: kept by `facts_refresh` in each writing
+    transaction, and equal to `kpis_recount` (a property test)."""
+
+    class Kpi(models.IntegerChoices):
+        TIMELY_ACCEPTANCE = 0, "及时受理率"
+        ON_TIME_HANDLING = 1, "按期办结率"
+        RATING_RATE = 2, "参评率"
+        SATISFACTION = 3, "满意率"
+        UNIT_SATISFACTION = 4, "单位满意率"
+        RESOLUTION = 5, "化解率"
+        OWNED_RESOLUTION = 6, "包案化解率"
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_index=False)
+    matter = models.ForeignKey("petitions.Matter", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "directory.Unit", on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    kpi = models.PositiveSmallIntegerField(choices=Kpi.choices)
+    day = models.DateField()
+    other_day = models.DateField(null=True)
+    numerator = models.BooleanField(default=False)
+    excluded = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "考核指标事实"
+        verbose_name_plural = "考核指标事实"
+        indexes: ClassVar = [
+            # The read: one range of a county's days, every column it needs in the index.
+            models.Index(
+                fields=["county", "day"],
+                include=["kpi", "unit", "numerator", "excluded", "other_day", "matter"],
+                name="kpifact_read_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter_id} {self.get_kpi_display()} {self.day}"
+
+
+class KpiPending(models.Model):
+    """A matter whose KPI facts are to be recomputed: written by database triggers on every write to the
+    rows the facts come from (matters, status records, assignments, ratings, ownerships), so that no
+    write path can leave facts stale unnoticed; emptied by `facts_refresh` in the same transaction, by the
+    worker, or by a read. No foreign key: a deleted matter's row is simply dropped."""
+
+    matter_id = models.BigIntegerField(primary_key=True)
+
+    class Meta:
+        verbose_name = "待重算考核指标的事项"
+        verbose_name_plural = "待重算考核指标的事项"
+
+    def __str__(self) -> str:
+        return str(self.matter_id)

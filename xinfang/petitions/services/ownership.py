@@ -8,6 +8,7 @@ from django.db import transaction
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.directory.models import Leader
 from xinfang.petitions.models import (
     Matter,
@@ -53,6 +54,7 @@ def ownership_assign(
     if note:
         changes["note"] = note
     audit_record(action="matter.owner", actor=by, obj=matter, changes=changes)
+    matters_changed([matter.pk])
     return ownership
 
 
@@ -69,3 +71,4 @@ def ownership_end(*, by: User, ownership: Ownership, reason: str, note: str = ""
         action="matter.owner_end", actor=by, obj=ownership.matter,
         changes={"leader": ownership.leader.name, "reason": reason, **({"note": note} if note else {})},
     )  # fmt: skip
+    matters_changed([ownership.matter_id])

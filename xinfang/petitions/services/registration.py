@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import Unit
 from xinfang.lib.deadlines import Clock
@@ -158,6 +159,7 @@ def matter_register(*, by: User | None, data: RegistrationInput) -> Matter:
             "petitioners": [mask_name(p.name) for p, _, _ in petitioners],
         },
     )
+    matters_changed([matter.pk])
     return matter
 
 
@@ -241,6 +243,7 @@ def event_add(
         changes={"date": event.date.isoformat(), "level": event.level, "channel": event.channel,
                  "persons": event.persons},
     )  # fmt: skip
+    matters_changed([matter.pk])
     return created
 
 
@@ -330,4 +333,5 @@ def matter_update(
     if {"origin_township", "category"} & set(diff):
         event_facts_refresh(matter)
     audit_record(action="matter.update", actor=by, obj=matter, changes=diff)
+    matters_changed([matter.pk])
     return matter

@@ -11,6 +11,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.directory.models import Unit
 from xinfang.lib.deadlines import Clock, due_date
 from xinfang.lib.workdays import UnknownYear
@@ -69,6 +70,7 @@ def matter_assign(*, by: User, matter: Matter, unit: Unit, kind: str, note: str 
         obj=matter,
         changes={"unit": [previous_unit, unit.name], "kind": kind, "status": [old, Status.TRANSFERRED]},
     )
+    matters_changed([matter.pk])
     return assignment
 
 
@@ -112,6 +114,7 @@ def assignment_receive(*, by: User, matter: Matter) -> Assignment:
     )  # fmt: skip
     assignment.save(update_fields=["state", "received_at", "objection_due"])
     audit_record(action="matter.receive", actor=by, obj=matter, changes={"unit": assignment.unit.name})
+    matters_changed([matter.pk])
     return assignment
 
 
@@ -128,6 +131,7 @@ def assignment_object(*, by: User, matter: Matter, reason: str) -> Assignment:
     assignment.state, assignment.objection_reason = Assignment.State.OBJECTED, reason.strip()
     assignment.save(update_fields=["state", "objection_reason"])
     audit_record(action="matter.object", actor=by, obj=matter, changes={"reason": reason})
+    matters_changed([matter.pk])
     return assignment
 
 
@@ -156,4 +160,5 @@ def objection_decide(*, by: User, matter: Matter, upheld: bool, note: str) -> As
     audit_record(
         action="matter.objection_decide", actor=by, obj=matter, changes={"upheld": upheld, "note": note}
     )
+    matters_changed([matter.pk])
     return assignment

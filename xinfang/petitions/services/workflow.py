@@ -11,6 +11,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
+from xinfang.core.matter_hooks import matters_changed
 from xinfang.directory.models import Unit
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date
 from xinfang.petitions.models import (
@@ -130,6 +131,7 @@ def matter_transition(
         obj=matter,
         changes={"status": [old, to], "reason": reason, "on": on.isoformat()},
     )
+    matters_changed([matter.pk])
     return matter
 
 
@@ -308,6 +310,7 @@ def extension_decide(
         matter.save(update_fields=["extension_days", "due_date"])
         changes["due_date"] = [str(previous_due), str(matter.due_date)]
     audit_record(action="matter.extension_decide", actor=by, obj=matter, changes=changes, message=note)
+    matters_changed([matter.pk])
     return extension
 
 
@@ -330,4 +333,5 @@ def matter_rate(*, matter: Matter, bureau_score: str, unit_score: str, comment: 
     )  # fmt: skip
     audit_record(action="matter.rate", actor=None, obj=matter, actor_name="信访人",
                  changes={"bureau": bureau_score, "unit": unit_score})  # fmt: skip
+    matters_changed([matter.pk])
     return rating

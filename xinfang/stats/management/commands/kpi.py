@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.columns import table_lines
 from xinfang.lib.periods import month_parse
 from xinfang.stats.kpi import Kpi, kpis
+from xinfang.stats.kpi_facts import facts_rebuild
 
 
 class Command(BaseCommand):
@@ -24,6 +26,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "action",
+            nargs="?",
+            choices=["rebuild"],
+            help="rebuild：按现有事项重算考核指标的汇总数据（全部或 --county 指定的县）",
+        )
         parser.add_argument("--from", dest="date_from", default="", help="起始日期 YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", default="", help="截止日期 YYYY-MM-DD")
         parser.add_argument(
@@ -34,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text", help=FORMAT_HELP)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "rebuild":
+            self.rebuild(options["county"])
+            return
         date_from, date_to = _period(options["date_from"], options["date_to"], options["month"])
         county = county_option(options["county"])
         unit = _unit(county, options["unit"]) if options["unit"] else None
@@ -53,6 +64,15 @@ class Command(BaseCommand):
         self.stdout.write("\n口径")
         for kpi in figures.values():
             self.stdout.write(f"  {kpi.name}：{kpi.definition}")
+
+    def rebuild(self, code: str) -> None:
+        """`xinfang kpi rebuild [--county CODE]`: every matter's facts recomputed, in batches."""
+        county = county_option(code) if code else None
+        started = time.monotonic()
+        written = facts_rebuild(county)
+        seconds = time.monotonic() - started
+        who = county.name if county is not None else "全部县"
+        self.stdout.write(f"{who}考核指标汇总数据已重算：{written} 条，用时 {seconds:.1f} 秒")
 
 
 def _percent(kpi: Kpi) -> str:
