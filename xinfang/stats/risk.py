@@ -35,7 +35,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -141,27 +150,39 @@ def _base(county: County, scope_user: User | None) -> QuerySet[Matter]:
     return matters_for_user(user=scope_user).filter(county=county)
 
 
+def _among(column: str, ids: list[int]) -> RawSQL:
+    """PostgreSQL: `column = ANY(ids)`, the ids as one array parameter (a hashed lookup per row)."""
+    sql = f"{column} = ANY(%s)"
+    return RawSQL(sql, (ids,), output_field=BooleanField())  # noqa: S611 - a constant column; ids a parameter
+
+
 def open_matters(
     *, county: County, as_of: dt.date, scope_user: User | None = None
 ) -> list[tuple[int, dt.date, dt.date | None, str, dt.date | None, bool, int]]:
     """The matters open at the start of `as_of` (see the module docstring), as rows (id, first event date,
-    due date, clock, clock start, threat, category id). Two queries: the matters open now and unchanged
-    since, and those changed since `as_of` with their status then."""
+    due date, clock, clock start, threat, category id). Three queries, one pass over the status changes:
+    the matters changed since `as_of`, the matters open now (less those), the changed ones with their
+    status then."""
     base = _base(county, scope_user).filter(first_event_date__lt=as_of)
     start = _start_of(as_of)
-    later = Transition.objects.filter(matter_id=OuterRef("pk"), at__gte=start, imported=False)
     columns = ("pk", "first_event_date", "due_date", "clock", "clock_started", "is_threat", "category_id")
-    unchanged = base.exclude(status__in=FINISHED).filter(~Exists(later)).values_list(*columns)
+    since = Transition.objects.filter(at__gte=start, imported=False)
+    changed = set(since.values_list("matter_id", flat=True).distinct().order_by())
+    unchanged = base.exclude(status__in=FINISHED).values_list(*columns).order_by()
+    rows = [row for row in unchanged if row[0] not in changed]
+    if not changed:
+        return rows
+    if connection.vendor == "postgresql":
+        touched = base.filter(_among('"petitions_matter"."id"', sorted(changed)))
+    else:
+        touched = base.filter(Exists(since.filter(matter_id=OuterRef("pk"))))
     then = (
         Transition.objects.filter(matter_id=OuterRef("pk"), at__lt=start, imported=False)
         .order_by("-at", "-pk")
         .values("to_status")[:1]
     )
-    changed = (
-        base.filter(Exists(later)).annotate(then=Subquery(then)).values_list(*columns, "then").order_by()
-    )
-    rows = list(unchanged.order_by())
-    rows += [row[:-1] for row in changed if row[-1] not in FINISHED]  # None: 登记 then
+    states = touched.annotate(then=Subquery(then)).values_list(*columns, "then").order_by()
+    rows += [row[:-1] for row in states if row[-1] not in FINISHED]  # None: 登记 then
     return rows
 
 
@@ -178,8 +199,7 @@ def _evidence(county: County, as_of: dt.date, matter_ids: list[int] | None = Non
         Q(level__in=OVER_LEVELS) | Q(date__gte=recent) | Q(persons__gte=COLLECTIVE_PERSONS)
     )
     if matter_ids is not None and connection.vendor == "postgresql":
-        among = RawSQL('"petitions_event"."matter_id" = ANY(%s)', (matter_ids,), output_field=BooleanField())
-        events = events.filter(among)
+        events = events.filter(_among('"petitions_event"."matter_id"', matter_ids))
     rows = (
         events.values_list("matter_id")
         .annotate(
