@@ -66,8 +66,14 @@ def board(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("year"):
         return _annual(request, county)
     quarter = _page_quarter(request)
-    figures, record = selectors.competition_figures(county, quarter)
+    record = selectors.competition_of(county, quarter)
     visible = selectors.competition_visible(user=user, record=record)
+    # A draft is computed for the bureau only: the others see the rules line until publication.
+    figures = (
+        selectors.competition_figures(county, quarter)[0]
+        if visible
+        else {"rules": selectors.rules_for(county, quarter).as_dict()}
+    )
     is_bureau = user.role in BUREAU_ROLES
     context: dict[str, Any] = {
         "quarter": quarter, "record": record, "visible": visible, "levels": [label for _, label in LEVELS],
