@@ -13,9 +13,9 @@ from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
 from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Unit
+from xinfang.lib.periods import quarter_of
 from xinfang.petitions.services.common import EventInput, RegistrationInput
 from xinfang.petitions.services.registration import matter_register
-from xinfang.scoring.quarters import quarter_of
 from xinfang.scoring.services import competition_draft, veto_record
 
 

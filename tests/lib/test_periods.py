@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xinfang.lib.periods import Month, month_of, month_parse, months_between
+from xinfang.lib.periods import (
+    Month,
+    Quarter,
+    month_of,
+    month_parse,
+    months_between,
+    quarter_of,
+    quarter_parse,
+)
 
 
 def test_calendar_month() -> None:
@@ -47,3 +55,15 @@ def test_every_day_is_in_exactly_its_month(day: dt.date, start: int) -> None:
     assert first <= day <= last
     assert month.shifted(-1).range(start)[1] + dt.timedelta(days=1) == first
     assert month.shifted(1).range(start)[0] - dt.timedelta(days=1) == last
+
+
+def test_quarters_parse_and_bound() -> None:
+    q4 = Quarter(2026, 4)
+    assert quarter_parse("2026q4") == q4 and q4.code == "2026Q4" and q4.label == "2026年第四季度"
+    assert (q4.first, q4.last) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert Quarter(2026, 1).last == dt.date(2026, 3, 31) and q4.next() == Quarter(2027, 1)
+    assert quarter_of(dt.date(2026, 9, 30)) == Quarter(2026, 3) and quarter_of(dt.date(2026, 10, 1)) == q4
+    for bad in ("2026Q5", "2026-4", "", "Q4"):
+        with pytest.raises(ValueError, match="YYYYQn"):
+            quarter_parse(bad)
+    assert Quarter(2026, 1).previous() == Quarter(2025, 4) and dt.date(2026, 2, 28) in Quarter(2026, 1)

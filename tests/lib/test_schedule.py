@@ -11,6 +11,7 @@ from xinfang.lib.schedule import (
     monthly_on,
     nth_weekday,
     parse_time,
+    quarter_first_working_day,
     runs_between,
 )
 from xinfang.lib.workdays import UnknownYear, WorkCalendar
@@ -28,6 +29,15 @@ def test_working_days_follow_the_2026_spring_festival_and_its_make_up_saturday()
     assert D(2026, 2, 14) in picked  # 调休: a Saturday worked
     assert not any(D(2026, 2, 15) <= day <= D(2026, 2, 23) for day in picked)  # 春节
     assert D(2026, 2, 24) in picked and D(2026, 2, 13) in picked
+
+
+def test_the_first_working_day_of_each_quarter():
+    rule = quarter_first_working_day()
+    # 2026: New Year (4 January, a Sunday, is worked) and the National Day week (to 7 October) are holidays.
+    picked = days(rule, D(2026, 1, 1), D(2026, 12, 31))
+    assert picked == [D(2026, 1, 4), D(2026, 4, 1), D(2026, 7, 1), D(2026, 10, 8)]
+    assert days(rule, D(2026, 1, 5), D(2026, 3, 31)) == []  # the range starts after the quarter's first
+    assert rule.describe() == "每季度第一个工作日"
 
 
 def test_weekly_monthly_and_nth_weekday_rules():

@@ -13,20 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from xinfang.audit.models import AuditRecord
 from xinfang.directory.models import Category, Leader, Unit
+from xinfang.lib.periods import Quarter
 from xinfang.notifications.models import SmsMessage
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 from xinfang.petitions.services.registration import matter_register
 from xinfang.reception.duty import (
     DutyState,
-    Quarter,
     downvisit_cancel,
     downvisit_plan,
     duty_compliance,
     duty_missing,
     duty_warnings_job,
-    parse_quarter,
-    quarter_of,
     township_ranking,
 )
 from xinfang.reception.models import Attendance, DownVisit, Reception
@@ -81,16 +79,6 @@ def state_of(county, who: Leader, quarter: Quarter = Q4, today: dt.date = TODAY)
 
 # ---------------------------------------------------------------------------------------------------------
 # Quarters and the rules
-
-
-def test_quarters_parse_and_bound():
-    assert parse_quarter("2026q4") == Q4 and Q4.code == "2026Q4" and Q4.label == "2026年第四季度"
-    assert (Q4.first, Q4.last) == (dt.date(2026, 10, 1), dt.date(2026, 12, 31))
-    assert Quarter(2026, 1).last == dt.date(2026, 3, 31) and Q4.next() == Quarter(2027, 1)
-    assert quarter_of(dt.date(2026, 9, 30)) == Quarter(2026, 3) and quarter_of(dt.date(2026, 10, 1)) == Q4
-    for bad in ("2026Q5", "2026-4", "", "Q4"):
-        with pytest.raises(ValueError, match="YYYYQn"):
-            parse_quarter(bad)
 
 
 def test_only_the_leaders_in_office_who_do_not_draw_are_bound(county):

@@ -19,11 +19,11 @@ from django.core.management import call_command
 from xinfang.audit.models import AuditRecord
 from xinfang.directory.models import Category, Unit
 from xinfang.documents.models import DocumentKind, IssuedDocument
+from xinfang.lib.periods import Quarter
 from xinfang.petitions.models import Event, Matter
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 from xinfang.petitions.services.registration import matter_register, matter_update
 from xinfang.scoring.models import Appeal, CompetitionQuarter, RuleSet
-from xinfang.scoring.quarters import Quarter
 from xinfang.scoring.selectors import competition_compute, competition_figures
 from xinfang.scoring.services import (
     addition_add,

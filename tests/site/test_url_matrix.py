@@ -21,7 +21,7 @@ from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Leader, LeaderUnavailability, OfficialUnavailability, Unit
 from xinfang.jobs.models import JobRun
 from xinfang.ledger.uploads import ledger_upload
-from xinfang.lib.periods import Month
+from xinfang.lib.periods import Month, Quarter
 from xinfang.ownership.models import Closure
 from xinfang.ownership.services import batch_create, batch_entry_add, package_entry_add
 from xinfang.petitions.models import Ownership, RuleProfileAssignment
@@ -33,7 +33,6 @@ from xinfang.reception.records import AttendeeInput, ReceptionInput, reception_r
 from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.services.monthly import monthly_approve, monthly_draft
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft
-from xinfang.scoring.quarters import Quarter
 from xinfang.scoring.services import addition_add, competition_draft
 from xinfang.supervision.services import item_create, progress_report
 

@@ -15,8 +15,8 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.calendars.selectors import work_calendar
 from xinfang.directory.models import County, Unit
+from xinfang.lib.periods import Quarter, quarter_of
 from xinfang.scoring.models import Addition
-from xinfang.scoring.quarters import Quarter, quarter_of
 from xinfang.scoring.selectors import competition_of
 from xinfang.scoring.services import addition_add, competition_draft, competition_publish
 

@@ -24,7 +24,8 @@ class Rule:
     days (`nth`) before each quarter's last day."""
 
     # "workdays", "days", "weekday", "monthdays", "nth_weekday", "week_first_workday", "quarter_end",
-    # "month_workday" (the `nth` working day from day `days[0]` of every month, that day counted)
+    # "month_workday" (the `nth` working day from day `days[0]` of every month, that day counted),
+    # "quarter_first_workday" (the first working day of each quarter: the day after one closes, or later)
     kind: str
     weekday: int = 0  # Monday is 0
     days: tuple[int, ...] = ()
@@ -48,6 +49,14 @@ class Rule:
             return
         if self.kind == "month_workday":
             yield from self._month_workdays(start, end, calendar)
+            return
+        if self.kind == "quarter_first_workday":
+            first = dt.date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+            while first <= end:
+                day = calendar.next_workday(first)
+                if start <= day <= end:
+                    yield day
+                first = quarter_last_day(first) + dt.timedelta(days=1)
             return
         day = start
         while day <= end:
@@ -98,6 +107,8 @@ class Rule:
             return "每月" + "、".join(f"{day}日" for day in self.days)
         if self.kind == "quarter_end":
             return f"每季度最后一天前{self.nth}天"
+        if self.kind == "quarter_first_workday":
+            return "每季度第一个工作日"
         if self.kind == "month_workday":
             anchor = self.days[0] if self.days else 1
             return f"每月{'' if anchor == 1 else f'{anchor}日起'}第{self.nth}个工作日"
@@ -135,6 +146,11 @@ def nth_working_day_from(day: int, nth: int = 1) -> Rule:
     """The `nth` working day of each month counted from its day `day` (1–28), that day included: with
     `day` the first day after a statistical month closes, the `nth` working day after the close."""
     return Rule("month_workday", days=(day,), nth=nth)
+
+
+def quarter_first_working_day() -> Rule:
+    """The first working day of each quarter (the day after a quarter closes, or the next working day)."""
+    return Rule("quarter_first_workday")
 
 
 def nth_weekday(nth: int, weekday: int) -> Rule:

@@ -26,7 +26,8 @@ from xinfang.audit.services import audit_record
 from xinfang.core.roles import bureau_only
 from xinfang.directory.models import County, Leader, Unit
 from xinfang.lib.masking import scrub_text
-from xinfang.lib.schedule import Rule, days_before_quarter_end, quarter_last_day
+from xinfang.lib.periods import Quarter, quarter_of
+from xinfang.lib.schedule import Rule, days_before_quarter_end
 from xinfang.lib.sms_text import split_messages
 from xinfang.notifications.services import SmsDraft, sms_queue
 from xinfang.petitions.models import OVER_LEVELS, Matter
@@ -35,53 +36,6 @@ from xinfang.reception.models import Attendance, DownVisit, Reception
 from xinfang.stats.selectors import counted_events
 
 RANKING_DAYS = 90  # "the last 90 days" of the issue: the window the townships are ranked over
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Quarters
-
-
-@dataclass(frozen=True)
-class Quarter:
-    year: int
-    number: int  # 1–4
-
-    @property
-    def first(self) -> dt.date:
-        return dt.date(self.year, 3 * self.number - 2, 1)
-
-    @property
-    def last(self) -> dt.date:
-        return quarter_last_day(self.first)
-
-    @property
-    def code(self) -> str:
-        return f"{self.year}Q{self.number}"
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年第{'一二三四'[self.number - 1]}季度"
-
-    def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
-
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, dt.date) and self.first <= day <= self.last
-
-
-def quarter_of(day: dt.date) -> Quarter:
-    return Quarter(day.year, (day.month - 1) // 3 + 1)
-
-
-def parse_quarter(text: str) -> Quarter:
-    """`2026Q4` → Quarter(2026, 4); ValueError in Chinese otherwise."""
-    year, sep, number = text.strip().upper().partition("Q")
-    if sep and year.isdecimal() and number in ("1", "2", "3", "4") and 2000 <= int(year) <= 2100:
-        return Quarter(int(year), int(number))
-    raise ValueError(f"季度应写作 YYYYQn，例如 2026Q4：{text}")
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -23,17 +23,15 @@ from xinfang.core.decorators import role_required
 from xinfang.core.forms import form_errors_from
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import County, Leader, Unit
+from xinfang.lib.periods import Quarter, quarter_of, quarter_parse
 from xinfang.reception.duty import (
     RANKING_DAYS,
     DutyState,
-    Quarter,
     downvisit_cancel,
     downvisit_plan,
     duty_compliance,
     duty_counts,
     duty_leaders,
-    parse_quarter,
-    quarter_of,
     ranking_weights,
     township_ranking,
 )
@@ -73,7 +71,7 @@ class DutyPlanForm(forms.Form):
 
 def _quarter(request: AuthedRequest, today: dt.date) -> Quarter:
     try:
-        return parse_quarter(request.GET.get("quarter") or request.POST.get("quarter") or "")
+        return quarter_parse(request.GET.get("quarter") or request.POST.get("quarter") or "")
     except ValueError:
         return quarter_of(today)
 

@@ -9,8 +9,8 @@ from django import forms
 from xinfang.core.attachments import ACCEPT
 from xinfang.core.forms import InputModelForm
 from xinfang.directory.models import County, Unit
+from xinfang.lib.periods import Quarter, quarter_parse
 from xinfang.scoring.models import RuleSet
-from xinfang.scoring.quarters import Quarter, quarter_parse
 
 
 class RuleSetForm(InputModelForm):

@@ -16,12 +16,12 @@ from django.http import Http404
 from xinfang.accounts.models import User
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
 from xinfang.directory.models import County, Unit
+from xinfang.lib.periods import Quarter, year_quarters
 from xinfang.petitions.models import Event
 from xinfang.petitions.selectors import matters_for_user
 from xinfang.scoring import engine
 from xinfang.scoring.engine import AdditionRow, EventRow, Rules, UnitRef, VetoRow
 from xinfang.scoring.models import Addition, Appeal, CompetitionQuarter, RuleSet, Veto
-from xinfang.scoring.quarters import Quarter, year_quarters
 from xinfang.stats.selectors import counted_events
 
 TABLES = (("townships", Unit.Kind.TOWNSHIP, "乡镇"), ("departments", Unit.Kind.DEPARTMENT, "县直单位"))

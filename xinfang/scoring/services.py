@@ -22,11 +22,11 @@ from xinfang.core.roles import Role, bureau_only
 from xinfang.directory.models import County, Leader, Unit
 from xinfang.documents.models import Delivery, DocumentKind
 from xinfang.documents.services import document_issue, recipients_for
-from xinfang.lib.schedule import Rule
+from xinfang.lib.periods import Quarter, quarter_of, quarter_parse
+from xinfang.lib.schedule import Rule, quarter_first_working_day
 from xinfang.petitions.models import Event
 from xinfang.scoring.document import competition_document
 from xinfang.scoring.models import Addition, Appeal, CompetitionQuarter, RuleSet, Veto
-from xinfang.scoring.quarters import Quarter, QuarterStartRule, quarter_of, quarter_parse
 from xinfang.scoring.selectors import competition_compute, competition_of, rules_for, unit_row
 
 RULE_FIELDS = (
@@ -279,4 +279,4 @@ def competition_draft_job(*, county: County, day: dt.date, now: dt.datetime) -> 
 
 
 def competition_draft_days() -> Rule:
-    return QuarterStartRule()
+    return quarter_first_working_day()

@@ -21,12 +21,12 @@ from xinfang.core.decorators import role_required
 from xinfang.core.forms import form_errors_from
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
 from xinfang.directory.models import County
+from xinfang.lib.periods import Quarter, quarter_of, quarter_parse
 from xinfang.scoring import selectors, services
 from xinfang.scoring.document import competition_xlsx
 from xinfang.scoring.engine import LEVELS
 from xinfang.scoring.forms import AdditionForm, AppealForm, DecisionForm, RuleSetForm, VetoForm
 from xinfang.scoring.models import Appeal, RuleSet
-from xinfang.scoring.quarters import Quarter, quarter_of, quarter_parse
 
 NAV = "competition"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

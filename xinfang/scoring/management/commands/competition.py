@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from xinfang.directory.management.options import county_option
 from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.columns import table_lines
+from xinfang.lib.periods import quarter_parse
 from xinfang.scoring.engine import LEVELS, table_json
-from xinfang.scoring.quarters import quarter_parse
 from xinfang.scoring.selectors import TABLES, competition_figures
 
 
