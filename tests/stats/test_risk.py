@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from xinfang.directory.models import Category, Unit
 from xinfang.petitions.models import Matter
@@ -169,3 +174,130 @@ def test_the_weights_setting_is_checked(settings):
     assert [error.id for error in check_risk_weights()] == ["xinfang.E017"]
     settings.XINFANG_RISK_WEIGHTS = "threat=25"
     assert check_risk_weights() == []
+
+
+# The ranking against a plain per-matter reading of the rules (the module docstring), on random matters.
+
+LEVELS = ["county", "township", "city", "province", "beijing"]
+STATES = [str(state) for state in S.values]
+CLOCKS = ["", "dispose", "handle", "rating", "review_request"]
+BASE = D(2026, 3, 1)
+WEIGHTS = ["", "city=2.5,repeat=0.3,days_open=1.7,overdue=0.25,category=33.3", "collective=1.1,threat=7.5"]
+
+
+def reference(county, as_of: dt.date) -> list[tuple[int, int, dict[str, int]]]:
+    """(id, score, factors) of every open matter, ranked, computed one matter at a time from its rows."""
+    from xinfang.petitions.models import Event, Rating, Transition
+    from xinfang.petitions.todo import FINISHED
+
+    weights = risk_weights()
+    start = dt.datetime.combine(as_of, dt.time.min, tzinfo=SHANGHAI)
+    since, recent = as_of - dt.timedelta(days=365), as_of - dt.timedelta(days=90)
+    today = dt.datetime.now(SHANGHAI).date()
+    year = [e for e in Event.objects.filter(county=county) if since <= e.date < as_of]
+    tops = {c.pk: c.parent_id or c.pk for c in Category.objects.filter(county=county)}
+
+    def half_up(value: float) -> int:
+        return math.floor(value + 0.5)
+
+    ranked = []
+    for matter in Matter.objects.filter(county=county, first_event_date__lt=as_of):
+        changes = sorted(Transition.objects.filter(matter=matter, imported=False), key=lambda t: (t.at, t.pk))
+        status = matter.status
+        if any(t.at >= start for t in changes):
+            before = [t for t in changes if t.at < start]
+            status = before[-1].to_status if before else S.REGISTERED
+        if status in FINISHED:
+            continue
+        own = [e for e in year if e.matter_id == matter.pk]
+        city = sum(e.level == "city" for e in own)
+        high = sum(e.level in ("province", "beijing") for e in own)
+        repeat = sum(e.date >= recent for e in own)
+        largest = max((e.persons for e in own), default=0)
+        top = tops[matter.category_id]
+        kin = [e for e in year if e.category_top_id == top]
+        over = sum(e.level in ("city", "province", "beijing") for e in kin)
+        known = as_of >= today or (matter.clock_started is not None and matter.clock_started < as_of)
+        late = matter.due_date is not None and matter.clock not in ("", "rating", "review_request") and known
+        overdue = (as_of - matter.due_date).days if late else 0  # type: ignore[operator]
+        days_open = (as_of - matter.first_event_date).days
+        rated = Rating.objects.filter(matter=matter, rated_at__lt=start).first()
+        unhappy = rated is not None and "dissatisfied" in (rated.bureau_score, rated.unit_score)
+        factors = {
+            "over_level": half_up(weights["city"] * city + weights["province"] * high),
+            "repeat": half_up(weights["repeat"] * repeat),
+            "collective": half_up(weights["collective"] * min(largest, 50)) if largest >= 5 else 0,
+            "days_open": half_up(weights["days_open"] * min(days_open, 730) / 30),
+            "overdue": half_up(weights["overdue"] * min(overdue, 60)) if overdue > 0 else 0,
+            "threat": half_up(weights["threat"]) if matter.is_threat else 0,
+            "dissatisfied": half_up(weights["dissatisfied"]) if unhappy else 0,
+            "category": half_up(weights["category"] * over / len(kin)) if len(kin) >= 10 else 0,
+        }
+        ranked.append((matter.pk, sum(factors.values()), factors))
+    ranked.sort(key=lambda row: (-row[1], -row[2]["over_level"], row[0]))
+    return ranked
+
+
+matter_plans = st.fixed_dictionaries({
+    "events": st.lists(st.tuples(st.integers(0, 420), st.sampled_from(LEVELS), st.integers(1, 12)),
+                       min_size=1, max_size=4),
+    "status": st.sampled_from(STATES),
+    "changes": st.lists(st.tuples(st.integers(0, 460), st.sampled_from(STATES), st.booleans()), max_size=3),
+    "threat": st.booleans(),
+    "clock": st.sampled_from(CLOCKS),
+    "due": st.none() | st.integers(0, 460),
+    "started": st.none() | st.integers(0, 460),
+    "rating": st.none() | st.tuples(st.integers(0, 460), st.booleans()),
+    "category": st.integers(0, 50),
+})  # fmt: skip
+
+
+@hypothesis_settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    plans=st.lists(matter_plans, min_size=1, max_size=12),
+    as_of=st.integers(0, 480),
+    weights=st.sampled_from(WEIGHTS),
+)  # fmt: skip
+def test_it_ranks_as_the_rules_read_matter_by_matter(county, settings, plans, as_of, weights):
+    from xinfang.petitions.models import Event, Rating, Transition
+
+    settings.XINFANG_RISK_WEIGHTS = weights
+    day = BASE + dt.timedelta(days=as_of)
+    categories = list(Category.objects.filter(county=county).order_by("pk"))
+    township = Unit.objects.filter(county=county, name="周庄镇").get()
+    stamp = dt.datetime(2026, 1, 1, tzinfo=SHANGHAI)
+    with at(D(2026, 9, 1)), transaction.atomic():  # as_of before and after today
+        for n, plan in enumerate(plans):
+            dates = sorted(BASE + dt.timedelta(days=offset) for offset, _, _ in plan["events"])
+            category = categories[plan["category"] % len(categories)]
+            matter = Matter.objects.create(
+                county=county, number=f"H7-{n}", query_code=f"H7Q{n:05d}", registered_at=stamp,
+                origin_township=township, category=category, content="随机", channel="visit",
+                top_level="county",
+                first_event_date=dates[0], last_event_date=dates[-1], event_count=len(dates),
+                status=plan["status"], is_threat=plan["threat"], clock=plan["clock"],
+                due_date=None if plan["due"] is None else BASE + dt.timedelta(days=plan["due"]),
+                clock_started=None if plan["started"] is None else BASE + dt.timedelta(days=plan["started"]),
+            )  # fmt: skip
+            for offset, level, persons in plan["events"]:
+                Event.objects.create(
+                    matter=matter, county=county, date=BASE + dt.timedelta(days=offset), channel="visit",
+                    level=level, persons=persons, registered_at=stamp, township=township,
+                    category_top_id=category.parent_id or category.pk,
+                )  # fmt: skip
+            for offset, state, imported in plan["changes"]:
+                when = dt.datetime.combine(BASE + dt.timedelta(days=offset), dt.time(9), tzinfo=SHANGHAI)
+                Transition.objects.create(matter=matter, to_status=state, at=when, imported=imported)
+            if plan["rating"] is not None:
+                offset, unhappy = plan["rating"]
+                rated = dt.datetime.combine(BASE + dt.timedelta(days=offset), dt.time(9), tzinfo=SHANGHAI)
+                score = "dissatisfied" if unhappy else "satisfied"
+                Rating.objects.create(
+                    matter=matter, bureau_score="satisfied", unit_score=score, rated_at=rated
+                )
+        expected = reference(county, day)
+        every = risk_ranking(county=county, as_of=day, limit=None)
+        assert [(r.matter_id, r.score, r.factors) for r in every] == expected
+        assert all(r.score == sum(r.factors.values()) for r in every)
+        assert risk_ranking(county=county, as_of=day, limit=5) == every[:5]
+        transaction.set_rollback(True)
