@@ -151,9 +151,11 @@ def _base(county: County, scope_user: User | None) -> QuerySet[Matter]:
 
 
 def _among(column: str, ids: list[int]) -> RawSQL:
-    """PostgreSQL: `column = ANY(ids)`, the ids as one array parameter (a hashed lookup per row)."""
-    sql = f"{column} = ANY(%s)"
-    return RawSQL(sql, (ids,), output_field=BooleanField())  # noqa: S611 - a constant column; ids a parameter
+    """PostgreSQL: `column = ANY(ids)`, the ids as one array parameter (a hashed lookup per row), passed
+    as its text (adapting a list checks every element: a quarter of a second for 120,000)."""
+    sql = f"{column} = ANY(%s::bigint[])"
+    array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return RawSQL(sql, (array,), output_field=BooleanField())  # noqa: S611 - a constant column; ids a parameter
 
 
 def open_matters(
@@ -200,7 +202,7 @@ def _evidence(county: County, as_of: dt.date, matter_ids: list[int] | None = Non
     )
     if matter_ids is not None and connection.vendor == "postgresql":
         events = events.filter(_among('"petitions_event"."matter_id"', matter_ids))
-    rows = (
+    grouped = (
         events.values_list("matter_id")
         .annotate(
             city=Count("date", filter=Q(level=Level.CITY)),
@@ -210,6 +212,11 @@ def _evidence(county: County, as_of: dt.date, matter_ids: list[int] | None = Non
         )
         .order_by()
     )
+    # Integers as the database returns them: the ORM's converters per value cost more than the query.
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return {pk: (city, high, repeat, largest or 0) for pk, city, high, repeat, largest in rows}
 
 
