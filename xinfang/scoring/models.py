@@ -11,9 +11,9 @@ from django.db import models
 from django.db.models import Q
 
 from xinfang.core.models import Attachment
-from xinfang.directory.models import County, Unit
+from xinfang.directory.models import County, Unit, Village
 from xinfang.documents.models import IssuedDocument
-from xinfang.petitions.models import Event
+from xinfang.petitions.models import Event, Matter
 
 POINTS = {"max_digits": 6, "decimal_places": 1, "validators": [MinValueValidator(0), MaxValueValidator(1000)]}
 
@@ -190,3 +190,193 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.unit} 申诉（{self.get_state_display()}）"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Village star ratings (星级管理, docs/villages.md)
+
+
+class Star(models.Model):
+    """One of the stars the county rates its villages' party organisations by; exactly one is the
+    petition-related star (信访稳定星), vetoed by the village's over-level events of the year."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    name = models.CharField("星名", max_length=30)
+    is_petition = models.BooleanField("信访相关星", default=False)
+    order = models.PositiveIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "星级"
+        verbose_name_plural = "星级"
+        ordering: ClassVar = ["county", "order", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "name"], name="star_unique_name"),
+            models.UniqueConstraint(
+                fields=["county"], condition=Q(is_petition=True), name="one_petition_star_per_county"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StarReward(models.Model):
+    """The reward a village's star count earns: work funds (工作经费) and cadre pay (干部报酬), in yuan."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    stars = models.PositiveIntegerField("星数", validators=[MinValueValidator(1), MaxValueValidator(20)])
+    work_funds = models.DecimalField("工作经费（元）", max_digits=10, decimal_places=2, default=0)
+    cadre_pay = models.DecimalField("干部报酬（元）", max_digits=10, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = "星级奖励"
+        verbose_name_plural = "星级奖励"
+        ordering: ClassVar = ["county", "stars"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "stars"], name="one_reward_per_stars")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stars}星"
+
+
+class VillageRating(models.Model):
+    """The stars a village holds in a year, as the bureau entered them (the petition star is computed)."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    year = models.PositiveSmallIntegerField("年度")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name="村(社区)")
+    stars = models.ManyToManyField(Star, blank=True, related_name="+", verbose_name="所获星级")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="登记人"
+    )
+    updated_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "村级星级评定"
+        verbose_name_plural = "村级星级评定"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["village", "year"], name="one_rating_per_village_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.village}"
+
+
+class RatingYear(models.Model):
+    """A year's list of ratings and rewards once published: frozen (`figures`) and issued as a document."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    year = models.PositiveSmallIntegerField("年度")
+    figures = models.JSONField("公布时的评定结果", default=dict)
+    unmatched_reason = models.CharField("未匹配村(社区)仍公布的理由", max_length=300, blank=True)
+    published_at = models.DateTimeField("公布时间")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="公布人"
+    )
+    document = models.ForeignKey(
+        IssuedDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="文件"
+    )
+
+    class Meta:
+        verbose_name = "村级星级评定公布"
+        verbose_name_plural = "村级星级评定公布"
+        constraints: ClassVar = [models.UniqueConstraint(fields=["county", "year"], name="one_rating_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year}年村级星级评定"
+
+
+class Rectification(models.Model):
+    """A village marked 软弱涣散 for rectification (村级综合整治), with its linked petition matters."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name="村(社区)")
+    year = models.PositiveSmallIntegerField("年度")
+    reason = models.CharField("软弱涣散情形", max_length=300)
+    matters = models.ManyToManyField(Matter, blank=True, related_name="+", verbose_name="关联信访事项")
+    is_closed = models.BooleanField("整治完成", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "软弱涣散村整治"
+        verbose_name_plural = "软弱涣散村整治"
+        ordering: ClassVar = ["-year", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["village", "year"], name="one_rectification_per_village_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.village} 软弱涣散整治"
+
+
+class RectificationTask(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "整改中"
+        DONE = "done", "已完成"
+
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.PROTECT, related_name="tasks", verbose_name="整治"
+    )
+    text = models.CharField("整改任务", max_length=300)
+    responsible = models.CharField("责任人", max_length=50)
+    deadline = models.DateField("完成时限")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "整改任务"
+        verbose_name_plural = "整改任务"
+        ordering: ClassVar = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RectificationNote(models.Model):
+    task = models.ForeignKey(
+        RectificationTask, on_delete=models.PROTECT, related_name="notes", verbose_name="任务"
+    )
+    text = models.CharField("进展情况", max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填报人"
+    )
+    created_at = models.DateTimeField("填报时间")
+
+    class Meta:
+        verbose_name = "整改进展"
+        verbose_name_plural = "整改进展"
+        ordering: ClassVar = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]
+
+
+class VillageVisit(models.Model):
+    """An official's visit down to a village (下访): date, who, what, and optionally the matters."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name="村(社区)")
+    date = models.DateField("下访日期")
+    officials = models.CharField("下访人员", max_length=200)
+    content = models.CharField("下访内容", max_length=1000)
+    matters = models.ManyToManyField(Matter, blank=True, related_name="+", verbose_name="关联信访事项")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = "下访记录"
+        verbose_name_plural = "下访记录"
+        ordering: ClassVar = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.village} 下访"

@@ -49,12 +49,24 @@ def rules_for(county: County, quarter: Quarter) -> Rules:
     return rules_of(ruleset_in_force(county, quarter.first))
 
 
+def rules_for_year(county: County, year: int) -> Rules:
+    """The rules a year's village ratings read the levels from: the version in force on 1 January."""
+    return rules_of(ruleset_in_force(county, dt.date(year, 1, 1)))
+
+
 def quarter_events(county: County, quarter: Quarter, rules: Rules) -> list[EventRow]:
     """The quarter's events at a level carrying points, counted as every figure counts them
     (stats.selectors.counted_events), with their matters' responsible units: one query."""
+    return period_events(county, quarter.first, quarter.last, rules)
+
+
+def period_events(county: County, first: dt.date, last: dt.date, rules: Rules) -> list[EventRow]:
+    """The events dated from `first` to `last` at a level carrying points under the rules (a quarter's for
+    the competition, a year's for the village star ratings), with their matters' responsible units and
+    origin villages: one query."""
     levels = [level for level, points in rules.points.items() if points]
     rows = (
-        counted_events(county=county, date_from=quarter.first, date_to=quarter.last)
+        counted_events(county=county, date_from=first, date_to=last)
         .filter(level__in=levels)
         .values_list(
             "id", "matter_id", "matter__number", "date", "level", "persons", "township_id",

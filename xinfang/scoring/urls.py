@@ -1,10 +1,28 @@
 from django.urls import path
 
-from xinfang.scoring import views
+from xinfang.scoring import views, village_views
 
 app_name = "scoring"
 urlpatterns = [
     path("competition/", views.board, name="board"),
+    path("competition/villages/", village_views.villages, name="villages"),
+    path("competition/villages/config/", village_views.config, name="village_config"),
+    path("competition/villages/unmatched/", village_views.unmatched, name="village_unmatched"),
+    path("competition/villages/<int:year>/publish/", village_views.publish, name="village_publish"),
+    path("competition/villages/<int:year>/export.xlsx", village_views.export, name="village_export"),
+    path("competition/villages/<int:village_id>/", village_views.village, name="village"),
+    path(
+        "competition/villages/<int:village_id>/rectification/",
+        village_views.rectification,
+        name="village_rectification",
+    ),
+    path("competition/villages/<int:village_id>/visits/", village_views.visit, name="village_visit"),
+    path("competition/rectifications/<int:rectification_id>/tasks/", village_views.task, name="village_task"),
+    path(
+        "competition/rectification-tasks/<int:task_id>/progress/",
+        village_views.progress,
+        name="village_progress",
+    ),
     path("competition/rules/", views.rules, name="rules"),
     path("competition/appeals/<int:appeal_id>/decide/", views.decide, name="decide"),
     path("competition/additions/<int:addition_id>/evidence/", views.evidence, name="evidence"),

@@ -1,0 +1,307 @@
+"""The village star ratings' actions (docs/villages.md), each one transaction with its audit record: the
+bureau head's stars and rewards, the bureau's ratings, resolving an unmatched village (through the
+petitions' matter_update), publication (frozen, issued as a document), and the rectification and 下访
+records of the bureau or the village's township."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.audit.services import audit_record
+from xinfang.core.roles import BUREAU_ROLES, Role, bureau_only
+from xinfang.directory.models import County, Leader, Village
+from xinfang.documents.models import Delivery, DocumentKind
+from xinfang.documents.services import document_issue, recipients_for
+from xinfang.petitions.models import Matter
+from xinfang.petitions.services.registration import matter_update
+from xinfang.scoring.models import (
+    RatingYear,
+    Rectification,
+    RectificationNote,
+    RectificationTask,
+    Star,
+    StarReward,
+    VillageRating,
+    VillageVisit,
+)
+from xinfang.scoring.village_document import ratings_document
+from xinfang.scoring.village_selectors import (
+    own_township_id,
+    rating_year_of,
+    ratings_compute,
+    unmatched_matters,
+    unmatched_villages,
+)
+
+
+def _head_only(by: User, county: County, doing: str) -> None:
+    if by.role != Role.BUREAU_HEAD or by.county_id != county.pk:
+        raise PermissionDenied(f"只有本县信访局长可以{doing}")
+
+
+def _open_year(county: County, year: int) -> None:
+    if RatingYear.objects.filter(county=county, year=year).exists():
+        raise ValidationError(f"{year}年村级星级评定结果已公布，不能再修改")
+
+
+def _recorder(by: User, village: Village, doing: str) -> None:
+    """Rectification and 下访 records: the bureau of the county, or the village's township."""
+    if by.county_id != village.township.county_id:
+        raise PermissionDenied(f"只有本县信访局或所属乡镇可以{doing}")
+    if by.role not in BUREAU_ROLES and own_township_id(by) != village.township_id:
+        raise PermissionDenied(f"只有本县信访局或所属乡镇可以{doing}")
+
+
+@transaction.atomic
+def stars_save(*, county: County, by: User, names: Sequence[str], petition: str) -> list[Star]:
+    """The county's stars in order (names one per entry); `petition` names the petition-related one.
+    Stars left out are deactivated (past ratings keep them)."""
+    _head_only(by, county, "配置星级")
+    cleaned = [name.strip() for name in names if name.strip()]
+    if len(set(cleaned)) != len(cleaned):
+        raise ValidationError("星名不能重复")
+    if petition.strip() not in cleaned:
+        raise ValidationError("请指定一个信访相关星（须是所列星名之一）")
+    if any(len(name) > 30 for name in cleaned):
+        raise ValidationError("星名不超过 30 个字")
+    before = [
+        (s.name, s.is_petition) for s in Star.objects.filter(county=county, is_active=True).order_by("order")
+    ]
+    Star.objects.filter(county=county).update(is_petition=False, is_active=False)
+    stars = []
+    for order, name in enumerate(cleaned):
+        star, _ = Star.objects.update_or_create(
+            county=county, name=name, defaults={"order": order, "is_active": True}
+        )
+        stars.append(star)
+    Star.objects.filter(county=county, name=petition.strip()).update(is_petition=True)
+    audit_record(
+        action="scoring.stars", actor=by, obj=stars[0] if stars else None, county=county,
+        changes={"before": [name for name, _ in before], "stars": cleaned, "petition_star": petition.strip()},
+    )  # fmt: skip
+    return stars
+
+
+@transaction.atomic
+def rewards_save(
+    *, county: County, by: User, rewards: Sequence[tuple[int, Decimal, Decimal]]
+) -> list[StarReward]:
+    """The rewards table: (star count, work funds, cadre pay) rows replace the county's table."""
+    _head_only(by, county, "配置星级奖励")
+    counts = [stars for stars, _, _ in rewards]
+    if len(set(counts)) != len(counts):
+        raise ValidationError("每个星数只能有一行奖励")
+    if any(stars < 1 or stars > 20 or funds < 0 or pay < 0 for stars, funds, pay in rewards):
+        raise ValidationError("星数应在 1–20 之间，金额不能为负")
+    StarReward.objects.filter(county=county).delete()
+    saved = [
+        StarReward.objects.create(county=county, stars=stars, work_funds=funds, cadre_pay=pay)
+        for stars, funds, pay in sorted(rewards)
+    ]
+    audit_record(
+        action="scoring.rewards", actor=by, obj=saved[0] if saved else None, county=county,
+        changes={"rewards": [[s, str(f), str(p)] for s, f, p in sorted(rewards)]},
+    )  # fmt: skip
+    return saved
+
+
+@transaction.atomic
+def rating_save(
+    *, county: County, year: int, village: Village, stars: Sequence[Star], by: User,
+    now: dt.datetime | None = None,
+) -> VillageRating:  # fmt: skip
+    """The stars a village holds in the year, as the bureau rated it (the petition star is computed and
+    never entered). Before publication only."""
+    bureau_only(by, county.pk, "评定村级星级", system=False)
+    if village.township.county_id != county.pk or any(star.county_id != county.pk for star in stars):
+        raise ValidationError("村(社区)或星级不属于本县")
+    _open_year(county, year)
+    held = [star for star in stars if not star.is_petition]
+    rating, _ = VillageRating.objects.update_or_create(
+        county=county,
+        year=year,
+        village=village,
+        defaults={"updated_by": by, "updated_at": now or timezone.now()},
+    )
+    before = sorted(rating.stars.values_list("name", flat=True))
+    rating.stars.set(held)
+    after = sorted(star.name for star in held)
+    if before != after:
+        audit_record(
+            action="scoring.village_rating", actor=by, obj=rating, county=county,
+            changes={"year": year, "village": village.name, "stars": [before, after]},
+        )  # fmt: skip
+    return rating
+
+
+@transaction.atomic
+def unmatched_resolve(*, county: County, by: User, township_id: int, text: str, village: Village) -> int:
+    """Resolve a typed village name: every matter of the township with that text gets the village (through
+    the petitions' matter_update, audited there field by field) — its events then veto that village.
+    Returns the number of matters updated."""
+    bureau_only(by, county.pk, "匹配村(社区)", system=False)
+    if village.township_id != township_id or village.township.county_id != county.pk:
+        raise ValidationError("所选村(社区)不属于该乡镇")
+    matters = list(unmatched_matters(county, township_id, text))
+    if not matters:
+        raise ValidationError("没有待匹配的事项（可能已经匹配）")
+    for matter in matters:
+        matter_update(
+            by=by, matter=matter, changes={"origin_village": village, "origin_village_text": ""},
+            reported_units=None,
+        )  # fmt: skip
+    audit_record(
+        action="scoring.village_resolve", actor=by, obj=village, county=county,
+        changes={"text": text, "village": village.name, "matters": [matter.number for matter in matters]},
+    )  # fmt: skip
+    return len(matters)
+
+
+def ratings_publish(
+    *, county: County, year: int, by: User, reason: str = "", now: dt.datetime | None = None
+) -> RatingYear:
+    """The bureau head publishes the year's list once the year is over: refused while events of the year
+    have an unmatched village, unless the head confirms with a reason. Frozen and issued as a document
+    (page, Word, PDF) read by the main leaders; never changed after."""
+    _head_only(by, county, "公布村级星级评定结果")
+    now = now or timezone.now()
+    if timezone.localdate(now) <= dt.date(year, 12, 31):
+        raise ValidationError(f"{year}年尚未结束，结束后才能公布星级评定结果")
+    with transaction.atomic():
+        if rating_year_of(county, year) is not None:
+            raise ValidationError(f"{year}年村级星级评定结果已公布")
+        unmatched = unmatched_villages(county, year)
+        if unmatched and not reason.strip():
+            events = sum(row["events"] for row in unmatched)
+            raise ValidationError(
+                f"还有{events}批到市以上信访的村(社区)未匹配，请先匹配；确需公布的，请填写理由"
+            )
+        figures = ratings_compute(county, year)
+        figures["unmatched"] = unmatched
+        issued_on = timezone.localdate(now)
+
+        def render(number: int, omit: frozenset[str]) -> Any:
+            return ratings_document(figures, county_name=county.name, number=number, issued_on=issued_on)
+
+        leaders = Leader.objects.filter(county=county, is_active=True, post_kind__in=Leader.MAIN_POSTS)
+        recipients = recipients_for(
+            county=county, leaders=list(leaders.order_by("protocol_order", "id")),
+            purpose=lambda leader: Delivery.Purpose.READ, numbers=[],
+        )  # fmt: skip
+        document = document_issue(
+            county=county, kind=DocumentKind.VILLAGE_STARS, title=f"{year}年度村级星级评定结果",
+            period=(dt.date(year, 1, 1), dt.date(year, 12, 31)), snapshot=figures, render=render,
+            recipients=recipients, approved_by=by, now=now,
+            page_url=lambda issued: reverse("scoring:villages") + f"?year={year}",
+        )  # fmt: skip
+        record = RatingYear.objects.create(
+            county=county, year=year, figures=figures, unmatched_reason=reason.strip() if unmatched else "",
+            published_at=now, published_by=by, document=document,
+        )  # fmt: skip
+        audit_record(
+            action="scoring.village_publish", actor=by, obj=record, county=county,
+            changes={"year": year, "number": document.number, "villages": len(figures["villages"]),
+                     "vetoed": figures["totals"]["vetoed"], "unmatched": len(unmatched),
+                     "reason": record.unmatched_reason},
+        )  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def rectification_mark(
+    *, village: Village, year: int, reason: str, matters: Sequence[Matter], by: User,
+    now: dt.datetime | None = None,
+) -> Rectification:  # fmt: skip
+    """Mark a village 软弱涣散 for the year (the bureau), with the linked petition matters."""
+    bureau_only(by, village.township.county_id, "认定软弱涣散村", system=False)
+    if not reason.strip():
+        raise ValidationError("请填写软弱涣散情形")
+    if Rectification.objects.filter(village=village, year=year).exists():
+        raise ValidationError(f"{village.name}{year}年已认定为软弱涣散村")
+    record = Rectification.objects.create(
+        county_id=village.township.county_id, village=village, year=year, reason=reason.strip(),
+        created_by=by, created_at=now or timezone.now(),
+    )  # fmt: skip
+    record.matters.set(matters)
+    audit_record(
+        action="scoring.rectification", actor=by, obj=record,
+        changes={"village": village.name, "year": year, "reason": record.reason,
+                 "matters": [matter.number for matter in matters]},
+    )  # fmt: skip
+    return record
+
+
+@transaction.atomic
+def task_add(
+    *, rectification: Rectification, text: str, responsible: str, deadline: dt.date, by: User,
+    now: dt.datetime | None = None,
+) -> RectificationTask:  # fmt: skip
+    _recorder(by, rectification.village, "登记整改任务")
+    if not text.strip() or not responsible.strip():
+        raise ValidationError("请填写整改任务和责任人")
+    task = RectificationTask.objects.create(
+        rectification=rectification, text=text.strip(), responsible=responsible.strip(), deadline=deadline,
+        created_by=by, created_at=now or timezone.now(),
+    )  # fmt: skip
+    audit_record(
+        action="scoring.rectification_task", actor=by, obj=task,
+        changes={"village": rectification.village.name, "text": task.text, "responsible": task.responsible,
+                 "deadline": deadline.isoformat()},
+    )  # fmt: skip
+    return task
+
+
+@transaction.atomic
+def task_progress(
+    *, task: RectificationTask, text: str, done: bool, by: User, now: dt.datetime | None = None
+) -> RectificationNote:
+    """A progress note on a task; `done` completes it."""
+    village = task.rectification.village
+    _recorder(by, village, "填报整改进展")
+    if not text.strip():
+        raise ValidationError("请填写进展情况")
+    note = RectificationNote.objects.create(
+        task=task, text=text.strip(), created_by=by, created_at=now or timezone.now()
+    )
+    if done and task.state != RectificationTask.State.DONE:
+        task.state = RectificationTask.State.DONE
+        task.save(update_fields=["state"])
+    audit_record(
+        action="scoring.rectification_note", actor=by, obj=task,
+        changes={"village": village.name, "text": note.text, "state": task.state},
+    )  # fmt: skip
+    return note
+
+
+@transaction.atomic
+def visit_record(
+    *, village: Village, date: dt.date, officials: str, content: str, matters: Sequence[Matter], by: User,
+    now: dt.datetime | None = None,
+) -> VillageVisit:  # fmt: skip
+    """An official's visit down to the village (下访): the bureau or the village's township records it."""
+    _recorder(by, village, "登记下访")
+    now = now or timezone.now()
+    if date > timezone.localdate(now):
+        raise ValidationError("下访日期不能晚于今天")
+    if not officials.strip() or not content.strip():
+        raise ValidationError("请填写下访人员和下访内容")
+    visit = VillageVisit.objects.create(
+        county_id=village.township.county_id, village=village, date=date, officials=officials.strip(),
+        content=content.strip(), created_by=by, created_at=now,
+    )  # fmt: skip
+    visit.matters.set(matters)
+    audit_record(
+        action="scoring.village_visit", actor=by, obj=visit,
+        changes={"village": village.name, "date": date.isoformat(), "officials": visit.officials,
+                 "matters": [matter.number for matter in matters]},
+    )  # fmt: skip
+    return visit
