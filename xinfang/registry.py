@@ -18,6 +18,7 @@ from xinfang.jobs.schedule import JobSpec
 from xinfang.jobs.services import scheduler_tick
 from xinfang.ledger.uploads import ledger_work_next
 from xinfang.lib.schedule import every_day, every_working_day
+from xinfang.meetings.services import meeting_remind_days, meeting_remind_job
 from xinfang.notifications.services import sms_dispatch_due
 from xinfang.ownership.services import batch_draft_job
 from xinfang.petitions.closing import review_windows_job
@@ -30,6 +31,7 @@ from xinfang.reports.services.monthly import monthly_report_days, monthly_report
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
 from xinfang.scoring.services import competition_draft_days, competition_draft_job
 from xinfang.stats.hotspots import hotspot_warnings_job
+from xinfang.stats.kpi_facts import facts_work
 from xinfang.supervision.summary_issue import progress_summary_days, progress_summary_job
 from xinfang.supervision.warnings import supervision_warnings_job
 
@@ -92,6 +94,10 @@ JOBS: tuple[JobSpec, ...] = (
         "competition_draft", "季度比拼结果起草", competition_draft_days(), "XINFANG_SCORING_DRAFT_TIME",
         competition_draft_job,
     ),
+    JobSpec(
+        "meeting_remind", "联席会议提醒短信", meeting_remind_days(), "XINFANG_MEETING_REMIND_TIME",
+        meeting_remind_job,
+    ),
 )  # fmt: skip
 
 # Worker tasks, one round each per worker loop, in this order.
@@ -103,4 +109,6 @@ TASKS: tuple[Task, ...] = (
     Task("sms_outbox", sms_dispatch_due),
     Task("rate_counters_purge", rate_counters_purge),
     Task("login_guards_purge", login_guards_purge),
+    # The KPI roll-up's backlog after a change of calendar or rule profile (or a migration): a batch a round.
+    Task("kpi_facts", facts_work),
 )

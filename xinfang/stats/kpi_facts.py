@@ -267,10 +267,15 @@ def _batches(ids: Iterable[int]) -> Iterator[list[int]]:
         yield batch
 
 
-def facts_of(matter_ids: Iterable[int], calendar: WorkCalendar | None = None) -> list[Fact]:
-    """The facts of these matters as they are now (a few queries per batch of matters)."""
+def facts_of(
+    matter_ids: Iterable[int],
+    calendar: WorkCalendar | None = None,
+    deadlines: dict[int, _Deadlines] | None = None,
+) -> list[Fact]:
+    """The facts of these matters as they are now (a few queries per batch of matters). `deadlines`, by
+    county, carries the due dates already computed from one call to the next (a rebuild)."""
     calendar = calendar or work_calendar()
-    deadlines: dict[int, _Deadlines] = {}
+    deadlines = {} if deadlines is None else deadlines
     facts: list[Fact] = []
     for ids in _batches(sorted(set(matter_ids))):
         rows = _rows(ids)
@@ -285,11 +290,11 @@ def facts_of(matter_ids: Iterable[int], calendar: WorkCalendar | None = None) ->
 def facts_refresh(matter_ids: Iterable[int]) -> int:
     """Recompute these matters' facts (delete and insert) and drop their pending marks, in the caller's
     transaction. Returns how many facts they now have."""
-    calendar = work_calendar()
+    calendar, deadlines = work_calendar(), dict[int, _Deadlines]()
     written = 0
     with transaction.atomic():
         for ids in _batches(sorted(set(matter_ids))):
-            facts = facts_of(ids, calendar)
+            facts = facts_of(ids, calendar, deadlines)
             KpiFact.objects.filter(matter_id__in=ids).delete()
             KpiFact.objects.bulk_create([fact.row() for fact in facts], batch_size=5000)
             KpiPending.objects.filter(matter_id__in=ids).delete()
@@ -303,11 +308,11 @@ def facts_rebuild(county: County | None = None, *, report: bool = False) -> int:
     matters = Matter.objects.order_by("pk")
     if county is not None:
         matters = matters.filter(county=county)
-    calendar = work_calendar()
+    calendar, deadlines = work_calendar(), dict[int, _Deadlines]()
     written, last = 0, 0
     while ids := list(matters.filter(pk__gt=last).values_list("pk", flat=True)[:BATCH]):
         with transaction.atomic():
-            facts = facts_of(ids, calendar)
+            facts = facts_of(ids, calendar, deadlines)
             KpiFact.objects.filter(matter_id__in=ids).delete()
             KpiFact.objects.bulk_create([fact.row() for fact in facts], batch_size=5000)
             KpiPending.objects.filter(matter_id__in=ids).delete()
