@@ -242,6 +242,9 @@ OBJECT_OF = {
     **{f"scoring:{name}": "competition_unit" for name in ("unit", "appeal")},
     "scoring:evidence": "competition_addition",
     "scoring:decide": "unit",  # refused (403), or a GET of a POST-only URL (405), before any lookup
+    **{f"scoring:{name}": "village" for name in ("village", "village_rectification", "village_visit")},
+    **{f"scoring:{name}": "year" for name in ("village_publish", "village_export")},
+    **{f"scoring:{name}": "unit" for name in ("village_task", "village_progress")},  # POST-only, as above
 }
 
 
@@ -268,6 +271,8 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         objects |= reception_objects(objects)
     if key in ("quarter", "competition_unit", "competition_addition"):
         return competition_path(name, key, objects)
+    if key == "year":  # the village star ratings of 2026, not published
+        return reverse(name, args=[2026])
     if key == "sheet":  # the Word sheet: the PDF costs a second a request
         return reverse(name, args=["docx"])
     if key == "api_entry":  # the API names a batch's matter by the batch and the entry
@@ -490,7 +495,19 @@ URLS: dict[str, tuple[int, ...]] = {
     "scoring:publish": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     **{
         f"scoring:{name}": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403)
-        for name in ("draft", "addition", "veto")
+        for name in ("draft", "addition", "veto", "village_rectification")
+    },
+    # 村级星级 (issue 19 part 2), 2026 not published: the bureau the ratings as they stand; leaders and a
+    # township the page (no list until published), a township its own villages only; a department none.
+    "scoring:villages": (302, 200, 200, 200, 200, 200, 403, 403, 403, 403),
+    "scoring:village_config": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "scoring:village_unmatched": (302, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    "scoring:village_publish": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
+    "scoring:village_export": (302, 200, 200, 404, 404, 404, 404, 403, 403, 403),
+    "scoring:village": (302, 200, 200, 200, 200, 200, 404, 403, 403, 403),
+    **{
+        f"scoring:{name}": (302, 405, 405, 403, 403, 405, 405, 403, 403, 403)
+        for name in ("village_visit", "village_task", "village_progress")
     },
 }
 
@@ -573,6 +590,7 @@ POST_URLS = [name for name, row in URLS.items() if 405 in row] + [
     "petitions:public_submit", "petitions:public_rate", "petitions:online_detail",
     *(f"directory:{name}" for name in DIRECTORY_FORMS),
     "accounts:account_new", "accounts:account", "accounts:role", "ownership:reassign",
+    "scoring:villages", "scoring:village_config", "scoring:village_unmatched",
 ]  # fmt: skip
 
 
@@ -608,6 +626,7 @@ def elsewhere(persona, county, outsider) -> dict[str, Any]:
         "supervision": supervision_item(persona("bureau"), matter, other_leader, ("闹店镇",)),
         "online": online,
         "unit": Unit.objects.get(county=county, name="闹店镇"),
+        "village": Unit.objects.get(county=county, name="闹店镇").villages.earliest("id"),
         "leader": Leader.objects.filter(county=county).exclude(pk=persona("leader").leader_id).first(),
         "ledger": ledger_upload(by=persona("bureau"), county=county, file_name="另一个.csv", content=b"x"),
         "account": outsider,  # another county's account: never the admins' to manage
@@ -617,7 +636,9 @@ def elsewhere(persona, county, outsider) -> dict[str, Any]:
 # The public URLs named by a code or a format, and the competition's named by a quarter, not by an object in
 # someone's scope.
 OBJECT_URLS = sorted(
-    name for name in URLS if name in OBJECT_OF and OBJECT_OF[name] not in ("query_code", "sheet", "quarter")
+    name
+    for name in URLS
+    if name in OBJECT_OF and OBJECT_OF[name] not in ("query_code", "sheet", "quarter", "year")
 )
 
 
@@ -631,8 +652,8 @@ def test_objects_out_of_scope_are_404_where_in_scope_ones_open(
     for role, status in zip(ROLES, inside, strict=True):
         if role in ("anonymous", "bureau", "bureau_head", "secretary") or status != 200:
             continue
-        if name.startswith("directory:") and role in ("leader",):
-            continue  # leaders read the whole county directory
+        if (name.startswith("directory:") or name == "scoring:village") and role in ("leader",):
+            continue  # leaders read the whole county directory, and every village's rating
         got = client_for(role).get(resolve_path(name, elsewhere)).status_code
         assert got == 404, (role, name)
     outsider.role = "bureau_head"
