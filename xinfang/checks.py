@@ -335,3 +335,18 @@ def check_scoring_settings(app_configs: Any = None, **kwargs: Any) -> list[Error
     value = settings.XINFANG_SCORING_APPEAL_DAYS
     message = f"XINFANG_SCORING_APPEAL_DAYS 应为 1 到 30（起草后几个工作日内可申诉）：{value}"
     return [Error(message, hint="见 .env.example", id="xinfang.E019")]
+
+
+@register(Tags.compatibility)
+def check_meeting_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The joint meeting's screening weights and reminder days (docs/meetings.md)."""
+    from xinfang.meetings.screening import meeting_weights
+
+    errors = []
+    try:
+        meeting_weights(settings.XINFANG_MEETING_WEIGHTS)
+    except ValueError as problem:
+        errors.append(f"XINFANG_MEETING_WEIGHTS：{problem}")
+    if not 0 <= settings.XINFANG_MEETING_REMIND_DAYS <= 30:
+        errors.append(f"XINFANG_MEETING_REMIND_DAYS 应为 0 到 30：{settings.XINFANG_MEETING_REMIND_DAYS}")
+    return [Error(message, hint="见 .env.example", id="xinfang.E020") for message in errors]

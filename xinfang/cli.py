@@ -51,6 +51,7 @@ PASSTHROUGH = {
     "reception": "reception",
     "downvisit": "downvisit",
     "competition": "competition",
+    "meeting": "meeting",
     "villages": "villages",
 }
 
@@ -389,6 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "villages",
         help="村级星级：villages stars --year YYYY [--county CODE] [--format json]",
+        add_help=False,
+    )
+    commands.add_parser(
+        "meeting",
+        help="联席会议：meeting candidates --month YYYY-MM [--county CODE] [--format json]",
         add_help=False,
     )
     commands.add_parser("verify-audit", help="校验审计日志哈希链（完整时退出码为0）", add_help=False)

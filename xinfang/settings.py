@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "xinfang.ownership",
     "xinfang.reception",
     "xinfang.scoring",
+    "xinfang.meetings",
     "xinfang.onboarding",
     "xinfang.ledger",
     "xinfang.demo",
@@ -449,6 +450,12 @@ XINFANG_HOTSPOT_WARNING_TIME = os.environ.get("XINFANG_HOTSPOT_WARNING_TIME", "0
 # The leaders' dashboard's daily snapshot (docs/dashboard.md): risk, hotspots, KPIs, computed every day at
 # this time (just after midnight), or on the first visit of a day the job has not reached.
 XINFANG_DASHBOARD_SNAPSHOT_TIME = os.environ.get("XINFANG_DASHBOARD_SNAPSHOT_TIME", "00:30")
+# The monthly joint meeting (docs/meetings.md): the screening's weights as name=value pairs over the defaults
+# of xinfang/meetings/screening.py; the bureau is reminded each working day at this time to schedule the
+# meeting and this many days before it.
+XINFANG_MEETING_WEIGHTS = os.environ.get("XINFANG_MEETING_WEIGHTS", "")
+XINFANG_MEETING_REMIND_TIME = os.environ.get("XINFANG_MEETING_REMIND_TIME", "09:00")
+XINFANG_MEETING_REMIND_DAYS = env_int("XINFANG_MEETING_REMIND_DAYS", 3)
 
 # SMS (docs/operations.md): the gateway, the signature every message starts with, parts per message,
 # a per-number daily cap, retries, and the platforms' credentials.

@@ -15,6 +15,7 @@ urlpatterns = [
     path("ownership/", include("xinfang.ownership.urls")),
     path("", include("xinfang.reception.urls")),
     path("", include("xinfang.scoring.urls")),
+    path("meetings/", include("xinfang.meetings.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("reports/", include("xinfang.reports.urls")),
     path("documents/", include("xinfang.documents.urls")),

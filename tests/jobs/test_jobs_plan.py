@@ -28,11 +28,12 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
                         "--format", "json")  # fmt: skip
     assert code == 0
     runs = json.loads(out)
-    assert runs[:6] == [
+    assert runs[:7] == [
         {"job": "dashboard_snapshot", "county": "410421", "at": "2026-02-13T00:30:00+08:00"},
         {"job": "review_windows", "county": "410421", "at": "2026-02-13T08:00:00+08:00"},
         {"job": "deadline_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "hotspot_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
+        {"job": "meeting_remind", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "supervision_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "daily_report", "county": "410421", "at": "2026-02-13T17:30:00+08:00"},
     ]

@@ -22,6 +22,7 @@ class DocumentKind(models.TextChoices):
     OWNERSHIP = "ownership", "县级领导包案"
     MONTHLY = "monthly", "月信访形势分析"
     COMPETITION = "competition", "信访工作比拼通报"
+    MINUTES = "minutes", "信访工作联席会议纪要"
     VILLAGE_STARS = "village_stars", "村级星级评定结果"
 
 

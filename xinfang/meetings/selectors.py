@@ -1,0 +1,74 @@
+"""Reads of the joint meeting: the bureau's pages (county-wide roles read, the bureau writes) and the
+follow-up of earlier decisions (their supervision items' state: done, in progress, overdue)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from xinfang.accounts.models import User
+from xinfang.core.roles import COUNTY_WIDE_ROLES
+from xinfang.meetings.models import AgendaItem, Meeting
+from xinfang.supervision.models import SupervisionItem, state_label
+
+
+def meetings_for_user(*, user: User) -> QuerySet[Meeting]:
+    if user.county_id is None or user.role not in COUNTY_WIDE_ROLES:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(county_id=user.county_id)
+
+
+def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:
+    """The gate: the meeting, or 404 out of the user's scope."""
+    meeting = (
+        meetings_for_user(user=user)
+        .select_related("county", "chair", "document")
+        .filter(pk=meeting_id)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def agenda_item_get_for_user(*, user: User, item_id: int) -> AgendaItem:
+    item = (
+        AgendaItem.objects.filter(meeting__in=meetings_for_user(user=user))
+        .select_related("meeting__county", "matter")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    return item
+
+
+def decision_state(item: SupervisionItem | None, today: dt.date) -> tuple[str, str]:
+    """A decision's follow-up as (code, label): done / in progress / overdue from its supervision item;
+    ("", "未印发") before the minutes are approved."""
+    if item is None:
+        return "", "未印发"
+    shown = item.display_state_on(today)
+    code = {"done": "done", "overdue": "overdue"}.get(shown, "in_progress")
+    label = state_label(shown) if shown in ("done", "overdue") else "办理中"
+    return code, label
+
+
+def earlier_decisions(*, meeting: Meeting, matter_ids: Iterable[int] | None = None) -> list[AgendaItem]:
+    """The decisions of the county's earlier meetings (approved), newest first, with their supervision
+    items; only those on `matter_ids` when given."""
+    items = AgendaItem.objects.filter(
+        meeting__county_id=meeting.county_id, meeting__month__lt=meeting.month,
+        meeting__state=Meeting.State.APPROVED, removed=False,
+    ).select_related("meeting", "matter", "leader", "supervision")  # fmt: skip
+    if matter_ids is not None:
+        items = items.filter(matter_id__in=list(matter_ids))
+    rows = list(items.order_by("-meeting__month", "order"))
+    today = timezone.localdate()
+    for row in rows:
+        row.follow_code, row.follow_label = decision_state(row.supervision, today)  # type: ignore[attr-defined]
+    return rows
