@@ -57,7 +57,9 @@ class RectificationForm(forms.Form):
 class TaskForm(forms.Form):
     text = forms.CharField(label="整改任务", max_length=300)
     responsible = forms.CharField(label="责任人", max_length=50)
-    deadline = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label="完成时限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class ProgressForm(forms.Form):
@@ -66,7 +68,9 @@ class ProgressForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(label="下访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="下访日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     officials = forms.CharField(label="下访人员", max_length=200)
     content = forms.CharField(label="下访内容", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     matters = forms.CharField(label="关联信访事项（登记编号，可不填）", required=False, max_length=2000)
