@@ -245,6 +245,8 @@ OBJECT_OF = {
     **{f"scoring:{name}": "village" for name in ("village", "village_rectification", "village_visit")},
     **{f"scoring:{name}": "year" for name in ("village_publish", "village_export")},
     **{f"scoring:{name}": "unit" for name in ("village_task", "village_progress")},  # POST-only, as above
+    **{f"meetings:{name}": "meeting" for name in ("detail", "attendees", "add", "approve")},
+    **{f"meetings:{name}": "meeting_item" for name in ("remove", "decide")},
 }
 
 
@@ -271,6 +273,8 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         objects |= reception_objects(objects)
     if key in ("quarter", "competition_unit", "competition_addition"):
         return competition_path(name, key, objects)
+    if key in ("meeting", "meeting_item") and "meeting" not in objects:
+        objects |= meeting_objects(objects)
     if key == "year":  # the village star ratings of 2026, not published
         return reverse(name, args=[2026])
     if key == "sheet":  # the Word sheet: the PDF costs a second a request
@@ -291,6 +295,22 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         attachment = item.progress.get().attachments.get()
         return reverse(name, args=[item.pk, attachment.pk])
     return reverse(name, args=[objects[key].pk])
+
+
+def meeting_objects(objects: dict[str, Any]) -> dict[str, Any]:
+    """October's joint meeting (the objects' matter put on its agenda by hand); the same one for the
+    objects out of scope: another county's staff must not open it."""
+    from xinfang.meetings.models import Meeting
+    from xinfang.meetings.services import agenda_add, meeting_schedule
+
+    county = objects["matter"].county
+    bureau = User.objects.get(username="bureau")
+    meeting = Meeting.objects.filter(county=county, month="2026-10").first()
+    if meeting is None:
+        held_on = dt.date(2026, 11, 20)
+        meeting = meeting_schedule(county=county, month=Month(2026, 10), held_on=held_on, by=bureau)
+    item = agenda_add(meeting=meeting, matter=objects["matter"], by=bureau, reason="群众反映强烈")
+    return {"meeting": meeting, "meeting_item": item}
 
 
 def competition_path(name: str, key: str, objects: dict[str, Any]) -> str:
@@ -508,6 +528,14 @@ URLS: dict[str, tuple[int, ...]] = {
     **{
         f"scoring:{name}": (302, 405, 405, 403, 403, 405, 405, 403, 403, 403)
         for name in ("village_visit", "village_task", "village_progress")
+    },
+    **{
+        f"meetings:{name}": (302, 200, 200, 200, 403, 403, 403, 403, 403, 403)
+        for name in ("index", "screening", "detail")
+    },
+    **{
+        f"meetings:{name}": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403)
+        for name in ("schedule", "attendees", "add", "approve", "remove", "decide")
     },
 }
 
