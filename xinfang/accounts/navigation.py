@@ -50,6 +50,7 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         items.append(NavItem("台账导入", reverse("ledger:list"), "ledger"))
         items.append(NavItem("每日访情", reverse("reports:daily"), "daily"))
         items.append(NavItem("分析报告", reverse("reports:weekly"), "weekly"))  # weekly and monthly, as tabs
+        items.append(NavItem("联席会议", reverse("meetings:index"), "meetings"))  # 候选筛选 a tab (issue 20)
         # 排班, 记录, 统计, 下沉抽签 and 季度下沉 are the reception pages' own tabs.
         items.append(NavItem("领导接访", reverse("reception:index"), "reception"))
         items.append(NavItem("定时任务", reverse("jobs:runs"), "jobs"))

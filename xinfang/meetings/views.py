@@ -82,7 +82,7 @@ def index(request: AuthedRequest) -> HttpResponse:
 def _index(
     request: AuthedRequest, meetings: Any, form: ScheduleForm | None, status: int = 200
 ) -> HttpResponse:
-    context = {"meetings": meetings, "form": form, "active_nav": "meetings"}
+    context = {"meetings": meetings, "form": form, "nav_key": "meetings"}
     return render(request, "meetings/index.html", context, status=status)
 
 
@@ -130,7 +130,7 @@ def screening(request: AuthedRequest) -> HttpResponse:
         "weights": meeting_weights(),
         "agenda_min": AGENDA_MIN,
         "agenda_max": AGENDA_MAX,
-        "active_nav": "meetings",
+        "nav_key": "meetings",
     }
     return render(request, "meetings/screening.html", context, status=200 if form.is_valid() else 422)
 
@@ -200,6 +200,10 @@ def _detail(
                 else ("remove" if failed == item.pk else "")
             )
         rows.append(row)
+    # During the meeting the form of the next matter to discuss is open (or the one that was refused).
+    next_up = next((row for row in rows if not row["item"].decided), None)
+    for row in rows:
+        row["open"] = row.get("failed") == "decision" or (row is next_up and not failed)
     if editable and attendees_form is None:
         attendees_form = AttendeesForm(
             county=county,
@@ -232,7 +236,7 @@ def _detail(
         "ready": bool(active) and decided == len(active) and minimum <= len(active) <= AGENDA_MAX,
         "earlier": earlier_decisions(meeting=meeting),
         "copies": meeting.copies.select_related("official__unit", "copy"),
-        "active_nav": "meetings",
+        "nav_key": "meetings",
     }
     return render(request, "meetings/detail.html", context, status=status)
 
