@@ -284,3 +284,22 @@ def test_the_reminder_job_texts_the_bureau_once_a_day(county, persona):
         meeting_schedule(county=county, month=OCTOBER, held_on=dt.date(2026, 11, 4), by=bureau)
         said = meeting_remind_job(county=county, day=HELD, now=at(2026, 11, 2, 9))
     assert "定于11月4日召开" in said
+
+
+def test_a_unit_head_reads_their_units_copy_on_the_platform(county, persona, held, client_for):
+    from pypdf import PdfReader
+
+    with frozen():
+        minutes_approve(meeting=held["meeting"], by=persona("bureau_head"))
+        renshe = client_for("renshe")
+        page = renshe.get("/meetings/minutes/")
+        assert page.status_code == 200 and page.content.decode().count('data-testid="minutes-copy"') == 1
+        sent = MinutesCopy.objects.get(official=held["renshe_head"])
+        response = renshe.get(f"/meetings/minutes/{sent.pk}/pdf/")
+        police = MinutesCopy.objects.get(official=held["police_head"])
+        assert renshe.get(f"/meetings/minutes/{police.pk}/pdf/").status_code == 404  # another unit's copy
+        assert "会议纪要" in client_for("zhouzhuang").get("/meetings/minutes/").content.decode()
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert held["matters"][0].number in text and held["reporting"].number not in text
+    assert AuditRecord.objects.filter(action="document.download").count() == 1

@@ -247,6 +247,7 @@ OBJECT_OF = {
     **{f"scoring:{name}": "unit" for name in ("village_task", "village_progress")},  # POST-only, as above
     **{f"meetings:{name}": "meeting" for name in ("detail", "attendees", "add", "approve")},
     **{f"meetings:{name}": "meeting_item" for name in ("remove", "decide")},
+    "meetings:minutes_file": "minutes_copy",
 }
 
 
@@ -273,8 +274,10 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         objects |= reception_objects(objects)
     if key in ("quarter", "competition_unit", "competition_addition"):
         return competition_path(name, key, objects)
-    if key in ("meeting", "meeting_item") and "meeting" not in objects:
+    if key in ("meeting", "meeting_item", "minutes_copy") and "meeting" not in objects:
         objects |= meeting_objects(objects)
+    if key == "minutes_copy":
+        return reverse(name, args=[objects["minutes_copy"].pk, "pdf"])
     if key == "year":  # the village star ratings of 2026, not published
         return reverse(name, args=[2026])
     if key == "sheet":  # the Word sheet: the PDF costs a second a request
@@ -300,7 +303,8 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
 def meeting_objects(objects: dict[str, Any]) -> dict[str, Any]:
     """October's joint meeting (the objects' matter put on its agenda by hand); the same one for the
     objects out of scope: another county's staff must not open it."""
-    from xinfang.meetings.models import Meeting
+    from xinfang.documents.models import DocumentCopy, IssuedDocument
+    from xinfang.meetings.models import Meeting, MinutesCopy
     from xinfang.meetings.services import agenda_add, meeting_schedule
 
     county = objects["matter"].county
@@ -310,7 +314,17 @@ def meeting_objects(objects: dict[str, Any]) -> dict[str, Any]:
         held_on = dt.date(2026, 11, 20)
         meeting = meeting_schedule(county=county, month=Month(2026, 10), held_on=held_on, by=bureau)
     item = agenda_add(meeting=meeting, matter=objects["matter"], by=bureau, reason="群众反映强烈")
-    return {"meeting": meeting, "meeting_item": item}
+    # The minutes as sent to the head of the objects' unit (a stand-in archive row: the matrix is about who
+    # may open it, not the document).
+    number = IssuedDocument.objects.filter(kind="minutes").count() + 1
+    document = IssuedDocument.objects.create(
+        county=county, kind="minutes", year=2026, number=number, title="联席会议纪要",
+        period_from=dt.date(2026, 11, 20), period_to=dt.date(2026, 11, 20), approved_at=NOW,
+    )  # fmt: skip
+    copy = DocumentCopy.objects.create(document=document, key="full", html="", docx=b"PK", pdf=b"%PDF-1.4")
+    official = objects["unit"].officials.get(is_head=True)
+    sent = MinutesCopy.objects.create(meeting=meeting, official=official, copy=copy, sent_at=NOW)
+    return {"meeting": meeting, "meeting_item": item, "minutes_copy": sent}
 
 
 def competition_path(name: str, key: str, objects: dict[str, Any]) -> str:
@@ -537,6 +551,8 @@ URLS: dict[str, tuple[int, ...]] = {
         f"meetings:{name}": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403)
         for name in ("schedule", "attendees", "add", "approve", "remove", "decide")
     },
+    "meetings:minutes": (302, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+    "meetings:minutes_file": (302, 200, 200, 200, 403, 200, 404, 403, 403, 403),
 }
 
 

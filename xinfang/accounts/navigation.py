@@ -63,6 +63,7 @@ def _navigation(role: str, unit_id: int | None, prefix: str) -> tuple[NavItem, .
         ]
     if role == Role.UNIT_USER and unit_id:
         items.append(NavItem("本单位", reverse("directory:unit", args=[unit_id]), "unit"))
+        items.append(NavItem("会议纪要", reverse("meetings:minutes"), "minutes"))  # the unit head's copies
     if role in BUREAU_ROLES:
         # The directory is kept on its own pages above; the county's rules have a page of their own.
         items.append(NavItem("时限规则", reverse("county_rules:page"), "rules"))

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.roles import COUNTY_WIDE_ROLES
-from xinfang.meetings.models import AgendaItem, Meeting
+from xinfang.core.roles import COUNTY_WIDE_ROLES, Role
+from xinfang.meetings.models import AgendaItem, Meeting, MinutesCopy
 from xinfang.supervision.models import SupervisionItem, state_label
 
 
@@ -45,6 +45,24 @@ def agenda_item_get_for_user(*, user: User, item_id: int) -> AgendaItem:
     if item is None:
         raise Http404
     return item
+
+
+def minutes_copies_for_user(*, user: User) -> QuerySet[MinutesCopy]:
+    """The minutes sent to attending unit heads: the bureau and main leaders see every one of their county;
+    a unit user their own unit's head's copies (which leave out what reports the unit)."""
+    copies = MinutesCopy.objects.select_related("meeting", "official__unit", "copy__document")
+    if user.county_id is not None and user.role in COUNTY_WIDE_ROLES:
+        return copies.filter(meeting__county_id=user.county_id)
+    if user.role == Role.UNIT_USER and user.unit_id is not None:
+        return copies.filter(official__unit_id=user.unit_id)
+    return MinutesCopy.objects.none()
+
+
+def minutes_copy_get_for_user(*, user: User, copy_id: int) -> MinutesCopy:
+    found = minutes_copies_for_user(user=user).filter(pk=copy_id).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def decision_state(item: SupervisionItem | None, today: dt.date) -> tuple[str, str]:

@@ -339,7 +339,7 @@ def _official_copies(document: IssuedDocument, meeting: Meeting, render: Any, nu
                     recipient_name=official.name,
                     mobile=official.mobile,
                     template="document_notice",
-                    params={"content": f"{document.label}已印发，请向县信访局领取或登录信访工作平台查看。"},
+                    params={"content": f"{document.label}已印发，请登录信访工作平台“会议纪要”查看。"},
                     dedupe_key=f"document:{document.pk}:official:{official.pk}",
                     topic=f"document:{document.pk}",
                 )

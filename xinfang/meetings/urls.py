@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:meeting_id>/approve/", views.approve, name="approve"),
     path("agenda/<int:item_id>/remove/", views.remove, name="remove"),
     path("agenda/<int:item_id>/decide/", views.decide, name="decide"),
+    path("minutes/", views.minutes, name="minutes"),
+    path("minutes/<int:copy_id>/<str:file_format>/", views.minutes_file, name="minutes_file"),
 ]

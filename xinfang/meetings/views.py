@@ -6,6 +6,7 @@ comes back beside its form (422, or 403 for a role that may not)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -22,6 +23,7 @@ from xinfang.core.decorators import role_required
 from xinfang.core.forms import form_errors_from
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.directory.models import County, Leader, Unit
+from xinfang.documents.services import document_download
 from xinfang.lib.periods import month_of
 from xinfang.meetings.forms import AddForm, AttendeesForm, DecisionForm, MonthForm, RemoveForm, ScheduleForm
 from xinfang.meetings.models import AgendaItem, Meeting
@@ -31,6 +33,8 @@ from xinfang.meetings.selectors import (
     earlier_decisions,
     meeting_get_for_user,
     meetings_for_user,
+    minutes_copies_for_user,
+    minutes_copy_get_for_user,
 )
 from xinfang.meetings.services import (
     agenda_add,
@@ -355,3 +359,31 @@ def approve(request: AuthedRequest, meeting_id: int) -> HttpResponse:
         f"会议纪要已审定印发（{document.label}），{meeting.items.filter(removed=False).count()}项决定已列入督办",
     )
     return redirect(reverse("meetings:detail", args=[meeting.pk]))
+
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+@role_required({*COUNTY_WIDE_ROLES, Role.UNIT_USER})
+@require_GET
+def minutes(request: AuthedRequest) -> HttpResponse:
+    """The minutes sent to the units' heads: a unit's own (会议纪要), the bureau's list of every copy sent."""
+    copies = minutes_copies_for_user(user=request.user).order_by("-meeting__month", "official__unit__order")
+    return render(request, "meetings/minutes.html", {"copies": copies, "nav_key": "minutes"})
+
+
+@role_required({*COUNTY_WIDE_ROLES, Role.UNIT_USER})
+@require_GET
+def minutes_file(request: AuthedRequest, copy_id: int, file_format: str) -> HttpResponse:
+    if file_format not in CONTENT_TYPES:
+        raise Http404
+    sent = minutes_copy_get_for_user(user=request.user, copy_id=copy_id)
+    data = document_download(copy=sent.copy, user=request.user, file_format=file_format)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[file_format])
+    name = f"{sent.copy.document.label}.{file_format}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
