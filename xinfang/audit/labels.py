@@ -12,7 +12,7 @@ and tests/audit/test_labels.py checks every action and key written in the code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.apps import apps
@@ -379,10 +379,17 @@ LIST_KEYS = frozenset({"petitioners", "fields"})
 _VALUES: dict[str, dict[str, str]] = {"window": {str(clock): label for clock, label in CLOCK_LABELS.items()}}
 
 
-def values_register(key: str, labels: Mapping[str, str]) -> None:
+_LATER: dict[str, list[Callable[[], Mapping[str, str]]]] = {}
+
+
+def values_register(key: str, labels: Mapping[str, str] | Callable[[], Mapping[str, str]]) -> None:
     """Name the coded values of a key that higher layers know (the scheduled jobs' titles, from the site's
-    task registry)."""
-    _VALUES.setdefault(key, {}).update(labels)
+    task registry). A callable is asked the first time a value of the key is named: a command that never
+    shows the audit log does not import what it needs."""
+    if callable(labels):
+        _LATER.setdefault(key, []).append(labels)
+    else:
+        _VALUES.setdefault(key, {}).update(labels)
 
 
 def action_label(action: str) -> str:
@@ -429,6 +436,12 @@ def value_label(action: str, object_type: str, key: str, value: Any) -> Any:
         return [value_label(action, object_type, key, item) for item in value]
     if not isinstance(value, str) or not value:
         return value
+    if later := _LATER.get(key):
+        merged = dict(_VALUES.get(key, {}))
+        for labels in later:
+            merged.update(labels())
+        _VALUES[key] = merged  # whole, then the callables dropped: a concurrent reader never sees half
+        _LATER.pop(key, None)
     if key in _VALUES:
         return _VALUES[key].get(value, value)
     label = _label(action, object_type, key)
