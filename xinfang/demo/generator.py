@@ -37,6 +37,7 @@ from xinfang.petitions.models import (
     NumberSequence,
     Ownership,
     Petitioner,
+    Rating,
     Transition,
 )
 from xinfang.petitions.rows import (
@@ -187,6 +188,16 @@ def draw_person(rng: random.Random, county_code: str) -> tuple[str, str, str]:
     phone = f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
     name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
     return name, first17 + id_check_code(first17), phone
+
+
+# Answered matters rated by their petitioners, and the scores they give (weights).
+RATED_SHARE = 0.85
+BUREAU_SCORES = (
+    (Rating.Score.SATISFIED, 72), (Rating.Score.BASICALLY, 20), (Rating.Score.DISSATISFIED, 8),
+)  # fmt: skip
+UNIT_SCORES = (
+    (Rating.Score.SATISFIED, 64), (Rating.Score.BASICALLY, 24), (Rating.Score.DISSATISFIED, 12),
+)  # fmt: skip
 
 
 class _Generator:
@@ -449,9 +460,34 @@ class _Generator:
                 )
         Transition.objects.bulk_create(transitions, batch_size=5000)
         Assignment.objects.bulk_create(assignments, batch_size=5000)
+        Rating.objects.bulk_create(self._ratings(matters, histories), batch_size=5000)
         chosen = self._owners(matters) if owners is None else self._given_owners(matters, owners)
         Ownership.objects.bulk_create(chosen, batch_size=5000)
         matters_changed([matter.pk for matter in matters])  # the KPI roll-up, in this transaction
+
+    def _ratings(self, matters: list[Matter], histories: list[list[tuple[str, dt.date]]]) -> list[Rating]:
+        """Most petitioners rate the answer within days (the rest let the window pass): mostly 满意, some
+        基本满意, a few 不满意, a little less kind to the responsible unit than to the bureau. Drawn from each
+        matter's own seeded generator, so the rest of the history is the same with or without them."""
+        end = min(self.start + dt.timedelta(days=self.days), timezone.localdate())
+        ratings = []
+        for matter, steps in zip(matters, histories, strict=True):
+            answered = dict(steps).get(Matter.Status.ANSWERED)
+            rng = random.Random(f"rating-{matter.number}")  # noqa: S311 - demo data, not a secret
+            if answered is None or rng.random() >= RATED_SHARE:
+                continue
+            rated = answered + dt.timedelta(days=rng.randrange(1, 21))
+            if rated > end:
+                continue
+            ratings.append(
+                Rating(
+                    matter=matter,
+                    bureau_score=_weighted(rng, BUREAU_SCORES),
+                    unit_score=_weighted(rng, UNIT_SCORES),
+                    rated_at=timezone.make_aware(dt.datetime.combine(rated, dt.time(10, 0))),
+                )
+            )
+        return ratings
 
     def _owners(self, matters: list[Matter]) -> list[Ownership]:
         """County leaders own (包案) the heavy matters: over-level, collective or backlog ones, usually
