@@ -150,13 +150,17 @@ class Command(BaseCommand):
             monthly_check_month(month)
         except ValidationError as error:
             raise CommandError("；".join(error.messages), returncode=2) from None
-        if options["draft"]:
-            monthly_draft(county=county, month=month, by=None)
+        drafted_now = options["draft"] and monthly_draft(county=county, month=month, by=None)[1]
         report = (
             MonthlyReport.objects.filter(county=county, month=str(month)).select_related("document").first()
         )
         issued = report.document if report is not None else None
-        figures = issued.snapshot if issued is not None else monthly_figures(county=county, month=month)
+        if issued is not None:
+            figures = issued.snapshot
+        elif drafted_now and report is not None:
+            figures = report.figures  # counted a moment ago by the draft: not counted twice
+        else:
+            figures = monthly_figures(county=county, month=month)
         written = self.monthly_files(options["output"], county, figures, report) if options["output"] else []
         if options["format"] == "json":
             self.stdout.write(
