@@ -80,7 +80,12 @@ def _copy_key(omitted: frozenset[str]) -> str:
     return hashlib.sha256(json.dumps(sorted(omitted)).encode()).hexdigest()
 
 
-def _archive_copy(document: IssuedDocument, content: Document, omitted: frozenset[str]) -> DocumentCopy:
+def document_copy_archive(
+    document: IssuedDocument, content: Document, omitted: frozenset[str]
+) -> DocumentCopy:
+    """An issued document's copy without the matters `omitted` (Art. 46), archived as page, Word and PDF with
+    their SHA-256: made for the leaders' sets at issue, and by an app that sends its own readers a copy (the
+    joint meeting's unit heads), in the issuing transaction."""
     docx, pdf = document_docx(content), document_pdf(content)
     return DocumentCopy.objects.create(
         document=document,
@@ -121,7 +126,7 @@ def document_issue(
         document.save(update_fields=["page_url"])
         copies: dict[frozenset[str], DocumentCopy] = {}
         for omitted in [frozenset(), *sorted({r.omit for r in recipients if r.omit}, key=sorted)]:
-            copies[omitted] = _archive_copy(document, render(number, omitted), omitted)
+            copies[omitted] = document_copy_archive(document, render(number, omitted), omitted)
         Delivery.objects.bulk_create(
             Delivery(document=document, copy=copies[r.omit], leader=r.leader, purpose=r.purpose, sent_at=now)
             for r in recipients

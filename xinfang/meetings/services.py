@@ -24,7 +24,7 @@ from xinfang.audit.services import audit_record
 from xinfang.core.roles import BUREAU_ROLES, Role
 from xinfang.directory.models import County, Leader, Unit, UnitOfficial
 from xinfang.documents.models import DocumentCopy, DocumentKind, IssuedDocument
-from xinfang.documents.services import _archive_copy, document_issue, recipients_for
+from xinfang.documents.services import document_copy_archive, document_issue, recipients_for
 from xinfang.lib.masking import mask_name, scrub_text
 from xinfang.lib.periods import Month, month_of
 from xinfang.lib.text import clean_text
@@ -330,7 +330,7 @@ def _official_copies(document: IssuedDocument, meeting: Meeting, render: Any, nu
         omit = _official_omits(meeting, numbers)[official.pk]
         if omit not in copies:
             # documents archives a copy per leader's set; a unit head's set may be new (same archive rule).
-            copies[omit] = _archive_copy(document, render(document.number, omit), omit)
+            copies[omit] = document_copy_archive(document, render(document.number, omit), omit)
         MinutesCopy.objects.create(meeting=meeting, official=official, copy=copies[omit], sent_at=now)
         if official.mobile:
             drafts.append(
