@@ -12,7 +12,8 @@ from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
 from xinfang.accounts.models import User
 from xinfang.directory.models import Leader, Unit
-from xinfang.reception.duty import downvisit_plan, quarter_of
+from xinfang.lib.periods import quarter_of
+from xinfang.reception.duty import downvisit_plan
 from xinfang.reception.models import DownVisit
 
 

@@ -13,8 +13,9 @@ import time_machine
 
 from tests.petitions.support import new_matter, register
 from xinfang.directory.models import Category, Leader, Unit
+from xinfang.lib.periods import quarter_of
 from xinfang.petitions.models import Matter
-from xinfang.reception.duty import duty_compliance, duty_missing, quarter_of
+from xinfang.reception.duty import duty_compliance, duty_missing
 from xinfang.reception.models import Attendance, DownVisit, ReceivedMatter, Reception
 from xinfang.reception.records import AttendeeInput, ReceivedInput, ReceptionInput, reception_record
 from xinfang.reception.services import schedule_generate

@@ -22,7 +22,7 @@ from xinfang.documents.models import Delivery
 from xinfang.documents.selectors import inbox_for_user
 from xinfang.ledger.models import LedgerImport
 from xinfang.ledger.selectors import ledger_imports_for_user
-from xinfang.lib.periods import Month, month_of, month_parse
+from xinfang.lib.periods import Month, month_of, month_parse, quarter_of
 from xinfang.ownership.pages import my_cases
 from xinfang.ownership.selectors import closures_pending_for_user
 from xinfang.petitions.models import COLLECTIVE_PERSONS, OVER_LEVELS, Event, OnlineSubmission
@@ -33,7 +33,7 @@ from xinfang.petitions.selectors import (
     online_submissions_for_user,
     todo_counts,
 )
-from xinfang.reception.duty import duty_missing, quarter_of
+from xinfang.reception.duty import duty_missing
 from xinfang.reports.models import WeeklyReport
 from xinfang.stats.hotspots import WINDOW_DAYS, hotspots
 from xinfang.stats.kpi import kpis
