@@ -6,7 +6,7 @@ records of the bureau or the village's township."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -141,6 +141,16 @@ def rating_save(
             changes={"year": year, "village": village.name, "stars": [before, after]},
         )  # fmt: skip
     return rating
+
+
+@transaction.atomic
+def ratings_save(
+    *, county: County, year: int, chosen: Mapping[Village, Sequence[Star]], by: User,
+    now: dt.datetime | None = None,
+) -> None:  # fmt: skip
+    """The bulk form: every village's stars in one transaction (all or none), each as rating_save."""
+    for village, stars in chosen.items():
+        rating_save(county=county, year=year, village=village, stars=stars, by=by, now=now)
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -109,12 +108,13 @@ def _rate(request: AuthedRequest, county: County, year: int) -> HttpResponse:
     """The bulk form: `stars-<village id>` holds the ids of the stars the village holds."""
     stars = {star.pk: star for star in selectors.stars_of(county) if not star.is_petition}
     villages = list(selectors.villages_of(county).filter(is_active=True))
+    chosen = {
+        village: [stars[int(pk)] for pk in request.POST.getlist(f"stars-{village.pk}")
+                  if pk.isdigit() and int(pk) in stars]
+        for village in villages
+    }  # fmt: skip
     try:
-        with transaction.atomic():
-            for village in villages:
-                chosen = [stars[int(pk)] for pk in request.POST.getlist(f"stars-{village.pk}")
-                          if pk.isdigit() and int(pk) in stars]  # fmt: skip
-                services.rating_save(county=county, year=year, village=village, stars=chosen, by=request.user)
+        services.ratings_save(county=county, year=year, chosen=chosen, by=request.user)
     except (ValidationError, PermissionDenied) as error:
         _errors(request, error)
     else:
