@@ -191,7 +191,8 @@ def account_new(request: AuthedRequest) -> HttpResponse:
     temporary password shown once, which its user changes at the first login."""
     form = AccountCreateForm(request.POST or None, county_id=request.user.county_id)
     if request.method == "POST" and form.is_valid():
-        password = temporary_password()
+        named = {name: form.cleaned_data[name] for name in ("username", "full_name", "mobile")}
+        password = temporary_password(User(**named))  # checked against what the account will hold
         try:
             account = account_create(
                 by=request.user,
