@@ -18,6 +18,7 @@ from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
 from xinfang.calendars.selectors import work_calendar
 from xinfang.core.attachments import Upload, attachment_store
+from xinfang.core.models import Attachment
 from xinfang.core.roles import Role, bureau_only
 from xinfang.directory.models import County, Leader, Unit
 from xinfang.documents.models import Delivery, DocumentKind
@@ -137,6 +138,18 @@ def addition_add(
                      "evidence_sha256": attachment.sha256},
         )  # fmt: skip
     return addition
+
+
+@transaction.atomic
+def addition_evidence_read(*, addition: Addition, by: User) -> Attachment:
+    """An addition's evidence file for a reader the gate admitted (`addition_get_for_user`), the
+    download audited."""
+    evidence = addition.evidence
+    audit_record(
+        action="scoring.evidence", actor=by, obj=addition,
+        changes={"file": evidence.name, "sha256": evidence.sha256},
+    )  # fmt: skip
+    return evidence
 
 
 def veto_record(

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.accounts.http import AuthedRequest
-from xinfang.audit.services import audit_record
 from xinfang.core.attachments import attachment_response
 from xinfang.core.decorators import role_required
 from xinfang.core.forms import form_errors_from
@@ -283,8 +282,7 @@ def export(request: AuthedRequest, code: str) -> HttpResponse:
 @require_GET
 def evidence(request: AuthedRequest, addition_id: int) -> HttpResponse:
     the_addition = selectors.addition_get_for_user(user=request.user, addition_id=addition_id)
-    audit_record(action="scoring.evidence", actor=request.user, obj=the_addition)
-    return attachment_response(the_addition.evidence)
+    return attachment_response(services.addition_evidence_read(addition=the_addition, by=request.user))
 
 
 @role_required(BUREAU_ROLES)
