@@ -24,7 +24,7 @@ from xinfang.petitions.models import Event, Matter
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 from xinfang.petitions.services.registration import matter_register, matter_update
 from xinfang.scoring.models import Appeal, CompetitionQuarter, RuleSet
-from xinfang.scoring.selectors import competition_compute, competition_figures
+from xinfang.scoring.selectors import competition_compute, competition_tables, unit_charges
 from xinfang.scoring.services import (
     addition_add,
     appeal_decide,
@@ -179,9 +179,13 @@ def test_publication_freezes_the_tables_and_issues_the_document(county, quarter_
                      evidence=SimpleUploadedFile("a.pdf", PDF), by=bureau)  # fmt: skip
     with pytest.raises(ValidationError, match="已公布"):
         ruleset_save(county=county, by=head, quarter=Q1, points_beijing=Decimal(50))
-    figures, _ = competition_figures(county, Q1)
-    assert row_of(figures, "townships", "周庄镇")["score"] == 88.0
+    figures, stored = competition_tables(county, Q1)
+    assert figures is not None and stored is not None
+    zhou = row_of(figures, "townships", "周庄镇")
+    assert zhou["score"] == 88.0 and "charges" not in zhou
+    assert [c["level"] for c in unit_charges(stored, zhou["unit_id"])] == ["beijing", "province", "city"]
     assert row_of(competition_compute(county, Q1), "townships", "周庄镇")["score"] == 83.0
+    assert document.snapshot["townships"] == figures["townships"]  # the document's snapshot: the tables
 
 
 def test_rules_are_versioned_by_quarter(county, quarter_events, head, bureau):

@@ -140,6 +140,7 @@ ACTIONS: dict[str, str] = {
     "scoring.appeal": "提出扣分申诉",
     "scoring.appeal_decide": "决定扣分申诉",
     "scoring.publish": "公布季度比拼结果",
+    "scoring.recompute": "重新计算季度比拼结果",
     "scoring.evidence": "下载加分证明材料",
     "scoring.stars": "配置村级星级",
     "scoring.rewards": "配置星级奖励",
@@ -295,6 +296,7 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "scoring.veto": {"quarter": "季度", "document_number": "上级文件文号"},
     "scoring.appeal": {"quarter": "季度", "event": "信访批次"},
     "scoring.appeal_decide": {"quarter": "季度", "event": "信访批次", "state": "决定"},
+    "scoring.recompute": {"quarter": "季度", "before": "上次计算时间"},
     "scoring.publish": {
         "quarter": "季度",
         "number": "期号",

@@ -62,8 +62,10 @@ def competition_document(
     )
 
 
-def competition_xlsx(figures: Mapping[str, Any], *, title: str) -> bytes:
-    """The two tables and every deduction by event, one sheet each."""
+def competition_xlsx(
+    figures: Mapping[str, Any], charges: Mapping[int, Sequence[Mapping[str, Any]]], *, title: str
+) -> bytes:
+    """The two tables and every deduction by event (`charges`: each unit's, by its id), one sheet each."""
     target = io.BytesIO()
     with XlsxBook(target, title=title) as book:
         for key, label in TABLE_KEYS:
@@ -75,7 +77,7 @@ def competition_xlsx(figures: Mapping[str, Any], *, title: str) -> bytes:
         sheet.row(CHARGE_HEADER, HEADER)
         for key, label in TABLE_KEYS:
             for row in figures[key]:
-                for charge in row["charges"]:
+                for charge in charges.get(row["unit_id"], ()):
                     sheet.row(_charge_cells(label, row["unit"], charge))
     return target.getvalue()
 

@@ -64,8 +64,11 @@ class RuleSet(models.Model):
 
 
 class CompetitionQuarter(models.Model):
-    """A quarter's township and department tables: drafted by the worker (computed from the events as they
-    are until publication), then published by the bureau head (`figures` frozen, the document archived)."""
+    """A quarter's township and department tables: drafted by the worker, then published by the bureau head
+    (the document archived). The tables (`figures`: one row per unit, without its charges) and each unit's
+    charges (`CompetitionCharges`) are stored: a draft's as computed from the events at `computed_at`
+    (refreshed by the draft, every addition, veto and appeal decision, and the bureau's 重新计算), a
+    published quarter's frozen at publication. Pages read them and never compute a quarter."""
 
     class State(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -81,7 +84,8 @@ class CompetitionQuarter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name="公布人",
     )  # fmt: skip
-    figures = models.JSONField("公布时的成绩", default=dict)
+    figures = models.JSONField("成绩表", default=dict)
+    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
     document = models.ForeignKey(
         IssuedDocument, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="文件"
     )
@@ -100,6 +104,28 @@ class CompetitionQuarter(models.Model):
     @property
     def is_published(self) -> bool:
         return self.state == self.State.PUBLISHED
+
+
+class CompetitionCharges(models.Model):
+    """One unit's charges (逐批扣分) in a quarter's stored tables, as compact rows (`engine.CHARGE_COLUMNS`):
+    a unit's page reads its own row only, and the board none. Written with the tables, replaced when a
+    draft is recomputed, frozen with them at publication. A unit without charges has no row."""
+
+    competition = models.ForeignKey(
+        CompetitionQuarter, on_delete=models.CASCADE, related_name="+", verbose_name="季度比拼"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="单位")
+    charges = models.JSONField("逐批扣分", default=list)
+
+    class Meta:
+        verbose_name = "比拼逐批扣分"
+        verbose_name_plural = "比拼逐批扣分"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["competition", "unit"], name="one_charges_per_unit_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competition} {self.unit}"
 
 
 class Addition(models.Model):

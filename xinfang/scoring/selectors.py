@@ -1,5 +1,7 @@
 """Reads of the competition: the rules in force, a quarter's events as the engine reads them, the tables
-(frozen when published, computed from the events as they are until then), the annual table, and the gates.
+computed from the events (`competition_compute`, for the services that store them and the command), the
+stored tables and a unit's stored charges the pages read (a draft's as computed at `computed_at`, a
+published quarter's frozen), the annual table from the stored quarters, and the gates.
 
 Who sees what: the bureau every quarter, drafts included; the county's leaders and unit users the
 published tables; a unit user their own unit's breakdown (a draft's too, to appeal), never another unit's.
@@ -21,7 +23,7 @@ from xinfang.petitions.models import Event
 from xinfang.petitions.selectors import matters_for_user
 from xinfang.scoring import engine
 from xinfang.scoring.engine import AdditionRow, EventRow, Rules, UnitRef, VetoRow
-from xinfang.scoring.models import Addition, Appeal, CompetitionQuarter, RuleSet, Veto
+from xinfang.scoring.models import Addition, Appeal, CompetitionCharges, CompetitionQuarter, RuleSet, Veto
 from xinfang.stats.selectors import counted_events
 
 TABLES = (("townships", Unit.Kind.TOWNSHIP, "乡镇"), ("departments", Unit.Kind.DEPARTMENT, "县直单位"))
@@ -60,15 +62,18 @@ def quarter_events(county: County, quarter: Quarter, rules: Rules) -> list[Event
     return period_events(county, quarter.first, quarter.last, rules)
 
 
-def period_events(county: County, first: dt.date, last: dt.date, rules: Rules) -> list[EventRow]:
+def period_events(
+    county: County, first: dt.date, last: dt.date, rules: Rules, *, event_ids: list[int] | None = None
+) -> list[EventRow]:
     """The events dated from `first` to `last` at a level carrying points under the rules (a quarter's for
     the competition, a year's for the village star ratings), with their matters' responsible units and
-    origin villages: one query."""
+    origin villages: one query. `event_ids`: those events only."""
     levels = [level for level, points in rules.points.items() if points]
+    events = counted_events(county=county, date_from=first, date_to=last).filter(level__in=levels)
+    if event_ids is not None:
+        events = events.filter(pk__in=event_ids)
     rows = (
-        counted_events(county=county, date_from=first, date_to=last)
-        .filter(level__in=levels)
-        .values_list(
+        events.values_list(
             "id", "matter_id", "matter__number", "date", "level", "persons", "township_id",
             "matter__responsible_unit_id", "matter__responsible_unit__kind", "matter__origin_village_id",
         )
@@ -100,8 +105,12 @@ def competition_of(county: County, quarter: Quarter) -> CompetitionQuarter | Non
     return CompetitionQuarter.objects.filter(county=county, quarter=quarter.code).first()
 
 
-def competition_compute(county: County, quarter: Quarter, rules: Rules | None = None) -> dict[str, Any]:
-    """The quarter's two tables as they stand now, by the rules in force for it (see engine.py)."""
+def competition_compute(
+    county: County, quarter: Quarter, rules: Rules | None = None, *, compact: bool = False
+) -> dict[str, Any]:
+    """The quarter's two tables as they stand now, by the rules in force for it (see engine.py), each row
+    with its charges (`compact`: as stored rows, engine.CHARGE_COLUMNS). Seconds at a million matters:
+    the services store it, the pages read what they stored."""
     rules = rules or rules_for(county, quarter)
     events = quarter_events(county, quarter, rules)
     additions = [
@@ -134,16 +143,63 @@ def competition_compute(county: County, quarter: Quarter, rules: Rules | None = 
         )
         refs = [UnitRef(pk, name) for pk, unit_kind, name, active in units
                 if unit_kind == kind and (active or pk in charged)]  # fmt: skip
-        figures[key] = engine.score_table(rules, refs, charged, additions, vetoes, waived)
+        figures[key] = engine.score_table(rules, refs, charged, additions, vetoes, waived, compact=compact)
     return figures
 
 
-def competition_figures(county: County, quarter: Quarter) -> tuple[dict[str, Any], CompetitionQuarter | None]:
-    """The quarter's tables: frozen when published, else computed now; with the quarter's record."""
+def competition_split(figures: dict[str, Any]) -> dict[int, list[list[Any]]]:
+    """Takes each row's charges out of computed tables (compact ones): the charges by unit, for
+    CompetitionCharges, and the tables left one row per unit, for CompetitionQuarter.figures."""
+    charges: dict[int, list[list[Any]]] = {}
+    for key, _, _ in TABLES:
+        for row in figures[key]:
+            unit_charges = row.pop("charges")
+            if unit_charges:
+                charges[row["unit_id"]] = unit_charges
+    return charges
+
+
+def charge_is_on_unit(county: County, quarter: Quarter, event_id: int, unit_id: int) -> bool:
+    """Whether the event carries points charged to the unit in the quarter, as the events stand now (the
+    engine on that one event: a unit's appeal is checked without computing the quarter)."""
+    rules = rules_for(county, quarter)
+    events = period_events(county, quarter.first, quarter.last, rules, event_ids=[event_id])
+    return any(
+        unit_id in engine.charges(rules, events, key) for key in (engine.township_key, engine.department_key)
+    )
+
+
+def competition_tables(
+    county: County, quarter: Quarter
+) -> tuple[dict[str, Any] | None, CompetitionQuarter | None]:
+    """The quarter's stored tables (one row per unit, without charges) and its record: frozen when
+    published, a draft's as last computed (`record.computed_at`). None when there is no record, or a draft
+    drafted before tables were stored that the bureau has not recomputed yet."""
     record = competition_of(county, quarter)
-    if record is not None and record.is_published:
-        return record.figures, record
-    return competition_compute(county, quarter), record
+    if record is None or record.computed_at is None:
+        return None, record
+    return record.figures, record
+
+
+def unit_charges(record: CompetitionQuarter, unit_id: int) -> list[dict[str, Any]]:
+    """The unit's stored charges in the quarter, in date order, as engine.Charge.as_dict gives them: one
+    row read, whatever the size of the county."""
+    stored = (
+        CompetitionCharges.objects.filter(competition=record, unit_id=unit_id)
+        .values_list("charges", flat=True)
+        .first()
+    )
+    return [engine.charge_dict(row) for row in stored or []]
+
+
+def competition_charges(record: CompetitionQuarter) -> dict[int, list[dict[str, Any]]]:
+    """Every unit's stored charges in the quarter (the Excel export's sheet of deductions)."""
+    return {
+        unit_id: [engine.charge_dict(row) for row in rows]
+        for unit_id, rows in CompetitionCharges.objects.filter(competition=record).values_list(
+            "unit_id", "charges"
+        )
+    }
 
 
 def annual_figures(
@@ -151,13 +207,22 @@ def annual_figures(
 ) -> dict[str, Any]:
     """The year's tables: each unit's four quarters combined by the year's rule (the version in force on
     1 January: the average or the sum of the quarters scored so far); a unit vetoed in any quarter ranks
-    last. Published quarters by their frozen figures, the others as they stand."""
+    last. Each quarter by its stored tables (frozen when published, a draft's as last computed); a quarter
+    not drafted yet is not counted. One query for the quarters, none for their events."""
     ruleset = ruleset_in_force(county, dt.date(year, 1, 1))
     mode = ruleset.annual if ruleset else RuleSet.Annual.AVERAGE
     quarters = [quarter for quarter in year_quarters(year) if quarter.first <= today]
-    per_quarter = [(quarter, *competition_figures(county, quarter)) for quarter in quarters]
+    records = CompetitionQuarter.objects.filter(
+        county=county, quarter__in=[quarter.code for quarter in quarters], computed_at__isnull=False
+    )
     if published_only:
-        per_quarter = [(q, figures, r) for q, figures, r in per_quarter if r is not None and r.is_published]
+        records = records.filter(state=CompetitionQuarter.State.PUBLISHED)
+    stored = {record.quarter: record for record in records}
+    per_quarter = [
+        (quarter, stored[quarter.code].figures, stored[quarter.code])
+        for quarter in quarters
+        if quarter.code in stored
+    ]
     result: dict[str, Any] = {
         "year": year, "mode": mode, "mode_label": RuleSet.Annual(mode).label,
         "quarters": [{"code": q.code, "label": q.label, "published": bool(r and r.is_published)}

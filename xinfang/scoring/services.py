@@ -1,6 +1,8 @@
 """The competition's actions (docs/competition.md), each one transaction with its audit record: the bureau
 head's rules, the worker's (or the bureau's) draft, additions and vetoes, a unit's appeal and the head's
-decision, and publication — the figures frozen and the document issued through the documents app."""
+decision, the bureau's 重新计算, and publication — the figures frozen and the document issued through the
+documents app. Every action that moves a draft's figures stores them again in its transaction
+(`_tables_store`): the pages read the stored tables and never compute a quarter."""
 
 from __future__ import annotations
 
@@ -27,8 +29,14 @@ from xinfang.lib.periods import Quarter, quarter_of, quarter_parse
 from xinfang.lib.schedule import Rule, quarter_first_working_day
 from xinfang.petitions.models import Event
 from xinfang.scoring.document import competition_document
-from xinfang.scoring.models import Addition, Appeal, CompetitionQuarter, RuleSet, Veto
-from xinfang.scoring.selectors import competition_compute, competition_of, rules_for, unit_row
+from xinfang.scoring.models import Addition, Appeal, CompetitionCharges, CompetitionQuarter, RuleSet, Veto
+from xinfang.scoring.selectors import (
+    charge_is_on_unit,
+    competition_compute,
+    competition_of,
+    competition_split,
+    rules_for,
+)
 
 RULE_FIELDS = (
     "base", "per", "points_beijing", "points_province", "points_city", "collective_persons",
@@ -49,6 +57,26 @@ def _open_record(county: County, quarter: Quarter) -> CompetitionQuarter | None:
     if record is not None and record.is_published:
         raise ValidationError(f"{quarter.label}比拼结果已公布，不能再修改")
     return record
+
+
+def _tables_store(record: CompetitionQuarter, now: dt.datetime) -> dict[str, Any]:
+    """Compute the quarter's tables from the events and store them on its (locked) record: the tables in
+    `figures` with `computed_at`, each unit's charges replacing its CompetitionCharges row. Returns the
+    tables (without charges). About a second at a million matters, most of it the computation."""
+    quarter = quarter_parse(record.quarter)
+    figures = competition_compute(record.county, quarter, rules_for(record.county, quarter), compact=True)
+    charges = competition_split(figures)
+    CompetitionCharges.objects.filter(competition=record).delete()
+    CompetitionCharges.objects.bulk_create(
+        [
+            CompetitionCharges(competition=record, unit_id=unit, charges=rows)
+            for unit, rows in charges.items()
+        ],
+        batch_size=20,  # a large township's row holds thousands of charges
+    )
+    record.figures, record.computed_at = figures, now
+    record.save(update_fields=["figures", "computed_at"])
+    return figures
 
 
 def ruleset_save(
@@ -107,6 +135,7 @@ def competition_draft(
         record = CompetitionQuarter.objects.create(
             county=county, quarter=quarter.code, drafted_at=now, appeal_until=until
         )
+        _tables_store(record, now)
         audit_record(
             action="scoring.draft", actor=by, obj=record, county=county,
             changes={"quarter": quarter.code, "appeal_until": until.isoformat()},
@@ -126,7 +155,7 @@ def addition_add(
         raise ValidationError("加分应大于 0 且不超过 100")
     now = now or timezone.now()
     with transaction.atomic():
-        _open_record(county, quarter)
+        record = _open_record(county, quarter)
         attachment = attachment_store(evidence, user_id=by.pk)
         addition = Addition.objects.create(
             county=county, quarter=quarter.code, unit=unit, points=points, reason=reason, evidence=attachment,
@@ -137,6 +166,8 @@ def addition_add(
             changes={"quarter": quarter.code, "unit": unit.name, "points": str(points), "reason": reason,
                      "evidence_sha256": attachment.sha256},
         )  # fmt: skip
+        if record is not None:
+            _tables_store(record, now)
     return addition
 
 
@@ -164,7 +195,7 @@ def veto_record(
         raise ValidationError("请填写否决事由和上级文件文号")
     now = now or timezone.now()
     with transaction.atomic():
-        _open_record(county, quarter)
+        record = _open_record(county, quarter)
         if Veto.objects.filter(county=county, quarter=quarter.code, unit=unit).exists():
             raise ValidationError(f"{unit.name}{quarter.label}已登记一票否决")
         veto = Veto.objects.create(
@@ -176,6 +207,8 @@ def veto_record(
             changes={"quarter": quarter.code, "unit": unit.name, "reason": reason,
                      "document_number": document_number},
         )  # fmt: skip
+        if record is not None:
+            _tables_store(record, now)
     return veto
 
 
@@ -196,9 +229,7 @@ def appeal_file(
             raise ValidationError(f"{quarter.label}比拼结果尚未起草")
         if timezone.localdate(now) > record.appeal_until:
             raise ValidationError(f"申诉期已于{record.appeal_until:%Y年%m月%d日}截止")
-        found = unit_row(competition_compute(county, quarter), by.unit.pk)
-        charged = found is not None and any(c["event"] == event.pk for c in found[1]["charges"])
-        if not charged:
+        if not charge_is_on_unit(county, quarter, event.pk, by.unit.pk):
             raise ValidationError("该信访批次没有计入本单位的扣分")
         if Appeal.objects.filter(quarter=quarter.code, unit=by.unit, event=event).exists():
             raise ValidationError("已对该批次的扣分提出过申诉")
@@ -223,7 +254,7 @@ def appeal_decide(
         raise ValidationError("请填写决定理由")
     now = now or timezone.now()
     with transaction.atomic():
-        _open_record(county, quarter_parse(appeal.quarter))
+        record = _open_record(county, quarter_parse(appeal.quarter))
         appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
         if appeal.state != Appeal.State.PENDING:
             raise ValidationError("该申诉已有决定")
@@ -235,15 +266,38 @@ def appeal_decide(
             changes={"quarter": appeal.quarter, "unit": appeal.unit.name, "event": appeal.event_id,
                      "state": appeal.state, "reason": reason},
         )  # fmt: skip
+        if record is not None:
+            _tables_store(record, now)
     return appeal
+
+
+def competition_recompute(
+    *, county: County, quarter: Quarter, by: User, now: dt.datetime | None = None
+) -> CompetitionQuarter:
+    """The bureau's 重新计算 of a draft: its tables computed again from the events as they stand now (an
+    event corrected since, a rule version replaced) and stored."""
+    bureau_only(by, county.pk, "重新计算比拼结果", system=False)
+    now = now or timezone.now()
+    with transaction.atomic():
+        record = _open_record(county, quarter)
+        if record is None:
+            raise ValidationError(f"{quarter.label}比拼结果尚未起草")
+        before = record.computed_at
+        _tables_store(record, now)
+        audit_record(
+            action="scoring.recompute", actor=by, obj=record, county=county,
+            changes={"quarter": quarter.code, "before": before.isoformat() if before else ""},
+        )  # fmt: skip
+    return record
 
 
 def competition_publish(
     *, county: County, quarter: Quarter, by: User, now: dt.datetime | None = None
 ) -> CompetitionQuarter:
     """The bureau head publishes the drafted quarter once its appeal period is over and every appeal is
-    decided: the tables are frozen (`figures`, with the rules they were scored by) and issued as a
-    numbered document (page, Word, PDF) read by the county's main leaders. Never again changed."""
+    decided: the tables are computed from the events once more and frozen (`figures`, with the rules they
+    were scored by, and each unit's charges) and issued as a numbered document (page, Word, PDF; its
+    snapshot the tables) read by the county's main leaders. Never again changed."""
     _head_only(by, county, "公布比拼结果")
     now = now or timezone.now()
     with transaction.atomic():
@@ -254,7 +308,7 @@ def competition_publish(
             raise ValidationError(f"申诉期至{record.appeal_until:%Y年%m月%d日}，期满后才能公布")
         if Appeal.objects.filter(county=county, quarter=quarter.code, state=Appeal.State.PENDING).exists():
             raise ValidationError("还有申诉待决定，决定后才能公布")
-        figures = competition_compute(county, quarter, rules_for(county, quarter))
+        figures = _tables_store(record, now)
         issued_on = timezone.localdate(now)
 
         def render(number: int, omit: frozenset[str]) -> Any:
@@ -271,9 +325,9 @@ def competition_publish(
             approved_by=by, now=now,
             page_url=lambda issued: reverse("scoring:board") + f"?quarter={quarter.code}",
         )  # fmt: skip
-        record.state, record.figures = CompetitionQuarter.State.PUBLISHED, figures
+        record.state = CompetitionQuarter.State.PUBLISHED
         record.published_at, record.published_by, record.document = now, by, document
-        record.save(update_fields=["state", "figures", "published_at", "published_by", "document"])
+        record.save(update_fields=["state", "published_at", "published_by", "document"])
         audit_record(
             action="scoring.publish", actor=by, obj=record, county=county,
             changes={"quarter": quarter.code, "number": document.number,

@@ -27,6 +27,7 @@ urlpatterns = [
     path("competition/appeals/<int:appeal_id>/decide/", views.decide, name="decide"),
     path("competition/additions/<int:addition_id>/evidence/", views.evidence, name="evidence"),
     path("competition/<str:code>/draft/", views.draft, name="draft"),
+    path("competition/<str:code>/recompute/", views.recompute, name="recompute"),
     path("competition/<str:code>/additions/", views.addition, name="addition"),
     path("competition/<str:code>/vetoes/", views.veto, name="veto"),
     path("competition/<str:code>/publish/", views.publish, name="publish"),

@@ -65,19 +65,16 @@ def board(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("year"):
         return _annual(request, county)
     quarter = _page_quarter(request)
-    record = selectors.competition_of(county, quarter)
-    visible = selectors.competition_visible(user=user, record=record)
-    # A draft is computed for the bureau only: the others see the rules line until publication.
-    figures = (
-        selectors.competition_figures(county, quarter)[0]
-        if visible
-        else {"rules": selectors.rules_for(county, quarter).as_dict()}
-    )
+    # The stored tables (frozen, or the draft's as last computed): the page never computes a quarter.
+    # A draft is shown to the bureau only: the others see the rules line until publication.
+    stored, record = selectors.competition_tables(county, quarter)
+    visible = selectors.competition_visible(user=user, record=record) and stored is not None
+    rules = stored["rules"] if stored is not None else selectors.rules_for(county, quarter).as_dict()
     is_bureau = user.role in BUREAU_ROLES
     context: dict[str, Any] = {
         "quarter": quarter, "record": record, "visible": visible, "levels": [label for _, label in LEVELS],
-        "tables": [(label, figures[key]) for key, _, label in selectors.TABLES] if visible else [],
-        "rules": figures["rules"], "is_bureau": is_bureau, "is_head": user.role == Role.BUREAU_HEAD,
+        "tables": [(label, stored[key]) for key, _, label in selectors.TABLES] if stored and visible else [],
+        "rules": rules, "is_bureau": is_bureau, "is_head": user.role == Role.BUREAU_HEAD,
         "closed": quarter.last < today, "today": today, "nav_key": NAV, "year": quarter.year,
         "own_unit": user.unit if user.role == Role.UNIT_USER and record is not None else None,
         "previous_quarter": quarter.previous(), "next_quarter": quarter.next(),
@@ -122,15 +119,16 @@ def unit(request: AuthedRequest, code: str, unit_id: int) -> HttpResponse:
     last quarter, and (for the unit, in the appeal period) the appeal forms."""
     county, user = _county(request), request.user
     quarter = _quarter_code(code)
-    figures, record = selectors.competition_figures(county, quarter)
+    figures, record = selectors.competition_tables(county, quarter)
     the_unit = selectors.unit_get_for_user(user=user, unit_id=unit_id, record=record)
-    found = selectors.unit_row(figures, the_unit.pk)
-    if found is None:
-        raise Http404("该单位不参加本季度比拼")
+    found = selectors.unit_row(figures, the_unit.pk) if figures is not None and record is not None else None
+    if found is None or record is None:
+        raise Http404("该单位不参加本季度比拼，或本季度比拼结果尚未计算")
     key, row = found
-    previous_figures, previous_record = selectors.competition_figures(county, quarter.previous())
-    previous = selectors.unit_row(previous_figures, the_unit.pk) if previous_record else None
-    matters = selectors.visible_matter_ids(user=user, matter_ids=[c["matter"] for c in row["charges"]])
+    previous_figures, _ = selectors.competition_tables(county, quarter.previous())
+    previous = selectors.unit_row(previous_figures, the_unit.pk) if previous_figures is not None else None
+    stored_charges = selectors.unit_charges(record, the_unit.pk)
+    matters = selectors.visible_matter_ids(user=user, matter_ids=[c["matter"] for c in stored_charges])
     appeals = {appeal.event_id: appeal for appeal in selectors.appeals_of(county, quarter, the_unit.pk)}
     can_appeal = (
         user.role == Role.UNIT_USER and record is not None and not record.is_published
@@ -138,7 +136,7 @@ def unit(request: AuthedRequest, code: str, unit_id: int) -> HttpResponse:
     )  # fmt: skip
     charges = [
         {**charge, "visible": charge["matter"] in matters, "appeal": appeals.get(charge["event"])}
-        for charge in row["charges"]
+        for charge in stored_charges
     ]
     change = round(row["score"] - previous[1]["score"], 1) if previous else None
     context = {
@@ -187,6 +185,22 @@ def draft(request: AuthedRequest, code: str) -> HttpResponse:
         if created:
             until = f"{record.appeal_until:%Y年%m月%d日}"
             messages.success(request, f"已起草{quarter.label}比拼结果，申诉截止{until}")
+    return redirect(_board_url(quarter))
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def recompute(request: AuthedRequest, code: str) -> HttpResponse:
+    """重新计算: a draft's tables computed again from the events as they stand now."""
+    county, quarter = _county(request), _quarter_code(code)
+    try:
+        record = services.competition_recompute(county=county, quarter=quarter, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, "；".join(getattr(error, "messages", [str(error)])))
+    else:
+        assert record.computed_at is not None
+        at = timezone.localtime(record.computed_at)
+        messages.success(request, f"已按{at:%Y-%m-%d %H:%M}的数据重新计算{quarter.label}比拼结果")
     return redirect(_board_url(quarter))
 
 
@@ -269,11 +283,16 @@ def publish(request: AuthedRequest, code: str) -> HttpResponse:
 def export(request: AuthedRequest, code: str) -> HttpResponse:
     """The quarter's tables and deductions as .xlsx: what the user may see of the board."""
     county, quarter = _county(request), _quarter_code(code)
-    figures, record = selectors.competition_figures(county, quarter)
-    if not selectors.competition_visible(user=request.user, record=record):
+    figures, record = selectors.competition_tables(county, quarter)
+    if (
+        figures is None
+        or record is None
+        or not selectors.competition_visible(user=request.user, record=record)
+    ):
         raise Http404("本季度比拼结果尚未公布")
     title = f"{county.name}{quarter.label}信访工作比拼"
-    response = HttpResponse(competition_xlsx(figures, title=title), content_type=XLSX)
+    workbook = competition_xlsx(figures, selectors.competition_charges(record), title=title)
+    response = HttpResponse(workbook, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="competition-{quarter.code}.xlsx"'
     return response
 

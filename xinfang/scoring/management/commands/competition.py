@@ -10,7 +10,7 @@ from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.columns import table_lines
 from xinfang.lib.periods import quarter_parse
 from xinfang.scoring.engine import LEVELS, table_json
-from xinfang.scoring.selectors import TABLES, competition_figures
+from xinfang.scoring.selectors import TABLES, competition_compute, competition_of
 
 
 class Command(BaseCommand):
@@ -33,7 +33,12 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error), returncode=2) from None
         county = county_option(options["county"])
-        figures, record = competition_figures(county, quarter)
+        # A published quarter as frozen; otherwise computed from the events now, not read from the draft's
+        # stored tables: the command is the hand count's check.
+        record = competition_of(county, quarter)
+        figures = record.figures if record is not None and record.is_published else None
+        if figures is None:
+            figures = competition_compute(county, quarter, compact=True)
         if options["format"] == "json":
             result = {"quarter": quarter.code} | {key: table_json(figures[key]) for key, _, _ in TABLES}
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
