@@ -1,6 +1,6 @@
 """村级星级 (/competition/villages/) in Chromium on a desktop and a 390 px phone: the bureau's ratings list
-of the year (a village vetoed by a 到市 event, its matter linked; a 到县 event vetoing nothing), the bulk
-form saving a star; nothing spills sideways."""
+of the year, picked by township (a village vetoed by a 到市 event, its matter linked; a 到县 event vetoing
+nothing), the bulk form saving a star; nothing spills sideways."""
 
 from __future__ import annotations
 
@@ -53,6 +53,13 @@ def test_the_ratings_list(browser, demo_server, shot, viewport):
     page.get_by_role("link", name="村级星级").click()
     page.wait_for_url("**/competition/villages/**")
     assert page.get_by_test_id("villages-state").inner_text().startswith("未公布")
+    # The bureau picks a township first (the whole county's list is one link away, and in the export).
+    counts = page.locator('[data-testid=township-count][data-township="周庄镇"]')
+    assert "1" in counts.inner_text()  # 周庄镇: one village vetoed
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(page, "townships")
+    counts.get_by_role("link", name="周庄镇").click()
+    page.wait_for_url("**township=*")
     vetoed = page.locator(f'[data-testid=village-row][data-village="{first.name}"]').first
     assert vetoed.get_attribute("data-vetoed") == "1" and number in vetoed.inner_text()
     kept = page.locator(f'[data-testid=village-row][data-village="{second.name}"]').first

@@ -232,7 +232,7 @@ def test_rectification_and_visits_are_recorded_with_audit(county, bureau, zhouzh
 
 def test_the_pages_show_a_township_its_own_villages(county, client_for, configured, year_events, bureau):
     own, other = villages(county, "周庄镇")[0], villages(county, "闹店镇")[0]
-    page = client_for("bureau").get(reverse("scoring:villages") + "?year=2026")
+    page = client_for("bureau").get(reverse("scoring:villages") + "?year=2026&township=all")
     assert page.status_code == 200 and year_events["city"].number in page.content.decode()
     # Not published: the others see no list yet.
     assert (

@@ -150,6 +150,8 @@ ACTIONS: dict[str, str] = {
     "scoring.rectification": "认定软弱涣散村",
     "scoring.rectification_task": "登记整改任务",
     "scoring.rectification_note": "填报整改进展",
+    "scoring.rectification_close": "综合整治销号",
+    "scoring.rectification_reopen": "重新打开综合整治",
     "scoring.village_visit": "登记下访",
 }
 # Actions named `<model>.<verb>` (the directory's maintenance) are named by the model: 新增乡镇, 修改县级领导.
@@ -327,6 +329,22 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
         "deadline": "完成时限",
     },
     "scoring.rectification_note": {"village": "村(社区)", "text": "进展情况", "state": "任务状态"},
+    "scoring.rectification_close": {
+        "village": "村(社区)",
+        "year": "年度",
+        "closed_on": "销号日期",
+        "conclusion": "整治结论",
+        "tasks": "整改任务数",
+        "unfinished": "未完成任务数",
+        "reason": "未完成时销号的理由",
+    },
+    "scoring.rectification_reopen": {
+        "village": "村(社区)",
+        "year": "年度",
+        "reason": "重新打开的理由",
+        "closed_on": "原销号日期",
+        "conclusion": "原整治结论",
+    },
     "scoring.village_visit": {"village": "村(社区)", "matters": "关联信访事项", "officials": "下访人员"},
     "matter.extension_request": {"days": "延期天数"},
     "matter.extension_decide": {"days": "延期天数"},

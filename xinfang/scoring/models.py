@@ -327,6 +327,16 @@ class Rectification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
     )
     created_at = models.DateTimeField("登记时间")
+    # 整治完成/销号 (the bureau): cleared again when the bureau head reopens it (the audit keeps each one).
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    conclusion = models.CharField("整治结论", max_length=500, blank=True)
+    close_reason = models.CharField("未完成任务时销号的理由", max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="销号人",
+    )  # fmt: skip
+    closed_at = models.DateTimeField("销号登记时间", null=True, blank=True)
+    reopen_reason = models.CharField("重新打开的理由", max_length=300, blank=True)
 
     class Meta:
         verbose_name = "软弱涣散村整治"

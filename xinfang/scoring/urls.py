@@ -19,6 +19,16 @@ urlpatterns = [
     path("competition/villages/<int:village_id>/visits/", village_views.visit, name="village_visit"),
     path("competition/rectifications/<int:rectification_id>/tasks/", village_views.task, name="village_task"),
     path(
+        "competition/rectifications/<int:rectification_id>/close/",
+        village_views.close,
+        name="village_rectification_close",
+    ),
+    path(
+        "competition/rectifications/<int:rectification_id>/reopen/",
+        village_views.reopen,
+        name="village_rectification_reopen",
+    ),
+    path(
         "competition/rectification-tasks/<int:task_id>/progress/",
         village_views.progress,
         name="village_progress",

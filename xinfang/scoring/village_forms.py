@@ -74,3 +74,18 @@ class VisitForm(forms.Form):
     officials = forms.CharField(label="下访人员", max_length=200)
     content = forms.CharField(label="下访内容", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     matters = forms.CharField(label="关联信访事项（登记编号，可不填）", required=False, max_length=2000)
+
+
+class CloseForm(forms.Form):
+    closed_on = forms.DateField(
+        label="销号日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    conclusion = forms.CharField(label="整治结论", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="未完成任务时销号的理由", max_length=300, required=False,
+        help_text="整改任务全部完成时可不填",
+    )  # fmt: skip
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="重新打开的理由", max_length=300)

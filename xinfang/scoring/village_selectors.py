@@ -30,6 +30,7 @@ from xinfang.scoring.engine import number
 from xinfang.scoring.models import (
     RatingYear,
     Rectification,
+    RectificationTask,
     Star,
     StarReward,
     VillageRating,
@@ -187,6 +188,7 @@ def unmatched_matters(county: County, township_id: int, text: str) -> QuerySet[M
 def rectifications_of(village: Village) -> list[Rectification]:
     return list(
         Rectification.objects.filter(village=village)
+        .select_related("closed_by")
         .prefetch_related("tasks__notes__created_by", "matters")
         .order_by("-year", "-id")
     )
@@ -199,14 +201,34 @@ def visits_of(village: Village) -> list[VillageVisit]:
 
 
 def weak_villages(county: County, year: int, *, township_id: int | None = None) -> list[Rectification]:
+    """The year's rectifications (软弱涣散村), each with `open_tasks` and `all_tasks` counted."""
     found = Rectification.objects.filter(county=county, year=year).select_related("village__township")
     if township_id is not None:
         found = found.filter(village__township_id=township_id)
     return list(
-        found.annotate(open_tasks=Count("tasks", filter=Q(tasks__state="open"))).order_by(
-            "village__township__order", "village__order", "id"
-        )
+        found.annotate(
+            open_tasks=Count("tasks", filter=Q(tasks__state=RectificationTask.State.OPEN)),
+            all_tasks=Count("tasks"),
+        ).order_by("village__township__order", "village__order", "id")
     )
+
+
+def township_counts(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The township picker of the ratings list: each township of the year's list (in its order) with its
+    villages, those whose petition star is vetoed, and the rewards."""
+    counts: dict[int, dict[str, Any]] = {}
+    for row in figures["villages"]:
+        entry = counts.setdefault(
+            row["township_id"],
+            {"township_id": row["township_id"], "township": row["township"], "villages": 0, "vetoed": 0,
+             "work_funds": Decimal(0), "cadre_pay": Decimal(0)},
+        )  # fmt: skip
+        entry["villages"] += 1
+        entry["vetoed"] += 0 if row["petition_star"] else 1
+        entry["work_funds"] += Decimal(str(row["work_funds"]))
+        entry["cadre_pay"] += Decimal(str(row["cadre_pay"]))
+    return [{**e, "work_funds": number(e["work_funds"]), "cadre_pay": number(e["cadre_pay"])}
+            for e in counts.values()]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -233,14 +255,40 @@ def village_get_for_user(*, user: User, village_id: int, record: bool = False) -
         .select_related("township")
         .first()
     )
-    if village is None:
+    if village is None or not _in_scope(user, village, record=record):
         raise Http404("村(社区)不存在或不在您的查看范围内")
-    township = own_township_id(user)
-    if user.role in BUREAU_ROLES or township == village.township_id:
-        return village
-    if not record and user.role in LEADER_ROLES:
-        return village
-    raise Http404("村(社区)不存在或不在您的查看范围内")
+    return village
+
+
+def _in_scope(user: User, village: Village, *, record: bool) -> bool:
+    if user.role in BUREAU_ROLES or own_township_id(user) == village.township_id:
+        return True
+    return not record and user.role in LEADER_ROLES
+
+
+def rectification_get_for_user(*, user: User, rectification_id: int) -> Rectification:
+    """The gate of a rectification's records (tasks, closing): the bureau of its county, or a user of the
+    village's township. 404 otherwise, before anything of it is read out."""
+    found = (
+        Rectification.objects.filter(pk=rectification_id, county_id=user.county_id or 0)
+        .select_related("village__township")
+        .first()
+    )
+    if found is None or not _in_scope(user, found.village, record=True):
+        raise Http404("整治记录不存在或不在您的查看范围内")
+    return found
+
+
+def task_get_for_user(*, user: User, task_id: int) -> RectificationTask:
+    """The gate of a rectification task's progress: as `rectification_get_for_user`."""
+    found = (
+        RectificationTask.objects.filter(pk=task_id, rectification__county_id=user.county_id or 0)
+        .select_related("rectification__village__township")
+        .first()
+    )
+    if found is None or not _in_scope(user, found.rectification.village, record=True):
+        raise Http404("整改任务不存在或不在您的查看范围内")
+    return found
 
 
 def matters_by_numbers(*, user: User, numbers: list[str]) -> tuple[list[Matter], list[str]]:

@@ -256,6 +256,7 @@ def task_add(
     now: dt.datetime | None = None,
 ) -> RectificationTask:  # fmt: skip
     _recorder(by, rectification.village, "登记整改任务")
+    _still_open(rectification, "登记整改任务")
     if not text.strip() or not responsible.strip():
         raise ValidationError("请填写整改任务和责任人")
     task = RectificationTask.objects.create(
@@ -277,6 +278,7 @@ def task_progress(
     """A progress note on a task; `done` completes it."""
     village = task.rectification.village
     _recorder(by, village, "填报整改进展")
+    _still_open(task.rectification, "填报整改进展")
     if not text.strip():
         raise ValidationError("请填写进展情况")
     note = RectificationNote.objects.create(
@@ -290,6 +292,85 @@ def task_progress(
         changes={"village": village.name, "text": note.text, "state": task.state},
     )  # fmt: skip
     return note
+
+
+def _still_open(rectification: Rectification, doing: str) -> None:
+    """Refuse records on a closed rectification. The row is read again under a lock, so that a task
+    added while the bureau closes it is either counted by the closing or refused."""
+    locked = Rectification.objects.select_for_update().only("is_closed").get(pk=rectification.pk)
+    if locked.is_closed:
+        raise ValidationError(f"该村综合整治已销号，不能再{doing}；如需继续整治，请信访局长重新打开")
+
+
+@transaction.atomic
+def rectification_close(
+    *, rectification: Rectification, closed_on: dt.date, conclusion: str, reason: str = "", by: User,
+    now: dt.datetime | None = None,
+) -> Rectification:  # fmt: skip
+    """整治完成/销号 (the bureau): the date (not in the future, not before the year of the rectification)
+    and the conclusion. While a task is still open, or when there is none, only with a stated reason."""
+    bureau_only(by, rectification.county_id, "为整治销号", system=False)
+    now = now or timezone.now()
+    locked = Rectification.objects.select_for_update().select_related("village").get(pk=rectification.pk)
+    if locked.is_closed:
+        raise ValidationError(f"{locked.village.name}{locked.year}年综合整治已于{locked.closed_on}销号")
+    if closed_on > timezone.localdate(now):
+        raise ValidationError("销号日期不能晚于今天")
+    if closed_on.year < locked.year:
+        raise ValidationError(f"销号日期不能早于{locked.year}年")
+    if not conclusion.strip():
+        raise ValidationError("请填写整治结论")
+    tasks = list(RectificationTask.objects.filter(rectification=locked).values_list("state", flat=True))
+    unfinished = sum(1 for state in tasks if state != RectificationTask.State.DONE)
+    if (unfinished or not tasks) and not reason.strip():
+        missing = f"还有{unfinished}项整改任务未完成" if unfinished else "尚未登记整改任务"
+        raise ValidationError(f"{missing}，如确需销号，请填写理由")
+    locked.is_closed = True
+    locked.closed_on = closed_on
+    locked.conclusion = conclusion.strip()
+    locked.close_reason = reason.strip() if unfinished or not tasks else ""
+    locked.closed_by = by
+    locked.closed_at = now
+    locked.save(
+        update_fields=["is_closed", "closed_on", "conclusion", "close_reason", "closed_by", "closed_at"]
+    )
+    audit_record(
+        action="scoring.rectification_close", actor=by, obj=locked,
+        changes={"village": locked.village.name, "year": locked.year, "closed_on": closed_on.isoformat(),
+                 "conclusion": locked.conclusion, "tasks": len(tasks), "unfinished": unfinished,
+                 "reason": locked.close_reason},
+    )  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def rectification_reopen(*, rectification: Rectification, reason: str, by: User) -> Rectification:
+    """Reopen a closed rectification (the bureau head, with the reason): tasks and progress may be
+    recorded again; the closing is kept in the audit record."""
+    _head_only(by, rectification.county, "重新打开已销号的整治")
+    locked = Rectification.objects.select_for_update().select_related("village").get(pk=rectification.pk)
+    if not locked.is_closed:
+        raise ValidationError("该村综合整治尚未销号")
+    if not reason.strip():
+        raise ValidationError("请填写重新打开的理由")
+    before = {"closed_on": locked.closed_on.isoformat() if locked.closed_on else "",
+              "conclusion": locked.conclusion}  # fmt: skip
+    locked.is_closed = False
+    locked.closed_on = None
+    locked.conclusion = locked.close_reason = ""
+    locked.closed_by = None
+    locked.closed_at = None
+    locked.reopen_reason = reason.strip()
+    locked.save(
+        update_fields=["is_closed", "closed_on", "conclusion", "close_reason", "closed_by", "closed_at",
+                       "reopen_reason"]
+    )  # fmt: skip
+    audit_record(
+        action="scoring.rectification_reopen", actor=by, obj=locked,
+        changes={"village": locked.village.name, "year": locked.year, "reason": locked.reopen_reason,
+                 **before},
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic

@@ -22,13 +22,14 @@ from xinfang.directory.models import County, Village
 from xinfang.petitions.services.common import RegistryError
 from xinfang.scoring import village_selectors as selectors
 from xinfang.scoring import village_services as services
-from xinfang.scoring.models import Rectification, RectificationTask
 from xinfang.scoring.selectors import visible_matter_ids
 from xinfang.scoring.village_document import ratings_xlsx
 from xinfang.scoring.village_forms import (
+    CloseForm,
     ProgressForm,
     PublishForm,
     RectificationForm,
+    ReopenForm,
     ResolveForm,
     RewardsForm,
     StarsForm,
@@ -84,16 +85,23 @@ def villages(request: AuthedRequest) -> HttpResponse:
         return _rate(request, county, year)
     figures, record = selectors.ratings_figures(county, year)
     visible = is_bureau or record is not None
-    rows = figures["villages"] if visible else []
-    township = selectors.own_township_id(user)
-    if township is not None:
-        rows = [row for row in rows if row["township_id"] == township]
+    townships = selectors.township_counts(figures) if visible else []
+    own = selectors.own_township_id(user)
+    chosen = _township_choice(request, own, {t["township_id"] for t in townships})
+    rows = [r for r in figures["villages"] if chosen == ALL or r["township_id"] == chosen] if visible else []
+    weak = {
+        r.village_id: r
+        for r in selectors.weak_villages(county, year, township_id=None if chosen == ALL else chosen)
+    }
     matters = visible_matter_ids(user=user, matter_ids=[v["matter"] for row in rows for v in row["vetoes"]])
     stars = selectors.stars_of(county)
     held: dict[int, list[str]] = {row["village_id"]: row["stars"] for row in rows}
     context: dict[str, Any] = {
         "year": year, "record": record, "visible": visible, "figures": figures, "nav_key": NAV,
-        "rows": [{**row, "vetoes": [{**v, "visible": v["matter"] in matters} for v in row["vetoes"]]}
+        "townships": townships, "township": chosen, "own_township": own,
+        "township_name": next((t["township"] for t in townships if t["township_id"] == chosen), ""),
+        "rows": [{**row, "vetoes": [{**v, "visible": v["matter"] in matters} for v in row["vetoes"]],
+                  "rectification": weak.get(row["village_id"])}
                  for row in rows],
         "is_bureau": is_bureau, "is_head": user.role == Role.BUREAU_HEAD,
         "editable": is_bureau and record is None, "stars": [s for s in stars if not s.is_petition],
@@ -104,10 +112,33 @@ def villages(request: AuthedRequest) -> HttpResponse:
     return render(request, "scoring/villages.html", context)
 
 
+ALL = 0  # the whole county's list (`?township=all`)
+
+
+def _township_choice(request: AuthedRequest, own: int | None, known: set[int]) -> int | None:
+    """The township of the list: a township's user always its own; the others the one they pick
+    (`?township=<id>`, or `all`), none at first (the picker with its counts). A township not in the list is
+    refused with a message and the picker shown."""
+    if own is not None:
+        return own
+    raw = request.GET.get("township", "").strip()
+    if raw == "all":
+        return ALL
+    if not raw:
+        return None
+    if raw.isdigit() and len(raw) <= 12 and int(raw) in known:
+        return int(raw)
+    messages.error(request, "没有这个乡镇，请从列表中选择")
+    return None
+
+
 def _rate(request: AuthedRequest, county: County, year: int) -> HttpResponse:
     """The bulk form: `stars-<village id>` holds the ids of the stars the village holds."""
     stars = {star.pk: star for star in selectors.stars_of(county) if not star.is_petition}
-    villages = list(selectors.villages_of(county).filter(is_active=True))
+    # The form holds one township's villages (or, `all` or no township, the county's): only those are rated.
+    raw = request.POST.get("township", "").strip()
+    township = int(raw) if raw.isdigit() and len(raw) <= 12 else None
+    villages = list(selectors.villages_of(county, township_id=township).filter(is_active=True))
     chosen = {
         village: [stars[int(pk)] for pk in request.POST.getlist(f"stars-{village.pk}")
                   if pk.isdigit() and int(pk) in stars]
@@ -119,7 +150,7 @@ def _rate(request: AuthedRequest, county: County, year: int) -> HttpResponse:
         _errors(request, error)
     else:
         messages.success(request, f"已保存{year}年村级星级评定")
-    return redirect(_list_url(year))
+    return redirect(_list_url(year) + (f"&township={raw}" if township is not None or raw == "all" else ""))
 
 
 @role_required(BUREAU_ROLES)
@@ -272,6 +303,8 @@ def village(request: AuthedRequest, village_id: int) -> HttpResponse:
         "is_bureau": user.role in BUREAU_ROLES, "nav_key": NAV,
         "rectification_form": RectificationForm(initial={"year": year}), "task_form": TaskForm(),
         "progress_form": ProgressForm(), "visit_form": VisitForm(initial={"date": timezone.localdate()}),
+        "close_form": CloseForm(initial={"closed_on": timezone.localdate()}), "reopen_form": ReopenForm(),
+        "is_head": user.role == Role.BUREAU_HEAD,
     }  # fmt: skip
     return render(request, "scoring/village.html", context)
 
@@ -314,10 +347,8 @@ def rectification(request: AuthedRequest, village_id: int) -> HttpResponse:
 @role_required([Role.BUREAU_STAFF, Role.BUREAU_HEAD, Role.UNIT_USER])
 @require_POST
 def task(request: AuthedRequest, rectification_id: int) -> HttpResponse:
-    found = Rectification.objects.filter(pk=rectification_id).first()
-    if found is None:
-        raise Http404("整治记录不存在")
-    the_village = selectors.village_get_for_user(user=request.user, village_id=found.village_id, record=True)
+    found = selectors.rectification_get_for_user(user=request.user, rectification_id=rectification_id)
+    the_village = found.village
     form = TaskForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写整改任务、责任人和完成时限")
@@ -334,12 +365,8 @@ def task(request: AuthedRequest, rectification_id: int) -> HttpResponse:
 @role_required([Role.BUREAU_STAFF, Role.BUREAU_HEAD, Role.UNIT_USER])
 @require_POST
 def progress(request: AuthedRequest, task_id: int) -> HttpResponse:
-    found = RectificationTask.objects.filter(pk=task_id).select_related("rectification").first()
-    if found is None:
-        raise Http404("整改任务不存在")
-    the_village = selectors.village_get_for_user(
-        user=request.user, village_id=found.rectification.village_id, record=True
-    )
+    found = selectors.task_get_for_user(user=request.user, task_id=task_id)
+    the_village = found.rectification.village
     form = ProgressForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写进展情况")
@@ -351,6 +378,42 @@ def progress(request: AuthedRequest, task_id: int) -> HttpResponse:
         else:
             messages.success(request, "已填报整改进展")
     return redirect(_village_url(the_village))
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def close(request: AuthedRequest, rectification_id: int) -> HttpResponse:
+    """整治完成/销号 (the bureau): date, conclusion, and a reason while tasks remain open."""
+    found = selectors.rectification_get_for_user(user=request.user, rectification_id=rectification_id)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写销号日期和整治结论（结论不超过 500 字，理由不超过 300 字）")
+    else:
+        try:
+            services.rectification_close(rectification=found, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _errors(request, error)
+        else:
+            messages.success(request, f"{found.village.name}{found.year}年综合整治已销号")
+    return redirect(_village_url(found.village))
+
+
+@role_required([Role.BUREAU_HEAD])
+@require_POST
+def reopen(request: AuthedRequest, rectification_id: int) -> HttpResponse:
+    """The bureau head reopens a closed rectification, with the reason."""
+    found = selectors.rectification_get_for_user(user=request.user, rectification_id=rectification_id)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写重新打开的理由（不超过 300 字）")
+    else:
+        try:
+            services.rectification_reopen(rectification=found, by=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as error:
+            _errors(request, error)
+        else:
+            messages.success(request, f"已重新打开{found.village.name}{found.year}年综合整治")
+    return redirect(_village_url(found.village))
 
 
 @role_required([Role.BUREAU_STAFF, Role.BUREAU_HEAD, Role.UNIT_USER])
