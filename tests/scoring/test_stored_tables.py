@@ -188,3 +188,18 @@ def test_the_data_migration_moves_a_published_quarters_charges_and_back(county):
     migration.charges_in(apps, None)
     record.refresh_from_db()
     assert record.figures == figures
+
+
+def test_a_units_breakdown_lists_its_charges_a_page_at_a_time(drafted, county, client_for):
+    zhou = unit(county, "周庄镇")
+    stored = CompetitionCharges.objects.get(competition=drafted, unit=zhou)
+    first = stored.charges[0]
+    stored.charges = [[first[0] + n, *first[1:]] for n in range(150)]  # one matter charged 150 times
+    stored.save(update_fields=["charges"])
+    bureau = client_for("bureau")
+    page = bureau.get(f"/competition/2026Q1/units/{zhou.pk}/")
+    assert len(page.context["charges"]) == 100 and "扣分明细（150批）" in page.content.decode()
+    assert "第 1 / 2 页" in page.content.decode() and page.context["charges"][0]["visible"]
+    page = bureau.get(f"/competition/2026Q1/units/{zhou.pk}/?page=2")
+    assert [c["event"] for c in page.context["charges"]][-1] == first[0] + 149
+    assert bureau.get(f"/competition/2026Q1/units/{zhou.pk}/?page=x").status_code == 200

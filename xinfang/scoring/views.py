@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,9 @@ from xinfang.scoring.models import Appeal, RuleSet
 
 NAV = "competition"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A unit's breakdown lists its charges a page at a time: a township of a million-matter county has thousands
+# in a quarter (the Excel export has every one).
+CHARGES_PER_PAGE = 100
 
 
 def _county(request: AuthedRequest) -> County:
@@ -127,8 +131,11 @@ def unit(request: AuthedRequest, code: str, unit_id: int) -> HttpResponse:
     key, row = found
     previous_figures, _ = selectors.competition_tables(county, quarter.previous())
     previous = selectors.unit_row(previous_figures, the_unit.pk) if previous_figures is not None else None
-    stored_charges = selectors.unit_charges(record, the_unit.pk)
-    matters = selectors.visible_matter_ids(user=user, matter_ids=[c["matter"] for c in stored_charges])
+    page = Paginator(selectors.unit_charges(record, the_unit.pk), CHARGES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    shown = list(page.object_list)
+    matters = selectors.visible_matter_ids(user=user, matter_ids=[c["matter"] for c in shown])
     appeals = {appeal.event_id: appeal for appeal in selectors.appeals_of(county, quarter, the_unit.pk)}
     can_appeal = (
         user.role == Role.UNIT_USER and record is not None and not record.is_published
@@ -136,11 +143,11 @@ def unit(request: AuthedRequest, code: str, unit_id: int) -> HttpResponse:
     )  # fmt: skip
     charges = [
         {**charge, "visible": charge["matter"] in matters, "appeal": appeals.get(charge["event"])}
-        for charge in stored_charges
+        for charge in shown
     ]
     change = round(row["score"] - previous[1]["score"], 1) if previous else None
     context = {
-        "quarter": quarter, "record": record, "unit": the_unit, "row": row, "charges": charges,
+        "quarter": quarter, "record": record, "unit": the_unit, "row": row, "charges": charges, "page": page,
         "table_label": {k: label for k, _, label in selectors.TABLES}[key],
         "previous": previous[1] if previous else None,
         "change": change, "drop": -change if change is not None else None,
