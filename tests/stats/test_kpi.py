@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -280,3 +282,23 @@ def test_the_page_shows_the_bureau_every_unit_and_a_unit_user_their_own(
 def test_resolved_is_one_rule():
     assert is_resolved(S.RESOLVED, None) and is_resolved(S.CONCLUDED, day(2026, 11, 1))
     assert not is_resolved(S.CONCLUDED, None) and not is_resolved(S.CLOSED, None)
+
+
+def test_it_starts_the_kpi_command_without_the_libraries_it_does_not_need() -> None:
+    """`xinfang kpi` for a year within 1 s (issue 18) leaves Pillow (the CAPTCHA), the field cipher,
+    urllib, the documents' and spreadsheets' libraries unloaded: each would cost its start-up."""
+    probe = (
+        "import sys\n"
+        "from xinfang.cli import _setup_django\n"
+        "_setup_django()\n"
+        "from django.core.management import get_commands, load_command_class\n"
+        "load_command_class(get_commands()['kpi'], 'kpi')\n"
+        "import xinfang.stats.kpi, xinfang.stats.kpi_facts\n"
+        "heavy = ('PIL', 'cryptography', 'urllib.request', 'matplotlib', 'weasyprint', 'docx', 'openpyxl',\n"
+        "         'xinfang.petitions.rows', 'xinfang.petitions.pages')\n"
+        "print(' '.join(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == ""
