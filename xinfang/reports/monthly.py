@@ -25,21 +25,22 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from xinfang.directory.models import Category, County, Unit
 from xinfang.lib.forecast import forecast_next
 from xinfang.lib.periods import Month, month_of, months_between
 from xinfang.lib.trends import rising
-from xinfang.petitions.models import OVER_LEVELS, Level, Matter
+from xinfang.petitions.models import OVER_LEVELS, Event, Level, Matter
 from xinfang.petitions.todo import running
 from xinfang.reports.sensitive import sensitive_periods_between, sensitive_periods_parse
-from xinfang.reports.weekly import BREAKDOWNS, NO_UNIT, change, period_figures, totals_of
+from xinfang.reports.weekly import BREAKDOWNS, NO_UNIT, change, totals_of
 from xinfang.stats.hotspots import hotspots
 from xinfang.stats.kpi import kpis
 from xinfang.stats.models import MonthlyHistory
 from xinfang.stats.risk import risk_ranking
-from xinfang.stats.selectors import ROW, counted_events
+from xinfang.stats.selectors import FIGURES, ROW, counted_events, event_statistics
 from xinfang.stats.series import monthly_events
 
 SERIES_MONTHS = 36  # the forecast's series: 24 months for the seasonal factor + 12 back-tested
@@ -66,10 +67,13 @@ def monthly_figures(*, county: County, month: Month) -> dict[str, Any]:
     by_category, rising_categories, forecast, at_risk) first, then what the document and the page need."""
     start_day = month_start_day()
     date_from, date_to = month.range(start_day)
-    current = period_figures(county=county, date_from=date_from, date_to=date_to)
     before_month = month.shifted(-1)
-    before = period_figures(county=county, date_from=before_month.range(start_day)[0],
-                            date_to=before_month.range(start_day)[1])  # fmt: skip
+    before_from, before_to = before_month.range(start_day)
+    (by_unit, over_level_by_unit), (before_by_unit, before_over_level_by_unit) = _units_of_periods(
+        county, [(date_from, date_to), (before_from, before_to)]
+    )
+    current = _period_figures(county, date_from, date_to, by_unit)
+    before = _period_figures(county, before_from, before_to, before_by_unit)
     year_ago = month.shifted(-12)
     last_year, last_year_by, last_year_source = _year_before(county, year_ago, start_day)
     series = monthly_events(
@@ -117,10 +121,8 @@ def monthly_figures(*, county: County, month: Month) -> dict[str, Any]:
         "previous_collective_events": before["collective_events"],
         "previous_repeat_events": before["repeat_events"],
         "previous_over_level_events": before["over_level_events"],
-        "over_level_by_unit": _over_level_by_unit(county, date_from, date_to),
-        "previous_over_level_by_unit": _over_level_by_unit(
-            county, before_month.range(start_day)[0], before_month.range(start_day)[1]
-        ),
+        "over_level_by_unit": over_level_by_unit,
+        "previous_over_level_by_unit": before_over_level_by_unit,
         "trend": [
             {"month": str(item), "events": value, "last_year": value_before}
             for item, value, value_before in zip(
@@ -156,7 +158,7 @@ def _year_before(
     """The same month a year before: (totals, {"by_level", "by_channel"}, source) from the registry when it
     has events then, else from the entered history, else (None, None, None)."""
     date_from, date_to = month.range(start_day)
-    figures = period_figures(county=county, date_from=date_from, date_to=date_to)
+    figures = event_statistics(county=county, date_from=date_from, date_to=date_to)  # no units needed
     if figures["events"]:
         by = {"by_level": figures["by_level"], "by_channel": figures["by_channel"]}
         totals: dict[str, int | None] = dict(totals_of(figures))
@@ -185,22 +187,66 @@ def _year_before(
     return {"matters": None, "events": events, "persons": persons}, {"by_level": by_level}, "history"
 
 
-def _over_level_by_unit(county: County, date_from: dt.date, date_to: dt.date) -> dict[str, int]:
-    """Over-level (到市, 赴省, 进京) events by the matters' responsible unit (未交办 when none)."""
+def _period_figures(
+    county: County, date_from: dt.date, date_to: dt.date, by_unit: dict[str, dict[str, int]]
+) -> dict[str, Any]:
+    """`weekly.period_figures` of the period, its figures by unit given (counted with the other month's)."""
+    figures = event_statistics(county=county, date_from=date_from, date_to=date_to)
+    figures["by_unit"] = by_unit
+    figures["over_level_events"] = sum(
+        row["events"] for level, row in figures["by_level"].items() if level != LEVEL_LABELS[Level.COUNTY]
+    )
+    return figures
+
+
+def _units_of_periods(
+    county: County, periods: list[tuple[dt.date, dt.date]]
+) -> list[tuple[dict[str, dict[str, int]], dict[str, int]]]:
+    """For each period (dates included, not overlapping): its figures by the matters' responsible unit, as
+    `weekly.figures_by_unit` counts them, and its over-level (到市, 赴省, 进京) events by that unit — from one
+    grouped pass over the periods' events joined to their matters (the join of a million-matter county's
+    month to its matters is most of the cost: it was made four times). Units in the directory's order,
+    then 未交办 (no responsible unit yet); a unit without over-level events is left out of the second."""
+    in_periods = Q()
+    which = Case(
+        *(
+            When(date__gte=first, date__lte=last, then=Value(index))
+            for index, (first, last) in enumerate(periods)
+        ),
+        output_field=IntegerField(),
+    )
+    for first, last in periods:
+        in_periods |= Q(date__gte=first, date__lte=last)
     rows = (
-        counted_events(county=county, date_from=date_from, date_to=date_to)
-        .filter(level__in=[str(level) for level in OVER_LEVELS])
-        .values_list("matter__responsible_unit_id")
-        .annotate(n=Count(ROW))
+        Event.objects.filter(in_periods, county=county)
+        .annotate(period=which)
+        .values("period", "matter__responsible_unit_id")
+        .annotate(
+            n_matters=Count("matter_id", distinct=True),
+            n_events=Count("pk"),
+            n_persons=Coalesce(Sum("persons"), 0),
+            n_over=Count("pk", filter=Q(level__in=[str(level) for level in OVER_LEVELS])),
+        )
         .order_by()
+        .values_list("period", "matter__responsible_unit_id", "n_matters", "n_events", "n_persons", "n_over")
     )
-    counts = {unit_id: int(n) for unit_id, n in rows}
-    names = dict(
-        Unit.objects.filter(pk__in=[key for key in counts if key is not None]).values_list("pk", "name")
+    counts: list[dict[int | None, tuple[int, int, int, int]]] = [{} for _ in periods]
+    for period, unit_id, matters, events, persons, over in rows:
+        counts[period][unit_id] = (int(matters), int(events), int(persons), int(over))
+    unit_ids = {unit_id for period in counts for unit_id in period if unit_id is not None}
+    names = list(
+        Unit.objects.filter(county=county, pk__in=unit_ids)
+        .order_by("kind", "order", "pk")
+        .values_list("pk", "name")
     )
-    result = {names[pk]: n for pk, n in counts.items() if pk is not None and pk in names}
-    if None in counts:
-        result[NO_UNIT] = counts[None]
+    result = []
+    for period in counts:
+        named = [(name, period[pk]) for pk, name in names if pk in period]
+        if None in period:
+            named.append((NO_UNIT, period[None]))
+        by_unit = {name: dict(zip(FIGURES, row[:3], strict=True)) for name, row in named}
+        over_level = {name: row[3] for name, row in named if row[3]}
+        result.append((by_unit, over_level))
     return result
 
 
