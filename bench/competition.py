@@ -63,6 +63,7 @@ def stored_pages(county: Any, quarter: Any, runs: int) -> None:
     from django.utils import timezone
 
     from xinfang.accounts.models import User
+    from xinfang.core.bulk import bulk_insert
     from xinfang.scoring.models import CompetitionCharges, CompetitionQuarter
     from xinfang.scoring.selectors import competition_compute, competition_split
 
@@ -82,10 +83,10 @@ def stored_pages(county: Any, quarter: Any, runs: int) -> None:
             def write() -> None:
                 with transaction.atomic():  # as in the service: replace the rows, save the tables
                     CompetitionCharges.objects.filter(competition=record).delete()
-                    CompetitionCharges.objects.bulk_create(
-                        [CompetitionCharges(competition=record, unit_id=unit, charges=rows)
+                    bulk_insert(
+                        CompetitionCharges,
+                        [{"competition_id": record.pk, "unit_id": unit, "charges": rows}
                          for unit, rows in charges.items()],
-                        batch_size=20,
                     )  # fmt: skip
                     record.figures, record.computed_at = figures, timezone.now()
                     record.save(update_fields=["figures", "computed_at"])

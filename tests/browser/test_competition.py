@@ -53,6 +53,8 @@ def test_the_leaderboard_and_a_units_breakdown(browser, demo_server, shot, viewp
     log_in(page, demo_server.url, "bureau")
     page.goto(f"{demo_server.url}/competition/")
     assert page.get_by_test_id("competition-state").inner_text().startswith("草稿")
+    assert "的数据计算" in page.get_by_test_id("competition-computed").inner_text()
+    assert page.get_by_test_id("competition-recompute").is_visible()
     rows = page.get_by_test_id("competition-1").get_by_test_id("competition-row")
     assert rows.last.get_attribute("data-unit") == "闹店镇" and rows.last.get_attribute("data-vetoed") == "1"
     zhou = page.locator('[data-testid=competition-row][data-unit="周庄镇"]')
