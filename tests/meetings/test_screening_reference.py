@@ -121,7 +121,8 @@ def build(county, plans: list[dict]) -> list[Matter]:
         dates = sorted(BASE + dt.timedelta(days=offset) for offset, *_ in plan["events"])
         category = categories[plan["category"] % len(categories)]
         matter = Matter.objects.create(
-            county=county, number=f"R20-{n:03d}", query_code=f"R20Q{n:05d}", registered_at=stamp,
+            county=county, number=plan.get("number") or f"R20-{n:03d}", query_code=f"R20Q{n:05d}",
+            registered_at=stamp,
             origin_township=township, category=category, content="随机", channel="visit", top_level="county",
             first_event_date=dates[0], last_event_date=dates[-1], event_count=len(dates),
             status=plan["status"], is_threat=plan["threat"], clock=plan["clock"],
@@ -189,3 +190,65 @@ def test_it_screens_as_the_rules_read_matter_by_matter(county, settings, plans, 
             else:
                 assert alone.score == 0 and set(alone.factors.values()) == {Decimal("0.0")}
         transaction.set_rollback(True)
+
+
+def plan(events: list[tuple[int, str, int, bool]], **options: object) -> dict[str, object]:
+    return {"events": events, "status": "in_progress", "changes": [], "threat": False, "clock": "",
+            "due": None, "started": None, "rating": None, "units": [], "instruction": None, "category": 0,
+            **options}  # fmt: skip
+
+
+def test_a_small_county_computed_by_hand(county, settings):
+    """June 2026 screened at 2026-07-01 (offset 122 from 2026-03-01), the clock at 2026-09-01, defaults.
+
+    A: risk 28 (到市 8 + 赴省 20) + 5 (one visit in 90 days) + 4 (8 persons) + 4 (122 days) + 6 (12 days
+       overdue) + 20 (扬言) = 67; screening 4.1 (122/30) + 6.0 (2 repeat) + 20.0 (2 over level) + 4.0
+       + 5.0 (two units) + 33.5 (67 × 0.5) + 20.0 (批示 open) = 92.6.
+    B: closed on day 130, after the month: open then. Risk 5 + 2 (62 days) + 15 (不满意 on day 90) = 22;
+       screening 2.1 + 10.0 + 11.0 = 23.1 (one unit; its 批示 done on day 60, before the month's end).
+    C: concluded on day 100: not open. D and F: first seen on day 121, risk 5, screening 0.0 + 2.5; F's
+    number sorts first. E: first seen on day 122, after the month."""
+    settings.XINFANG_MEETING_WEIGHTS = ""
+    settings.XINFANG_RISK_WEIGHTS = ""
+    settings.XINFANG_MONTH_START_DAY = 1
+    plans = [
+        plan([(0, "province", 8, False), (30, "city", 1, True), (100, "county", 1, True)], threat=True,
+             clock="handle", due=110, started=10, units=[(5, 0), (20, 1)], instruction=(40, None, True)),
+        plan([(60, "county", 1, False)], status="resolved", changes=[(130, "resolved", False)],
+             rating=(90, True), units=[(70, 2)], instruction=(50, 10, True), category=1),
+        plan([(10, "beijing", 20, False)], status="concluded", changes=[(100, "concluded", False)],
+             category=2),
+        plan([(121, "county", 1, False)], category=3, number="R20-D"),
+        plan([(122, "county", 1, False)], category=4),
+        plan([(121, "county", 1, False)], category=5, number="R20-B"),
+    ]  # fmt: skip
+    month = Month(2026, 6)
+    with time_machine.travel(dt.datetime(2026, 9, 1, 10, tzinfo=SHANGHAI), tick=False):
+        a, b, c, d, e, _ = build(county, plans)
+        ranked, qualifying = screen(county=county, month=month, limit=None)
+        assert [(x.number, x.score) for x in ranked] == [
+            (a.number, Decimal("92.6")), (b.number, Decimal("23.1")), ("R20-B", Decimal("2.5")),
+            ("R20-D", Decimal("2.5")),
+        ]  # fmt: skip
+        assert qualifying == 4
+        assert {name: float(value) for name, value in ranked[0].factors.items()} == {
+            "days_open": 4.1, "repeat": 6.0, "over_level": 20.0, "collective": 4.0, "units": 5.0,
+            "dissatisfied": 0.0, "risk": 33.5, "instruction": 20.0,
+        }  # fmt: skip
+        assert ranked[0].evidence.risk == 67 and ranked[1].evidence.risk == 22
+        assert ranked[1].factors["dissatisfied"] == Decimal("10.0") and ranked[1].factors["instruction"] == 0
+        # The limit cuts between two tied matters: the number decides.
+        assert [x.number for x in screen(county=county, month=month, limit=3)[0]] == [
+            a.number,
+            b.number,
+            "R20-B",
+        ]
+        assert candidate_for(county=county, month=month, matter=a) == ranked[0]
+        assert candidate_for(county=county, month=month, matter=d) == ranked[3]
+        for outside in (c, e):
+            assert candidate_for(county=county, month=month, matter=outside).score == 0
+        assert expected_is(reference(county, month), ranked)
+
+
+def expected_is(expected: list[tuple[str, Decimal, dict[str, Decimal]]], ranked: list) -> bool:
+    return expected == [(x.number, x.score, x.factors) for x in ranked]

@@ -11,24 +11,28 @@ factors, so the factors add up to it exactly. The evidence, all of it known at t
 - collective: the persons of its largest visit, when 5 or more (at most 50);
 - units: the units it was sent to (转交/交办) beyond the first, when several are involved;
 - dissatisfied: a rating 不满意, to the bureau or the unit;
-- risk: its escalation-risk score (`stats.risk.risk_ranking`, used as it is);
+- risk: its escalation-risk score (`stats.risk`, used as it is);
 - instruction: a 批示 outstanding, an open supervision item of the weekly analysis's 批示 on it.
 
 A matter qualifies when it is open at `as_of` (the risk ranking's definition) and its score is above 0.
 Weights: XINFANG_MEETING_WEIGHTS ("risk=1,instruction=30", the rest default), checked by xinfang.E020.
-Queries are grouped: a fixed number per screening plus one per 5,000 open matters, none per matter.
+Queries are grouped: a fixed number per screening, none per matter; `candidate_for` scores one matter
+alone from that matter's rows. The screening of a month is stored (`Screening`, services.screening_run).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.directory.models import County
@@ -42,7 +46,7 @@ from xinfang.petitions.models import (
     Ownership,
     Rating,
 )
-from xinfang.stats.risk import risk_ranking
+from xinfang.stats.risk import FEW, among, risk_for, risk_totals
 from xinfang.supervision.models import SupervisionItem
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -99,8 +103,10 @@ def meeting_weights(text: str | None = None) -> dict[str, float]:
     return weights
 
 
+@functools.lru_cache(maxsize=8192)
 def points(value: float) -> Decimal:
-    """One decimal, half up (the way a person rounds)."""
+    """One decimal, half up (the way a person rounds). Remembered: a screening rounds the same few values
+    (days, counts, risk scores times a weight) for every open matter."""
     return Decimal(str(value)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
@@ -180,57 +186,74 @@ def month_end(month: Month) -> dt.date:
     return month.range(settings.XINFANG_MONTH_START_DAY)[1]
 
 
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def _narrowed(queryset: QuerySet[Any], column: str, matter_ids: list[int] | None) -> QuerySet[Any]:
+    """Only the rows of `matter_ids` (the open matters) when given: a plain IN list for a few (a matter
+    scored alone), one array parameter on PostgreSQL for many (a hashed lookup per row); SQLite reads
+    the county's rows and the caller keeps the open ones."""
+    if matter_ids is None:
+        return queryset
+    if len(matter_ids) <= FEW:
+        return queryset.filter(matter_id__in=matter_ids)
+    if connection.vendor == "postgresql":
+        return queryset.filter(among(column, matter_ids))
+    return queryset
 
 
-def _first_dates(ids: list[int]) -> dict[int, dt.date]:
-    found: dict[int, dt.date] = {}
-    for chunk in _chunks(ids):
-        found.update(Matter.objects.filter(pk__in=chunk).values_list("pk", "first_event_date").order_by())
-    return found
+def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows as the database returns them: the ORM's converters per value cost more than the query."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _events(county: County, as_of: dt.date) -> dict[int, tuple[int, int, int]]:
+def _events(
+    county: County, as_of: dt.date, matter_ids: list[int] | None = None
+) -> dict[int, tuple[int, int, int]]:
     """Per matter, (repeat events, over-level events, largest visit of 5 or more) before `as_of`: one
     grouped query over the events that can score."""
+    events = Event.objects.filter(county=county, date__lt=as_of).filter(
+        Q(is_repeat=True) | Q(level__in=OVER_LEVELS) | Q(persons__gte=COLLECTIVE_PERSONS)
+    )
     rows = (
-        Event.objects.filter(county=county, date__lt=as_of)
-        .filter(Q(is_repeat=True) | Q(level__in=OVER_LEVELS) | Q(persons__gte=COLLECTIVE_PERSONS))
+        _narrowed(events, '"petitions_event"."matter_id"', matter_ids)
         .values_list("matter_id")
         .annotate(
-            repeat=Count("pk", filter=Q(is_repeat=True)),
-            over=Count("pk", filter=Q(level__in=OVER_LEVELS)),
+            repeat=Count("date", filter=Q(is_repeat=True)),
+            over=Count("date", filter=Q(level__in=OVER_LEVELS)),
             largest=Max("persons", filter=Q(persons__gte=COLLECTIVE_PERSONS)),
         )
         .order_by()
     )
-    return {pk: (repeat, over, largest or 0) for pk, repeat, over, largest in rows}
+    return {pk: (repeat, over, largest or 0) for pk, repeat, over, largest in _rows(rows)}
 
 
-def _units(county: County, start: dt.datetime) -> dict[int, int]:
+def _units(county: County, start: dt.datetime, matter_ids: list[int] | None = None) -> dict[int, int]:
     """Per matter sent to two units or more before `start`, how many."""
+    assignments = Assignment.objects.filter(sent_at__lt=start)
+    narrowed = _narrowed(assignments, '"petitions_assignment"."matter_id"', matter_ids)
+    if narrowed is assignments:  # the county's, when not narrowed to its open matters
+        narrowed = assignments.filter(matter__county=county)
     rows = (
-        Assignment.objects.filter(matter__county=county, sent_at__lt=start)
-        .values_list("matter_id")
+        narrowed.values_list("matter_id")
         .annotate(units=Count("unit", distinct=True))
         .filter(units__gte=2)
         .order_by()
     )
-    return dict(rows)
+    return dict(_rows(rows))
 
 
-def _dissatisfied(county: County, start: dt.datetime) -> set[int]:
+def _dissatisfied(start: dt.datetime, matter_ids: list[int] | None = None) -> set[int]:
+    """The matters with a 不满意 rating given before `start`, of any county (the caller asks about its
+    own; the ratings' index of 不满意 ones is small, a join to the county would read all its matters)."""
     unhappy = Q(bureau_score=Rating.Score.DISSATISFIED) | Q(unit_score=Rating.Score.DISSATISFIED)
-    return set(
-        Rating.objects.filter(unhappy, matter__county=county, rated_at__lt=start).values_list(
-            "matter_id", flat=True
-        )
-    )
+    ratings = Rating.objects.filter(unhappy, rated_at__lt=start)
+    if matter_ids is not None and len(matter_ids) <= FEW:
+        ratings = ratings.filter(matter_id__in=matter_ids)
+    return set(ratings.values_list("matter_id", flat=True))
 
 
-def _instructions(county: County, start: dt.datetime) -> set[int]:
+def _instructions(county: County, start: dt.datetime, matter_ids: list[int] | None = None) -> set[int]:
     """Matters with a 批示 given before `start` that was not done then."""
     items = SupervisionItem.objects.filter(
         county=county,
@@ -238,6 +261,8 @@ def _instructions(county: County, start: dt.datetime) -> set[int]:
         matter__isnull=False,
         created_at__lt=start,
     ).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+    if matter_ids is not None and len(matter_ids) <= FEW:
+        items = items.filter(matter_id__in=matter_ids)
     return set(items.values_list("matter_id", flat=True))
 
 
@@ -249,51 +274,81 @@ def owners(matter_ids: Iterable[int]) -> dict[int, str]:
     return dict(rows)
 
 
-def screen(*, county: County, month: Month, limit: int | None = AGENDA_MAX) -> tuple[list[Candidate], int]:
-    """The qualifying matters of `month`, best first (ties: the older matter first, then the number), at
-    most `limit` (None: all), and how many qualify."""
+def _as_of(month: Month) -> tuple[dt.date, dt.datetime]:
     as_of = month_end(month) + dt.timedelta(days=1)
-    start = timezone.make_aware(dt.datetime.combine(as_of, dt.time.min))
+    return as_of, timezone.make_aware(dt.datetime.combine(as_of, dt.time.min))
+
+
+# An open matter's screening: (id, first event date, score, factors, evidence).
+_Scored = tuple[int, dt.date, Decimal, dict[str, Decimal], Evidence]
+
+
+def _scored(
+    county: County, as_of: dt.date, start: dt.datetime, risks: list[tuple[int, int, dt.date]]
+) -> list[_Scored]:
+    """The screening of the open matters `risks` ((id, risk score, first event date), as
+    `stats.risk.risk_totals` gives them): four grouped queries over their rows, then the arithmetic."""
     weights = meeting_weights()
-    risks = {risk.matter_id: risk for risk in risk_ranking(county=county, as_of=as_of, limit=None)}
-    if not risks:
-        return [], 0
-    firsts = _first_dates(sorted(risks))
-    events = _events(county, as_of)
-    units = _units(county, start)
-    unhappy = _dissatisfied(county, start)
-    instructed = _instructions(county, start)
+    ids = [pk for pk, _, _ in risks]
+    events = _events(county, as_of, ids)
+    units = _units(county, start, ids)
+    unhappy = _dissatisfied(start, ids)
+    instructed = _instructions(county, start, ids)
     scored = []
-    for pk, risk in risks.items():
+    for pk, risk, first in risks:
         repeat, over, largest = events.get(pk, (0, 0, 0))
-        first = firsts.get(pk)
         evidence = Evidence(
-            days_open=(as_of - first).days if first else 0, repeat=repeat, over_level=over, largest=largest,
-            units=units.get(pk, 0), dissatisfied=pk in unhappy, risk=int(risk.score),
-            instruction=pk in instructed,
+            days_open=(as_of - first).days, repeat=repeat, over_level=over, largest=largest,
+            units=units.get(pk, 0), dissatisfied=pk in unhappy, risk=risk, instruction=pk in instructed,
         )  # fmt: skip
         factors = factor_points(weights, evidence)
-        score = sum(factors.values(), Decimal("0.0"))
-        if score > 0:
-            scored.append((-score, first or as_of, risk.number, pk, factors, evidence))
-    scored.sort()
-    qualifying = len(scored)
-    chosen = scored if limit is None else scored[:limit]
-    names = owners(row[3] for row in chosen)
+        scored.append((pk, first, sum(factors.values(), Decimal("0.0")), factors, evidence))
+    return scored
+
+
+def screen(*, county: County, month: Month, limit: int | None = AGENDA_MAX) -> tuple[list[Candidate], int]:
+    """The qualifying matters of `month`, best first (ties: the older matter first, then the number), at
+    most `limit` (None: all), and how many qualify.
+
+    Every open matter's score comes from grouped queries (`stats.risk.risk_totals` and `_scored`); the
+    registration numbers, which only break ties, are read for the matters shown and those tied with the
+    last of them, the owners for the matters shown."""
+    as_of, start = _as_of(month)
+    risks = risk_totals(county=county, as_of=as_of)
+    if not risks:
+        return [], 0
+    qualifying = [row for row in _scored(county, as_of, start, risks) if row[2] > 0]
+    qualifying.sort(key=lambda row: (-row[2], row[1]))
+    chosen = qualifying if limit is None else qualifying[: max(limit, 0)]
+    numbers: dict[int, str] = {}
+    if chosen:
+        last = (chosen[-1][2], chosen[-1][1])
+        tied = [row for row in qualifying[len(chosen) :] if (row[2], row[1]) == last]
+        ids = [row[0] for row in chosen + tied]
+        for offset in range(0, len(ids), CHUNK):
+            part = ids[offset : offset + CHUNK]
+            numbers.update(Matter.objects.filter(pk__in=part).values_list("pk", "number").order_by())
+        ranked = sorted(chosen + tied, key=lambda row: (-row[2], row[1], numbers[row[0]]))
+        chosen = ranked[: len(chosen)]
+    names = owners(row[0] for row in chosen)
     return [
-        Candidate(matter_id=pk, number=number, score=-negative, factors=factors, evidence=evidence,
+        Candidate(matter_id=pk, number=numbers[pk], score=score, factors=factors, evidence=evidence,
                   owner=names.get(pk, ""))
-        for negative, _, number, pk, factors, evidence in chosen
-    ], qualifying  # fmt: skip
+        for pk, _, score, factors, evidence in chosen
+    ], len(qualifying)  # fmt: skip
 
 
 def candidate_for(*, county: County, month: Month, matter: Matter) -> Candidate:
-    """One matter's score for `month` (a matter staff add by hand: it may not qualify)."""
-    ranked, _ = screen(county=county, month=month, limit=None)
-    found = next((candidate for candidate in ranked if candidate.matter_id == matter.pk), None)
-    if found is not None:
-        return found
+    """One matter's score for `month`, as the whole screening scores it (a matter staff add by hand: it
+    may not qualify, and then every factor is 0). Its queries read that matter's rows only, and its
+    category's year for the risk score."""
+    as_of, start = _as_of(month)
+    risk = risk_for(matter=matter, as_of=as_of) if matter.county_id == county.pk else None
+    owner = owners([matter.pk]).get(matter.pk, "")
+    if risk is not None:
+        first = matter.first_event_date or as_of  # open at as_of: it has a first event before it
+        [(pk, _, score, factors, evidence)] = _scored(county, as_of, start, [(matter.pk, risk.score, first)])
+        if score > 0:
+            return Candidate(pk, matter.number, score, factors, evidence, owner)
     zero = {name: Decimal("0.0") for name in FACTORS}
-    return Candidate(
-        matter.pk, matter.number, Decimal("0.0"), zero, Evidence(), owners([matter.pk]).get(matter.pk, "")
-    )
+    return Candidate(matter.pk, matter.number, Decimal("0.0"), zero, Evidence(), owner)

@@ -339,6 +339,11 @@ class Transition(models.Model):
         verbose_name = "状态变更"
         verbose_name_plural = "状态变更"
         ordering: ClassVar = ["matter", "at", "id"]
+        indexes: ClassVar = [
+            # The matters whose status changed since a day (the escalation risk's open matters at a past
+            # day): a range of this index, not a pass over every status change.
+            models.Index(fields=["at", "matter"], name="transition_at_idx", condition=Q(imported=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
@@ -493,6 +498,15 @@ class Rating(models.Model):
     class Meta:
         verbose_name = "满意度评价"
         verbose_name_plural = "满意度评价"
+        indexes: ClassVar = [
+            # The 不满意 ratings given before a day (escalation risk, the joint meeting's screening): a small
+            # index of those alone, not a pass over every rating.
+            models.Index(
+                fields=["rated_at", "matter"],
+                name="rating_unhappy_idx",
+                condition=Q(bureau_score="dissatisfied") | Q(unit_score="dissatisfied"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_bureau_score_display()}/{self.get_unit_score_display()}"

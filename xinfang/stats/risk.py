@@ -92,6 +92,7 @@ COLLECTIVE_CAP = 50  # persons
 DAYS_OPEN_CAP = 730
 OVERDUE_CAP = 60  # days
 CATEGORY_MIN_EVENTS = 10  # a category's share counts from this many events in the year
+FEW = 100  # ids narrowed by a plain IN list on every database (a matter scored alone)
 
 
 def risk_weights(text: str | None = None) -> dict[str, float]:
@@ -150,8 +151,8 @@ def _base(county: County, scope_user: User | None) -> QuerySet[Matter]:
     return matters_for_user(user=scope_user).filter(county=county)
 
 
-def _among(column: str, ids: list[int]) -> RawSQL:
-    """PostgreSQL: `column = ANY(ids)`, the ids as one array parameter (a hashed lookup per row), passed
+def among(column: str, ids: list[int]) -> RawSQL:
+    """PostgreSQL only: `column = ANY(ids)`, the ids as one array parameter (a hashed lookup per row), passed
     as its text (adapting a list checks every element: a quarter of a second for 120,000)."""
     sql = f"{column} = ANY(%s::bigint[])"
     array = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
@@ -159,23 +160,27 @@ def _among(column: str, ids: list[int]) -> RawSQL:
 
 
 def open_matters(
-    *, county: County, as_of: dt.date, scope_user: User | None = None
+    *, county: County, as_of: dt.date, scope_user: User | None = None, matter_id: int | None = None
 ) -> list[tuple[int, dt.date, dt.date | None, str, dt.date | None, bool, int]]:
     """The matters open at the start of `as_of` (see the module docstring), as rows (id, first event date,
-    due date, clock, clock start, threat, category id). Three queries, one pass over the status changes:
-    the matters changed since `as_of`, the matters open now (less those), the changed ones with their
-    status then."""
+    due date, clock, clock start, threat, category id); only the matter `matter_id` when given. Three
+    queries: the matters changed since `as_of` (a range of the status changes' time index), the matters
+    open now (less those), the changed ones with their status then."""
     base = _base(county, scope_user).filter(first_event_date__lt=as_of)
     start = _start_of(as_of)
     columns = ("pk", "first_event_date", "due_date", "clock", "clock_started", "is_threat", "category_id")
     since = Transition.objects.filter(at__gte=start, imported=False)
+    if matter_id is not None:
+        base, since = base.filter(pk=matter_id), since.filter(matter_id=matter_id)
     changed = set(since.values_list("matter_id", flat=True).distinct().order_by())
     unchanged = base.exclude(status__in=FINISHED).values_list(*columns).order_by()
     rows = [row for row in unchanged if row[0] not in changed]
     if not changed:
         return rows
-    if connection.vendor == "postgresql":
-        touched = base.filter(_among('"petitions_matter"."id"', sorted(changed)))
+    if matter_id is not None:
+        touched = base
+    elif connection.vendor == "postgresql":
+        touched = base.filter(among('"petitions_matter"."id"', sorted(changed)))
     else:
         touched = base.filter(Exists(since.filter(matter_id=OuterRef("pk"))))
     then = (
@@ -194,14 +199,17 @@ def _evidence(county: County, as_of: dt.date, matter_ids: list[int] | None = Non
     Only the events that can score are read: over level, in the last 90 days, or collective (a largest
     visit below COLLECTIVE_PERSONS scores nothing, so its exact size does not matter); a matter without
     such an event has no evidence. On PostgreSQL `matter_ids` (the open matters) narrows it further with
-    one array parameter (a hashed lookup per event), so that only their rows come back."""
+    one array parameter (a hashed lookup per event), so that only their rows come back; a few ids (one
+    matter scored alone) narrow it on every database."""
     since = as_of - dt.timedelta(days=YEAR_DAYS)
     recent = as_of - dt.timedelta(days=REPEAT_DAYS)
     events = Event.objects.filter(county=county, date__gte=since, date__lt=as_of).filter(
         Q(level__in=OVER_LEVELS) | Q(date__gte=recent) | Q(persons__gte=COLLECTIVE_PERSONS)
     )
-    if matter_ids is not None and connection.vendor == "postgresql":
-        events = events.filter(_among('"petitions_event"."matter_id"', matter_ids))
+    if matter_ids is not None and len(matter_ids) <= FEW:
+        events = events.filter(matter_id__in=matter_ids)
+    elif matter_ids is not None and connection.vendor == "postgresql":
+        events = events.filter(among('"petitions_event"."matter_id"', matter_ids))
     grouped = (
         events.values_list("matter_id")
         .annotate(
@@ -220,21 +228,29 @@ def _evidence(county: County, as_of: dt.date, matter_ids: list[int] | None = Non
     return {pk: (city, high, repeat, largest or 0) for pk, city, high, repeat, largest in rows}
 
 
-def _category_shares(county: County, as_of: dt.date) -> dict[int, tuple[int, int]]:
-    """Per first-level category, (over-level events, events) in the last year before `as_of`."""
+def _category_shares(county: County, as_of: dt.date, top: int | None = None) -> dict[int, tuple[int, int]]:
+    """Per first-level category (only `top` when given), (over-level events, events) in the last year
+    before `as_of`."""
     since = as_of - dt.timedelta(days=YEAR_DAYS)
+    events = Event.objects.filter(county=county, date__gte=since, date__lt=as_of)
+    if top is not None:
+        events = events.filter(category_top_id=top)
     rows = (
-        Event.objects.filter(county=county, date__gte=since, date__lt=as_of)
-        .values_list("category_top_id")
+        events.values_list("category_top_id")
         .annotate(over=Count("date", filter=Q(level__in=OVER_LEVELS)), total=Count("date"))
         .order_by()
     )
     return {row[0]: (int(row[1]), int(row[2])) for row in rows if row[0] is not None}
 
 
-def _dissatisfied(county: County, as_of: dt.date) -> set[int]:
+def _dissatisfied(as_of: dt.date, matter_id: int | None = None) -> set[int]:
+    """The matters with a 不满意 rating given before `as_of` (of any county)."""
     unhappy = Q(bureau_score=Rating.Score.DISSATISFIED) | Q(unit_score=Rating.Score.DISSATISFIED)
-    ratings = Rating.objects.filter(unhappy, matter__county=county, rated_at__lt=_start_of(as_of))
+    # Every county's: the caller asks about its own matters, and a join to their county would read every
+    # matter of it; the 不满意 ratings are a small index of their own.
+    ratings = Rating.objects.filter(unhappy, rated_at__lt=_start_of(as_of))
+    if matter_id is not None:
+        ratings = ratings.filter(matter_id=matter_id)
     return set(ratings.values_list("matter_id", flat=True))
 
 
@@ -311,17 +327,20 @@ def _score(
 _Facts = tuple[int, _Evidence, int, int, bool, bool, tuple[int, int]]
 
 
-def _facts(*, county: County, as_of: dt.date, scope_user: User | None) -> list[_Facts]:
-    """Every open matter's inputs to the score, unordered. Five queries whatever the number of matters:
-    the open matters (two), their events' evidence, the categories' history, the dissatisfied ratings
-    (plus the categories' tree)."""
-    rows = open_matters(county=county, as_of=as_of, scope_user=scope_user)
+def _facts(
+    *, county: County, as_of: dt.date, scope_user: User | None, matter_id: int | None = None
+) -> list[_Facts]:
+    """Every open matter's inputs to the score, unordered (only `matter_id`'s, when given and open). Five
+    queries whatever the number of matters: the open matters (two), their events' evidence, the
+    categories' history, the dissatisfied ratings (plus the categories' tree)."""
+    rows = open_matters(county=county, as_of=as_of, scope_user=scope_user, matter_id=matter_id)
     if not rows:
         return []
-    evidence = _evidence(county, as_of, [row[0] for row in rows])
-    shares = _category_shares(county, as_of)
-    unhappy = _dissatisfied(county, as_of)
     tops = _tops(county)
+    evidence = _evidence(county, as_of, [row[0] for row in rows])
+    only = None if matter_id is None else tops.get(rows[0][6], rows[0][6])
+    shares = _category_shares(county, as_of, only)
+    unhappy = _dissatisfied(as_of, matter_id)
     running = as_of >= timezone.localdate()  # every running clock was already running on `as_of`
     petitioners = {str(clock) for clock in PETITIONER_CLOCKS}
     none = (0, 0)
@@ -352,6 +371,33 @@ def risk_scores(
         )  # fmt: skip
         scored.append((pk, factors, reasons))
     return scored
+
+
+def risk_totals(*, county: County, as_of: dt.date) -> list[tuple[int, int, dt.date]]:
+    """Every open matter's (id, score, first event date), unordered: the ranking's arithmetic without
+    factors, reasons or numbers (the joint meeting's screening reads every open matter's score)."""
+    weights = risk_weights()
+    return [
+        (item[0], sum(_factor_points(weights, *item[1:])), as_of - dt.timedelta(days=item[2]))
+        for item in _facts(county=county, as_of=as_of, scope_user=None)
+    ]
+
+
+def risk_for(*, matter: Matter, as_of: dt.date) -> Risk | None:
+    """One matter's risk at `as_of`, as the ranking scores it (None when it was not open then): its
+    queries read that matter's rows and its category's year only."""
+    weights = risk_weights()
+    facts = _facts(county=matter.county, as_of=as_of, scope_user=None, matter_id=matter.pk)
+    if not facts:
+        return None
+    pk, evidence, days_open, overdue, threat, dissatisfied, share = facts[0]
+    factors, reasons = _score(
+        weights=weights, evidence=evidence, days_open=days_open, overdue=overdue, threat=threat,
+        dissatisfied=dissatisfied, share=share,
+    )  # fmt: skip
+    return Risk(
+        matter_id=pk, number=matter.number, score=sum(factors.values()), factors=factors, reasons=reasons
+    )
 
 
 def risk_ranking(
