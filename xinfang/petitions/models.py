@@ -195,11 +195,19 @@ class Matter(models.Model):
             # The open matters with what the escalation-risk score reads of them, from the index alone (a
             # tenth of a county's matters; a pass over its rows otherwise).
             models.Index(
-                fields=["county", "first_event_date", "id", "due_date", "clock", "clock_started", "is_threat",
-                        "category"],
+                fields=[
+                    "county",
+                    "first_event_date",
+                    "id",
+                    "due_date",
+                    "clock",
+                    "clock_started",
+                    "is_threat",
+                    "category",
+                ],
                 name="matter_open_risk_idx",
                 condition=~Q(status__in=["rejected", "resolved", "concluded", "closed"]),
-            ),  # fmt: skip
+            ),
             # The deadline queues (due soon, overdue) of the county and of a unit: a range per running
             # clock, with the list's order; only matters with a clock are in them.
             models.Index(
