@@ -29,7 +29,12 @@ from xinfang.reception.services import reception_generate_days, reception_schedu
 from xinfang.reports.services import daily_report_days, daily_report_job
 from xinfang.reports.services.monthly import monthly_report_days, monthly_report_job
 from xinfang.reports.services.weekly import weekly_report_days, weekly_report_job
-from xinfang.scoring.services import competition_draft_days, competition_draft_job
+from xinfang.scoring.services import (
+    competition_draft_days,
+    competition_draft_job,
+    competition_refresh_days,
+    competition_refresh_job,
+)
 from xinfang.stats.hotspots import hotspot_warnings_job
 from xinfang.stats.kpi_facts import facts_work
 from xinfang.supervision.summary_issue import progress_summary_days, progress_summary_job
@@ -93,6 +98,10 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec(
         "competition_draft", "季度比拼结果起草", competition_draft_days(), "XINFANG_SCORING_DRAFT_TIME",
         competition_draft_job,
+    ),
+    JobSpec(
+        "competition_refresh", "未公布季度比拼结果重算", competition_refresh_days(),
+        "XINFANG_SCORING_REFRESH_TIME", competition_refresh_job,
     ),
     JobSpec(
         "meeting_remind", "联席会议提醒短信", meeting_remind_days(), "XINFANG_MEETING_REMIND_TIME",

@@ -445,6 +445,9 @@ XINFANG_DUTY_WEIGHT_OVERDUE = env_int("XINFANG_DUTY_WEIGHT_OVERDUE", 2)
 # The quarterly competition (docs/competition.md): the worker drafts the last quarter's tables on the first
 # working day after it, at this time; units may appeal a deduction until this many working days later.
 XINFANG_SCORING_DRAFT_TIME = os.environ.get("XINFANG_SCORING_DRAFT_TIME", "09:00")
+# Each night the drafted quarters not yet published are computed again (an event corrected since moves
+# its deduction by the morning).
+XINFANG_SCORING_REFRESH_TIME = os.environ.get("XINFANG_SCORING_REFRESH_TIME", "02:30")
 XINFANG_SCORING_APPEAL_DAYS = env_int("XINFANG_SCORING_APPEAL_DAYS", 5)
 # Escalation risk (docs/statistics.md, "越级风险"): the factors' weights as name=value pairs overriding the
 # defaults of xinfang/stats/risk.py (city, province, repeat, collective, days_open, overdue, threat,

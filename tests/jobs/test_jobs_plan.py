@@ -30,19 +30,22 @@ def test_it_lists_every_working_day_run_in_json(county, capsys):
     runs = json.loads(out)
     assert runs[:7] == [
         {"job": "dashboard_snapshot", "county": "410421", "at": "2026-02-13T00:30:00+08:00"},
+        {"job": "competition_refresh", "county": "410421", "at": "2026-02-13T02:30:00+08:00"},
         {"job": "review_windows", "county": "410421", "at": "2026-02-13T08:00:00+08:00"},
         {"job": "deadline_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "hotspot_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "meeting_remind", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
         {"job": "supervision_warnings", "county": "410421", "at": "2026-02-13T09:00:00+08:00"},
-        {"job": "daily_report", "county": "410421", "at": "2026-02-13T17:30:00+08:00"},
     ]
     monthly = ("progress_summary", "reception_schedules")
-    daily = ("dashboard_snapshot",)  # every day, holidays included: the dashboard is read on any day
+    # Every day, holidays included: the dashboard is read on any day, and a draft competition's figures
+    # follow the registry's corrections night by night.
+    daily = ("dashboard_snapshot", "competition_refresh")
     days = sorted({run["at"][:10] for run in runs if run["job"] not in (*monthly, *daily)})
     assert days == ["2026-02-13", "2026-02-14", "2026-02-24"]  # 14th: 调休 Saturday; 15th–23rd: 春节
-    snapshots = [run["at"][:10] for run in runs if run["job"] == "dashboard_snapshot"]
-    assert snapshots == [f"2026-02-{day}" for day in range(13, 25)]
+    every_day = [f"2026-02-{day}" for day in range(13, 25)]
+    for job in daily:
+        assert [run["at"][:10] for run in runs if run["job"] == job] == every_day
     # The weekly draft on each week's first working day: Tuesday the 24th after the holiday; the 10-day
     # summary on its calendar day, the 21st, holiday or not.
     assert [run["at"][:10] for run in runs if run["job"] == "weekly_report"] == ["2026-02-24"]

@@ -28,6 +28,7 @@ from xinfang.scoring.services import (
     competition_draft,
     competition_publish,
     competition_recompute,
+    competition_refresh_job,
     veto_record,
 )
 
@@ -118,6 +119,25 @@ def test_a_later_event_shows_only_after_the_bureau_recomputes(drafted, county, b
     assert record.changes["quarter"] == "2026Q1"
     # Unit users cannot recompute.
     assert client_for("zhouzhuang").post("/competition/2026Q1/recompute/").status_code == 403
+
+
+def test_the_nightly_job_recomputes_unpublished_drafts_only(drafted, county, bureau, head):
+    """An event corrected or added in the registry reaches a draft's pages by the next morning; a
+    published quarter is never computed again."""
+    register(bureau, county, "周庄镇", dt.date(2026, 3, 20), "province", n=3)
+    assert stored_score(county, "周庄镇") == 95.0
+    night = dt.datetime(2026, 4, 3, 2, 30, tzinfo=ZONE)
+    with time_machine.travel(night, tick=False):
+        assert competition_refresh_job(county=county, day=night.date(), now=night) == (
+            "已重新计算1个未公布季度的比拼结果（2026Q1）"
+        )
+    assert stored_score(county, "周庄镇") == 92.0
+    record = AuditRecord.objects.get(action="scoring.recompute")
+    assert (record.actor, record.actor_name) == (None, "system")
+    CompetitionQuarter.objects.filter(pk=drafted.pk).update(state=CompetitionQuarter.State.PUBLISHED)
+    register(bureau, county, "周庄镇", dt.date(2026, 3, 21), "beijing", n=1)
+    assert "已重新计算0个" in competition_refresh_job(county=county, day=night.date(), now=night)
+    assert stored_score(county, "周庄镇") == 92.0
 
 
 def test_an_addition_a_veto_and_an_appeal_decision_store_the_tables_again(

@@ -27,7 +27,7 @@ from xinfang.directory.models import County, Leader, Unit
 from xinfang.documents.models import Delivery, DocumentKind
 from xinfang.documents.services import document_issue, recipients_for
 from xinfang.lib.periods import Quarter, quarter_of, quarter_parse
-from xinfang.lib.schedule import Rule, quarter_first_working_day
+from xinfang.lib.schedule import Rule, every_day, quarter_first_working_day
 from xinfang.petitions.models import Event
 from xinfang.scoring.document import competition_document
 from xinfang.scoring.models import Addition, Appeal, CompetitionCharges, CompetitionQuarter, RuleSet, Veto
@@ -271,11 +271,11 @@ def appeal_decide(
 
 
 def competition_recompute(
-    *, county: County, quarter: Quarter, by: User, now: dt.datetime | None = None
+    *, county: County, quarter: Quarter, by: User | None, now: dt.datetime | None = None
 ) -> CompetitionQuarter:
-    """The bureau's 重新计算 of a draft: its tables computed again from the events as they stand now (an
-    event corrected since, a rule version replaced) and stored."""
-    bureau_only(by, county.pk, "重新计算比拼结果", system=False)
+    """The bureau's 重新计算 of a draft (or the worker's each night, `by` None): its tables computed again
+    from the events as they stand now (an event corrected since, a rule version replaced) and stored."""
+    bureau_only(by, county.pk, "重新计算比拼结果")
     now = now or timezone.now()
     with transaction.atomic():
         record = _open_record(county, quarter)
@@ -284,8 +284,8 @@ def competition_recompute(
         before = record.computed_at
         _tables_store(record, now)
         audit_record(
-            action="scoring.recompute", actor=by, obj=record, county=county,
-            changes={"quarter": quarter.code, "before": before.isoformat() if before else ""},
+            action="scoring.recompute", actor=by, actor_name="" if by else "system", obj=record,
+            county=county, changes={"quarter": quarter.code, "before": before.isoformat() if before else ""},
         )  # fmt: skip
     return record
 
@@ -342,6 +342,21 @@ def competition_draft_job(*, county: County, day: dt.date, now: dt.datetime) -> 
     if not created:
         return f"{quarter.label}比拼结果已起草，未重复起草"
     return f"已起草{quarter.label}比拼结果，申诉截止{record.appeal_until:%Y-%m-%d}"
+
+
+def competition_refresh_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
+    """Each night: every drafted quarter not yet published computed again, so that an event corrected in
+    the registry (a level, a township) moves its deduction on the pages by the next morning."""
+    codes = CompetitionQuarter.objects.filter(county=county, state=CompetitionQuarter.State.DRAFT)
+    done = [
+        competition_recompute(county=county, quarter=quarter_parse(code), by=None, now=now).quarter
+        for code in codes.order_by("quarter").values_list("quarter", flat=True)
+    ]
+    return f"已重新计算{len(done)}个未公布季度的比拼结果" + (f"（{'、'.join(done)}）" if done else "")
+
+
+def competition_refresh_days() -> Rule:
+    return every_day()
 
 
 def competition_draft_days() -> Rule:
