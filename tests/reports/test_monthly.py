@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,26 @@ def test_the_command_prints_exactly_the_issue_json_and_writes_the_files(county, 
     written = [Path(line) for line in err.getvalue().split()]
     assert sorted(path.suffix for path in written) == [".docx", ".pdf"]
     assert not MonthlyReport.objects.exists()  # computing saves nothing without --draft
+
+
+def test_the_command_loads_the_document_libraries_in_a_thread_while_it_counts(
+    county, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """python-docx, matplotlib and WeasyPrint are imported beside the counting (which waits on the
+    database), not after it; without --output nothing is loaded."""
+    from xinfang.reports.management.commands import report
+
+    loaded: list[str] = []
+    monkeypatch.setattr(report, "libraries_load", lambda: loaded.append(threading.current_thread().name))
+    with frozen():
+        call_command("report", "monthly", "--month", "2026-10", stdout=io.StringIO())
+        assert loaded == []
+        call_command("report", "monthly", "--month", "2026-10", "--output", str(tmp_path),
+                     stdout=io.StringIO())  # fmt: skip
+    for thread in threading.enumerate():
+        if thread.name == "document-libraries":
+            thread.join(timeout=30)
+    assert loaded == ["document-libraries"]
 
 
 @pytest.mark.parametrize(

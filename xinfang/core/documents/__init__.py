@@ -44,7 +44,21 @@ __all__ = [
     "document_docx",
     "document_html",
     "document_pdf",
+    "libraries_load",
 ]
+
+
+def libraries_load() -> None:
+    """Import python-docx, matplotlib (and find the charts' font) and WeasyPrint now, not at the first
+    document: a command that counts figures, then writes documents, runs this in a thread meanwhile (the
+    counting waits on the database; the imports take a second or two of the processor)."""
+    import docx  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+
+    from xinfang.core.documents.fonts import chart_font_family
+
+    chart_font_family()
 
 
 def document_docx(document: Document) -> bytes:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from xinfang.core.documents import Document, document_docx, document_pdf
+from xinfang.core.documents import Document, document_docx, document_pdf, libraries_load
 from xinfang.directory.management.options import county_option, date_option
 from xinfang.documents.models import DocumentKind, IssuedDocument
 from xinfang.lib.chinese_argparse import FORMAT_HELP
@@ -102,6 +103,8 @@ class Command(BaseCommand):
         date_from, date_to = week_of(day)
         if date_from > timezone.localdate():
             raise CommandError("该周尚未开始", returncode=2)
+        if options["output"]:
+            libraries_loading()
         if options["draft"]:
             weekly_draft(county=county, date_from=date_from, date_to=date_to, by=None)
         figures = weekly_figures(county=county, date_from=date_from, date_to=date_to)
@@ -150,6 +153,8 @@ class Command(BaseCommand):
             monthly_check_month(month)
         except ValidationError as error:
             raise CommandError("；".join(error.messages), returncode=2) from None
+        if options["output"]:
+            libraries_loading()
         drafted_now = options["draft"] and monthly_draft(county=county, month=month, by=None)[1]
         report = (
             MonthlyReport.objects.filter(county=county, month=str(month)).select_related("document").first()
@@ -237,6 +242,14 @@ class Command(BaseCommand):
         stream = self.stderr if output_format == "json" else self.stdout
         for path in paths:
             stream.write(str(path))
+
+
+def libraries_loading() -> None:
+    """The Word and PDF libraries imported in a thread while the figures are counted: the counting mostly
+    waits on the database, the imports (python-docx, matplotlib, WeasyPrint) take 1–2 s of the processor,
+    and the documents would otherwise wait for them after the figures. The first document waits for an
+    import still under way (Python's import lock)."""
+    threading.Thread(target=libraries_load, name="document-libraries", daemon=True).start()
 
 
 def issue_files(
