@@ -35,6 +35,8 @@ def test_staff_draft_edit_recount_and_the_head_approves(county, client_for) -> N
         assert f"/matters/?date_from=2026-10-01&amp;date_to=2026-10-31&amp;unit={renshe.pk}" in page
         assert "近12个月信访批次走势" in page and "data:image/svg+xml" in page  # the trend chart
         assert "舆情预判" in page and "下一步工作" in page
+        # No 环比, 同比 or rate ("—") stands at the left of its right-aligned column.
+        assert '<td class="num">—</td>' in page and "<td>—</td>" not in page
         saved = bureau.post(
             f"/reports/monthly/{report.pk}/", {"analysis": "越级访增多。", "suggestions": "压实包案。"}
         )

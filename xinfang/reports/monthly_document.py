@@ -46,6 +46,12 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
+def _figure(text: str) -> str | None:
+    """A rate or change for a table: "—" (none) as the builder's empty cell, printed "—" too but aligned
+    with the figures of its column (given as text, it stood at the left of a right-aligned column)."""
+    return None if text == "—" else text
+
+
 def monthly_document(
     *,
     county_name: str,
@@ -115,7 +121,7 @@ def _volume(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]]) -
         Table(
             header=("指标", "分子", "分母", "比率", "未计入"),
             rows=tuple(
-                (name, kpi["numerator"], kpi["denominator"], _percent(kpi["rate"]), kpi["excluded"])
+                (name, kpi["numerator"], kpi["denominator"], _figure(_percent(kpi["rate"])), kpi["excluded"])
                 for name, kpi in figures.get("kpis", {}).items()
             ),
         )
@@ -137,8 +143,8 @@ def _compared(figures: Mapping[str, Any], key: str, name: str, values: Mapping[s
             events = events_link(figures, row["events"], **{name: values[label]})
         last = before.get(label, {}).get("events", 0)
         base = None if year_ago is None else year_ago.get(label, {}).get("events", 0)
-        rows.append((label, row["matters"], events, row["persons"], changes(row["events"], last),
-                     base, changes(row["events"], base)))  # fmt: skip
+        rows.append((label, row["matters"], events, row["persons"], _figure(changes(row["events"], last)),
+                     base, _figure(changes(row["events"], base))))  # fmt: skip
     header = ("名称", "起", "批次", "人次", "环比", "去年同期批次", "同比")
     return Table(header=header, rows=tuple(rows))
 
@@ -173,7 +179,17 @@ def _units(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]]) ->
         matters = figures["by_unit"][name]["matters"]
         shown: Any = _matters(figures, matters, unit=units[name]) if name in units else matters
         last, over_last = before.get(name, {}).get("events", 0), over_before.get(name, 0)
-        rows.append((rank, name, shown, events, changes(events, last), over, changes(over, over_last)))
+        rows.append(
+            (
+                rank,
+                name,
+                shown,
+                events,
+                _figure(changes(events, last)),
+                over,
+                _figure(changes(over, over_last)),
+            )
+        )
     blocks: list[Any] = [Heading("二、涉及单位")]
     if not rows:
         return [*blocks, Paragraph.of("本月无信访事项涉及的责任单位。")]
@@ -204,9 +220,9 @@ def _categories(figures: Mapping[str, Any], keys: Mapping[str, Mapping[str, str]
         events: Any = row["events"]
         if name in values:
             events = events_link(figures, row["events"], category=values[name])
-        share = f"{row['events'] / total * 100:.1f}%" if total else "—"
+        share = f"{row['events'] / total * 100:.1f}%" if total else None
         last = before.get(name, {}).get("events", 0)
-        rows.append((name, events, share, changes(row["events"], last)))
+        rows.append((name, events, share, _figure(changes(row["events"], last))))
     blocks: list[Any] = [Heading("三、问题分类")]
     blocks.append(Table(header=("问题类别", "批次", "占比", "环比"), rows=tuple(rows)))
     blocks.append(Paragraph.of(_rising_text(figures)))
