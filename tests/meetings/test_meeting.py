@@ -264,7 +264,13 @@ def test_the_matter_page_and_next_months_screening_show_the_decision_and_its_sta
         labels = {getattr(row, "follow_label", "") for row in rows}
         assert len(rows) == 10 and labels == {"超期"}
         page = client_for("bureau").get(november.get_absolute_url()).content.decode()
+        # November's screening page, read from the screening the schedule stored: each candidate decided
+        # in October shows its decision's state, and so does the list of earlier decisions.
+        screening = client_for("bureau").get("/meetings/screening/?month=2026-11").content.decode()
     assert "以往会议决定落实情况" in page and "超期" in page
+    assert screening.count('data-testid="earlier-on-candidate"') == 10
+    assert screening.count('data-testid="follow-state"') == 10 and "2026年10月 <span" in screening
+    assert "按 2026-12-20 10:00 的数据筛选" in screening
     # The unit users see no decision card.
     with frozen():
         unit_page = client_for("zhouzhuang").get(f"/matters/{matter.pk}/")

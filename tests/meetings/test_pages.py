@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_the_screening_page_shows_each_factor(county, persona, client_for):
     province = province_matter(persona("bureau"), county)
     with frozen():
+        client_for("bureau").post("/meetings/screening/run/", {"month": "2026-10"})
         page = client_for("bureau").get("/meetings/screening/?month=2026-10")
         bad = client_for("bureau").get("/meetings/screening/?month=10月")
     body = page.content.decode()

@@ -117,6 +117,7 @@ ACTIONS: dict[str, str] = {
     "ownership.reassign": "调整包案领导",
     "ownership.escalate": "提请县级领导包案",
     "ownership.file": "下载包案附件",
+    "meetings.screen": "筛选联席会议候选事项",
     "meetings.schedule": "安排联席会议",
     "meetings.attendees": "登记联席会议参会人员",
     "meetings.agenda_add": "列入联席会议议题",
@@ -249,6 +250,12 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "ownership.meeting": {"place": "地点"},
     "ownership.closure_decide": {"confirm": "确认销号"},
     "ownership.reassign": {"to": "改由", "matters": "事项数"},
+    "meetings.screen": {
+        "month": "筛选月份",
+        "qualifying": "符合条件件数",
+        "listed": "列出件数",
+        "before": "上次筛选时间",
+    },
     "meetings.schedule": {
         "month": "筛选月份",
         "held_on": "会议日期",

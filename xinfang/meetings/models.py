@@ -78,6 +78,60 @@ class Meeting(models.Model):
         return f"{year}年{int(month)}月"
 
 
+class Screening(models.Model):
+    """A month's screening as stored (issue 20): computed once after the month closes (the worker, or the
+    bureau's 重新筛选 with the data as they stand then), so that no page computes it. `as_of` is what the
+    scores measure (the day after the month); `computed_at` when, from the data of that moment."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="所属县")
+    month = models.CharField("筛选月份", max_length=7)  # "YYYY-MM"
+    as_of = models.DateField("计分截止")
+    computed_at = models.DateTimeField("筛选时间")
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="筛选人",
+    )  # fmt: skip  # None: the worker
+    qualifying = models.PositiveIntegerField("符合条件事项数", default=0)
+    weights = models.JSONField("权重", default=dict)
+
+    class Meta:
+        verbose_name = "联席会议候选筛选"
+        verbose_name_plural = "联席会议候选筛选"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "month"], name="one_screening_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"联席会议候选筛选{self.month}"
+
+
+class ScreenedMatter(models.Model):
+    """One of the best AGENDA_MAX of a stored screening, as `screening.screen` ranked it: the number and
+    owner as they were shown, the score, each factor's points and the evidence its reasons are read from."""
+
+    screening = models.ForeignKey(
+        Screening, on_delete=models.CASCADE, related_name="candidates", verbose_name="筛选"
+    )
+    rank = models.PositiveSmallIntegerField("名次")
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="+", verbose_name="信访事项")
+    number = models.CharField("登记编号", max_length=40)
+    score = models.DecimalField("筛选得分", max_digits=8, decimal_places=1)
+    factors = models.JSONField("各因素得分", default=dict)
+    evidence = models.JSONField("筛选依据", default=dict)
+    owner = models.CharField("包案领导", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "联席会议候选事项"
+        verbose_name_plural = "联席会议候选事项"
+        ordering: ClassVar = ["screening", "rank"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["screening", "rank"], name="one_screened_matter_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.screening}#{self.rank}"
+
+
 class AgendaItem(models.Model):
     """A matter on the agenda: proposed by the screening (its score and factors frozen when listed) or added
     by the bureau with a reason; removed ones stay, with the reason, and are not discussed. The decision

@@ -1,10 +1,13 @@
-"""Reads of the joint meeting: the bureau's pages (county-wide roles read, the bureau writes) and the
-follow-up of earlier decisions (their supervision items' state: done, in progress, overdue)."""
+"""Reads of the joint meeting: the bureau's pages (county-wide roles read, the bureau writes), a month's
+stored screening and the follow-up of earlier decisions (their supervision items' state: done, in
+progress, overdue)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -12,7 +15,10 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.core.roles import COUNTY_WIDE_ROLES, Role
-from xinfang.meetings.models import AgendaItem, Meeting, MinutesCopy
+from xinfang.directory.models import County
+from xinfang.lib.periods import Month
+from xinfang.meetings.models import AgendaItem, Meeting, MinutesCopy, Screening
+from xinfang.meetings.screening import Candidate, Evidence
 from xinfang.supervision.models import SupervisionItem, state_label
 
 
@@ -76,11 +82,41 @@ def decision_state(item: SupervisionItem | None, today: dt.date) -> tuple[str, s
     return code, label
 
 
+def screening_stored(*, county: County, month: Month) -> Screening | None:
+    """The county's stored screening of `month` (None before it is screened): the pages never compute one."""
+    return Screening.objects.select_related("computed_by").filter(county=county, month=str(month)).first()
+
+
+_EVIDENCE = frozenset(field.name for field in dataclasses.fields(Evidence))
+
+
+def screening_candidates(screening: Screening) -> list[Candidate]:
+    """The stored best of a screening, best first, as `screening.screen` returned them."""
+    return [
+        Candidate(
+            matter_id=row.matter_id, number=row.number, score=Decimal(row.score),
+            factors={name: Decimal(value) for name, value in row.factors.items()},
+            evidence=Evidence(**{name: value for name, value in row.evidence.items() if name in _EVIDENCE}),
+            owner=row.owner,
+        )
+        for row in screening.candidates.order_by("rank")
+    ]  # fmt: skip
+
+
 def earlier_decisions(*, meeting: Meeting, matter_ids: Iterable[int] | None = None) -> list[AgendaItem]:
     """The decisions of the county's earlier meetings (approved), newest first, with their supervision
     items; only those on `matter_ids` when given."""
+    return decisions_before(county_id=meeting.county_id, month=meeting.month, matter_ids=matter_ids)
+
+
+def decisions_before(
+    *, county_id: int, month: str, matter_ids: Iterable[int] | None = None
+) -> list[AgendaItem]:
+    """The decisions of the county's approved meetings on months before `month` ("YYYY-MM"), newest
+    first, each with its follow-up state (`follow_code`, `follow_label`) read from its supervision item
+    today; only those on `matter_ids` when given."""
     items = AgendaItem.objects.filter(
-        meeting__county_id=meeting.county_id, meeting__month__lt=meeting.month,
+        meeting__county_id=county_id, meeting__month__lt=month,
         meeting__state=Meeting.State.APPROVED, removed=False,
     ).select_related("meeting", "matter", "leader", "supervision")  # fmt: skip
     if matter_ids is not None:

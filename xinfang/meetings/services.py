@@ -8,6 +8,7 @@ qualify (a removal that would go below is refused: add the replacement first).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
-from xinfang.core.roles import BUREAU_ROLES, Role
+from xinfang.core.roles import BUREAU_ROLES, Role, bureau_only
 from xinfang.directory.models import County, Leader, Unit, UnitOfficial
 from xinfang.documents.models import DocumentCopy, DocumentKind, IssuedDocument
 from xinfang.documents.services import document_copy_archive, document_issue, recipients_for
@@ -29,8 +30,17 @@ from xinfang.lib.masking import mask_name, scrub_text
 from xinfang.lib.periods import Month, month_of
 from xinfang.lib.text import clean_text
 from xinfang.meetings.document import minutes_document
-from xinfang.meetings.models import AgendaItem, Meeting, MinutesCopy
-from xinfang.meetings.screening import AGENDA_MAX, AGENDA_MIN, Candidate, candidate_for, screen
+from xinfang.meetings.models import AgendaItem, Meeting, MinutesCopy, ScreenedMatter, Screening
+from xinfang.meetings.screening import (
+    AGENDA_MAX,
+    AGENDA_MIN,
+    Candidate,
+    candidate_for,
+    meeting_weights,
+    month_end,
+    screen,
+)
+from xinfang.meetings.selectors import screening_candidates
 from xinfang.notifications.services import SmsDraft, sms_queue
 from xinfang.petitions.models import Matter
 from xinfang.stats.hotspots import bureau_recipients
@@ -75,38 +85,116 @@ def _item_row(meeting: Meeting, candidate: Candidate, order: int, **extra: Any) 
     )  # fmt: skip
 
 
-@transaction.atomic
+def month_closed(month: Month, today: dt.date) -> None:
+    """ValidationError (on `month`) unless the month is over on `today`: its screening measures its end."""
+    last = month_end(month)
+    if today <= last:
+        problem = f"{month.label}尚未结束（统计月截至{last:%Y-%m-%d}），结束后才能筛选"
+        raise ValidationError({"month": problem})
+
+
+def _screening_store(
+    county: County, month: Month, ranked: Sequence[Candidate], qualifying: int, *, by: User | None,
+    now: dt.datetime, replace: bool = True,
+) -> Screening:  # fmt: skip
+    """Store `month`'s screening (in the caller's transaction) with its audit record, replacing the one
+    stored (`replace`) or keeping it (a meeting scheduled while another request screened the month)."""
+    found = Screening.objects.select_for_update().filter(county=county, month=str(month)).first()
+    if found is not None and not replace:
+        return found
+    before = found.computed_at if found is not None else None
+    fields = {
+        "as_of": month_end(month) + dt.timedelta(days=1), "computed_at": now, "computed_by": by,
+        "qualifying": qualifying, "weights": meeting_weights(),
+    }  # fmt: skip
+    if found is None:
+        try:
+            with transaction.atomic():
+                screening = Screening.objects.create(county=county, month=str(month), **fields)
+        except IntegrityError:  # stored meanwhile by another request: it is replaced (or kept)
+            return _screening_store(county, month, ranked, qualifying, by=by, now=now, replace=replace)
+    else:
+        screening = found
+        for name, value in fields.items():
+            setattr(screening, name, value)
+        screening.save(update_fields=list(fields))
+        screening.candidates.all().delete()
+    ScreenedMatter.objects.bulk_create(
+        ScreenedMatter(
+            screening=screening, rank=rank, matter_id=candidate.matter_id, number=candidate.number,
+            score=candidate.score, factors={name: str(value) for name, value in candidate.factors.items()},
+            evidence=dataclasses.asdict(candidate.evidence), owner=candidate.owner,
+        )
+        for rank, candidate in enumerate(ranked, start=1)
+    )  # fmt: skip
+    audit_record(
+        action="meetings.screen", actor=by, actor_name="" if by else "system", obj=screening, county=county,
+        changes={"month": str(month), "qualifying": qualifying, "listed": len(ranked),
+                 "before": timezone.localtime(before).isoformat() if before else ""},
+    )  # fmt: skip
+    return screening
+
+
+def screening_run(
+    *, county: County, month: Month, by: User | None, now: dt.datetime | None = None
+) -> Screening:
+    """The screening of a month that is over, computed from the data as they stand now and stored with the
+    best AGENDA_MAX (the bureau's 重新筛选, or the worker's after the month closes with `by` None), so that
+    the pages read it instead of computing it. The ranking is computed before the write transaction: on
+    SQLite a transaction holds the database's write lock from its start, and the screening of a large
+    county takes seconds."""
+    bureau_only(by, county.pk, "筛选联席会议候选事项")
+    now = now or timezone.now()
+    month_closed(month, timezone.localdate(now))
+    ranked, qualifying = screen(county=county, month=month, limit=AGENDA_MAX)
+    with transaction.atomic():
+        return _screening_store(county, month, ranked, qualifying, by=by, now=now)
+
+
 def meeting_schedule(
-    *, county: County, month: Month, held_on: dt.date, by: User, place: str = "", chair: Leader | None = None
-) -> Meeting:
+    *, county: County, month: Month, held_on: dt.date, by: User, place: str = "", chair: Leader | None = None,
+    now: dt.datetime | None = None,
+) -> Meeting:  # fmt: skip
     """The bureau schedules the meeting that takes up `month`'s hard matters (one per month), on a date of
-    its choosing after the month; the screening's best AGENDA_MAX matters become the agenda."""
+    its choosing after the month; the stored screening's best AGENDA_MAX matters become the agenda. A month
+    not yet screened is screened first and stored in the same transaction as the meeting."""
     _bureau(by, county)
+    now = now or timezone.now()
     last = month.range(settings.XINFANG_MONTH_START_DAY)[1]
     if held_on <= last:
         raise ValidationError({"held_on": f"会议日期应在筛选月份结束（{last:%Y-%m-%d}）之后"})
+    month_closed(month, timezone.localdate(now))
     if chair is not None and (chair.county_id != county.pk or not chair.is_active):
         raise ValidationError({"chair": "主持人应为本县在任县级领导"})
     if Meeting.objects.filter(county=county, month=str(month)).exists():
         raise MeetingConflict(f"{month.label}的联席会议已安排")
-    ranked, qualifying = screen(county=county, month=month, limit=AGENDA_MAX)
-    try:
-        with transaction.atomic():
-            meeting = Meeting.objects.create(
-                county=county, month=str(month), held_on=held_on, place=_text(place, "place", "会议地点", 100,
-                required=False), chair=chair, qualifying=qualifying, created_by=by, created_at=timezone.now(),
-            )  # fmt: skip
-    except IntegrityError:
-        raise MeetingConflict(f"{month.label}的联席会议已安排") from None
-    AgendaItem.objects.bulk_create(
-        _item_row(meeting, candidate, order) for order, candidate in enumerate(ranked, start=1)
-    )
-    if chair is not None:
-        meeting.leaders.add(chair)
-    audit_record(
-        action="meetings.schedule", actor=by, obj=meeting, county=county,
-        changes={"month": str(month), "held_on": held_on, "agenda": len(ranked), "qualifying": qualifying},
-    )  # fmt: skip
+    stored = Screening.objects.filter(county=county, month=str(month)).first()
+    # Computed before the write transaction, as screening_run does.
+    fresh = None if stored is not None else screen(county=county, month=month, limit=AGENDA_MAX)
+    with transaction.atomic():
+        if stored is None:
+            assert fresh is not None
+            stored = _screening_store(county, month, *fresh, by=by, now=now, replace=False)
+        ranked = screening_candidates(stored)
+        try:
+            with transaction.atomic():
+                meeting = Meeting.objects.create(
+                    county=county, month=str(month), held_on=held_on, place=_text(place, "place", "会议地点",
+                    100, required=False), chair=chair, qualifying=stored.qualifying, created_by=by,
+                    created_at=now,
+                )  # fmt: skip
+        except IntegrityError:
+            raise MeetingConflict(f"{month.label}的联席会议已安排") from None
+        AgendaItem.objects.bulk_create(
+            _item_row(meeting, candidate, order) for order, candidate in enumerate(ranked, start=1)
+        )
+        if chair is not None:
+            meeting.leaders.add(chair)
+        audit_record(
+            action="meetings.schedule", actor=by, obj=meeting, county=county,
+            changes={"month": str(month), "held_on": held_on, "agenda": len(ranked),
+                     "qualifying": stored.qualifying},
+        )  # fmt: skip
     return meeting
 
 
@@ -413,10 +501,16 @@ def _instruction(item: AgendaItem) -> str:
 
 
 def meeting_remind_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
-    """Each working day: remind the bureau to schedule the meeting of last month's matters when it is not
+    """Each working day: screen last month when it has no stored screening (the first working day after
+    it closes), remind the bureau to schedule the meeting of last month's matters when it is not
     yet scheduled, and of a meeting within XINFANG_MEETING_REMIND_DAYS. One message per person, meeting
     and day (the outbox's dedupe key), so a repeated run sends nothing again."""
     month = month_of(day, settings.XINFANG_MONTH_START_DAY).shifted(-1)
+    screened = ""
+    if not Screening.objects.filter(county=county, month=str(month)).exists():
+        # The month just closed is screened once, so that its page and the meeting read it stored.
+        screening = screening_run(county=county, month=month, by=None, now=now)
+        screened = f"已筛选{month.label}联席会议候选事项（符合条件{screening.qualifying}件）；"
     meeting = Meeting.objects.filter(county=county, month=str(month)).first()
     if meeting is None:
         text = f"{month.label}联席会议尚未安排，请确定会议日期并核定议题（10至20件）。"
@@ -430,7 +524,7 @@ def meeting_remind_job(*, county: County, day: dt.date, now: dt.datetime) -> str
         text = f"{month.label}联席会议定于{when}召开，议题{count}件，请通知参会人员并准备材料。"
         topic = f"meeting_remind:{county.code}:{month}:held:{day.isoformat()}"
     else:
-        return "无需提醒"
+        return f"{screened}无需提醒"
     people = bureau_recipients(county)
     drafts = [
         SmsDraft(recipient_key=f"user:{user.pk}", recipient_name=user.display_name,
@@ -439,7 +533,7 @@ def meeting_remind_job(*, county: County, day: dt.date, now: dt.datetime) -> str
         for user in people
     ]  # fmt: skip
     queued = sms_queue(county=county, drafts=drafts)
-    return f"{text}（已生成{queued}条短信）"
+    return f"{screened}{text}（已生成{queued}条短信）"
 
 
 def meeting_remind_days() -> Any:

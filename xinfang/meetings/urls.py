@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.schedule, name="schedule"),
     path("screening/", views.screening, name="screening"),
+    path("screening/run/", views.screening_refresh, name="screening_run"),
     path("<int:meeting_id>/", views.detail, name="detail"),
     path("<int:meeting_id>/attendees/", views.attendees, name="attendees"),
     path("<int:meeting_id>/add/", views.add, name="add"),

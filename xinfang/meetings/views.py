@@ -27,14 +27,17 @@ from xinfang.documents.services import document_download
 from xinfang.lib.periods import month_of
 from xinfang.meetings.forms import AddForm, AttendeesForm, DecisionForm, MonthForm, RemoveForm, ScheduleForm
 from xinfang.meetings.models import AgendaItem, Meeting
-from xinfang.meetings.screening import AGENDA_MAX, AGENDA_MIN, FACTORS, Candidate, meeting_weights, screen
+from xinfang.meetings.screening import AGENDA_MAX, AGENDA_MIN, FACTORS, meeting_weights, month_end
 from xinfang.meetings.selectors import (
     agenda_item_get_for_user,
+    decisions_before,
     earlier_decisions,
     meeting_get_for_user,
     meetings_for_user,
     minutes_copies_for_user,
     minutes_copy_get_for_user,
+    screening_candidates,
+    screening_stored,
 )
 from xinfang.meetings.services import (
     agenda_add,
@@ -44,6 +47,7 @@ from xinfang.meetings.services import (
     meeting_attendees_set,
     meeting_schedule,
     minutes_approve,
+    screening_run,
 )
 from xinfang.petitions.selectors import matters_for_user
 
@@ -118,25 +122,60 @@ def schedule(request: AuthedRequest) -> HttpResponse:
 @role_required(COUNTY_WIDE_ROLES)
 @require_GET
 def screening(request: AuthedRequest) -> HttpResponse:
-    """A month's screening: the 20 best with each factor's points, the weights, how many qualify."""
+    """A month's stored screening: the 20 best with each factor's points, the weights, how many qualify,
+    when it was computed, and the earlier meetings' decisions with their state. Never computed here: a
+    month not yet screened offers the bureau the button that screens it."""
     form = MonthForm(request.GET or {"month": _last_month(request)})
-    ranked: list[Candidate] = []
-    qualifying, month = 0, None
-    if form.is_valid():
-        month = form.cleaned_data["month"]
-        ranked, qualifying = screen(county=_county(request), month=month, limit=AGENDA_MAX)
+    return _screening(request, form, 200 if form.is_valid() else 422)
+
+
+def _screening(request: AuthedRequest, form: MonthForm, status: int) -> HttpResponse:
+    county = _county(request)
+    month = form.cleaned_data["month"] if form.is_valid() else None
+    stored, ranked, earlier, closed = None, [], [], False
+    if month is not None:
+        closed = month_end(month) < timezone.localdate()
+        stored = screening_stored(county=county, month=month)
+        ranked = screening_candidates(stored) if stored is not None else []
+        earlier = decisions_before(county_id=county.pk, month=str(month))
+    by_matter: dict[int, list[AgendaItem]] = {}
+    for decision in earlier:
+        by_matter.setdefault(decision.matter_id, []).append(decision)
     context = {
         "form": form,
         "month": month,
+        "closed": closed,
+        "stored": stored,
+        "rows": [(candidate, by_matter.get(candidate.matter_id, [])) for candidate in ranked],
         "ranked": ranked,
-        "qualifying": qualifying,
+        "earlier": earlier,
+        "qualifying": stored.qualifying if stored is not None else 0,
         "factors": FACTORS,
-        "weights": meeting_weights(),
+        "weights": stored.weights if stored is not None else meeting_weights(),
+        "can_run": request.user.role in BUREAU_ROLES,
         "agenda_min": AGENDA_MIN,
         "agenda_max": AGENDA_MAX,
         "nav_key": "meetings",
     }
-    return render(request, "meetings/screening.html", context, status=200 if form.is_valid() else 422)
+    return render(request, "meetings/screening.html", context, status=status)
+
+
+@role_required(BUREAU_ROLES)
+@require_POST
+def screening_refresh(request: AuthedRequest) -> HttpResponse:
+    """The bureau's 重新筛选 (or 筛选, for a month not yet screened): computed now and stored."""
+    form = MonthForm(request.POST)
+    status = 422
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        try:
+            stored = screening_run(county=_county(request), month=month, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            status = _refused(form, error, "month")
+        else:
+            messages.success(request, f"已筛选{month.label}候选事项：符合条件{stored.qualifying}件")
+            return redirect(f"{reverse('meetings:screening')}?month={month}")
+    return _screening(request, form, status)
 
 
 @role_required(COUNTY_WIDE_ROLES)
