@@ -249,7 +249,16 @@ def libraries_loading() -> None:
     waits on the database, the imports (python-docx, matplotlib, WeasyPrint) take 1–2 s of the processor,
     and the documents would otherwise wait for them after the figures. The first document waits for an
     import still under way (Python's import lock)."""
-    threading.Thread(target=libraries_load, name="document-libraries", daemon=True).start()
+    threading.Thread(target=_libraries_load_quietly, name="document-libraries", daemon=True).start()
+
+
+def _libraries_load_quietly() -> None:
+    # A library that cannot load (WeasyPrint without Pango) fails again in the document, with its message
+    # where the command reports errors; not here as a thread's traceback.
+    try:
+        libraries_load()
+    except (ImportError, OSError):
+        return
 
 
 def issue_files(
