@@ -1,7 +1,8 @@
 """联席会议 (/meetings/) in Chromium on a desktop and a 1024 px tablet: the bureau screens last month's
-matters (each factor's points), schedules the meeting, takes one matter off the agenda with a reason and
-records a decision on the page during the meeting; the bureau head approves the minutes, which issues the
-numbered document and makes every decision a supervision item. Nothing spills sideways."""
+matters (each factor's points, stored: the page shows when, and 重新筛选), schedules the meeting, takes one
+matter off the agenda with a reason and records a decision on the page during the meeting; the bureau head
+approves the minutes, which issues the numbered document and makes every decision a supervision item.
+Nothing spills sideways."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.test_login_dashboard import log_in
 from xinfang.accounts.models import User
 from xinfang.directory.models import Category, Leader, Unit
@@ -60,6 +61,12 @@ def test_screening_recording_and_approving(browser, demo_server, shot, viewport)
     log_in(page, demo_server.url, "bureau")
     page.get_by_role("link", name="联席会议").first.click()
     page.get_by_role("link", name="候选筛选").click()
+    # Last month is not screened yet (the worker screens it on the first working day after it): the page
+    # says so and offers the button; nothing is computed until it is pressed.
+    assert page.get_by_test_id("candidate").count() == 0
+    assert "尚未筛选" in page.get_by_test_id("screening").inner_text()
+    page.get_by_test_id("screening-run").click()
+    page.wait_for_url("**/meetings/screening/?month=*")
     candidates = page.get_by_test_id("candidate")
     assert candidates.count() == 11
     assert "越级风险" in page.get_by_test_id("screening").inner_text()
@@ -118,4 +125,45 @@ def test_screening_recording_and_approving(browser, demo_server, shot, viewport)
     fits(page, viewport)
     shot(page, "approved")
     assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "viewport", [DESKTOP, {"width": 768, "height": 1024}, PHONE], ids=["desktop", "tablet768", "phone"]
+)
+def test_the_stored_screening_page(browser, demo_server, shot, viewport):
+    """The screening page reads the stored screening: a month not yet screened has a button, the stored one
+    says from which moment's data it was computed, and 重新筛选 computes it again; the main leader reads it
+    without the button. Nothing spills sideways on a 768 px tablet or a phone."""
+    last_months_matters(3)
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, "bureau")
+    page.goto(f"{demo_server.url}/meetings/screening/")
+    assert "尚未筛选" in page.get_by_test_id("not-screened").inner_text()
+    fits(page, viewport)
+    shot(page, "not-screened")
+    page.get_by_test_id("screening-run").click()
+    page.wait_for_url("**/meetings/screening/?month=*")
+    assert page.get_by_test_id("candidate").count() == 3
+    computed = page.get_by_test_id("screening-computed").inner_text()
+    assert computed.startswith(f"按 {timezone.localdate().isoformat()} ") and "的数据筛选" in computed
+    fits(page, viewport)
+    shot(page, "stored")
+    last_months_matters(1)  # one more registered late: 重新筛选 takes it in
+    page.get_by_role("button", name="重新筛选").click()
+    page.wait_for_url("**/meetings/screening/?month=*")
+    assert page.get_by_test_id("candidate").count() == 4
+    assert "符合条件4件" in page.locator(".messages").inner_text()
+    fits(page, viewport)
+    shot(page, "refreshed")
+    context.close()
+
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    log_in(page, demo_server.url, "secretary")
+    page.goto(f"{demo_server.url}/meetings/screening/")
+    assert page.get_by_test_id("candidate").count() == 4
+    assert page.get_by_test_id("screening-run").count() == 0
+    fits(page, viewport)
     context.close()
