@@ -24,6 +24,7 @@ from xinfang.meetings.services import meeting_remind_job, meeting_schedule, scre
 pytestmark = pytest.mark.django_db
 OCTOBER = Month(2026, 10)
 HELD = dt.date(2026, 11, 4)
+QUERIES = 5  # session, user, the stored screening, its rows, the earlier decisions
 
 
 def never(**_: object) -> None:
@@ -70,18 +71,29 @@ def test_the_page_never_computes_on_get(county, persona, client_for, no_computin
     assert not Screening.objects.exists()
 
 
-def test_the_page_shows_the_stored_screening_with_its_time(county, persona, client_for, monkeypatch):
+def test_the_page_shows_the_stored_screening_with_its_time(
+    county, persona, client_for, monkeypatch, django_assert_max_num_queries
+):
     province = province_matter(persona("bureau"), county)
     with frozen():
         screening_run(county=county, month=OCTOBER, by=None)
     monkeypatch.setattr(screening_module, "screen", never)
     monkeypatch.setattr(services, "screen", never)
+    client = client_for("bureau")
     with time_machine.travel(at(2026, 11, 5), tick=False):
-        page = client_for("bureau").get("/meetings/screening/?month=2026-10")
+        page = client.get("/meetings/screening/?month=2026-10")
     body = page.content.decode()
     assert page.status_code == 200 and province.number in body and "符合条件 1 件" in body
     assert "按 2026-11-02 10:00 的数据筛选" in body and "系统在月末后自动筛选" in body
     assert "重新筛选" in body and "越级风险" in body and "少于10件" in body
+    # Twenty candidates read in as many queries as one: the stored rows, the earlier decisions, no per row.
+    october_matters(persona("bureau"), county, 22)
+    monkeypatch.undo()
+    with frozen():
+        screening_run(county=county, month=OCTOBER, by=None)
+    with time_machine.travel(at(2026, 11, 5), tick=False), django_assert_max_num_queries(QUERIES):
+        page = client.get("/meetings/screening/?month=2026-10")
+    assert page.content.decode().count('data-testid="candidate"') == 20
 
 
 def test_rescreening_refreshes_the_stored_screening_and_audits_it(county, persona, client_for):
