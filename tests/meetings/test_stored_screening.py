@@ -5,6 +5,8 @@ compute it on a GET."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -208,3 +210,20 @@ def test_a_refused_schedule_stores_no_screening(county, persona):
     with time_machine.travel(at(2026, 10, 20), tick=False), pytest.raises(ValidationError, match="尚未结束"):
         meeting_schedule(county=county, month=OCTOBER, held_on=HELD, by=bureau)
     assert not Screening.objects.exists() and not Meeting.objects.exists()
+
+
+def test_the_screening_is_not_imported_at_start_up() -> None:
+    """The meetings app's matter-page provider reads the selectors at start-up; the screening (and with it the
+    risk score and the field cipher) is imported only where a screening is computed or read back."""
+    probe = (
+        "import sys\n"
+        "from xinfang.cli import _setup_django\n"
+        "_setup_django()\n"
+        "heavy = ('xinfang.meetings.screening', 'xinfang.stats.risk', 'xinfang.petitions.rows',\n"
+        "         'cryptography')\n"
+        "print(' '.join(name for name in heavy if name in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == ""

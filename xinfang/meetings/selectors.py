@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -18,8 +19,10 @@ from xinfang.core.roles import COUNTY_WIDE_ROLES, Role
 from xinfang.directory.models import County
 from xinfang.lib.periods import Month
 from xinfang.meetings.models import AgendaItem, Meeting, MinutesCopy, Screening
-from xinfang.meetings.screening import Candidate, Evidence
 from xinfang.supervision.models import SupervisionItem, state_label
+
+if TYPE_CHECKING:
+    from xinfang.meetings.screening import Candidate
 
 
 def meetings_for_user(*, user: User) -> QuerySet[Meeting]:
@@ -87,16 +90,18 @@ def screening_stored(*, county: County, month: Month) -> Screening | None:
     return Screening.objects.select_related("computed_by").filter(county=county, month=str(month)).first()
 
 
-_EVIDENCE = frozenset(field.name for field in dataclasses.fields(Evidence))
-
-
 def screening_candidates(screening: Screening) -> list[Candidate]:
     """The stored best of a screening, best first, as `screening.screen` returned them."""
+    # Imported here: the matter pages' provider (extras) reads this module at start-up, and the screening
+    # brings the risk score and the petitions' row writers (the field cipher) with it.
+    from xinfang.meetings.screening import Candidate, Evidence
+
+    known = frozenset(field.name for field in dataclasses.fields(Evidence))
     return [
         Candidate(
             matter_id=row.matter_id, number=row.number, score=Decimal(row.score),
             factors={name: Decimal(value) for name, value in row.factors.items()},
-            evidence=Evidence(**{name: value for name, value in row.evidence.items() if name in _EVIDENCE}),
+            evidence=Evidence(**{name: value for name, value in row.evidence.items() if name in known}),
             owner=row.owner,
         )
         for row in screening.candidates.order_by("rank")
