@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -108,12 +109,12 @@ matter_plans = st.fixed_dictionaries({
 })  # fmt: skip
 
 
-def build(county, plans: list[dict]) -> list[Matter]:
+def build(county, plans: list[dict[str, Any]]) -> list[Matter]:
     """The plans as rows, written directly (no services: any history the rules must read)."""
     categories = list(Category.objects.filter(county=county).order_by("pk"))
     units = list(Unit.objects.filter(county=county).order_by("pk")[:4])
     township = Unit.objects.get(county=county, name="周庄镇")
-    leader = Leader.objects.filter(county=county).order_by("pk").first()
+    leader = Leader.objects.filter(county=county).order_by("pk")[0]
     user = User.objects.get(username="bureau")
     stamp = dt.datetime(2026, 1, 1, tzinfo=SHANGHAI)
     made = []
@@ -250,5 +251,5 @@ def test_a_small_county_computed_by_hand(county, settings):
         assert expected_is(reference(county, month), ranked)
 
 
-def expected_is(expected: list[tuple[str, Decimal, dict[str, Decimal]]], ranked: list) -> bool:
+def expected_is(expected: list[tuple[str, Decimal, dict[str, Decimal]]], ranked: list[Any]) -> bool:
     return expected == [(x.number, x.score, x.factors) for x in ranked]

@@ -286,9 +286,9 @@ def test_resolved_is_one_rule():
 
 def test_it_starts_the_kpi_command_without_the_libraries_it_does_not_need() -> None:
     """`xinfang kpi` for a year within 1 s (issue 18) leaves Pillow (the CAPTCHA), urllib, the documents'
-    and spreadsheets' libraries and the matter pages unloaded: each would cost its start-up. (The field
-    cipher, `cryptography` through petitions.rows, is loaded again since the meetings app's matter-page
-    provider imports the screening at start-up; stats.kpi itself no longer needs it.)"""
+    and spreadsheets' libraries the matter pages, the field cipher
+    (`cryptography`, through petitions.rows) and the escalation-risk screening unloaded: each would cost
+    its start-up."""
     probe = (
         "import sys\n"
         "from xinfang.cli import _setup_django\n"
@@ -297,7 +297,8 @@ def test_it_starts_the_kpi_command_without_the_libraries_it_does_not_need() -> N
         "load_command_class(get_commands()['kpi'], 'kpi')\n"
         "import xinfang.stats.kpi, xinfang.stats.kpi_facts\n"
         "heavy = ('PIL', 'urllib.request', 'matplotlib', 'weasyprint', 'docx', 'openpyxl',\n"
-        "         'xinfang.petitions.pages', 'xinfang.ownership.pages')\n"
+        "         'xinfang.petitions.pages', 'xinfang.ownership.pages', 'cryptography',\n"
+        "         'xinfang.petitions.rows', 'xinfang.stats.risk', 'xinfang.meetings.screening')\n"
         "print(' '.join(name for name in heavy if name in sys.modules))\n"
     )
     done = subprocess.run(
