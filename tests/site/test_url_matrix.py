@@ -238,13 +238,24 @@ OBJECT_OF = {
     "reception:slot": "reception_slot",
     "reception:public_sheet": "sheet",
     "reception:record": "reception_record",
-    **{f"scoring:{name}": "quarter" for name in ("draft", "addition", "veto", "publish", "export")},
+    **{
+        f"scoring:{name}": "quarter"
+        for name in ("draft", "recompute", "addition", "veto", "publish", "export")
+    },
     **{f"scoring:{name}": "competition_unit" for name in ("unit", "appeal")},
     "scoring:evidence": "competition_addition",
     "scoring:decide": "unit",  # refused (403), or a GET of a POST-only URL (405), before any lookup
     **{f"scoring:{name}": "village" for name in ("village", "village_rectification", "village_visit")},
     **{f"scoring:{name}": "year" for name in ("village_publish", "village_export")},
-    **{f"scoring:{name}": "unit" for name in ("village_task", "village_progress")},  # POST-only, as above
+    **{
+        f"scoring:{name}": "unit"  # POST-only, as above
+        for name in (
+            "village_task",
+            "village_progress",
+            "village_rectification_close",
+            "village_rectification_reopen",
+        )
+    },
     **{f"meetings:{name}": "meeting" for name in ("detail", "attendees", "add", "approve")},
     **{f"meetings:{name}": "meeting_item" for name in ("remove", "decide")},
     "meetings:minutes_file": "minutes_copy",
@@ -529,8 +540,16 @@ URLS: dict[str, tuple[int, ...]] = {
     "scoring:publish": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     **{
         f"scoring:{name}": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403)
-        for name in ("draft", "addition", "veto", "village_rectification")
+        for name in (
+            "draft",
+            "recompute",
+            "addition",
+            "veto",
+            "village_rectification",
+            "village_rectification_close",
+        )
     },
+    "scoring:village_rectification_reopen": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),
     # 村级星级 (issue 19 part 2), 2026 not published: the bureau the ratings as they stand; leaders and a
     # township the page (no list until published), a township its own villages only; a department none.
     "scoring:villages": (302, 200, 200, 200, 200, 200, 403, 403, 403, 403),
@@ -549,7 +568,7 @@ URLS: dict[str, tuple[int, ...]] = {
     },
     **{
         f"meetings:{name}": (302, 405, 405, 403, 403, 403, 403, 403, 403, 403)
-        for name in ("schedule", "attendees", "add", "approve", "remove", "decide")
+        for name in ("schedule", "screening_run", "attendees", "add", "approve", "remove", "decide")
     },
     "meetings:minutes": (302, 200, 200, 200, 403, 200, 200, 403, 403, 403),
     "meetings:minutes_file": (302, 200, 200, 200, 403, 200, 404, 403, 403, 403),
