@@ -47,9 +47,13 @@ def test_it_scopes_matters_to_each_users_county_unit_and_role(
     }
 
     def seen(user) -> set[str]:
-        return {
+        scope = {
             ours[pk] for pk in matters_for_user(user=user).filter(pk__in=ours).values_list("pk", flat=True)
         }
+        # A list page's form of the scope (assignments probed row by row) holds the same matters.
+        paged = matters_for_user(user=user, paged=True).filter(pk__in=ours)
+        assert {ours[pk] for pk in paged.values_list("pk", flat=True)} == scope
+        return scope
 
     assert seen(zhouzhuang) == {"from_zhouzhuang", "assigned_zhouzhuang", "reports_renshe", "reports_bureau"}
     assert seen(renshe) == {"renshe_handles", "reports_bureau"}

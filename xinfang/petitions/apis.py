@@ -135,7 +135,7 @@ class MatterListApi(ContractApi):
             })  # fmt: skip
         filters = form.matter_filter()
         page = matter_page(
-            matters_filtered(user=user, filters=filters),
+            matters_filtered(user=user, filters=filters, paged=True),
             after=_cursor(request),
             size=PAGE_SIZE,
             query=filters.q,

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import IsNull
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,7 +35,7 @@ from xinfang.petitions.rows import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
 
 
-def matters_for_user(*, user: User) -> QuerySet[Matter]:
+def matters_for_user(*, user: User, paged: bool = False) -> QuerySet[Matter]:
     """Every matter the user may see, anywhere: lists, counts, search, exports, API.
 
     Bureau and main leaders see their county; a county leader the matters they own; a unit user the
@@ -46,6 +47,12 @@ def matters_for_user(*, user: User) -> QuerySet[Matter]:
     Art. 46 exclusions are lists the database reads once per query, and a unit's assignments (tens of
     thousands) are looked up matter by matter, which suits a page of the newest matters or a narrow
     queue. `matters_total` counts a unit's scope branch by branch.
+
+    `paged`: the caller reads a page of the newest matters (a list page, a search's scan), a few dozen
+    rows off the index. PostgreSQL would otherwise hash every current assignment of the unit (47,000 of
+    a large department at a million matters) before the first row, on every page; as a scalar probe,
+    which it cannot hash, each candidate row costs one index lookup. A whole scope (counts, exports) must
+    not ask for it: a probe per matter of the county.
     """
     if not user.is_authenticated or user.county_id is None:
         return Matter.objects.none()
@@ -56,7 +63,10 @@ def matters_for_user(*, user: User) -> QuerySet[Matter]:
         return matters.filter(pk__in=todo.owned_matter_ids(user.leader_id))
     if user.role == Role.UNIT_USER and user.unit_id:
         responsible, township, assigned = _unit_branches(user)
-        return matters.filter(responsible | township | Exists(assigned.filter(matter=OuterRef("pk"))))
+        mine = assigned.filter(matter=OuterRef("pk")).order_by()
+        if paged:
+            return matters.filter(responsible | township | IsNull(Subquery(mine.values("pk")[:1]), False))
+        return matters.filter(responsible | township | Exists(mine))
     return Matter.objects.none()
 
 
@@ -182,9 +192,10 @@ def matters_search(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
     return matters_matching(matters, filters.q) if filters.q else matters
 
 
-def matters_filtered(*, user: User, filters: MatterFilter) -> QuerySet[Matter]:
-    """The user's scope narrowed by every filter but the text search, newest event first."""
-    return _narrowed(matters_for_user(user=user), user, filters)
+def matters_filtered(*, user: User, filters: MatterFilter, paged: bool = False) -> QuerySet[Matter]:
+    """The user's scope narrowed by every filter but the text search, newest event first (`paged`: read
+    a page at a time, see matters_for_user)."""
+    return _narrowed(matters_for_user(user=user, paged=paged), user, filters)
 
 
 def matters_total(

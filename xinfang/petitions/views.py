@@ -201,7 +201,9 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     form = MatterFilterForm(request.GET or None, county_id=request.user.county_id, user=request.user)
     valid = not form.is_bound or form.is_valid()
     filters = form.matter_filter() if form.is_bound and valid else MatterFilter()
-    matters = matters_filtered(user=request.user, filters=filters) if valid else Matter.objects.none()
+    matters = Matter.objects.none()
+    if valid:
+        matters = matters_filtered(user=request.user, filters=filters, paged=True)
     after = request.GET.get("after", "")
     page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, rows_from=list_matters())
     query = request.GET.copy()
