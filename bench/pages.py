@@ -15,7 +15,10 @@ one, the bench acting as the authenticator app), then every page is requested --
 warm-up requests, one at a time: the home page, the matter list, its next page (the keyset cursor of page
 1), each of the role's to-do queues (`?todo=`), the owning leader's matters (`?owner=`, county-wide
 roles), the statistics of last month, and the 领导包案 pages (the overview and batches for county-wide roles,
-我的包案 for leaders). Last, --clients clients (one connection and session each,
+我的包案 for leaders), and the linkage's pages (issues 18–20: the KPIs of last month, the last closed
+quarter's competition board and, but for leaders, a unit's breakdown — the quarter drafted first, as the
+worker would —, the villages' star ratings, the monthly analyses, and the joint meeting's screening of
+last month, stored first as the worker would). Last, --clients clients (one connection and session each,
 personas in turn) request /matters/ as fast as the server answers for --seconds.
 
 Targets (issue 14, item 11): p95 ≤ 300 ms for every page; ≥ 150 list pages a second with 8 clients on 2
@@ -40,6 +43,7 @@ import time
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -120,6 +124,7 @@ def workload_prepare(*, matters: int) -> list[str]:
     )
     today = timezone.localdate()
     week = today - dt.timedelta(days=today.weekday())
+    linkage = _linkage_prepare(county)
     return [
         f"{Matter.objects.filter(county=county).count():,} matters, "
         f"{Event.objects.filter(county=county).count():,} events "
@@ -137,7 +142,45 @@ def workload_prepare(*, matters: int) -> list[str]:
         f"{Assignment.objects.filter(is_current=True, state=Assignment.State.OBJECTED).count():,} "
         "objections, "
         f"{Extension.objects.filter(state=Extension.State.REQUESTED).count():,} extension requests",
+        linkage,
     ]
+
+
+def _linkage_prepare(county: Any) -> str:
+    """The last closed quarter's competition drafted (its tables stored, as the worker's job does) and
+    last month's joint-meeting screening stored (the reminder job's): the pages read them, never compute."""
+    from django.utils import timezone
+
+    from xinfang.lib.periods import quarter_of
+    from xinfang.meetings.models import Screening
+    from xinfang.meetings.services import screening_run
+    from xinfang.scoring.services import competition_draft, competition_recompute
+
+    today = timezone.localdate()
+    quarter = quarter_of(today).previous()
+    started = time.monotonic()
+    record, _ = competition_draft(county=county, quarter=quarter, by=None)
+    if record.computed_at is None:  # drafted before the tables were stored
+        competition_recompute(county=county, quarter=quarter, by=None)
+    drafted = time.monotonic() - started
+    month = last_month(today)
+    started = time.monotonic()
+    if not Screening.objects.filter(county=county, month=str(month)).exists():
+        screening_run(county=county, month=month, by=None)
+    screened = time.monotonic() - started
+    return (
+        f"linkage: {quarter.code} drafted ({drafted:.1f} s), {month} screened for the joint meeting "
+        f"({screened:.1f} s; 0 when stored by an earlier run)"
+    )
+
+
+def last_month(today: dt.date) -> Any:
+    """The business month before today's, as the screening page takes it by default."""
+    from django.conf import settings
+
+    from xinfang.lib.periods import month_of
+
+    return month_of(today, settings.XINFANG_MONTH_START_DAY).shifted(-1)
 
 
 def _finished() -> list[str]:
@@ -358,6 +401,30 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
         pages.append(("dashboard", "/dashboard/"))
     if user.leader_id:
         pages.append(("my cases", "/ownership/mine/"))
+    # The linkage (issues 18–20): KPIs, the quarter's competition and a unit's breakdown, the villages'
+    # star ratings, the monthly analyses and the joint meeting's screening.
+    from xinfang.core.roles import CONTENT_ROLES, Role
+    from xinfang.directory.models import Unit
+    from xinfang.lib.periods import quarter_of
+
+    if user.role in CONTENT_ROLES:
+        quarter = quarter_of(timezone.localdate()).previous()
+        pages += [
+            (f"kpi {month_end:%Y-%m}", f"/stats/kpi/?{urlencode(period)}"),
+            (f"competition {quarter.code}", f"/competition/?quarter={quarter.code}"),
+        ]
+        unit_id = user.unit_id
+        if user.role != Role.UNIT_USER:
+            unit_id = Unit.objects.get(county__code="410421", name="周庄镇").pk
+        if user.role not in (Role.COUNTY_LEADER, Role.MAIN_LEADER):  # a draft's breakdown: not leaders'
+            breakdown = f"/competition/{quarter.code}/units/{unit_id}/"
+            pages.append((f"competition unit {quarter.code}", breakdown))
+        pages.append(("villages", "/competition/villages/"))
+    if user.role in COUNTY_WIDE_ROLES:
+        pages += [
+            ("monthly analyses", "/reports/monthly/"),
+            (f"meeting screening {last_month(timezone.localdate())}", "/meetings/screening/"),
+        ]
     return pages
 
 
