@@ -54,7 +54,7 @@ from xinfang.petitions.services.workflow import (
     matter_rate,
     matter_transition,
 )
-from xinfang.stats.kpi import NAMES, is_resolved, kpis, kpis_by_unit
+from xinfang.stats.kpi import NAMES, is_resolved, kpis, kpis_by_unit, kpis_by_unit_recount, kpis_recount
 
 pytestmark = pytest.mark.django_db
 NOV_1, NOV_30 = dt.date(2026, 11, 1), dt.date(2026, 11, 30)
@@ -190,6 +190,28 @@ def test_it_splits_the_rates_by_responsible_unit(county, timeline, after_novembe
     assert figures(total) == figures(kpis(county=county, date_from=NOV_1, date_to=NOV_30))
     own = kpis(county=county, unit=unit(county, "周庄镇"), date_from=NOV_1, date_to=NOV_30)
     assert figures(own) == zhouzhuang
+
+
+def test_a_matter_reporting_a_unit_or_a_user_leaves_their_figures_as_the_recount_does(
+    county, timeline, after_november, persona
+):
+    """Art. 46 in the KPIs: the roll-up's scoped read (the county-wide roles and a unit user lose only the
+    matters reporting them) equals the recount through the users' scope, for every role."""
+    timeline["D"].reported_units.add(unit(county, "县人社局"))
+    timeline["G"].reported_accounts.add(persona("bureau"))
+    period = {"county": county, "date_from": NOV_1, "date_to": NOV_30}
+    for username in ("bureau", "bureau_head", "secretary", "leader", "zhouzhuang", "renshe"):
+        scoped = {**period, "scope_user": persona(username)}
+        assert figures(kpis(**scoped)) == figures(kpis_recount(**scoped)), username
+        (total, units), (_, recounted) = kpis_by_unit(**scoped), kpis_by_unit_recount(**scoped)
+        assert figures(total) == figures(kpis(**scoped)), username
+        assert [(row.unit.pk, figures(row.kpis)) for row in units] == [
+            (row.unit.pk, figures(row.kpis)) for row in recounted
+        ], username
+    renshe = figures(kpis(**period, scope_user=persona("renshe")))
+    assert renshe["化解率"] == (0, 1, 0)  # D, resolved, reports the unit: only K is left
+    assert figures(kpis(**period, scope_user=persona("bureau"))) != figures(kpis(**period))
+    assert figures(kpis(**period, scope_user=persona("bureau_head"))) == figures(kpis(**period))
 
 
 def test_the_extension_moves_the_deadline(county, timeline, after_november):

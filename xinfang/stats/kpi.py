@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.calendars.selectors import work_calendar
-from xinfang.core.roles import Role
+from xinfang.core.roles import COUNTY_WIDE_ROLES, Role
 from xinfang.directory.models import County, Unit
 from xinfang.lib.deadlines import Clock, RuleProfile, due_date, profile_on
 from xinfang.lib.workdays import WorkCalendar
@@ -187,6 +187,21 @@ def _rule_profiles(county: County) -> list[tuple[dt.date, str]]:
     return list(RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile"))
 
 
+def _visible_facts(facts: QuerySet[KpiFact], user: User, county: County) -> QuerySet[KpiFact]:
+    """The facts of the matters `user` may see. The county-wide roles see the county's, and a unit user's
+    facts are read by their unit (`_read`: the matters it is responsible for, all in its scope): both lose
+    only the matters that report them (Art. 46), short lists read once. Joining the facts to the whole
+    scope instead hashes the county's million matters on every read. Other roles (a leader's owned
+    matters) go through the scope itself."""
+    from xinfang.petitions.selectors import matters_reporting  # lazily: see _rule_profiles
+
+    if user.role in COUNTY_WIDE_ROLES or user.role == Role.UNIT_USER:
+        for reported in matters_reporting(user):
+            facts = facts.exclude(matter_id__in=reported)
+        return facts
+    return facts.filter(matter__in=_matters_for_user(user).filter(county=county).values("pk"))
+
+
 def _matters_for_user(user: User) -> QuerySet[Matter]:
     from xinfang.petitions.selectors import matters_for_user
 
@@ -289,19 +304,21 @@ def _read(
         Q(other_day__isnull=True) | Q(other_day__lt=date_from) | Q(other_day__gt=date_to)
     )
     if scope_user is not None and scope_user.role == Role.UNIT_USER:
-        if unit is not None and unit.pk != scope_user.unit_id:
+        if scope_user.unit is None or (unit is not None and unit.pk != scope_user.unit_id):
             return tally
         unit = scope_user.unit
     if scope_user is not None:
-        facts = facts.filter(matter__in=_matters_for_user(scope_user).filter(county=county).values("pk"))
+        facts = _visible_facts(facts, scope_user, county)
     if unit is not None:
         facts = facts.filter(unit=unit)
     rows = (
         facts.values_list("unit_id", "kpi")
         .annotate(
-            numerator=Count("pk", filter=Q(numerator=True)),
-            denominator=Count("pk", filter=Q(excluded=False)),
-            excluded=Count("pk", filter=Q(excluded=True)),
+            # Counted on `kpi` (never null), not the id: the read index holds it and every other column
+            # read here, so PostgreSQL answers from the index alone.
+            numerator=Count("kpi", filter=Q(numerator=True)),
+            denominator=Count("kpi", filter=Q(excluded=False)),
+            excluded=Count("kpi", filter=Q(excluded=True)),
         )
         .order_by()
     )
