@@ -125,6 +125,10 @@ def workload_prepare(*, matters: int) -> list[str]:
     today = timezone.localdate()
     week = today - dt.timedelta(days=today.weekday())
     linkage = _linkage_prepare(county)
+    # The KPI roll-up's backlog of what was just written, refreshed as the worker's kpi_facts task does.
+    from xinfang.stats.kpi_facts import pending_flush
+
+    pending_flush(None)
     return [
         f"{Matter.objects.filter(county=county).count():,} matters, "
         f"{Event.objects.filter(county=county).count():,} events "
@@ -403,7 +407,7 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
         pages.append(("my cases", "/ownership/mine/"))
     # The linkage (issues 18–20): KPIs, the quarter's competition and a unit's breakdown, the villages'
     # star ratings, the monthly analyses and the joint meeting's screening.
-    from xinfang.core.roles import CONTENT_ROLES, Role
+    from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
     from xinfang.directory.models import Unit
     from xinfang.lib.periods import quarter_of
 
@@ -420,11 +424,10 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
             breakdown = f"/competition/{quarter.code}/units/{unit_id}/"
             pages.append((f"competition unit {quarter.code}", breakdown))
         pages.append(("villages", "/competition/villages/"))
+    if user.role in BUREAU_ROLES:  # the main leaders read the issued analyses among their documents
+        pages.append(("monthly analyses", "/reports/monthly/"))
     if user.role in COUNTY_WIDE_ROLES:
-        pages += [
-            ("monthly analyses", "/reports/monthly/"),
-            (f"meeting screening {last_month(timezone.localdate())}", "/meetings/screening/"),
-        ]
+        pages.append((f"meeting screening {last_month(timezone.localdate())}", "/meetings/screening/"))
     return pages
 
 
