@@ -1,6 +1,7 @@
 """村级星级 (/competition/villages/) in Chromium on a desktop and a 390 px phone: the bureau's ratings list
 of the year, picked by township (a village vetoed by a 到市 event, its matter linked; a 到县 event vetoing
-nothing), the bulk form saving a star; nothing spills sideways."""
+nothing), computed by the bureau's 重新计算 (nothing computed on a view), the bulk form saving a star; nothing
+spills sideways."""
 
 from __future__ import annotations
 
@@ -53,6 +54,14 @@ def test_the_ratings_list(browser, demo_server, shot, viewport):
     page.get_by_role("link", name="村级星级").click()
     page.wait_for_url("**/competition/villages/**")
     assert page.get_by_test_id("villages-state").inner_text().startswith("未公布")
+    # Never computed on a view: the year's vetoes wait for the night's job, or the bureau's 重新计算.
+    assert page.get_by_test_id("villages-not-computed").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    shot(page, "not-computed")
+    page.get_by_test_id("villages-recompute").get_by_role("button", name="重新计算").click()
+    page.wait_for_url("**/competition/villages/**")
+    assert "重新计算" in page.locator(".messages").inner_text()
+    assert "的数据计算" in page.get_by_test_id("villages-computed-at").inner_text()
     # The bureau picks a township first (the whole county's list is one link away, and in the export).
     counts = page.locator('[data-testid=township-count][data-township="周庄镇"]')
     assert "1" in counts.inner_text()  # 周庄镇: one village vetoed

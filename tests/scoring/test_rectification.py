@@ -28,6 +28,7 @@ from xinfang.scoring.village_services import (
     stars_save,
     task_add,
     task_progress,
+    vetoes_refresh,
 )
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +50,8 @@ def villages(county, name: str) -> list[Village]:
 
 @pytest.fixture
 def weak(county, bureau) -> Rectification:
-    """周庄镇's first village, 软弱涣散 in 2026, with two tasks."""
+    """周庄镇's first village, 软弱涣散 in 2026, with two tasks; the year's vetoes stored (as each night)."""
+    vetoes_refresh(county=county, year=2026, by=None)
     record = rectification_mark(
         village=villages(county, "周庄镇")[0], year=2026, reason="班子不团结", matters=[], by=bureau
     )

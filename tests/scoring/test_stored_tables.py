@@ -129,7 +129,7 @@ def test_the_nightly_job_recomputes_unpublished_drafts_only(drafted, county, bur
     night = dt.datetime(2026, 4, 3, 2, 30, tzinfo=ZONE)
     with time_machine.travel(night, tick=False):
         assert competition_refresh_job(county=county, day=night.date(), now=night) == (
-            "已重新计算1个未公布季度的比拼结果（2026Q1）"
+            "已重新计算1个未公布季度的比拼结果（2026Q1），2个未公布年度的村级星级否决（2025年、2026年）"
         )
     assert stored_score(county, "周庄镇") == 92.0
     record = AuditRecord.objects.get(action="scoring.recompute")

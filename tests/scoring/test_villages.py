@@ -24,7 +24,9 @@ from xinfang.documents.models import DocumentKind
 from xinfang.petitions.models import Matter
 from xinfang.petitions.services.common import EventInput, PetitionerInput, RegistrationInput
 from xinfang.petitions.services.registration import matter_register
-from xinfang.scoring.models import RatingYear, RectificationTask, Star
+from xinfang.scoring import village_selectors, village_services
+from xinfang.scoring.models import RatingYear, RectificationTask, Star, VillageVetoes
+from xinfang.scoring.services import competition_refresh_job
 from xinfang.scoring.village_selectors import ratings_compute, ratings_figures, unmatched_villages
 from xinfang.scoring.village_services import (
     rating_save,
@@ -35,6 +37,7 @@ from xinfang.scoring.village_services import (
     task_add,
     task_progress,
     unmatched_resolve,
+    vetoes_refresh,
     visit_record,
 )
 
@@ -189,7 +192,7 @@ def test_publication_with_a_reason_is_frozen_and_issued(county, configured, year
     assert record.figures["unmatched"][0]["text"] == "东王庄村"
     # Frozen: a later event, a resolved village or a new rating never changes the published list.
     register(bureau, county, villages(county, "周庄镇")[1], dt.date(2026, 7, 1), "beijing")
-    figures, found = ratings_figures(county, 2026)
+    figures, found, _ = ratings_figures(county, 2026)
     assert found == record and row_of(figures, villages(county, "周庄镇")[1])["petition_star"] is True
     assert row_of(figures, first)["vetoed_by"] == [year_events["city"].number]
     with pytest.raises(ValidationError, match="已公布"):
@@ -233,6 +236,9 @@ def test_rectification_and_visits_are_recorded_with_audit(county, bureau, zhouzh
 def test_the_pages_show_a_township_its_own_villages(county, client_for, configured, year_events, bureau):
     own, other = villages(county, "周庄镇")[0], villages(county, "闹店镇")[0]
     page = client_for("bureau").get(reverse("scoring:villages") + "?year=2026&township=all")
+    assert page.status_code == 200 and "尚未计算" in page.content.decode()  # never computed on a view
+    client_for("bureau").post(reverse("scoring:village_recompute", args=[2026]))
+    page = client_for("bureau").get(reverse("scoring:villages") + "?year=2026&township=all")
     assert page.status_code == 200 and year_events["city"].number in page.content.decode()
     # Not published: the others see no list yet.
     assert (
@@ -258,3 +264,186 @@ def test_the_pages_show_a_township_its_own_villages(county, client_for, configur
         reverse("scoring:villages"), {"year": "2026", f"stars-{own.pk}": [configured["党建星"].pk]}
     )
     assert row_of(ratings_compute(county, 2026), own)["stars"] == ["党建星"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The stored vetoes: the pages read them, never the year's events.
+
+
+def refuse_compute(monkeypatch) -> None:
+    """The heavy computation from the events made to fail: whatever calls it on a view fails the test."""
+
+    def refuse(county, year):
+        raise AssertionError("a page computed the year's vetoes from the events")
+
+    monkeypatch.setattr(village_selectors, "village_vetoes", refuse)
+    monkeypatch.setattr(village_services, "village_vetoes", refuse)
+
+
+def test_no_page_computes_the_vetoes(county, client_for, configured, year_events, monkeypatch):
+    first = villages(county, "周庄镇")[0]
+    pages = [
+        reverse("scoring:villages") + "?year=2026",
+        reverse("scoring:villages") + "?year=2026&township=all",
+        reverse("scoring:village", args=[first.pk]) + "?year=2026",
+    ]
+    unmatched = reverse("scoring:village_unmatched") + "?year=2026"
+    refuse_compute(monkeypatch)
+    for who in ("bureau", "bureau_head", "secretary", "zhouzhuang"):
+        client = client_for(who)
+        for url in pages:
+            assert client.get(url).status_code == 200, (who, url)
+    bureau_client = client_for("bureau")
+    assert bureau_client.get(unmatched).status_code == 200
+    shown = bureau_client.get(pages[1]).content.decode()
+    assert "尚未计算" in shown and 'data-testid="villages-recompute"' in shown
+    assert "尚未计算" in bureau_client.get(pages[2]).content.decode()
+    # The export of a year not computed yet says so instead of computing it.
+    export = bureau_client.get(reverse("scoring:village_export", args=[2026]))
+    assert export.status_code == 302 and not VillageVetoes.objects.exists()
+    # Stored (as the night's job does, with the real computation), every page shows them without computing.
+    monkeypatch.undo()
+    vetoes_refresh(county=county, year=2026, by=None, now=dt.datetime(2027, 1, 10, 2, 30, tzinfo=ZONE))
+    refuse_compute(monkeypatch)
+    for who in ("bureau", "bureau_head", "secretary", "zhouzhuang"):
+        for url in pages:
+            assert client_for(who).get(url).status_code == 200, (who, url)
+    shown = bureau_client.get(pages[1]).content.decode()
+    assert year_events["city"].number in shown and "按 2027-01-10 02:30 的数据计算" in shown
+    page = bureau_client.get(pages[2]).content.decode()
+    assert year_events["city"].number in page and "按 2027-01-10 02:30 的数据计算" in page
+    assert bureau_client.get(reverse("scoring:village_export", args=[2026])).status_code == 200
+
+
+def test_the_stored_vetoes_are_combined_with_ratings_saved_since(
+    county, client_for, configured, year_events, bureau
+):
+    """Saving ratings never recomputes the vetoes: the stars and rewards are read live on each view."""
+    first, second = villages(county, "周庄镇")[:2]
+    stored = vetoes_refresh(county=county, year=2026, by=bureau)
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        client_for("bureau").post(reverse("scoring:villages"), {
+            "year": "2026", "township": str(first.township_id),
+            f"stars-{first.pk}": [configured["党建星"].pk, configured["发展星"].pk],
+            f"stars-{second.pk}": [configured["党建星"].pk, configured["发展星"].pk],
+        })  # fmt: skip
+    assert VillageVetoes.objects.get().computed_at == stored.computed_at  # not recomputed
+    figures, record, computed_at = ratings_figures(county, 2026)
+    assert record is None and computed_at == stored.computed_at
+    # The first village: 2 stars held, its petition star vetoed; the second: 2 held + the petition star.
+    assert (row_of(figures, first)["star_count"], row_of(figures, first)["petition_star"]) == (2, False)
+    assert (row_of(figures, second)["star_count"], row_of(figures, second)["work_funds"]) == (3, 5000)
+    assert figures == ratings_compute(county, 2026)  # the same as computed from the events now
+    page = (
+        client_for("bureau")
+        .get(reverse("scoring:villages") + f"?year=2026&township={first.township_id}")
+        .content.decode()
+    )
+    assert "5000" in page
+
+
+def test_a_stale_snapshot_shows_its_time_until_recomputed(
+    county, client_for, configured, year_events, bureau
+):
+    second = villages(county, "周庄镇")[1]
+    vetoes_refresh(county=county, year=2026, by=None, now=dt.datetime(2027, 1, 9, 2, 30, tzinfo=ZONE))
+    late = register(bureau, county, second, dt.date(2026, 8, 1), "beijing")  # registered since
+    figures, _, computed_at = ratings_figures(county, 2026)
+    assert row_of(figures, second)["petition_star"] is True  # the snapshot, as of its time
+    page = client_for("bureau").get(reverse("scoring:villages") + "?year=2026&township=all").content.decode()
+    assert "按 2027-01-09 02:30 的数据计算" in page and late.number not in page
+    # The bureau's 重新计算: audited, the veto shown with the time.
+    response = client_for("bureau").post(reverse("scoring:village_recompute", args=[2026]))
+    assert response.status_code == 302
+    figures, _, computed_at = ratings_figures(county, 2026)
+    assert row_of(figures, second)["vetoed_by"] == [late.number] and computed_at == NOW
+    page = client_for("bureau").get(reverse("scoring:villages") + "?year=2026&township=all").content.decode()
+    assert "按 2027-01-11 10:00 的数据计算" in page and late.number in page
+    audit = AuditRecord.objects.filter(action="scoring.village_recompute").latest("id")
+    assert audit.changes["year"] == 2026 and audit.changes["before"].startswith("2027-01-08T18:30")
+
+
+def test_only_the_bureau_recomputes(county, client_for, configured, year_events, head):
+    url = reverse("scoring:village_recompute", args=[2026])
+    for who in ("secretary", "leader", "zhouzhuang", "renshe", "auditor"):
+        assert client_for(who).post(url).status_code == 403, who
+    assert not VillageVetoes.objects.exists()
+    assert client_for("bureau").get(url).status_code == 405
+    assert client_for("bureau_head").post(url).status_code == 302
+    assert VillageVetoes.objects.filter(year=2026).exists()
+    with pytest.raises(PermissionDenied):
+        vetoes_refresh(county=county, year=2026, by=persona_user(county, "secretary"))
+    ratings_publish(county=county, year=2026, by=head)
+    with pytest.raises(ValidationError, match="已公布"):
+        vetoes_refresh(county=county, year=2026, by=head)
+
+
+def persona_user(county, username):
+    from xinfang.accounts.models import User
+
+    return User.objects.get(username=username, county=county)
+
+
+def test_the_nightly_job_refreshes_every_unpublished_year(county, configured, year_events, head):
+    """This year, last year while unpublished, and every other year stored and unpublished."""
+    night = dt.datetime(2027, 1, 12, 2, 0, tzinfo=ZONE)
+    vetoes_refresh(county=county, year=2025, by=None, now=NOW)  # an older year stored, never published
+    message = competition_refresh_job(county=county, day=night.date(), now=night)
+    assert message.endswith("，3个未公布年度的村级星级否决（2025年、2026年、2027年）")
+    stored = {v.year: v.computed_at for v in VillageVetoes.objects.all()}
+    assert stored == {2025: night, 2026: night, 2027: night}
+    figures, _, _ = ratings_figures(county, 2025)
+    third = villages(county, "周庄镇")[2]
+    assert row_of(figures, third)["vetoed_by"] == [year_events["last_year"].number]
+    # Published, 2026 is stored at publication and never again.
+    ratings_publish(county=county, year=2026, by=head, now=NOW)
+    message = competition_refresh_job(county=county, day=night.date(), now=night + dt.timedelta(days=1))
+    assert message.endswith("，2个未公布年度的村级星级否决（2025年、2027年）")
+    assert VillageVetoes.objects.get(year=2026).computed_at == NOW
+
+
+def test_publication_computes_from_the_events_and_stores_them(county, configured, year_events, bureau, head):
+    second = villages(county, "周庄镇")[1]
+    vetoes_refresh(county=county, year=2026, by=None, now=dt.datetime(2027, 1, 9, 2, 30, tzinfo=ZONE))
+    late = register(bureau, county, second, dt.date(2026, 8, 1), "beijing")
+    record = ratings_publish(county=county, year=2026, by=head)
+    assert row_of(record.figures, second)["vetoed_by"] == [late.number]  # not the night-old snapshot
+    assert VillageVetoes.objects.get(year=2026).computed_at == NOW
+    figures, found, _ = ratings_figures(county, 2026)
+    assert found == record and figures == record.figures
+
+
+def test_resolving_a_village_refreshes_the_stored_vetoes(county, configured, bureau):
+    typed = register(bureau, county, None, dt.date(2026, 4, 1), "city", text="东王庄村")
+    vetoes_refresh(county=county, year=2026, by=None, now=dt.datetime(2027, 1, 9, 2, 30, tzinfo=ZONE))
+    target = villages(county, "周庄镇")[5]
+    unmatched_resolve(
+        county=county, by=bureau, township_id=target.township_id, text="东王庄村", village=target
+    )
+    figures, _, computed_at = ratings_figures(county, 2026)
+    assert row_of(figures, target)["vetoed_by"] == [typed.number] and computed_at == NOW
+
+
+def test_the_list_shows_a_villages_first_vetoes_and_its_page_every_one(
+    county, client_for, configured, bureau
+):
+    first = villages(county, "周庄镇")[0]
+    numbers = [register(bureau, county, first, dt.date(2026, 3, day), "city").number for day in range(1, 8)]
+    vetoes_refresh(county=county, year=2026, by=bureau)
+    figures, _, _ = ratings_figures(county, 2026)
+    row = row_of(figures, first)
+    assert (row["veto_count"], len(row["vetoes"]), row["petition_star"]) == (7, 5, False)
+    listed = (
+        client_for("bureau")
+        .get(reverse("scoring:villages") + f"?year=2026&township={first.township_id}")
+        .content.decode()
+    )
+    assert "等共 7 批" in listed and numbers[4] in listed and numbers[5] not in listed
+    page = client_for("bureau").get(reverse("scoring:village", args=[first.pk]) + "?year=2026")
+    assert all(number in page.content.decode() for number in numbers)
+    full, _, _ = ratings_figures(county, 2026, full=True)
+    assert (
+        row_of(full, first)["vetoed_by"]
+        == sorted(numbers)
+        == row_of(ratings_compute(county, 2026), first)["vetoed_by"]
+    )

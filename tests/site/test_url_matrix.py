@@ -34,6 +34,7 @@ from xinfang.reception.services import schedule_generate, schedule_publish
 from xinfang.reports.services.monthly import monthly_approve, monthly_draft
 from xinfang.reports.services.weekly import weekly_approve, weekly_draft
 from xinfang.scoring.services import addition_add, competition_draft
+from xinfang.scoring.village_services import vetoes_refresh
 from xinfang.supervision.services import item_create, progress_report
 
 pytestmark = pytest.mark.django_db
@@ -246,7 +247,7 @@ OBJECT_OF = {
     "scoring:evidence": "competition_addition",
     "scoring:decide": "unit",  # refused (403), or a GET of a POST-only URL (405), before any lookup
     **{f"scoring:{name}": "village" for name in ("village", "village_rectification", "village_visit")},
-    **{f"scoring:{name}": "year" for name in ("village_publish", "village_export")},
+    **{f"scoring:{name}": "year" for name in ("village_publish", "village_recompute", "village_export")},
     **{
         f"scoring:{name}": "unit"  # POST-only, as above
         for name in (
@@ -289,7 +290,10 @@ def resolve_path(name: str, objects: dict[str, Any]) -> str:
         objects |= meeting_objects(objects)
     if key == "minutes_copy":
         return reverse(name, args=[objects["minutes_copy"].pk, "pdf"])
-    if key == "year":  # the village star ratings of 2026, not published
+    if key == "year":  # the village star ratings of 2026, computed (the vetoes stored), not published
+        if "village_vetoes" not in objects:
+            county = objects["unit"].county
+            objects["village_vetoes"] = vetoes_refresh(county=county, year=2026, by=None)
         return reverse(name, args=[2026])
     if key == "sheet":  # the Word sheet: the PDF costs a second a request
         return reverse(name, args=["docx"])
@@ -547,6 +551,7 @@ URLS: dict[str, tuple[int, ...]] = {
             "veto",
             "village_rectification",
             "village_rectification_close",
+            "village_recompute",
         )
     },
     "scoring:village_rectification_reopen": (302, 403, 405, 403, 403, 403, 403, 403, 403, 403),

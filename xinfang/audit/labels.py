@@ -148,6 +148,7 @@ ACTIONS: dict[str, str] = {
     "scoring.village_rating": "评定村级星级",
     "scoring.village_resolve": "匹配未登记的村(社区)",
     "scoring.village_publish": "公布村级星级评定结果",
+    "scoring.village_recompute": "重新计算村级星级否决",
     "scoring.rectification": "认定软弱涣散村",
     "scoring.rectification_task": "登记整改任务",
     "scoring.rectification_note": "填报整改进展",
@@ -315,6 +316,7 @@ ACTION_KEYS: dict[str, dict[str, Label]] = {
     "scoring.stars": {"before": "原星级", "stars": "星级", "petition_star": "信访相关星"},
     "scoring.rewards": {"rewards": "星数、工作经费、干部报酬"},
     "scoring.village_rating": {"year": "年度", "village": "村(社区)", "stars": "所获星级"},
+    "scoring.village_recompute": {"year": "年度", "before": "上次计算时间", "vetoed": "被否决的村数"},
     "scoring.village_resolve": {
         "text": "登记的村(社区)名",
         "village": "匹配的村(社区)",

@@ -314,6 +314,53 @@ class RatingYear(models.Model):
         return f"{self.year}年村级星级评定"
 
 
+class VillageVetoes(models.Model):
+    """A year's petition-star vetoes as computed from the events at `computed_at` (the heavy part of the
+    ratings: the year's over-level events charged to their origin villages), one row per county and year.
+    `summary` maps a vetoed village's id (as text) to [its number of vetoing events, its first few charges
+    as compact rows (`engine.CHARGE_COLUMNS`)] — what the list shows; each village's full charges are its
+    `VillageVetoCharges` row, read by its own page and the export only (a million matters gave 170,000
+    vetoing events, 15 MB of rows). Written by the nightly job, the bureau's 重新计算, a resolved unmatched
+    village and publication; the pages combine it with the stars held and the rewards, read live, and never
+    compute it."""
+
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="县")
+    year = models.PositiveSmallIntegerField("年度")
+    summary = models.JSONField("各村否决批次（摘要）", default=dict)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "村级信访否决计算结果"
+        verbose_name_plural = "村级信访否决计算结果"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["county", "year"], name="one_village_vetoes_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年村级信访否决（{self.computed_at:%Y-%m-%d %H:%M}）"
+
+
+class VillageVetoCharges(models.Model):
+    """One village's vetoing events of a year's stored vetoes, as compact rows (`engine.CHARGE_COLUMNS`),
+    replaced with them. A village without any has no row."""
+
+    vetoes = models.ForeignKey(
+        VillageVetoes, on_delete=models.CASCADE, related_name="+", verbose_name="计算结果"
+    )
+    village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="+", verbose_name="村(社区)")
+    charges = models.JSONField("否决批次", default=list)
+
+    class Meta:
+        verbose_name = "村级信访否决批次"
+        verbose_name_plural = "村级信访否决批次"
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["vetoes", "village"], name="one_veto_charges_per_village_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vetoes} {self.village}"
+
+
 class Rectification(models.Model):
     """A village marked 软弱涣散 for rectification (村级综合整治), with its linked petition matters."""
 

@@ -30,7 +30,16 @@ from xinfang.lib.periods import Quarter, quarter_of, quarter_parse
 from xinfang.lib.schedule import Rule, every_day, quarter_first_working_day
 from xinfang.petitions.models import Event
 from xinfang.scoring.document import competition_document
-from xinfang.scoring.models import Addition, Appeal, CompetitionCharges, CompetitionQuarter, RuleSet, Veto
+from xinfang.scoring.models import (
+    Addition,
+    Appeal,
+    CompetitionCharges,
+    CompetitionQuarter,
+    RatingYear,
+    RuleSet,
+    Veto,
+    VillageVetoes,
+)
 from xinfang.scoring.selectors import (
     charge_is_on_unit,
     competition_compute,
@@ -38,6 +47,7 @@ from xinfang.scoring.selectors import (
     competition_split,
     rules_for,
 )
+from xinfang.scoring.village_services import vetoes_refresh
 
 RULE_FIELDS = (
     "base", "per", "points_beijing", "points_province", "points_city", "collective_persons",
@@ -346,13 +356,26 @@ def competition_draft_job(*, county: County, day: dt.date, now: dt.datetime) -> 
 
 def competition_refresh_job(*, county: County, day: dt.date, now: dt.datetime) -> str:
     """Each night: every drafted quarter not yet published computed again, so that an event corrected in
-    the registry (a level, a township) moves its deduction on the pages by the next morning."""
+    the registry (a level, a township) moves its deduction on the pages by the next morning; and so the
+    village star ratings' vetoes of every unpublished year (this year, last year, and any other already
+    stored), which the villages pages read."""
     codes = CompetitionQuarter.objects.filter(county=county, state=CompetitionQuarter.State.DRAFT)
     done = [
         competition_recompute(county=county, quarter=quarter_parse(code), by=None, now=now).quarter
         for code in codes.order_by("quarter").values_list("quarter", flat=True)
     ]
-    return f"已重新计算{len(done)}个未公布季度的比拼结果" + (f"（{'、'.join(done)}）" if done else "")
+    years = {day.year, day.year - 1} | set(
+        VillageVetoes.objects.filter(county=county).values_list("year", flat=True)
+    )
+    years -= set(RatingYear.objects.filter(county=county).values_list("year", flat=True))
+    for year in sorted(years):
+        vetoes_refresh(county=county, year=year, by=None, now=now)
+    villages = f"，{len(years)}个未公布年度的村级星级否决（{'、'.join(f'{y}年' for y in sorted(years))}）"
+    return (
+        f"已重新计算{len(done)}个未公布季度的比拼结果"
+        + (f"（{'、'.join(done)}）" if done else "")
+        + (villages if years else "")
+    )
 
 
 def competition_refresh_days() -> Rule:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("competition/villages/config/", village_views.config, name="village_config"),
     path("competition/villages/unmatched/", village_views.unmatched, name="village_unmatched"),
     path("competition/villages/<int:year>/publish/", village_views.publish, name="village_publish"),
+    path("competition/villages/<int:year>/recompute/", village_views.recompute, name="village_recompute"),
     path("competition/villages/<int:year>/export.xlsx", village_views.export, name="village_export"),
     path("competition/villages/<int:village_id>/", village_views.village, name="village"),
     path(

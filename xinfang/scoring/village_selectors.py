@@ -34,6 +34,8 @@ from xinfang.scoring.models import (
     Star,
     StarReward,
     VillageRating,
+    VillageVetoCharges,
+    VillageVetoes,
     VillageVisit,
 )
 from xinfang.scoring.selectors import period_events, rules_for_year
@@ -73,20 +75,38 @@ def villages_of(county: County, *, township_id: int | None = None) -> QuerySet[V
 
 def village_vetoes(county: County, year: int) -> dict[int, list[engine.Charge]]:
     """Each village's charges of the year under the competition's rules: the events that veto its
-    petition star (an event of a level without points, 到县, never does)."""
+    petition star (an event of a level without points, 到县, never does). The heavy part of the ratings
+    (the whole year's events read): pages never call it, they read the stored `VillageVetoes`."""
     rules = rules_for_year(county, year)
     events = period_events(county, dt.date(year, 1, 1), dt.date(year, 12, 31), rules)
     return engine.charges(rules, events, key=lambda event: event.village_id)
 
 
+SHOWN_VETOES = 5  # the vetoing events a village's row of the list shows; its page shows every one
+
+
+def vetoes_rows(vetoes: dict[int, list[engine.Charge]]) -> dict[int, list[list[Any]]]:
+    """The vetoes as compact rows (`engine.CHARGE_COLUMNS`) per village id, as they are stored."""
+    return {village_id: [charge.as_row() for charge in charges] for village_id, charges in vetoes.items()}
+
+
 def ratings_compute(county: County, year: int) -> dict[str, Any]:
-    """The year's ratings as they stand now: every village of the county (the active ones, and any other
-    with a rating or a veto), its stars, the petition star, the events vetoing it, the star count and the
-    reward from the county's table."""
+    """The year's ratings as they stand now, computed from the events (publication and the command's hand
+    count; the pages read the stored vetoes instead, `ratings_figures`)."""
+    rows = vetoes_rows(village_vetoes(county, year))
+    return ratings_combine(county, year, {village_id: (len(r), r) for village_id, r in rows.items()})
+
+
+def ratings_combine(
+    county: County, year: int, vetoes: dict[int, tuple[int, list[list[Any]]]]
+) -> dict[str, Any]:
+    """The year's ratings from the given vetoes (per village id: the number of its vetoing events and those
+    of them to list, as compact rows) and what is read live, cheap: every village of the county (the active
+    ones, and any other with a rating or a veto), its stars, the petition star, the events vetoing it (all,
+    or the first few with `veto_count` all of them), the star count and the reward from the county's table."""
     stars = stars_of(county)
     petition = next((star for star in stars if star.is_petition), None)
     rewards = {reward.stars: reward for reward in rewards_of(county)}
-    vetoes = village_vetoes(county, year)
     held: dict[int, set[int]] = {}
     for village_id, star_id in VillageRating.stars.through.objects.filter(
         villagerating__county=county, villagerating__year=year
@@ -96,12 +116,13 @@ def ratings_compute(county: County, year: int) -> dict[str, Any]:
     for village in villages_of(county):
         if not (village.is_active or village.pk in held or village.pk in vetoes):
             continue
-        charges = vetoes.get(village.pk, [])
-        vetoed_by = sorted({charge.event.matter_number for charge in charges})
+        count, listed = vetoes.get(village.pk, (0, []))
+        charges = [engine.charge_dict(row) for row in listed]
+        vetoed_by = sorted({charge["matter_number"] for charge in charges})
         names = [
             star.name for star in stars if star.pk in held.get(village.pk, set()) and not star.is_petition
         ]
-        petition_star = not charges
+        petition_star = not count
         if petition is not None and petition_star:
             names.append(petition.name)
         reward = rewards.get(len(names))
@@ -110,7 +131,7 @@ def ratings_compute(county: County, year: int) -> dict[str, Any]:
                 "village": village.name, "village_id": village.pk, "kind": village.get_kind_display(),
                 "township": village.township.name, "township_id": village.township_id,
                 "stars": names, "star_count": len(names), "petition_star": petition_star,
-                "vetoed_by": vetoed_by, "vetoes": [charge.as_dict() for charge in charges],
+                "vetoed_by": vetoed_by, "vetoes": charges, "veto_count": count,
                 "work_funds": number(reward.work_funds) if reward else 0,
                 "cadre_pay": number(reward.cadre_pay) if reward else 0,
             }
@@ -136,12 +157,42 @@ def rating_year_of(county: County, year: int) -> RatingYear | None:
     return RatingYear.objects.filter(county=county, year=year).select_related("document").first()
 
 
-def ratings_figures(county: County, year: int) -> tuple[dict[str, Any], RatingYear | None]:
-    """The year's list: frozen when published, else computed now; with the publication record."""
+def vetoes_of(county: County, year: int) -> VillageVetoes | None:
+    """The year's stored vetoes (None: not computed yet)."""
+    return VillageVetoes.objects.filter(county=county, year=year).first()
+
+
+def ratings_figures(
+    county: County, year: int, *, full: bool | int = False
+) -> tuple[dict[str, Any] | None, RatingYear | None, dt.datetime | None]:
+    """The year's list for the pages, never computed from the events: frozen when published; else the
+    stored vetoes combined with the stars held and the rewards as they are now, with the time the vetoes
+    were computed; (None, None, None) while they have not been computed yet. Each village lists its first
+    few vetoing events (`veto_count` all of them); `full` every one (the export), or a village's id: every
+    one of that village (its page)."""
+    record = rating_year_of(county, year)
+    if record is not None:
+        return record.figures, record, record.published_at
+    stored = vetoes_of(county, year)
+    if stored is None:
+        return None, None, None
+    vetoes = {int(village_id): (count, first) for village_id, (count, first) in stored.summary.items()}
+    if full is not False:
+        every = VillageVetoCharges.objects.filter(vetoes=stored)
+        if full is not True:
+            every = every.filter(village_id=full)
+        for village_id, charges in every.values_list("village_id", "charges"):
+            vetoes[village_id] = (len(charges), charges)
+    return ratings_combine(county, year, vetoes), None, stored.computed_at
+
+
+def ratings_current(county: County, year: int) -> tuple[dict[str, Any], RatingYear | None]:
+    """The year's list for `xinfang villages stars` (the hand-count check): frozen when published, else
+    computed from the events now."""
     record = rating_year_of(county, year)
     if record is not None:
         return record.figures, record
-    return ratings_compute(county, year), record
+    return ratings_compute(county, year), None
 
 
 STARS_JSON_KEYS = ("village", "township", "petition_star", "vetoed_by")

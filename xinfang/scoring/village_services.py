@@ -17,11 +17,12 @@ from django.utils import timezone
 
 from xinfang.accounts.models import User
 from xinfang.audit.services import audit_record
+from xinfang.core.bulk import bulk_insert
 from xinfang.core.roles import BUREAU_ROLES, Role, bureau_only
 from xinfang.directory.models import County, Leader, Village
 from xinfang.documents.models import Delivery, DocumentKind
 from xinfang.documents.services import document_issue, recipients_for
-from xinfang.petitions.models import Matter
+from xinfang.petitions.models import Event, Matter
 from xinfang.petitions.services.registration import matter_update
 from xinfang.scoring.models import (
     RatingYear,
@@ -31,15 +32,20 @@ from xinfang.scoring.models import (
     Star,
     StarReward,
     VillageRating,
+    VillageVetoCharges,
+    VillageVetoes,
     VillageVisit,
 )
 from xinfang.scoring.village_document import ratings_document
 from xinfang.scoring.village_selectors import (
+    SHOWN_VETOES,
     own_township_id,
     rating_year_of,
-    ratings_compute,
+    ratings_combine,
     unmatched_matters,
     unmatched_villages,
+    vetoes_rows,
+    village_vetoes,
 )
 
 
@@ -169,11 +175,62 @@ def unmatched_resolve(*, county: County, by: User, township_id: int, text: str, 
             by=by, matter=matter, changes={"origin_village": village, "origin_village_text": ""},
             reported_units=None,
         )  # fmt: skip
+    years = sorted(
+        {day.year for day in Event.objects.filter(matter__in=matters).values_list("date", flat=True)}
+    )
+    # The veto moves now, not the next night: each unpublished year of the matters' events whose vetoes
+    # are stored is computed again in this transaction.
+    published = set(RatingYear.objects.filter(county=county, year__in=years).values_list("year", flat=True))
+    stored = VillageVetoes.objects.filter(county=county, year__in=years).exclude(year__in=published)
+    for year in stored.values_list("year", flat=True):
+        _vetoes_store(county, year, timezone.now())
     audit_record(
         action="scoring.village_resolve", actor=by, obj=village, county=county,
         changes={"text": text, "village": village.name, "matters": [matter.number for matter in matters]},
     )  # fmt: skip
     return len(matters)
+
+
+def _vetoes_store(county: County, year: int, now: dt.datetime) -> dict[int, tuple[int, list[list[Any]]]]:
+    """Compute the year's vetoes from the events and store them (the county × year row and its villages'
+    charges replaced). Returns them as `ratings_combine` takes them, every charge listed."""
+    rows = vetoes_rows(village_vetoes(county, year))
+    summary = {str(village_id): [len(r), r[:SHOWN_VETOES]] for village_id, r in rows.items()}
+    stored, _ = VillageVetoes.objects.update_or_create(
+        county=county, year=year, defaults={"summary": summary, "computed_at": now}
+    )
+    VillageVetoCharges.objects.filter(vetoes=stored).delete()
+    bulk_insert(
+        VillageVetoCharges,
+        [{"vetoes_id": stored.pk, "village_id": village_id, "charges": r} for village_id, r in rows.items()],
+    )
+    return {village_id: (len(r), r) for village_id, r in rows.items()}
+
+
+def vetoes_refresh(
+    *, county: County, year: int, by: User | None, now: dt.datetime | None = None
+) -> VillageVetoes:
+    """重新计算 (the bureau, or the worker each night with `by` None): the year's petition-star vetoes
+    computed again from the events as they stand now and stored for the pages. Refused once the year is
+    published (its list is frozen)."""
+    bureau_only(by, county.pk, "重新计算村级星级")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if rating_year_of(county, year) is not None:
+            raise ValidationError(f"{year}年村级星级评定结果已公布，不再重新计算")
+        previous = (
+            VillageVetoes.objects.filter(county=county, year=year)
+            .values_list("computed_at", flat=True)
+            .first()
+        )
+        rows = _vetoes_store(county, year, now)
+        stored = VillageVetoes.objects.get(county=county, year=year)
+        audit_record(
+            action="scoring.village_recompute", actor=by, actor_name="" if by else "system", obj=stored,
+            county=county,
+            changes={"year": year, "before": previous.isoformat() if previous else "", "vetoed": len(rows)},
+        )  # fmt: skip
+    return stored
 
 
 def ratings_publish(
@@ -195,7 +252,8 @@ def ratings_publish(
             raise ValidationError(
                 f"还有{events}批到市以上信访的村(社区)未匹配，请先匹配；确需公布的，请填写理由"
             )
-        figures = ratings_compute(county, year)
+        # Computed from the events once more (not the stored vetoes, which may be a night old), and stored.
+        figures = ratings_combine(county, year, _vetoes_store(county, year, now))
         figures["unmatched"] = unmatched
         issued_on = timezone.localdate(now)
 

@@ -83,8 +83,11 @@ def villages(request: AuthedRequest) -> HttpResponse:
         if not is_bureau:
             raise PermissionDenied("只有信访局可以评定村级星级")
         return _rate(request, county, year)
-    figures, record = selectors.ratings_figures(county, year)
-    visible = is_bureau or record is not None
+    stored, record, computed_at = selectors.ratings_figures(county, year)
+    # Never computed on a view: until the vetoes are stored (the night's job or 重新计算) the list is empty.
+    empty: dict[str, Any] = {"villages": [], "totals": {}, "petition_star": ""}
+    figures = stored if stored is not None else empty
+    visible = (is_bureau or record is not None) and stored is not None
     townships = selectors.township_counts(figures) if visible else []
     own = selectors.own_township_id(user)
     chosen = _township_choice(request, own, {t["township_id"] for t in townships})
@@ -93,14 +96,20 @@ def villages(request: AuthedRequest) -> HttpResponse:
         r.village_id: r
         for r in selectors.weak_villages(county, year, township_id=None if chosen == ALL else chosen)
     }
-    matters = visible_matter_ids(user=user, matter_ids=[v["matter"] for row in rows for v in row["vetoes"]])
+    # A village's first few vetoing events (a published year keeps every one; its page lists them all).
+    shown = selectors.SHOWN_VETOES
+    matters = visible_matter_ids(
+        user=user, matter_ids=[v["matter"] for row in rows for v in row["vetoes"][:shown]]
+    )
     stars = selectors.stars_of(county)
     held: dict[int, list[str]] = {row["village_id"]: row["stars"] for row in rows}
     context: dict[str, Any] = {
         "year": year, "record": record, "visible": visible, "figures": figures, "nav_key": NAV,
+        "computed": stored is not None, "computed_at": computed_at,
         "townships": townships, "township": chosen, "own_township": own,
         "township_name": next((t["township"] for t in townships if t["township_id"] == chosen), ""),
-        "rows": [{**row, "vetoes": [{**v, "visible": v["matter"] in matters} for v in row["vetoes"]],
+        "rows": [{**row, "vetoes": [{**v, "visible": v["matter"] in matters} for v in row["vetoes"][:shown]],
+                  "veto_count": row.get("veto_count", len(row["vetoes"])),
                   "rectification": weak.get(row["village_id"])}
                  for row in rows],
         "is_bureau": is_bureau, "is_head": user.role == Role.BUREAU_HEAD,
@@ -259,15 +268,33 @@ def publish(request: AuthedRequest, year: int) -> HttpResponse:
     return redirect(_list_url(year))
 
 
+@role_required(BUREAU_ROLES)
+@require_POST
+def recompute(request: AuthedRequest, year: int) -> HttpResponse:
+    """重新计算: the year's petition-star vetoes computed again from the events now (the bureau)."""
+    county, year = _county(request), _year(request, year)
+    try:
+        stored = services.vetoes_refresh(county=county, year=year, by=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        _errors(request, error)
+    else:
+        local = timezone.localtime(stored.computed_at)
+        messages.success(request, f"已按 {local:%Y-%m-%d %H:%M} 的数据重新计算{year}年村级星级")
+    return redirect(_list_url(year))
+
+
 @role_required(CONTENT_ROLES)
 @require_GET
 def export(request: AuthedRequest, year: int) -> HttpResponse:
     """The year's list as .xlsx: the bureau's as it stands, the others' once published (a township's own
     villages only)."""
     county, user, year = _county(request), request.user, _year(request, year)
-    figures, record = selectors.ratings_figures(county, year)
+    figures, record, _ = selectors.ratings_figures(county, year, full=True)
     if not selectors.villages_visible(user) or (user.role not in BUREAU_ROLES and record is None):
         raise Http404("本年度村级星级评定结果尚未公布")
+    if figures is None:
+        messages.error(request, f"{year}年村级星级尚未计算，请先重新计算")
+        return redirect(_list_url(year))
     township = selectors.own_township_id(user)
     if township is not None:
         figures = {**figures, "villages": [r for r in figures["villages"] if r["township_id"] == township]}
@@ -285,9 +312,9 @@ def village(request: AuthedRequest, village_id: int) -> HttpResponse:
     county, user = _county(request), request.user
     the_village = selectors.village_get_for_user(user=user, village_id=village_id)
     year = _year(request)
-    figures, record = selectors.ratings_figures(county, year)
+    figures, record, computed_at = selectors.ratings_figures(county, year, full=the_village.pk)
     row = None
-    if user.role in BUREAU_ROLES or record is not None:
+    if figures is not None and (user.role in BUREAU_ROLES or record is not None):
         row = next((r for r in figures["villages"] if r["village_id"] == the_village.pk), None)
     rectifications = selectors.rectifications_of(the_village)
     visits = selectors.visits_of(the_village)
@@ -299,6 +326,7 @@ def village(request: AuthedRequest, village_id: int) -> HttpResponse:
     can_record = user.role in BUREAU_ROLES or selectors.own_township_id(user) == the_village.township_id
     context = {
         "village": the_village, "year": year, "row": row, "record": record, "visible": visible,
+        "computed": figures is not None, "computed_at": computed_at,
         "rectifications": rectifications, "visits": visits, "can_record": can_record,
         "is_bureau": user.role in BUREAU_ROLES, "nav_key": NAV,
         "rectification_form": RectificationForm(initial={"year": year}), "task_form": TaskForm(),

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from xinfang.directory.management.options import county_option
 from xinfang.lib.chinese_argparse import FORMAT_HELP
 from xinfang.lib.columns import table_lines
-from xinfang.scoring.village_selectors import ratings_figures, stars_json, year_parse
+from xinfang.scoring.village_selectors import ratings_current, stars_json, year_parse
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error), returncode=2) from None
         county = county_option(options["county"])
-        figures, record = ratings_figures(county, year)
+        figures, record = ratings_current(county, year)
         if options["format"] == "json":
             self.stdout.write(json.dumps(stars_json(figures), ensure_ascii=False, indent=2))
             return
