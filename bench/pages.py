@@ -151,14 +151,17 @@ def workload_prepare(*, matters: int) -> list[str]:
 
 
 def _linkage_prepare(county: Any) -> str:
-    """The last closed quarter's competition drafted (its tables stored, as the worker's job does) and
-    last month's joint-meeting screening stored (the reminder job's): the pages read them, never compute."""
+    """The last closed quarter's competition drafted (its tables stored, as the worker's job does),
+    last month's joint-meeting screening stored (the reminder job's) and this year's village vetoes stored
+    (the nightly refresh's): the pages read them, never compute."""
     from django.utils import timezone
 
     from xinfang.lib.periods import quarter_of
     from xinfang.meetings.models import Screening
     from xinfang.meetings.services import screening_run
+    from xinfang.scoring.models import VillageVetoes
     from xinfang.scoring.services import competition_draft, competition_recompute
+    from xinfang.scoring.village_services import vetoes_refresh
 
     today = timezone.localdate()
     quarter = quarter_of(today).previous()
@@ -172,9 +175,15 @@ def _linkage_prepare(county: Any) -> str:
     if not Screening.objects.filter(county=county, month=str(month)).exists():
         screening_run(county=county, month=month, by=None)
     screened = time.monotonic() - started
+    # The villages' petition-star vetoes of this year, stored as the nightly refresh job stores them.
+    started = time.monotonic()
+    if not VillageVetoes.objects.filter(county=county, year=today.year).exists():
+        vetoes_refresh(county=county, year=today.year, by=None)
+    vetoed = time.monotonic() - started
     return (
         f"linkage: {quarter.code} drafted ({drafted:.1f} s), {month} screened for the joint meeting "
-        f"({screened:.1f} s; 0 when stored by an earlier run)"
+        f"({screened:.1f} s), {today.year}'s village vetoes stored ({vetoed:.1f} s; 0 when stored by an "
+        "earlier run)"
     )
 
 
