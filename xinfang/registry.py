@@ -100,7 +100,7 @@ JOBS: tuple[JobSpec, ...] = (
         competition_draft_job,
     ),
     JobSpec(
-        "competition_refresh", "未公布季度比拼结果重算", competition_refresh_days(),
+        "competition_refresh", "未公布比拼结果与村级星级否决重算", competition_refresh_days(),
         "XINFANG_SCORING_REFRESH_TIME", competition_refresh_job,
     ),
     JobSpec(

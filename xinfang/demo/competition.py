@@ -1,7 +1,8 @@
 """The demo county's quarterly competition (docs/competition.md), through the services the bureau uses:
 the quarter before last published (drafted on the first working day after it, one addition with its
 evidence, published by the bureau head once its appeal period was over), the last closed quarter drafted
-and open to appeals. Each step once: a later load finds them done."""
+and open to appeals; this year's village vetoes stored, as the nightly job would. Each step once: a later
+load finds them done."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from xinfang.lib.periods import Quarter, quarter_of
 from xinfang.scoring.models import Addition
 from xinfang.scoring.selectors import competition_of
 from xinfang.scoring.services import addition_add, competition_draft, competition_publish
+from xinfang.scoring.village_selectors import vetoes_of
+from xinfang.scoring.village_services import vetoes_refresh
 
 # A one-page PDF standing for the scanned evidence of a resolved backlog case.
 EVIDENCE = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -57,3 +60,5 @@ def competition_load(county: County, today: dt.date, *, bureau: User, head: User
                 competition_publish(county=county, quarter=published, by=head, now=_at(publish_day, 10))
         if competition_of(county, last) is None:
             _draft(county, last, today)
+        if vetoes_of(county, today.year) is None:  # the year's village vetoes, as the nightly job stores them
+            vetoes_refresh(county=county, year=today.year, by=None, now=_at(today, 2))
