@@ -419,6 +419,7 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
     from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
     from xinfang.directory.models import Unit
     from xinfang.lib.periods import quarter_of
+    from xinfang.scoring.village_selectors import villages_visible
 
     if user.role in CONTENT_ROLES:
         quarter = quarter_of(timezone.localdate()).previous()
@@ -432,7 +433,8 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
         if user.role not in (Role.COUNTY_LEADER, Role.MAIN_LEADER):  # a draft's breakdown: not leaders'
             breakdown = f"/competition/{quarter.code}/units/{unit_id}/"
             pages.append((f"competition unit {quarter.code}", breakdown))
-        pages.append(("villages", "/competition/villages/"))
+        if villages_visible(user):  # not a department's
+            pages.append(("villages", "/competition/villages/"))
     if user.role in BUREAU_ROLES:  # the main leaders read the issued analyses among their documents
         pages.append(("monthly analyses", "/reports/monthly/"))
     if user.role in COUNTY_WIDE_ROLES:
