@@ -14,11 +14,12 @@ from tests.browser.test_login_dashboard import log_in
 from xinfang.accounts.models import User
 from xinfang.directory.models import Unit, Village
 from xinfang.scoring.models import Rectification
-from xinfang.scoring.village_services import rectification_mark, stars_save, task_add
+from xinfang.scoring.village_services import rectification_mark, stars_save, task_add, vetoes_refresh
 
 
 def a_weak_village() -> Village:
-    """周庄镇's first village, 软弱涣散 this year, with one open task; the county's stars."""
+    """周庄镇's first village, 软弱涣散 this year, with one open task; the county's stars; the year's vetoes
+    stored."""
     bureau, head = User.objects.get(username="bureau"), User.objects.get(username="bureau_head")
     county = bureau.county
     assert county is not None
@@ -31,6 +32,7 @@ def a_weak_village() -> Village:
     )
     task_add(rectification=record, text="调整村两委班子", responsible="李书记",
              deadline=timezone.localdate() + dt.timedelta(days=30), by=bureau)  # fmt: skip
+    vetoes_refresh(county=county, year=timezone.localdate().year, by=None)  # as the nightly job stores them
     return village
 
 
