@@ -390,8 +390,11 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from xinfang.accounts.models import User
-    from xinfang.core.roles import COUNTY_WIDE_ROLES
+    from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, COUNTY_WIDE_ROLES, Role
+    from xinfang.directory.models import Unit
+    from xinfang.lib.periods import quarter_of
     from xinfang.petitions.todo import queues_for
+    from xinfang.scoring.village_selectors import villages_visible
 
     user = User.objects.select_related("leader").get(username=username)
     pages = [("home", "/"), ("list", "/matters/")]
@@ -416,11 +419,6 @@ def pages_for(username: str, first_list_page: bytes) -> list[tuple[str, str]]:
         pages.append(("my cases", "/ownership/mine/"))
     # The linkage (issues 18–20): KPIs, the quarter's competition and a unit's breakdown, the villages'
     # star ratings, the monthly analyses and the joint meeting's screening.
-    from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES, Role
-    from xinfang.directory.models import Unit
-    from xinfang.lib.periods import quarter_of
-    from xinfang.scoring.village_selectors import villages_visible
-
     if user.role in CONTENT_ROLES:
         quarter = quarter_of(timezone.localdate()).previous()
         pages += [
