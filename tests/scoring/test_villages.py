@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from xinfang.audit.models import AuditRecord
 from xinfang.directory.models import Category, Unit, Village
@@ -27,6 +28,7 @@ from xinfang.petitions.services.registration import matter_register
 from xinfang.scoring import village_selectors, village_services
 from xinfang.scoring.models import RatingYear, RectificationTask, Star, VillageVetoes
 from xinfang.scoring.services import competition_refresh_job
+from xinfang.scoring.village_document import vetoes_text
 from xinfang.scoring.village_selectors import ratings_compute, ratings_figures, unmatched_villages
 from xinfang.scoring.village_services import (
     rating_save,
@@ -447,3 +449,42 @@ def test_the_list_shows_a_villages_first_vetoes_and_its_page_every_one(
         == sorted(numbers)
         == row_of(ratings_compute(county, 2026), first)["vetoed_by"]
     )
+
+
+def test_a_published_year_keeps_the_first_vetoes_and_every_one_stays_readable(
+    county, client_for, configured, bureau, head
+):
+    first = villages(county, "周庄镇")[0]
+    numbers = [register(bureau, county, first, dt.date(2026, 3, day), "city").number for day in range(1, 8)]
+    record = ratings_publish(county=county, year=2026, by=head)
+    frozen = row_of(record.figures, first)
+    assert (frozen["veto_count"], len(frozen["vetoes"]), frozen["vetoed_by"]) == (7, 5, sorted(numbers)[:5])
+    # Every vetoing event stays listed where every one is asked for, and never changes after publication.
+    register(bureau, county, first, dt.date(2026, 9, 1), "beijing")
+    competition_refresh_job(county=county, day=dt.date(2027, 1, 12), now=NOW + dt.timedelta(days=1))
+    full, found, _ = ratings_figures(county, 2026, full=True)
+    assert found == record and row_of(full, first)["vetoed_by"] == sorted(numbers)
+    assert row_of(full, first)["veto_count"] == 7
+    out = StringIO()
+    call_command("villages", "stars", "--year", "2026", "--format", "json", stdout=out)
+    listed = next(row for row in json.loads(out.getvalue()) if row["village"] == first.name)
+    assert listed["vetoed_by"] == sorted(numbers)
+    page = client_for("bureau").get(reverse("scoring:village", args=[first.pk]) + "?year=2026")
+    assert all(number in page.content.decode() for number in numbers)
+    export = client_for("bureau").get(reverse("scoring:village_export", args=[2026]))
+    sheets = load_workbook(BytesIO(export.content), read_only=True)
+    detail = [row for row in sheets["否决明细"].iter_rows(values_only=True) if row[1] == first.name]
+    assert sorted(row[2] for row in detail) == sorted(numbers)
+    cells = next(row for row in sheets["星级评定"].iter_rows(values_only=True) if row[1] == first.name)
+    assert cells[4] == "、".join(sorted(numbers)[:5]) + "等（共7批）"
+
+
+def test_the_vetoes_text_names_every_matter_or_says_how_many_events():
+    def row(numbers, count):
+        return {"vetoed_by": sorted(set(numbers)), "vetoes": [{"matter_number": n} for n in numbers],
+                "veto_count": count}  # fmt: skip
+
+    assert vetoes_text(row([], 0)) == ""
+    assert vetoes_text(row(["A", "A", "B"], 3)) == "A、B"  # every event listed: every matter named
+    assert vetoes_text(row(["A", "B", "C", "D", "E"], 9)) == "A、B、C、D、E等（共9批）"
+    assert vetoes_text(row(list("ABCDEFG"), 7)) == "A、B、C、D、E等（共7批）"

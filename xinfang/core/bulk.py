@@ -112,3 +112,13 @@ def _set_keys(rows: Sequence[Mapping[str, Any] | models.Model], keys: list[Any])
         if isinstance(row, models.Model):
             row.pk = pk
             row._state.adding, row._state.db = False, connection.alias
+
+
+def rows_replace(
+    model: type[models.Model], owner: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Replace the rows that belong to one owner (its columns, e.g. `{"competition_id": 7}`) with these,
+    each written with the owner's columns (a stored result's per-unit rows recomputed). Call it inside the
+    transaction that writes the owner."""
+    model._default_manager.filter(**owner).delete()
+    bulk_insert(model, [{**owner, **row} for row in rows])

@@ -11,6 +11,7 @@ from typing import Any
 
 from xinfang.core.documents import Document, Heading, Masthead, Paragraph, Table
 from xinfang.lib.xlsx import HEADER, XlsxBook
+from xinfang.scoring.village_selectors import SHOWN_VETOES
 
 HEADER_ROW = (
     "乡镇",
@@ -24,10 +25,22 @@ HEADER_ROW = (
 )
 
 
+def vetoes_text(row: Mapping[str, Any]) -> str:
+    """The matters vetoing a village's petition star, the first few (`SHOWN_VETOES`) and the number of
+    events when not every one is named: the document and the list's sheet stay one line a village; the
+    export's second sheet and the village's page list every event."""
+    named = row["vetoed_by"][:SHOWN_VETOES]
+    count = row.get("veto_count", len(row["vetoes"]))
+    text = "、".join(named)
+    if count > len(row["vetoes"]) or len(row["vetoed_by"]) > len(named):
+        text += f"等（共{count}批）"
+    return text
+
+
 def row_cells(row: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
         row["township"], row["village"], "、".join(row["stars"]) or "—",
-        "保留" if row["petition_star"] else "否决", "、".join(row["vetoed_by"]), row["star_count"],
+        "保留" if row["petition_star"] else "否决", vetoes_text(row), row["star_count"],
         row["work_funds"], row["cadre_pay"],
     )  # fmt: skip
 

@@ -97,6 +97,16 @@ def ratings_compute(county: County, year: int) -> dict[str, Any]:
     return ratings_combine(county, year, {village_id: (len(r), r) for village_id, r in rows.items()})
 
 
+def veto_fields(count: int, listed: list[list[Any]]) -> dict[str, Any]:
+    """A village row's vetoes: the events listed (`vetoes`, all of them or the first few), their matters'
+    numbers (`vetoed_by`) and the number of vetoing events (`veto_count`)."""
+    charges = [engine.charge_dict(row) for row in listed]
+    return {
+        "vetoes": charges, "vetoed_by": sorted({charge["matter_number"] for charge in charges}),
+        "veto_count": count,
+    }  # fmt: skip
+
+
 def ratings_combine(
     county: County, year: int, vetoes: dict[int, tuple[int, list[list[Any]]]]
 ) -> dict[str, Any]:
@@ -117,8 +127,6 @@ def ratings_combine(
         if not (village.is_active or village.pk in held or village.pk in vetoes):
             continue
         count, listed = vetoes.get(village.pk, (0, []))
-        charges = [engine.charge_dict(row) for row in listed]
-        vetoed_by = sorted({charge["matter_number"] for charge in charges})
         names = [
             star.name for star in stars if star.pk in held.get(village.pk, set()) and not star.is_petition
         ]
@@ -131,7 +139,7 @@ def ratings_combine(
                 "village": village.name, "village_id": village.pk, "kind": village.get_kind_display(),
                 "township": village.township.name, "township_id": village.township_id,
                 "stars": names, "star_count": len(names), "petition_star": petition_star,
-                "vetoed_by": vetoed_by, "vetoes": charges, "veto_count": count,
+                **veto_fields(count, listed),
                 "work_funds": number(reward.work_funds) if reward else 0,
                 "cadre_pay": number(reward.cadre_pay) if reward else 0,
             }
@@ -171,27 +179,42 @@ def ratings_figures(
     few vetoing events (`veto_count` all of them); `full` every one (the export), or a village's id: every
     one of that village (its page)."""
     record = rating_year_of(county, year)
-    if record is not None:
-        return record.figures, record, record.published_at
     stored = vetoes_of(county, year)
+    if record is not None:
+        # Frozen at publication with the first few vetoing events per village; the full lists are the
+        # year's stored charges, which publication wrote and nothing rewrites once it is published.
+        every = _every_veto(stored, full) if stored is not None else {}
+        villages = [
+            {**row, **veto_fields(len(every[row["village_id"]]), every[row["village_id"]])}
+            if row["village_id"] in every
+            else row
+            for row in record.figures["villages"]
+        ]
+        return {**record.figures, "villages": villages}, record, record.published_at
     if stored is None:
         return None, None, None
     vetoes = {int(village_id): (count, first) for village_id, (count, first) in stored.summary.items()}
-    if full is not False:
-        every = VillageVetoCharges.objects.filter(vetoes=stored)
-        if full is not True:
-            every = every.filter(village_id=full)
-        for village_id, charges in every.values_list("village_id", "charges"):
-            vetoes[village_id] = (len(charges), charges)
+    for village_id, charges in _every_veto(stored, full).items():
+        vetoes[village_id] = (len(charges), charges)
     return ratings_combine(county, year, vetoes), None, stored.computed_at
 
 
+def _every_veto(stored: VillageVetoes, full: bool | int) -> dict[int, list[list[Any]]]:
+    """Every vetoing event of the villages `full` asks for (none, all, or one village's id)."""
+    if full is False:
+        return {}
+    every = VillageVetoCharges.objects.filter(vetoes=stored)
+    if full is not True:
+        every = every.filter(village_id=full)
+    return dict(every.values_list("village_id", "charges"))
+
+
 def ratings_current(county: County, year: int) -> tuple[dict[str, Any], RatingYear | None]:
-    """The year's list for `xinfang villages stars` (the hand-count check): frozen when published, else
-    computed from the events now."""
-    record = rating_year_of(county, year)
-    if record is not None:
-        return record.figures, record
+    """The year's list for `xinfang villages stars` (the hand-count check), every vetoing event listed:
+    frozen when published, else computed from the events now."""
+    figures, record, _ = ratings_figures(county, year, full=True)
+    if record is not None and figures is not None:
+        return figures, record
     return ratings_compute(county, year), None
 
 

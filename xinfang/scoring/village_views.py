@@ -96,7 +96,7 @@ def villages(request: AuthedRequest) -> HttpResponse:
         r.village_id: r
         for r in selectors.weak_villages(county, year, township_id=None if chosen == ALL else chosen)
     }
-    # A village's first few vetoing events (a published year keeps every one; its page lists them all).
+    # A village's first few vetoing events, as stored and as published (its page lists every one).
     shown = selectors.SHOWN_VETOES
     matters = visible_matter_ids(
         user=user, matter_ids=[v["matter"] for row in rows for v in row["vetoes"][:shown]]
