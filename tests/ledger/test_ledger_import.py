@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from tests.stats.support import day_counts, fact_counts
 from xinfang import cli
 from xinfang.audit.models import AuditRecord
 from xinfang.ledger.checking import LedgerResult
@@ -30,6 +31,7 @@ from xinfang.petitions.models import Event, Matter, MatterText, Ownership, Petit
 from xinfang.petitions.search import matters_matching
 from xinfang.petitions.services.common import EventInput, event_facts_refresh
 from xinfang.petitions.services.registration import event_add
+from xinfang.stats.models import KpiFact
 from xinfang.stats.selectors import event_statistics
 
 pytestmark = pytest.mark.django_db
@@ -558,6 +560,8 @@ def test_the_bureau_head_undoes_an_import_as_a_whole(county, persona):
     ledger_undo(by=head, ledger_import=record)
     assert registry_state(county) == before
     assert not matters_matching(Matter.objects.filter(county=county), "撤销后应查不到").exists()
+    # The KPI day counts lost the deleted matter's facts with them (deleted by cascade).
+    assert KpiFact.objects.exists() and day_counts() == fact_counts()
     record.refresh_from_db()
     assert record.state == LedgerImport.State.UNDONE and record.undone_by == head
     assert AuditRecord.objects.filter(action="ledger.undo").count() == 1

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.petitions.support import S, at, new_matter, unit
+from tests.stats.support import day_counts, fact_counts
 from xinfang.calendars.services import CalendarError, calendar_set
 from xinfang.petitions.closing import review_windows_job
 from xinfang.petitions.models import Assignment, Extension, Matter, Ownership
@@ -40,7 +41,7 @@ from xinfang.petitions.services.workflow import (
 from xinfang.stats import kpi_facts
 from xinfang.stats.kpi import kpis, kpis_by_unit, kpis_by_unit_recount, kpis_recount
 from xinfang.stats.kpi_facts import facts_of, facts_rebuild
-from xinfang.stats.models import KpiFact, KpiPending
+from xinfang.stats.models import KpiDay, KpiFact, KpiPending
 
 pytestmark = pytest.mark.django_db
 START = at(2026, 8, 3)
@@ -230,14 +231,18 @@ def test_the_roll_up_equals_the_recount_after_any_writes(county, persona, action
                 period = {"county": county, "date_from": date_from, "date_to": date_to}
                 assert figures(kpis(**period)) == figures(kpis_recount(**period))
                 assert by_unit(kpis_by_unit(**period)) == by_unit(kpis_by_unit_recount(**period))
-                for user in (persona("renshe"), persona("zhouzhuang"), persona("leader")):
+                for user in (persona("renshe"), persona("zhouzhuang"), persona("leader"), persona("bureau")):
                     scoped = {**period, "scope_user": user}
                     assert figures(kpis(**scoped)) == figures(kpis_recount(**scoped))
             # Nothing is left pending after a read, and what the writes kept is what a rebuild writes.
             assert not KpiPending.objects.exists()
             kept = stored_facts()
+            # The day counts the triggers kept are the facts' counts, before and after merging them.
+            assert day_counts() == fact_counts()
+            kpi_facts.days_compact()
+            assert day_counts() == fact_counts() and not KpiDay.objects.filter(compacted=False).exists()
             facts_rebuild(county)
-            assert stored_facts() == kept
+            assert stored_facts() == kept and day_counts() == fact_counts()
         transaction.set_rollback(True)
 
 

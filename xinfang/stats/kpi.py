@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -61,7 +61,7 @@ from xinfang.petitions.models import (
     Stage,
     Transition,
 )
-from xinfang.stats.models import KpiFact, KpiPending
+from xinfang.stats.models import KpiDay, KpiFact, KpiPending
 
 Status = Matter.Status
 
@@ -187,19 +187,15 @@ def _rule_profiles(county: County) -> list[tuple[dt.date, str]]:
     return list(RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile"))
 
 
-def _visible_facts(facts: QuerySet[KpiFact], user: User, county: County) -> QuerySet[KpiFact]:
-    """The facts of the matters `user` may see. The county-wide roles see the county's, and a unit user's
-    facts are read by their unit (`_read`: the matters it is responsible for, all in its scope): both lose
-    only the matters that report them (Art. 46), short lists read once. Joining the facts to the whole
-    scope instead hashes the county's million matters on every read. Other roles (a leader's owned
-    matters) go through the scope itself."""
+def _reported(user: User) -> Q:
+    """The matters that report the user or the user's unit (Art. 46), as a condition on a fact: short
+    lists, read once per query."""
     from xinfang.petitions.selectors import matters_reporting  # lazily: see _rule_profiles
 
-    if user.role in COUNTY_WIDE_ROLES or user.role == Role.UNIT_USER:
-        for reported in matters_reporting(user):
-            facts = facts.exclude(matter_id__in=reported)
-        return facts
-    return facts.filter(matter__in=_matters_for_user(user).filter(county=county).values("pk"))
+    reported = Q(pk__in=[])
+    for ids in matters_reporting(user):
+        reported |= Q(matter_id__in=ids)
+    return reported
 
 
 def _matters_for_user(user: User) -> QuerySet[Matter]:
@@ -298,33 +294,51 @@ def _tally(
 def _read(
     *, county: County, date_from: dt.date, date_to: dt.date, unit: Unit | None, scope_user: User | None
 ) -> _Tally:
-    """One grouped query over the county's facts of the period, in the scope `_scope` gives."""
+    """The period's figures from the roll-up, in the scope `_scope` gives. The county's, a unit's, and what
+    a county-wide role or a unit's user sees: the day counts (`KpiDay`, a row per day, unit and KPI),
+    less the late answers' second rows whose due day is in the period too (a matter enters a period
+    once), less the facts of the matters that report the user (Art. 46, short lists). Other roles (a
+    leader's owned matters): the facts of the matters in their scope."""
     tally = _Tally()
-    facts = KpiFact.objects.filter(county=county, day__gte=date_from, day__lte=date_to).filter(
-        Q(other_day__isnull=True) | Q(other_day__lt=date_from) | Q(other_day__gt=date_to)
-    )
     if scope_user is not None and scope_user.role == Role.UNIT_USER:
         if scope_user.unit is None or (unit is not None and unit.pk != scope_user.unit_id):
             return tally
         unit = scope_user.unit
-    if scope_user is not None:
-        facts = _visible_facts(facts, scope_user, county)
+    facts = KpiFact.objects.filter(county=county, day__gte=date_from, day__lte=date_to)
+    days = KpiDay.objects.filter(county=county, day__gte=date_from, day__lte=date_to)
     if unit is not None:
-        facts = facts.filter(unit=unit)
-    rows = (
-        facts.values_list("unit_id", "kpi")
-        .annotate(
-            # Counted on `kpi` (never null), not the id: the read index holds it and every other column
-            # read here, so PostgreSQL answers from the index alone.
-            numerator=Count("kpi", filter=Q(numerator=True)),
-            denominator=Count("kpi", filter=Q(excluded=False)),
-            excluded=Count("kpi", filter=Q(excluded=True)),
-        )
-        .order_by()
+        facts, days = facts.filter(unit=unit), days.filter(unit=unit.pk)
+    counted = facts.filter(Q(other_day__isnull=True) | Q(other_day__lt=date_from) | Q(other_day__gt=date_to))
+    by_days = scope_user is None or scope_user.role in COUNTY_WIDE_ROLES or scope_user.role == Role.UNIT_USER
+    if not by_days:
+        assert scope_user is not None
+        scope = _matters_for_user(scope_user).filter(county=county).values("pk")
+        _tally_facts(tally, counted.filter(matter__in=scope))
+        return tally
+    sums = days.values_list("unit", "kpi").annotate(
+        numerator=Sum("numerator"), denominator=Sum("denominator"), excluded=Sum("excluded")
     )
-    for unit_id, kpi, numerator, denominator, excluded in rows:
-        tally.add(unit_id, NAMES[kpi], numerator=numerator, denominator=denominator, excluded=excluded)
+    for unit_id, kpi, numerator, denominator, excluded in sums.order_by():
+        tally.add(unit_id or None, NAMES[kpi], numerator=numerator, denominator=denominator,
+                  excluded=excluded)  # fmt: skip
+    _tally_facts(tally, facts.filter(other_day__gte=date_from, other_day__lte=date_to), sign=-1)
+    if scope_user is not None:
+        _tally_facts(tally, counted.filter(_reported(scope_user)), sign=-1)
     return tally
+
+
+def _tally_facts(tally: _Tally, facts: QuerySet[KpiFact], sign: int = 1) -> None:
+    """Add (or with `sign` −1 take away) these facts' counts per unit and KPI: one grouped query."""
+    rows = facts.values_list("unit_id", "kpi").annotate(
+        # Counted on `kpi` (never null), not the id: the read indexes hold it and every other column read
+        # here, so PostgreSQL answers from an index alone.
+        numerator=Count("kpi", filter=Q(numerator=True)),
+        denominator=Count("kpi", filter=Q(excluded=False)),
+        excluded=Count("kpi", filter=Q(excluded=True)),
+    )
+    for unit_id, kpi, numerator, denominator, excluded in rows.order_by():
+        tally.add(unit_id, NAMES[kpi], numerator=sign * numerator, denominator=sign * denominator,
+                  excluded=sign * excluded)  # fmt: skip
 
 
 def _recount(

@@ -36,7 +36,7 @@ from xinfang.lib.deadlines import Clock
 from xinfang.lib.workdays import UnknownYear, WorkCalendar
 from xinfang.petitions.models import Assignment, Matter, Ownership, Rating, Stage, Transition
 from xinfang.stats.kpi import ANSWERED_STATUSES, ENDING_STATUSES, SATISFIED, Status, _Deadlines, is_resolved
-from xinfang.stats.models import KpiFact, KpiPending
+from xinfang.stats.models import KpiDay, KpiFact, KpiPending
 
 K = KpiFact.Kpi
 BATCH = 2000  # matters per round of queries
@@ -319,6 +319,7 @@ def facts_rebuild(county: County | None = None, *, report: bool = False) -> int:
         written, last = written + len(facts), ids[-1]
     # Facts of matters that no longer exist cannot remain (cascade); marks of deleted matters can.
     KpiPending.objects.exclude(matter_id__in=Matter.objects.values("pk")).delete()
+    days_compact()
     return written
 
 
@@ -338,7 +339,8 @@ def pending_flush(limit: int | None = None) -> int | None:
 
 
 def facts_work() -> int:
-    """The worker's round: refresh up to a batch of pending matters. Returns how many."""
+    """The worker's round: refresh up to a batch of pending matters, then merge the day counts written
+    since the last round (`days_compact`). Returns how many matters were refreshed."""
     with transaction.atomic():
         pending = KpiPending.objects.order_by("matter_id")
         if connection.features.has_select_for_update_skip_locked:
@@ -346,7 +348,8 @@ def facts_work() -> int:
         ids = list(pending.values_list("matter_id", flat=True)[:BATCH])
         if ids:
             facts_refresh(ids)
-        return len(ids)
+    days_compact()
+    return len(ids)
 
 
 def dates_changed(day: dt.date, county_id: int | None = None) -> int:
@@ -448,9 +451,98 @@ def _postgresql_triggers() -> list[str]:
     return statements
 
 
+# The day counts' triggers on the facts (KpiDay): a fact added counts +1, a fact removed −1.
+DAYS = KpiDay._meta.db_table
+FACTS = KpiFact._meta.db_table
+DAY_COLUMNS = "county_id, day, unit, kpi, numerator, denominator, excluded, compacted"
+
+
+def _day_counts(rows: str, sign: str) -> str:
+    """The counts of a set of fact rows (`rows`: a transition table), per day, unit and KPI, as a SELECT
+    of DAY_COLUMNS."""
+    return (
+        f"SELECT county_id, day, COALESCE(unit_id, 0), kpi, {sign}COUNT(*) FILTER (WHERE numerator), "  # noqa: S608
+        f"{sign}COUNT(*) FILTER (WHERE NOT excluded), {sign}COUNT(*) FILTER (WHERE excluded), false "
+        f"FROM {rows} GROUP BY county_id, day, COALESCE(unit_id, 0), kpi"
+    )
+
+
+def _postgresql_day_triggers() -> list[str]:
+    """Statement-level: each statement's counts inserted as new rows (never an UPDATE of a shared row, so
+    that concurrent writers never lock each other), merged later by `days_compact`."""
+    add = f"INSERT INTO {DAYS} ({DAY_COLUMNS}) {_day_counts('new_rows', '')};"
+    subtract = f"INSERT INTO {DAYS} ({DAY_COLUMNS}) {_day_counts('old_rows', '-')};"
+    statements = []
+    bodies = (("kpi_day_add", add), ("kpi_day_subtract", subtract), ("kpi_day_move", subtract + add))
+    for name, body in bodies:
+        statements.append(
+            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$ BEGIN {body} RETURN NULL; END $$ "
+            "LANGUAGE plpgsql"
+        )
+    new, old, both = (
+        "NEW TABLE AS new_rows",
+        "OLD TABLE AS old_rows",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+    )
+    statements += _postgresql_trigger("kpi_day_insert", "INSERT", FACTS, new, "kpi_day_add")
+    statements += _postgresql_trigger("kpi_day_delete", "DELETE", FACTS, old, "kpi_day_subtract")
+    statements += _postgresql_trigger("kpi_day_update", "UPDATE", FACTS, both, "kpi_day_move")
+    return statements
+
+
+def _sqlite_day_upsert(row: str, sign: str) -> str:
+    values = f"{row}.county_id, {row}.day, COALESCE({row}.unit_id, 0), {row}.kpi"
+    return (
+        f"INSERT INTO {DAYS} ({DAY_COLUMNS}) VALUES ({values}, "  # noqa: S608
+        f"{sign}{row}.numerator, {sign}(1 - {row}.excluded), {sign}{row}.excluded, 1) "
+        "ON CONFLICT (county_id, day, unit, kpi) DO UPDATE SET "
+        f"numerator = {DAYS}.numerator + excluded.numerator, "
+        f"denominator = {DAYS}.denominator + excluded.denominator, "
+        f"excluded = {DAYS}.excluded + excluded.excluded;"
+    )
+
+
+def _sqlite_day_triggers() -> list[str]:
+    """Row-level: each fact added to (or taken from) its day's row; one writer at a time on SQLite, so
+    the rows are kept merged (a unique key for the upsert)."""
+    add, subtract = _sqlite_day_upsert("NEW", ""), _sqlite_day_upsert("OLD", "-")
+    return [
+        f"CREATE UNIQUE INDEX IF NOT EXISTS kpiday_key ON {DAYS} (county_id, day, unit, kpi)",
+        f"CREATE TRIGGER IF NOT EXISTS kpi_day_insert AFTER INSERT ON {FACTS} BEGIN {add} END",
+        f"CREATE TRIGGER IF NOT EXISTS kpi_day_delete AFTER DELETE ON {FACTS} BEGIN {subtract} END",
+        f"CREATE TRIGGER IF NOT EXISTS kpi_day_update AFTER UPDATE ON {FACTS} BEGIN {subtract} {add} END",
+    ]
+
+
+def days_compact() -> int:
+    """PostgreSQL: merge the day counts the triggers appended (each day, unit and KPI with rows not yet
+    merged becomes one row; all-zero ones go) in one statement, so that a read sums a row per key. Safe
+    beside writers and other workers: rows appended meanwhile are left for the next time, and a row another
+    compaction took is skipped. Returns the rows merged (0 on SQLite, whose rows are kept merged)."""
+    if connection.vendor != "postgresql":
+        return 0
+    keys = "county_id, day, unit, kpi"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH fresh AS (SELECT DISTINCT {keys} FROM {DAYS} WHERE NOT compacted), "  # noqa: S608
+            f"gone AS (DELETE FROM {DAYS} d USING fresh f WHERE d.county_id = f.county_id AND d.day = f.day "
+            "AND d.unit = f.unit AND d.kpi = f.kpi "
+            "RETURNING d.county_id, d.day, d.unit, d.kpi, d.numerator, d.denominator, d.excluded), "
+            f"merged AS (INSERT INTO {DAYS} ({DAY_COLUMNS}) "
+            f"SELECT {keys}, SUM(numerator), SUM(denominator), SUM(excluded), true FROM gone "
+            f"GROUP BY {keys} HAVING SUM(numerator) <> 0 OR SUM(denominator) <> 0 OR SUM(excluded) <> 0) "
+            "SELECT COUNT(*) FROM gone"
+        )
+        (merged,) = cursor.fetchone()
+    return int(merged)
+
+
 def kpi_triggers_install(connection: BaseDatabaseWrapper) -> None:
-    """Install (or put back) the triggers that mark written matters; idempotent."""
-    statements = _postgresql_triggers() if connection.vendor == "postgresql" else _sqlite_triggers()
+    """Install (or put back) the triggers that mark written matters and keep the day counts; idempotent."""
+    if connection.vendor == "postgresql":
+        statements = _postgresql_triggers() + _postgresql_day_triggers()
+    else:
+        statements = _sqlite_triggers() + _sqlite_day_triggers()
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -110,10 +110,50 @@ class KpiFact(models.Model):
                 include=["kpi", "unit", "numerator", "excluded", "other_day", "matter"],
                 name="kpifact_read_idx",
             ),
+            # The late answers' second rows, which a period holding both days subtracts from its `KpiDay`s.
+            models.Index(
+                fields=["county", "day"],
+                include=["kpi", "unit", "numerator", "other_day"],
+                condition=Q(other_day__isnull=False),
+                name="kpifact_late_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.matter_id} {self.get_kpi_display()} {self.day}"
+
+
+class KpiDay(models.Model):
+    """The facts of a county counted per day, responsible unit and KPI (stats/kpi_facts.py): a year is
+    365 days of these, not three million facts. Kept by database triggers on every insert, change and
+    delete of a fact (cascades included), in the writing transaction: on SQLite by adding to the day's row
+    (one writer at a time); on PostgreSQL by inserting the statement's counts as a new row, never updating
+    one (concurrent writers never wait on each other or deadlock), which the worker merges later
+    (`days_compact`, the rows `compacted` false). A read sums whatever rows there are, merged or not."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    unit = models.IntegerField()  # the responsible unit's id, 0 without one (a key SQLite's upsert names)
+    kpi = models.PositiveSmallIntegerField(choices=KpiFact.Kpi.choices)
+    numerator = models.IntegerField(default=0)
+    denominator = models.IntegerField(default=0)
+    excluded = models.IntegerField(default=0)
+    compacted = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "考核指标日汇总"
+        verbose_name_plural = "考核指标日汇总"
+        indexes: ClassVar = [
+            models.Index(
+                fields=["county", "day"],
+                include=["unit", "kpi", "numerator", "denominator", "excluded"],
+                name="kpiday_read_idx",
+            ),
+            models.Index(fields=["id"], condition=Q(compacted=False), name="kpiday_uncompacted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kpi_display()} {self.numerator}/{self.denominator}"
 
 
 class KpiPending(models.Model):
