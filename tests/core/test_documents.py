@@ -37,6 +37,7 @@ from xinfang.core.documents import (
     document_pdf,
 )
 from xinfang.core.documents.fonts import FONTS_CONF
+from xinfang.core.pdf import pdf_from_html
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICIAL_FONTS = {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"}
@@ -352,6 +353,26 @@ def test_the_pdf_reads_as_the_chinese_input(weekly_pdf):
     reader = PdfReader(io.BytesIO(weekly_pdf))
     width, height = (float(value) * 25.4 / 72 for value in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (210, 297)
+
+
+def test_the_pdf_draws_the_charts_as_the_word_files_pictures(weekly_pdf):
+    # WeasyPrint lists every picture in each page's resources: the distinct ones are the two charts.
+    pictures = {
+        image.data: image for page in PdfReader(io.BytesIO(weekly_pdf)).pages for image in page.images
+    }
+    assert sorted(picture.image.size for picture in pictures.values()) == sorted(
+        Image.open(io.BytesIO(chart_png(chart))).size for chart in (TREND, TOWNSHIPS)
+    )
+
+
+def test_a_pdf_is_handed_its_pictures_and_fetches_nothing_else(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(chart_png(TREND, dpi=50))
+    html = f'<img src="{secret.as_uri()}"><img src="chart:0"><img src="http://192.0.2.1/x.png">'
+    pdf = pdf_from_html(html, images={"chart:0": chart_png(TOWNSHIPS, dpi=50)})
+    pictures = {image.data: image for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images}
+    expected = Image.open(io.BytesIO(chart_png(TOWNSHIPS, dpi=50))).size
+    assert [picture.image.size for picture in pictures.values()] == [expected]
 
 
 def test_the_pdf_of_a_draft_says_so_on_every_page():

@@ -1,5 +1,6 @@
 """The PDF: the document's printed HTML (page.py) laid out by WeasyPrint through core/pdf.py, which
-fetches nothing, in the official fonts' Noto CJK stand-ins (fonts.conf)."""
+fetches nothing but the charts' PNGs it is handed, in the official fonts' Noto CJK stand-ins
+(fonts.conf)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 
 from django.utils.html import escape
 
+from xinfang.core.documents.charts import render_png
 from xinfang.core.documents.fonts import use_font_aliases
-from xinfang.core.documents.model import Document
-from xinfang.core.documents.page import render_html
+from xinfang.core.documents.model import Chart, Document
+from xinfang.core.documents.page import printed_chart_url, render_html
 
 _HERE = Path(__file__).resolve().parent
 
@@ -32,4 +34,9 @@ def render_pdf(document: Document) -> bytes:
         f'<meta name="author" content="{escape(document.masthead.organ)}"></head>'
         f"<body>{render_html(document, printed=True)}</body></html>"
     )
-    return pdf_from_html(html, css=_css(document.draft))
+    images = {
+        printed_chart_url(index): render_png(block)
+        for index, block in enumerate(document.blocks)
+        if isinstance(block, Chart)
+    }
+    return pdf_from_html(html, css=_css(document.draft), images=images)
