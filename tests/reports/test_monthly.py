@@ -96,6 +96,23 @@ def test_the_figures_equal_xinfang_stats_over_the_same_month(county, settings, s
     assert sum(row["events"] for row in figures["by_unit"].values()) == figures["totals"]["events"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_figures_read_side_by_side_equal_those_read_in_turn(monkeypatch) -> None:
+    """Outside a transaction on PostgreSQL the figures' heavy reads run in threads (core/concurrent.py),
+    each on its own connection: the figures are the same as read one after another."""
+    from xinfang.demo.services import demo_county_load
+    from xinfang.reports import monthly
+
+    demo_county_load()
+    county = County.objects.get(code="410421")
+    with frozen():
+        month_of_visits(county)
+        together = monthly_figures(county=county, month=OCTOBER)
+        monkeypatch.setattr(monthly, "side_by_side", lambda *calls: [call() for call in calls])
+        in_turn = monthly_figures(county=county, month=OCTOBER)
+    assert together == in_turn and together["totals"]["events"] == 5
+
+
 def test_changes_write_a_dash_for_a_zero_or_missing_base() -> None:
     assert changes(6, 4) == "+50.0%" and changes(3, 4) == "-25.0%" and changes(4, 4) == "持平"
     assert changes(3, 0) == "—"  # no percentage of nothing

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
+from xinfang.core.concurrent import side_by_side
 from xinfang.directory.models import Category, County, Unit
 from xinfang.lib.forecast import forecast_next
 from xinfang.lib.periods import Month, month_of, months_between
@@ -69,27 +70,41 @@ def monthly_figures(*, county: County, month: Month) -> dict[str, Any]:
     date_from, date_to = month.range(start_day)
     before_month = month.shifted(-1)
     before_from, before_to = before_month.range(start_day)
-    (by_unit, over_level_by_unit), (before_by_unit, before_over_level_by_unit) = _units_of_periods(
-        county, [(date_from, date_to), (before_from, before_to)]
-    )
-    current = _period_figures(county, date_from, date_to, by_unit)
-    before = _period_figures(county, before_from, before_to, before_by_unit)
     year_ago = month.shifted(-12)
-    last_year, last_year_by, last_year_source = _year_before(county, year_ago, start_day)
-    series = monthly_events(
-        county=county, first=month.shifted(1 - SERIES_MONTHS), last=month, start_day=start_day
+
+    def counts() -> tuple[Any, ...]:
+        current = event_statistics(county=county, date_from=date_from, date_to=date_to)
+        rising_rows = _rising_categories(county, month, start_day, current["by_category"])
+        series = monthly_events(
+            county=county, first=month.shifted(1 - SERIES_MONTHS), last=month, start_day=start_day
+        )
+        before = event_statistics(county=county, date_from=before_from, date_to=before_to)
+        return current, rising_rows, series, before, _year_before(county, year_ago, start_day)
+
+    def states() -> tuple[Any, ...]:
+        overdue = running(Matter.objects.filter(county=county)).filter(due_date__lte=date_to).count()
+        return kpis(county=county, date_from=date_from, date_to=date_to), overdue
+
+    # The heavy reads side by side (on PostgreSQL): the escalation risk, the months' units, the rest.
+    at_risk, units, (current, rising_rows, series, before, year_before), hot, (month_kpis, overdue) = (
+        side_by_side(
+            lambda: risk_ranking(county=county, as_of=date_to + dt.timedelta(days=1), limit=_at_risk_limit()),
+            lambda: _units_of_periods(county, [(date_from, date_to), (before_from, before_to)]),
+            counts,
+            lambda: hotspots(county=county, day=date_to)[:HOTSPOTS_SHOWN],
+            states,
+        )
     )
+    (by_unit, over_level_by_unit), (before_by_unit, before_over_level_by_unit) = units
+    _with_units(current, by_unit)
+    _with_units(before, before_by_unit)
+    last_year, last_year_by, last_year_source = year_before
     forecast = forecast_next(series, month)
-    rising_rows = _rising_categories(county, month, start_day, current["by_category"])
-    at_risk = risk_ranking(county=county, as_of=date_to + dt.timedelta(days=1), limit=_at_risk_limit())
-    month_kpis = kpis(county=county, date_from=date_from, date_to=date_to)
     next_first = date_to + dt.timedelta(days=1)
     next_last = month.shifted(2).range(start_day)[1]
     periods = sensitive_periods_between(
         sensitive_periods_parse(settings.XINFANG_SENSITIVE_PERIODS), next_first, next_last
     )
-    hot = hotspots(county=county, day=date_to)[:HOTSPOTS_SHOWN]
-    overdue = running(Matter.objects.filter(county=county)).filter(due_date__lte=date_to).count()
     trend_months = months_between(month.shifted(1 - TREND_MONTHS), month)
     figures: dict[str, Any] = {
         "month": str(month),
@@ -187,16 +202,13 @@ def _year_before(
     return {"matters": None, "events": events, "persons": persons}, {"by_level": by_level}, "history"
 
 
-def _period_figures(
-    county: County, date_from: dt.date, date_to: dt.date, by_unit: dict[str, dict[str, int]]
-) -> dict[str, Any]:
-    """`weekly.period_figures` of the period, its figures by unit given (counted with the other month's)."""
-    figures = event_statistics(county=county, date_from=date_from, date_to=date_to)
+def _with_units(figures: dict[str, Any], by_unit: dict[str, dict[str, int]]) -> None:
+    """`event_statistics` of a month made `weekly.period_figures`: its figures by unit (counted with the
+    other month's) and its over-level events."""
     figures["by_unit"] = by_unit
     figures["over_level_events"] = sum(
         row["events"] for level, row in figures["by_level"].items() if level != LEVEL_LABELS[Level.COUNTY]
     )
-    return figures
 
 
 def _units_of_periods(
