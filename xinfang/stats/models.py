@@ -113,7 +113,7 @@ class KpiFact(models.Model):
             # The late answers' second rows, which a period holding both days subtracts from its `KpiDay`s.
             models.Index(
                 fields=["county", "day"],
-                include=["kpi", "unit", "numerator", "other_day"],
+                include=["kpi", "unit", "numerator", "excluded", "other_day"],
                 condition=Q(other_day__isnull=False),
                 name="kpifact_late_idx",
             ),

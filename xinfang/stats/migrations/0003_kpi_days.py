@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("other_day__isnull", False)),
                 fields=["county", "day"],
-                include=("kpi", "unit", "numerator", "other_day"),
+                include=("kpi", "unit", "numerator", "excluded", "other_day"),
                 name="kpifact_late_idx",
             ),
         ),
