@@ -15,6 +15,9 @@ end: a quarter without a record gets one for the measurement only, and nothing s
         --database-url postgresql://postgres@127.0.0.1:5432/xinfang_bench --quarter 2026Q3
     .venv/bin/python bench/competition.py --data-dir var/bench --quarter 2026Q3          # SQLite
 
+Last, the village ratings of the year before the quarter's (or --village-year) published as the bureau
+head publishes them, timed, with the pages and the export that read the published year; rolled back too.
+
 Uses a database bench/registry.py filled. Each figure is timed warm, in-process, --runs times; the script
 prints the median and the maximum, and how many events were charged.
 """
@@ -63,7 +66,7 @@ def stored_pages(county: Any, quarter: Any, runs: int) -> None:
     from django.utils import timezone
 
     from xinfang.accounts.models import User
-    from xinfang.core.bulk import bulk_insert
+    from xinfang.core.bulk import rows_replace
     from xinfang.scoring.models import CompetitionCharges, CompetitionQuarter
     from xinfang.scoring.selectors import competition_compute, competition_split
 
@@ -82,11 +85,9 @@ def stored_pages(county: Any, quarter: Any, runs: int) -> None:
 
             def write() -> None:
                 with transaction.atomic():  # as in the service: replace the rows, save the tables
-                    CompetitionCharges.objects.filter(competition=record).delete()
-                    bulk_insert(
-                        CompetitionCharges,
-                        [{"competition_id": record.pk, "unit_id": unit, "charges": rows}
-                         for unit, rows in charges.items()],
+                    rows_replace(
+                        CompetitionCharges, {"competition_id": record.pk},
+                        [{"unit_id": unit, "charges": rows} for unit, rows in charges.items()],
                     )  # fmt: skip
                     record.figures, record.computed_at = figures, timezone.now()
                     record.save(update_fields=["figures", "computed_at"])
@@ -121,6 +122,72 @@ def stored_pages(county: Any, quarter: Any, runs: int) -> None:
         pass
 
 
+def published_year(county: Any, year: int, runs: int) -> None:
+    """Publish the year's village ratings as the bureau head does (timed once: the vetoes computed from the
+    events and stored, the list frozen, the document issued as Word and PDF), then time the pages that read
+    the published year through Django's test client: the bureau's county-wide list, a township's own list,
+    the page of the village with the most vetoing events, and the export with every event. Rolled back."""
+    import json
+
+    from django.db import transaction
+    from django.test import Client
+
+    from xinfang.accounts.models import User
+    from xinfang.scoring.models import VillageVetoCharges
+    from xinfang.scoring.village_services import ratings_publish
+
+    try:
+        with transaction.atomic():
+            head = User.objects.get(username="bureau_head")
+            started = time.perf_counter()
+            record = ratings_publish(county=county, year=year, by=head, reason="基准测试：未匹配的村照常公布")
+            seconds = time.perf_counter() - started
+            copy = record.document.copies.get(key="full") if record.document else None
+            events = sum(row.get("veto_count", 0) for row in record.figures["villages"])
+            print(
+                f"publish {year}'s village ratings{'':<15} {seconds:6.3f} s   "
+                f"{len(record.figures['villages']):,} villages, "
+                f"{record.figures['totals']['vetoed']:,} vetoed "
+                f"by {events:,} events; frozen list {len(json.dumps(record.figures)) / 1e6:.1f} MB"
+                + (f", Word {len(copy.docx) / 1e6:.1f} MB, PDF {len(copy.pdf) / 1e6:.1f} MB" if copy else "")
+            )
+            most = max(
+                VillageVetoCharges.objects.filter(vetoes__county=county, vetoes__year=year).values_list(
+                    "village_id", "charges"
+                ),
+                key=lambda row: len(row[1]),
+            )
+            township = next(row for row in record.figures["villages"] if row["village_id"] == most[0])
+            pages = [
+                ("bureau", f"list, county-wide ({year}, published)",
+                 f"/competition/villages/?year={year}&township=all"),
+                ("zhouzhuang", "list, a township's own", f"/competition/villages/?year={year}"),
+                ("leader", f"village page ({len(most[1]):,} vetoing events)",
+                 f"/competition/villages/{most[0]}/?year={year}"),
+                ("bureau", f"export, every one of {events:,} events (a download)",
+                 f"/competition/villages/{year}/export.xlsx"),
+            ]  # fmt: skip
+            print(f"  (the village page is {township['township']}{township['village']}'s)")
+            clients: dict[str, Client] = {}
+            for username, name, path in pages:
+                if username not in clients:
+                    clients[username] = Client(SERVER_NAME="localhost")
+                    clients[username].force_login(User.objects.get(username=username))
+
+                def get(client: Client = clients[username], path: str = path) -> None:
+                    response = client.get(path)
+                    assert response.status_code == 200, (path, response.status_code)
+
+                get()  # warm-up
+                _, _, p95 = timed(f"{name} ({username})", get, runs)
+                if not path.endswith(".xlsx"):  # a page; the export is a file of every event
+                    verdict = "met" if p95 <= PAGE_TARGET_SECONDS else "NOT met"
+                    print(f"  p95 target ≤ {PAGE_TARGET_SECONDS} s: {verdict}")
+            raise Rollback
+    except Rollback:
+        pass
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -129,6 +196,12 @@ def main() -> int:
     parser.add_argument("--data-dir", default="var/bench")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quarter", default="2026Q3", help="the quarter, e.g. 2026Q3")
+    parser.add_argument(
+        "--village-year",
+        type=int,
+        default=0,
+        help="the year published for the villages' pages (the one before)",
+    )
     args = parser.parse_args()
     from bench.environment import django_setup
 
@@ -161,6 +234,7 @@ def main() -> int:
     )
     print(f"  {len(ratings['villages']):,} villages")
     stored_pages(county, quarter, args.runs)
+    published_year(county, args.village_year or quarter.year - 1, args.runs)
     return 0
 
 
