@@ -187,15 +187,14 @@ def _rule_profiles(county: County) -> list[tuple[dt.date, str]]:
     return list(RuleProfileAssignment.objects.filter(county=county).values_list("effective_from", "profile"))
 
 
-def _reported(user: User) -> Q:
-    """The matters that report the user or the user's unit (Art. 46), as a condition on a fact: short
-    lists, read once per query."""
+def _reported(user: User) -> list[int]:
+    """The matters that report the user or the user's unit (Art. 46): short lists, read once."""
     from xinfang.petitions.selectors import matters_reporting  # lazily: see _rule_profiles
 
-    reported = Q(pk__in=[])
-    for ids in matters_reporting(user):
-        reported |= Q(matter_id__in=ids)
-    return reported
+    return sorted({pk for ids in matters_reporting(user) for pk in ids.values_list("matter_id", flat=True)})
+
+
+REPORTED_CHUNK = 5000  # ids a query takes away at once (SQLite's parameters stay far below its limit)
 
 
 def _matters_for_user(user: User) -> QuerySet[Matter]:
@@ -322,8 +321,9 @@ def _read(
         tally.add(unit_id or None, NAMES[kpi], numerator=numerator, denominator=denominator,
                   excluded=excluded)  # fmt: skip
     _tally_facts(tally, facts.filter(other_day__gte=date_from, other_day__lte=date_to), sign=-1)
-    if scope_user is not None:
-        _tally_facts(tally, counted.filter(_reported(scope_user)), sign=-1)
+    reported = _reported(scope_user) if scope_user is not None else []
+    for start in range(0, len(reported), REPORTED_CHUNK):
+        _tally_facts(tally, counted.filter(matter_id__in=reported[start : start + REPORTED_CHUNK]), sign=-1)
     return tally
 
 
