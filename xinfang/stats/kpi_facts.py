@@ -504,14 +504,21 @@ def _sqlite_day_upsert(row: str, sign: str) -> str:
 
 def _sqlite_day_triggers() -> list[str]:
     """Row-level: each fact added to (or taken from) its day's row; one writer at a time on SQLite, so
-    the rows are kept merged (a unique key for the upsert)."""
+    the rows are kept merged (a unique key for the upsert). A fact taken away once its county is gone
+    changes nothing: a county is deleted only by emptying the database (a test's flush, which deletes the
+    tables in name order, the day counts before the facts), and its day rows go with it."""
     add, subtract = _sqlite_day_upsert("NEW", ""), _sqlite_day_upsert("OLD", "-")
-    return [
-        f"CREATE UNIQUE INDEX IF NOT EXISTS kpiday_key ON {DAYS} (county_id, day, unit, kpi)",
-        f"CREATE TRIGGER IF NOT EXISTS kpi_day_insert AFTER INSERT ON {FACTS} BEGIN {add} END",
-        f"CREATE TRIGGER IF NOT EXISTS kpi_day_delete AFTER DELETE ON {FACTS} BEGIN {subtract} END",
-        f"CREATE TRIGGER IF NOT EXISTS kpi_day_update AFTER UPDATE ON {FACTS} BEGIN {subtract} {add} END",
-    ]
+    county = County._meta.db_table
+    kept = f"WHEN EXISTS (SELECT 1 FROM {county} WHERE id = OLD.county_id)"  # noqa: S608
+    statements = [f"CREATE UNIQUE INDEX IF NOT EXISTS kpiday_key ON {DAYS} (county_id, day, unit, kpi)"]
+    for name, event, when, body in (
+        ("kpi_day_insert", "INSERT", "", add),
+        ("kpi_day_delete", "DELETE", kept, subtract),
+        ("kpi_day_update", "UPDATE", kept, f"{subtract} {add}"),
+    ):
+        statements.append(f"DROP TRIGGER IF EXISTS {name}")
+        statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {FACTS} {when} BEGIN {body} END")
+    return statements
 
 
 def days_compact() -> int:
