@@ -490,11 +490,11 @@ def _postgresql_day_triggers() -> list[str]:
     return statements
 
 
-def _sqlite_day_upsert(row: str, sign: str) -> str:
-    values = f"{row}.county_id, {row}.day, COALESCE({row}.unit_id, 0), {row}.kpi"
+def _sqlite_day_add() -> str:
+    values = "NEW.county_id, NEW.day, COALESCE(NEW.unit_id, 0), NEW.kpi"
     return (
         f"INSERT INTO {DAYS} ({DAY_COLUMNS}) VALUES ({values}, "  # noqa: S608
-        f"{sign}{row}.numerator, {sign}(1 - {row}.excluded), {sign}{row}.excluded, 1) "
+        "NEW.numerator, 1 - NEW.excluded, NEW.excluded, 1) "
         "ON CONFLICT (county_id, day, unit, kpi) DO UPDATE SET "
         f"numerator = {DAYS}.numerator + excluded.numerator, "
         f"denominator = {DAYS}.denominator + excluded.denominator, "
@@ -502,22 +502,29 @@ def _sqlite_day_upsert(row: str, sign: str) -> str:
     )
 
 
+def _sqlite_day_subtract() -> str:
+    return (
+        f"UPDATE {DAYS} SET numerator = numerator - OLD.numerator, "  # noqa: S608
+        "denominator = denominator - (1 - OLD.excluded), excluded = excluded - OLD.excluded "
+        "WHERE county_id = OLD.county_id AND day = OLD.day AND unit = COALESCE(OLD.unit_id, 0) "
+        "AND kpi = OLD.kpi;"
+    )
+
+
 def _sqlite_day_triggers() -> list[str]:
-    """Row-level: each fact added to (or taken from) its day's row; one writer at a time on SQLite, so
-    the rows are kept merged (a unique key for the upsert). A fact taken away once its county is gone
-    changes nothing: a county is deleted only by emptying the database (a test's flush, which deletes the
-    tables in name order, the day counts before the facts), and its day rows go with it."""
-    add, subtract = _sqlite_day_upsert("NEW", ""), _sqlite_day_upsert("OLD", "-")
-    county = County._meta.db_table
-    kept = f"WHEN EXISTS (SELECT 1 FROM {county} WHERE id = OLD.county_id)"  # noqa: S608
+    """Row-level: each fact added to its day's row (created when it is the first) or taken from it; one
+    writer at a time on SQLite, so the rows are kept merged (a unique key for the upsert). A fact taken
+    away only updates its row, which its insertion made: when the day counts are emptied first (a test's
+    flush deletes the tables in its own order), taking the facts away leaves nothing behind."""
+    add, subtract = _sqlite_day_add(), _sqlite_day_subtract()
     statements = [f"CREATE UNIQUE INDEX IF NOT EXISTS kpiday_key ON {DAYS} (county_id, day, unit, kpi)"]
-    for name, event, when, body in (
-        ("kpi_day_insert", "INSERT", "", add),
-        ("kpi_day_delete", "DELETE", kept, subtract),
-        ("kpi_day_update", "UPDATE", kept, f"{subtract} {add}"),
+    for name, event, body in (
+        ("kpi_day_insert", "INSERT", add),
+        ("kpi_day_delete", "DELETE", subtract),
+        ("kpi_day_update", "UPDATE", f"{subtract} {add}"),
     ):
         statements.append(f"DROP TRIGGER IF EXISTS {name}")
-        statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {FACTS} {when} BEGIN {body} END")
+        statements.append(f"CREATE TRIGGER {name} AFTER {event} ON {FACTS} BEGIN {body} END")
     return statements
 
 
