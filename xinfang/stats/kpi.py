@@ -25,9 +25,9 @@ where it carries the dates; an imported matter whose 信访日期 is in the peri
 rate needs (a step it took without a recorded day) is counted in that rate's `excluded`. Figures are of the
 matters as they are now. A unit's figures are those of the matters whose responsible unit (责任单位) it is.
 
-Database work: `kpis` and `kpis_by_unit` read the roll-up (`KpiFact`, kept with every write by
-stats/kpi_facts.py): one grouped query over the county's range of days. `kpis_recount` and
-`kpis_by_unit_recount` count the same from the petitions tables — the reference the roll-up is proved equal
+Database work: `kpis` and `kpis_by_unit` read the roll-up (kept with every write by stats/kpi_facts.py):
+the period's day counts (`KpiDay`), less two short reads of the facts (`KpiFact`; `_read`).
+`kpis_recount` and `kpis_by_unit_recount` count the same from the petitions tables — the reference the roll-up is proved equal
 to, and what a read falls back on while a large recomputation is pending: twelve grouped queries whatever
 the size of the county, each set-based (joins and anti-joins, no lookup per matter): dates grouped per unit
 for the deadline rates, conditional counts for the rest; Python maps each distinct start day to its due
@@ -308,9 +308,11 @@ def _read(
     if unit is not None:
         facts, days = facts.filter(unit=unit), days.filter(unit=unit.pk)
     counted = facts.filter(Q(other_day__isnull=True) | Q(other_day__lt=date_from) | Q(other_day__gt=date_to))
-    by_days = scope_user is None or scope_user.role in COUNTY_WIDE_ROLES or scope_user.role == Role.UNIT_USER
-    if not by_days:
-        assert scope_user is not None
+    if (
+        scope_user is not None
+        and scope_user.role not in COUNTY_WIDE_ROLES
+        and scope_user.role != Role.UNIT_USER
+    ):
         scope = _matters_for_user(scope_user).filter(county=county).values("pk")
         _tally_facts(tally, counted.filter(matter__in=scope))
         return tally
