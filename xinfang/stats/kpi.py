@@ -25,13 +25,13 @@ where it carries the dates; an imported matter whose 信访日期 is in the peri
 rate needs (a step it took without a recorded day) is counted in that rate's `excluded`. Figures are of the
 matters as they are now. A unit's figures are those of the matters whose responsible unit (责任单位) it is.
 
-Database work: `kpis` and `kpis_by_unit` read the roll-up (kept with every write by stats/kpi_facts.py):
-the period's day counts (`KpiDay`), less two short reads of the facts (`KpiFact`; `_read`).
-`kpis_recount` and `kpis_by_unit_recount` count the same from the petitions tables — the reference the roll-up is proved equal
+Database work: `kpis` and `kpis_by_unit` read the roll-up (kept with every write by stats/kpi_facts.py): the
+period's day counts (`KpiDay`), less two short reads of the facts (`KpiFact`; `_read`). `kpis_recount` and
+`kpis_by_unit_recount` count the same from the petitions tables — the reference the roll-up is proved equal
 to, and what a read falls back on while a large recomputation is pending: twelve grouped queries whatever
 the size of the county, each set-based (joins and anti-joins, no lookup per matter): dates grouped per unit
-for the deadline rates, conditional counts for the rest; Python maps each distinct start day to its due
-date once and adds up the groups.
+for the deadline rates, conditional counts for the rest; Python maps each distinct start day to its due date
+once and adds up the groups.
 """
 
 from __future__ import annotations

@@ -16,6 +16,9 @@ How the rows stay equal to a recount:
   may move (`dates_changed`); small sets are refreshed at once, larger ones by the worker (`facts_work`).
 - A read first refreshes what is pending (`pending_flush`); while more is pending than a read should take
   on, `kpis` counts from the matters instead (`kpis_recount`): slower, never wrong.
+- The facts are counted again per day, unit and KPI (`KpiDay`) by triggers on the facts themselves
+  (`kpi_triggers_install`), so that a period reads days, not facts; on PostgreSQL the appended counts are
+  merged by the worker (`days_compact`).
 """
 
 from __future__ import annotations
