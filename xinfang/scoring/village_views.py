@@ -289,9 +289,12 @@ def export(request: AuthedRequest, year: int) -> HttpResponse:
     """The year's list as .xlsx: the bureau's as it stands, the others' once published (a township's own
     villages only)."""
     county, user, year = _county(request), request.user, _year(request, year)
-    figures, record, _ = selectors.ratings_figures(county, year, full=True)
-    if not selectors.villages_visible(user) or (user.role not in BUREAU_ROLES and record is None):
+    # Refused before every vetoing event of the county is read.
+    if not selectors.villages_visible(user) or (
+        user.role not in BUREAU_ROLES and selectors.rating_year_of(county, year) is None
+    ):
         raise Http404("本年度村级星级评定结果尚未公布")
+    figures, _, _ = selectors.ratings_figures(county, year, full=True)
     if figures is None:
         messages.error(request, f"{year}年村级星级尚未计算，请先重新计算")
         return redirect(_list_url(year))
