@@ -18,7 +18,7 @@ from xinfang.core.api import Conflict, ContractApi, error_responses
 from xinfang.core.roles import BUREAU_ROLES, CONTENT_ROLES
 from xinfang.petitions import todo
 from xinfang.petitions.forms import MatterFilterForm
-from xinfang.petitions.pages import matter_page
+from xinfang.petitions.pages import matter_page, whole_matters
 from xinfang.petitions.selectors import matter_get_for_user, matters_filtered, user_handles
 from xinfang.petitions.serializers import (
     EventInSerializer,
@@ -139,6 +139,7 @@ class MatterListApi(ContractApi):
             after=_cursor(request),
             size=PAGE_SIZE,
             query=filters.q,
+            rows_from=whole_matters(),
         )
         following = ""
         if page.next_cursor:  # the next page as a full link, the same filters with the cursor

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from html import escape as esc
-from typing import Any, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from django import forms
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -62,9 +63,19 @@ from xinfang.petitions.services.rules import (
 from xinfang.petitions.services.transfer import objection_deadline
 
 
+class Paged(Protocol):
+    """What a page's cursor is made of: a matter, or a row of it (list_matters())."""
+
+    pk: Any
+    last_event_date: dt.date
+
+
+R = TypeVar("R", bound=Paged)
+
+
 @dataclass(frozen=True)
-class MatterPage:
-    items: list[Matter]
+class MatterPage(Generic[R]):
+    items: list[R]
     next_cursor: str
 
 
@@ -105,23 +116,20 @@ def matter_page(
     after: str,
     size: int,
     query: str = "",
-    rows_from: QuerySet[Matter] | None = None,
-) -> MatterPage:
+    rows_from: QuerySet[Matter, R],
+) -> MatterPage[R]:
     """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
 
     Keyset paging costs the same on page 1 and page 1000, and never counts the whole list. A search
     first looks through the newest matters, which fills a page at once for a common phrase; if that
     finds too little it asks the bigram index, which answers a rare phrase with its few matches; a
     phrase in between (or a single character) goes on scanning, at most SCAN_LIMIT matters a page.
-    The page's matters are read from `rows_from` (the list's `list_matters()`), whole with their
-    township, category and unit when it is not given.
+    The page's matters are read from `rows_from`: the list's rows (`list_matters()`), or whole matters.
     """
     cursor = _parse_cursor(after)
     if cursor:
         day, pk = cursor
         matters = matters.filter(Q(last_event_date__lt=day) | Q(last_event_date=day, pk__lt=pk))
-    if rows_from is None:
-        rows_from = Matter.objects.select_related("origin_township", "category__parent", "responsible_unit")
     if not query.strip():
         # The page's ids first, then its rows: a queue that is read from its own index and sorted (the
         # overdue, a leader's matters) sorts narrow index entries, not every candidate's whole row.
@@ -142,13 +150,13 @@ def matter_page(
     return page
 
 
-def _read(rows_from: QuerySet[Matter], ids: list[int]) -> list[Matter]:
+def _read(rows_from: QuerySet[Matter, R], ids: list[int]) -> list[R]:
     """The matters of `ids`, in that order."""
-    rows = {matter.pk: matter for matter in rows_from.filter(pk__in=ids)}
+    rows = {row.pk: row for row in rows_from.filter(pk__in=ids)}
     return [rows[pk] for pk in ids]
 
 
-def _page(rows: list[Matter], size: int) -> MatterPage:
+def _page(rows: list[R], size: int) -> MatterPage[R]:
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = f"{rows[-1].last_event_date.isoformat()}.{rows[-1].pk}" if more and rows else ""
@@ -170,7 +178,7 @@ class ListRow:
     size. The template engine's cost is per variable, tag and filter, fifty rows a page: a `{% url %}`,
     `|date` or `get_…_display` per cell took most of the page's time."""
 
-    matter: Matter
+    matter: ListedMatter
     url: str
     last_event: str  # YYYY-MM-DD
     batches: int  # the matter's events when more than one, else 0
@@ -239,20 +247,63 @@ def rows_html(rows: list[ListRow]) -> SafeString:
 
 
 LIST_CONTENT_CHARS = 36
-# What list_rows reads of a matter: a page of whole rows (forty columns, the long texts among them) with
-# their township, category and unit as objects cost more to build than the page to render.
-LIST_FIELDS = (
-    "number", "last_event_date", "event_count", "top_level", "is_collective", "content", "status", "clock",
-    "due_date",
+
+
+class ListedMatter(Paged, Protocol):
+    """A matter as list_matters() reads it: a row of plain values, not a model instance. A page of whole
+    matters (forty columns, the long texts among them) with their township, category and unit as objects
+    cost more to build than the page to render; model instances of the few columns the list needs still
+    cost an eighth of the page (Django builds each with every deferred field)."""
+
+    number: str
+    event_count: int
+    top_level: str
+    is_collective: bool
+    content: str
+    status: str
+    clock: str
+    due_date: dt.date | None
+    township_name: str
+    category_name: str
+    category_parent: str | None
+    unit_name: str | None
+    latest_level: str | None  # the level of the latest visit
+    awaiting: str | None  # the unit yet to sign for it
+
+
+def whole_matters() -> QuerySet[Matter]:
+    """The matters whole, with their township, category and unit (the API's pages)."""
+    return Matter.objects.select_related("origin_township", "category__parent", "responsible_unit")
+
+
+LIST_COLUMNS = (
+    "pk", "number", "last_event_date", "event_count", "top_level", "is_collective", "content", "status",
+    "clock", "due_date", "township_name", "category_name", "category_parent", "unit_name", "latest_level",
+    "awaiting",
 )  # fmt: skip
 
 
-def list_matters() -> QuerySet[Matter]:
-    """The matters as list_rows reads them: LIST_FIELDS, the names of their township, category (and its
-    parent) and responsible unit, the level of their latest visit and the unit yet to sign for them."""
+_built = threading.local()
+
+
+def list_matters() -> QuerySet[Matter, ListedMatter]:
+    """The matters as list_rows reads them (ListedMatter): their own columns, the names of their township,
+    category (and its parent) and responsible unit, the level of their latest visit and the unit yet to
+    sign for them.
+
+    Built once a thread and handed out as a fresh copy: resolving its joins and subqueries cost more than
+    reading the page's rows. One a thread, because compiling a query briefly writes to the subqueries it
+    shares with its copies."""
+    built = getattr(_built, "list_matters", None)
+    if built is None:
+        built = _built.list_matters = _list_matters_build()
+    return built.all()
+
+
+def _list_matters_build() -> QuerySet[Matter, ListedMatter]:
     latest = Event.objects.filter(matter=OuterRef("pk")).order_by("-date", "-pk")
     awaiting = Assignment.objects.filter(matter=OuterRef("pk"), is_current=True, state=Assignment.State.SENT)
-    return Matter.objects.only(*LIST_FIELDS).annotate(
+    rows = Matter.objects.annotate(
         township_name=F("origin_township__name"),
         category_name=F("category__name"),
         category_parent=F("category__parent__name"),
@@ -260,6 +311,7 @@ def list_matters() -> QuerySet[Matter]:
         latest_level=Subquery(latest.values("level")[:1]),
         awaiting=Subquery(awaiting.values("unit__name")[:1]),  # one current assignment a matter
     )
+    return cast(QuerySet[Matter, ListedMatter], rows.values_list(*LIST_COLUMNS, named=True))
 
 
 _FILTERS_KEPT = 64
@@ -295,7 +347,7 @@ def list_content(text: str, keep: int) -> str:
     return text if len(text) <= LIST_CONTENT_CHARS else add_truncation_text(text[:keep], None)
 
 
-def list_rows(matters: list[Matter], *, county: County | None) -> list[ListRow]:
+def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[ListRow]:
     """The rows of matters read through list_matters()."""
     today = timezone.localdate()
     warning = registry_rules_kept(county).deadline_warning_days if county else 3
@@ -310,8 +362,7 @@ def list_rows(matters: list[Matter], *, county: County | None) -> list[ListRow]:
             if matter.due_date and matter.clock
             else None
         )
-        names = cast(Any, matter)  # list_matters()'s annotations
-        level = names.latest_level or matter.top_level
+        level = matter.latest_level or matter.top_level
         rows.append(
             ListRow(
                 matter=matter,
@@ -320,18 +371,18 @@ def list_rows(matters: list[Matter], *, county: County | None) -> list[ListRow]:
                 batches=matter.event_count if matter.event_count > 1 else 0,
                 top_level=levels.get(matter.top_level, matter.top_level),
                 over_level=matter.top_level != Level.COUNTY,
-                township=names.township_name,
-                category=f"{names.category_parent}/{names.category_name}"
-                if names.category_parent
-                else names.category_name,
+                township=matter.township_name,
+                category=f"{matter.category_parent}/{matter.category_name}"
+                if matter.category_parent
+                else matter.category_name,
                 content=list_content(matter.content, keep),
-                unit=names.unit_name or "—",
+                unit=matter.unit_name or "—",
                 status=statuses.get(matter.status, matter.status),
                 deadline=deadline,
                 deadline_due=deadline.due.isoformat() if deadline else "",
                 deadline_kind=CLOCK_LABELS[Clock(matter.clock)] if deadline else "",
                 tone=deadline.state if deadline and deadline.state in ("overdue", "warning") else "",
-                awaiting=names.awaiting or "",
+                awaiting=matter.awaiting or "",
                 latest_level=levels[level] if level != matter.top_level else "",
             )
         )
