@@ -232,6 +232,7 @@ XINFANG_2FA_ROLES = frozenset(
     if role.strip()
 )
 
+SESSION_ENGINE = "xinfang.accounts.sessions"  # Django's database sessions, read without the ORM
 SESSION_COOKIE_AGE = env_int("XINFANG_SESSION_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -17,6 +17,7 @@ from django.utils import timezone
 from xinfang.accounts.models import LoginGuard, PasswordHistory, User
 from xinfang.accounts.selectors import account_locked_until
 from xinfang.accounts.services import auth_login_failed_record, login_attempt_reserve, login_guards_purge
+from xinfang.accounts.sessions import SessionStore
 from xinfang.audit.models import AuditRecord
 from xinfang.demo.directory import DEMO_PASSWORD
 from xinfang.demo.services import DEMO_ACCOUNTS
@@ -245,6 +246,27 @@ def test_logout_invalidates_the_server_session():
     replay.cookies["sessionid"] = key
     assert replay.get("/").status_code == 302
     assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_session_row_is_honoured_only_until_its_expiry_and_only_with_its_signature():
+    client = Client()
+    log_in(client, "bureau", DEMO_PASSWORD)
+    key = client.cookies["sessionid"].value
+    assert client.get("/").status_code == 200
+    row = Session.objects.get(session_key=key)
+    row.expire_date = timezone.now() - dt.timedelta(seconds=1)
+    row.save()
+    assert client.get("/").status_code == 302  # the row is still there, but past its expiry
+    row.expire_date = timezone.now() + dt.timedelta(hours=1)
+    row.session_data = row.session_data[:-2] + ("AA" if not row.session_data.endswith("AA") else "BB")
+    row.save()
+    assert client.get("/").status_code == 302  # tampered data is no session
+    row.delete()
+    store = SessionStore(key)  # a key the server no longer has: nothing, and a new key when saved
+    assert store.load() == {} and store.session_key is None
+    store["seen"] = 1
+    store.save()
+    assert store.session_key != key and SessionStore(store.session_key).load() == {"seen": 1}
 
 
 def test_failed_logins_from_one_address_are_rate_limited(settings):

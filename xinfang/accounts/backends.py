@@ -13,5 +13,8 @@ from xinfang.accounts.models import User
 
 class UserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("county", "unit").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:  # get(), not first(): no ORDER BY to compile on every request
+            user = User.objects.select_related("county", "unit").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -247,6 +247,20 @@ def _filter_options(county_id: int | None) -> dict[str, list[tuple[int, str]]]:
     }
 
 
+def _directory_options(county_id: int | None, user: User | None) -> dict[str, list[tuple[int, str]]]:
+    """_filter_options, read once per county revision (county_cached) when the user's county is at hand:
+    the list renders these options on every request."""
+    county = user.county if user is not None and county_id is not None else None
+    if county is None:
+        return _filter_options(county_id)
+    return county_cached(county, "matter-filter-options", functools.partial(_filter_options, county_id))
+
+
+def _todo_choices(user: User | None) -> list[tuple[str, str]]:
+    queues = todo.queues_for(user) if user is not None else todo.QUEUES
+    return [("", "全部"), *((queue.key, f"{queue.label}（{queue.scope}）") for queue in queues)]
+
+
 def _option_rows(options: Callable[[], dict[str, list[tuple[int, str]]]], name: str) -> list[tuple[int, str]]:
     return options()[name]
 
@@ -290,19 +304,18 @@ class MatterFilterForm(FastSelectsMixin, forms.Form):
             set_choices(self, "unit", units)
             set_choices(self, "category", county_categories(county_id))
             set_choices(self, "owner", Leader.objects.filter(county_id=county_id or 0))
-        queues = todo.queues_for(user) if user is not None else todo.QUEUES
-        todo_field = cast(forms.ChoiceField, self.fields["todo"])
-        todo_field.choices = [("", "全部"), *((q.key, f"{q.label}（{q.scope}）") for q in queues)]
+        cast(forms.ChoiceField, self.fields["todo"]).choices = _todo_choices(user)
         self.use_fast_selects()
-        # The list renders these options on every request: plain rows, read once per county revision
-        # (county_cached) when the user's county is at hand.
-        read = functools.partial(_filter_options, county_id)
-        county = user.county if user is not None and county_id is not None else None
-        options = functools.cache(
-            (lambda: county_cached(county, "matter-filter-options", read)) if county else read
-        )
+        options = functools.cache(functools.partial(_directory_options, county_id, user))
         for name in self.DIRECTORY_FIELDS:
             self._options(name, functools.partial(_option_rows, options, name))
+
+    @classmethod
+    def unfilled_key(cls, *, county_id: int | None, user: User | None) -> tuple[Any, ...]:
+        """What the unfilled form renders that is not fixed: the user's to-do queues and the county's
+        directory options. Equal keys, equal HTML: the list renders the form once for them."""
+        options = _directory_options(county_id, user)
+        return (tuple(_todo_choices(user)), *(tuple(options[name]) for name in cls.DIRECTORY_FIELDS))
 
     def _options(self, name: str, rows: Callable[[], Iterable[tuple[int, str]]]) -> None:
         """The select's options, read once and only if they are shown (a callable is Django's lazy

@@ -20,7 +20,6 @@ from django.utils.text import Truncator, add_truncation_text, calculate_truncate
 from xinfang.accounts.models import User
 from xinfang.core.matter_extras import TimelineLine, matter_extras
 from xinfang.core.roles import BUREAU_ROLES
-from xinfang.core.widgets import FastSelect
 from xinfang.directory.models import County
 from xinfang.lib.deadlines import (
     CLOCK_LABELS,
@@ -276,11 +275,8 @@ def whole_matters() -> QuerySet[Matter]:
     return Matter.objects.select_related("origin_township", "category__parent", "responsible_unit")
 
 
-LIST_COLUMNS = (
-    "pk", "number", "last_event_date", "event_count", "top_level", "is_collective", "content", "status",
-    "clock", "due_date", "township_name", "category_name", "category_parent", "unit_name", "latest_level",
-    "awaiting",
-)  # fmt: skip
+# The columns list_matters() reads: the fields ListedMatter names, so the two cannot drift apart.
+LIST_COLUMNS = (*Paged.__annotations__, *ListedMatter.__annotations__)
 
 
 _built = threading.local()
@@ -318,22 +314,20 @@ _FILTERS_KEPT = 64
 _filters_rendered: dict[tuple[Any, ...], SafeString] = {}
 
 
-def filters_html(form: MatterFilterForm) -> SafeString:
-    """The list's filter form. Unfilled, as the list first opens (most of its requests), it is the same for
-    everyone with the same to-do queues and the same directory: rendered once for them, keyed by its
-    choices themselves, so that a changed directory renders anew."""
-    if form.is_bound:
+def filters_html(form: MatterFilterForm | None, *, user: User) -> SafeString:
+    """The list's filter form, as filled in (`form`), or unfilled (None), as the list first opens (most of
+    its requests): the same for everyone with the same to-do queues and the same directory, so rendered
+    once for them, keyed by those choices themselves (a changed directory renders anew), without building
+    the form (Django copies every field of a form it builds)."""
+    if form is not None:
         return render_to_string("petitions/_list_filters.html", {"form": form})
-    # The to-do queues are the user's role's; the static choices (status, level, channel) never change.
-    key = tuple(
-        tuple(cast(FastSelect, form.fields[name].widget).rows())
-        for name in ("todo", *MatterFilterForm.DIRECTORY_FIELDS)
-    )
+    key = MatterFilterForm.unfilled_key(county_id=user.county_id, user=user)
     html = _filters_rendered.get(key)
     if html is None:
         if len(_filters_rendered) >= _FILTERS_KEPT:
             _filters_rendered.clear()
-        html = _filters_rendered[key] = render_to_string("petitions/_list_filters.html", {"form": form})
+        unfilled = MatterFilterForm(county_id=user.county_id, user=user)
+        html = _filters_rendered[key] = render_to_string("petitions/_list_filters.html", {"form": unfilled})
     return html
 
 

@@ -198,9 +198,14 @@ def repeat_check(request: AuthedRequest) -> HttpResponse:
 @role_required(CONTENT_ROLES)
 @require_GET
 def matter_list(request: AuthedRequest) -> HttpResponse:
-    form = MatterFilterForm(request.GET or None, county_id=request.user.county_id, user=request.user)
-    valid = not form.is_bound or form.is_valid()
-    filters = form.matter_filter() if form.is_bound and valid else MatterFilter()
+    # Unfiltered (most of the list's requests) it needs no form: its HTML is rendered once (filters_html).
+    form = (
+        MatterFilterForm(request.GET, county_id=request.user.county_id, user=request.user)
+        if request.GET
+        else None
+    )
+    valid = form is None or form.is_valid()
+    filters = form.matter_filter() if form is not None and valid else MatterFilter()
     matters = Matter.objects.none()
     if valid:
         matters = matters_filtered(user=request.user, filters=filters, paged=True)
@@ -215,8 +220,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
         total = len(page.items)
     rows = list_rows(page.items, county=request.user.county)
     context = {
-        "form": form,
-        "filters_html": "" if request.htmx else filters_html(form),
+        "filters_html": "" if request.htmx else filters_html(form, user=request.user),
         "page": page,
         "rows": rows,
         "rows_html": rows_html(rows),
