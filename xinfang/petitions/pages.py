@@ -10,7 +10,7 @@ from html import escape as esc
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 from django import forms
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from xinfang.accounts.models import User
 from xinfang.core.matter_extras import TimelineLine, matter_extras
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import County
+from xinfang.directory.selectors import directory_names
 from xinfang.lib.deadlines import (
     CLOCK_LABELS,
     PETITIONER_CLOCKS,
@@ -262,12 +263,11 @@ class ListedMatter(Paged, Protocol):
     status: str
     clock: str
     due_date: dt.date | None
-    township_name: str
-    category_name: str
-    category_parent: str | None
-    unit_name: str | None
+    origin_township_id: int
+    category_id: int
+    responsible_unit_id: int | None
     latest_level: str | None  # the level of the latest visit
-    awaiting: str | None  # the unit yet to sign for it
+    awaiting_unit_id: int | None  # the unit yet to sign for it
 
 
 def whole_matters() -> QuerySet[Matter]:
@@ -283,13 +283,14 @@ _built = threading.local()
 
 
 def list_matters() -> QuerySet[Matter, ListedMatter]:
-    """The matters as list_rows reads them (ListedMatter): their own columns, the names of their township,
-    category (and its parent) and responsible unit, the level of their latest visit and the unit yet to
-    sign for them.
+    """The matters as list_rows reads them (ListedMatter): their own columns, the level of their latest
+    visit and the unit yet to sign for them. Their township, category and unit are ids, named by
+    list_rows from the county's directory kept in memory (directory_names): joining the four tables for
+    the names cost the database more than the rows.
 
-    Built once a thread and handed out as a fresh copy: resolving its joins and subqueries cost more than
-    reading the page's rows. One a thread, because compiling a query briefly writes to the subqueries it
-    shares with its copies."""
+    Built once a thread and handed out as a fresh copy: resolving its subqueries cost more than reading
+    the page's rows. One a thread, because compiling a query briefly writes to the subqueries it shares
+    with its copies."""
     built = getattr(_built, "list_matters", None)
     if built is None:
         built = _built.list_matters = _list_matters_build()
@@ -300,12 +301,8 @@ def _list_matters_build() -> QuerySet[Matter, ListedMatter]:
     latest = Event.objects.filter(matter=OuterRef("pk")).order_by("-date", "-pk")
     awaiting = Assignment.objects.filter(matter=OuterRef("pk"), is_current=True, state=Assignment.State.SENT)
     rows = Matter.objects.annotate(
-        township_name=F("origin_township__name"),
-        category_name=F("category__name"),
-        category_parent=F("category__parent__name"),
-        unit_name=F("responsible_unit__name"),
         latest_level=Subquery(latest.values("level")[:1]),
-        awaiting=Subquery(awaiting.values("unit__name")[:1]),  # one current assignment a matter
+        awaiting_unit_id=Subquery(awaiting.values("unit_id")[:1]),  # one current assignment a matter
     )
     return cast(QuerySet[Matter, ListedMatter], rows.values_list(*LIST_COLUMNS, named=True))
 
@@ -348,6 +345,17 @@ def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[Lis
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
     detail = reverse("petitions:detail", args=[0]).removesuffix("0/")  # one reverse() a page, not a row
     keep = calculate_truncate_chars_length(LIST_CONTENT_CHARS, None)
+    names = directory_names(
+        county,
+        units={
+            unit
+            for matter in matters
+            for unit in (matter.origin_township_id, matter.responsible_unit_id, matter.awaiting_unit_id)
+            if unit is not None
+        },
+        categories={matter.category_id for matter in matters},
+    )
+    units = names.units
     rows = []
     for matter in matters:
         window = matter.clock in PETITIONER_CLOCKS
@@ -365,18 +373,16 @@ def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[Lis
                 batches=matter.event_count if matter.event_count > 1 else 0,
                 top_level=levels.get(matter.top_level, matter.top_level),
                 over_level=matter.top_level != Level.COUNTY,
-                township=matter.township_name,
-                category=f"{matter.category_parent}/{matter.category_name}"
-                if matter.category_parent
-                else matter.category_name,
+                township=units[matter.origin_township_id],
+                category=names.categories[matter.category_id],
                 content=list_content(matter.content, keep),
-                unit=matter.unit_name or "—",
+                unit=units[matter.responsible_unit_id] if matter.responsible_unit_id else "—",
                 status=statuses.get(matter.status, matter.status),
                 deadline=deadline,
                 deadline_due=deadline.due.isoformat() if deadline else "",
                 deadline_kind=CLOCK_LABELS[Clock(matter.clock)] if deadline else "",
                 tone=deadline.state if deadline and deadline.state in ("overdue", "warning") else "",
-                awaiting=matter.awaiting or "",
+                awaiting=units[matter.awaiting_unit_id] if matter.awaiting_unit_id else "",
                 latest_level=levels[level] if level != matter.top_level else "",
             )
         )
