@@ -10,6 +10,7 @@ written once per database from the models' own columns and each row is built as 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -71,17 +72,24 @@ def _built(model: type[M], values: Sequence[Any], alias: str) -> M | None:
     return model.from_db(alias, [field.attname for field in model._meta.concrete_fields], converted)
 
 
-@functools.cache
+_kept = threading.local()  # each thread's converters: bound to the thread's own connection
+
+
 def _converters(model: type[models.Model], alias: str) -> list[tuple[Any, list[Converter]]]:
     """Each concrete field's column and the converters the ORM applies to its value as read."""
-    connection = connections[alias]
-    result = []
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        result.append(
+    kept: dict[tuple[type[models.Model], str], list[tuple[Any, list[Converter]]]] | None
+    kept = getattr(_kept, "converters", None)
+    if kept is None:
+        kept = _kept.converters = {}
+    found = kept.get((model, alias))
+    if found is None:
+        connection = connections[alias]
+        found = kept[model, alias] = [
             (column, [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)])
-        )
-    return result
+            for field in model._meta.concrete_fields
+            for column in (field.get_col(model._meta.db_table),)
+        ]
+    return found
 
 
 @functools.cache
