@@ -13,7 +13,7 @@ from xinfang.demo.services import demo_county_load
 from xinfang.directory import services
 from xinfang.directory.categories import CATEGORY_TREE
 from xinfang.directory.models import Category, County, Leader, Township, Unit
-from xinfang.directory.selectors import directory_names
+from xinfang.directory.selectors import directory_labels
 from xinfang.petitions.models import RegistryRules
 from xinfang.petitions.selectors import registry_rules_kept
 from xinfang.petitions.services.county_rules import registry_rules_update
@@ -95,18 +95,18 @@ def test_the_lists_names_are_kept_and_a_unit_newer_than_the_kept_ones_is_read(co
     township = Unit.objects.get(county=county, name="周庄镇")
     child = Category.objects.filter(county=county, parent__isnull=False).select_related("parent").first()
     assert child is not None and child.parent is not None
-    kept = directory_names(stale, units={township.pk}, categories={child.pk})
+    kept = directory_labels(stale, units={township.pk}, categories={child.pk})
     assert kept.units[township.pk] == "周庄镇"
     assert kept.categories[child.pk] == f"{child.parent.name}/{child.name}"
     assert kept.categories[child.parent.pk] == child.parent.name
     created = services.unit_create(by=User.objects.get(username="bureau"), county=county,
                                    kind=Unit.Kind.TOWNSHIP, name="新城街道", short_name="新城")  # fmt: skip
     with CaptureQueriesContext(connection) as queries:
-        assert directory_names(stale, units={township.pk}) is kept
+        assert directory_labels(stale, units={township.pk}) is kept
     assert not queries.captured_queries
     with CaptureQueriesContext(connection) as queries:
-        names = directory_names(stale, units={township.pk, created.pk}, categories={child.pk})
+        names = directory_labels(stale, units={township.pk, created.pk}, categories={child.pk})
     assert names.units == {**kept.units, created.pk: "新城街道"}
     assert [query["sql"].count('FROM "directory_unit"') for query in queries.captured_queries] == [1]
-    fresh = directory_names(County.objects.get(pk=county.pk))  # the next request: the new revision
+    fresh = directory_labels(County.objects.get(pk=county.pk))  # the next request: the new revision
     assert fresh.units[created.pk] == "新城街道"

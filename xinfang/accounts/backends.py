@@ -106,9 +106,10 @@ def _statement(alias: str) -> str:
         quote(cast("models.ForeignKey[Any, Any]", User._meta.get_field(name)).column)
         for name in ("county", "unit")
     )
+    user_pk, county_pk, unit_pk = (quote(str(model._meta.pk.column)) for model in _MODELS)
     return (
         f"SELECT {columns} FROM {users} u"  # noqa: S608 - names from the models, the id a parameter
-        f" LEFT JOIN {counties} c ON c.{quote('id')} = u.{county_id}"
-        f" LEFT JOIN {units} n ON n.{quote('id')} = u.{unit_id}"
-        f" WHERE u.{quote('id')} = %s"
+        f" LEFT JOIN {counties} c ON c.{county_pk} = u.{county_id}"
+        f" LEFT JOIN {units} n ON n.{unit_pk} = u.{unit_id}"
+        f" WHERE u.{user_pk} = %s"
     )

@@ -191,6 +191,11 @@ class UnitOfficial(models.Model):
         return self.position in self.MAIN_POSITIONS
 
 
+def category_label(name: str, parent: str | None) -> str:
+    """How a category is named wherever it is shown: under its parent as "parent/name"."""
+    return f"{parent}/{name}" if parent else name
+
+
 class Category(models.Model):
     """A problem category (问题分类): two levels, national taxonomy seeded, editable per county."""
 
@@ -224,7 +229,7 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.parent.name}/{self.name}" if self.parent_id and self.parent else self.name
+        return category_label(self.name, self.parent.name if self.parent_id and self.parent else None)
 
     def clean(self) -> None:
         super().clean()

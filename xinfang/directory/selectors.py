@@ -21,6 +21,7 @@ from xinfang.directory.models import (
     Unit,
     UnitOfficial,
     Village,
+    category_label,
 )
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ def county_cached(county: County, key: Hashable, load: Callable[[], T]) -> T:
 
 
 @dataclass(frozen=True)
-class DirectoryNames:
+class DirectoryLabels:
     """A county's unit and category names by id, as lists print them: a category under its parent as
     "parent/name"."""
 
@@ -54,9 +55,9 @@ class DirectoryNames:
     categories: Mapping[int, str]
 
 
-def directory_names(
+def directory_labels(
     county: County | None, *, units: Collection[int] = (), categories: Collection[int] = ()
-) -> DirectoryNames:
+) -> DirectoryLabels:
     """The county's names, kept in this process per revision (county_cached), with those of `units` and
     `categories` it lacks read now: a unit or category created after the request read its county.
 
@@ -65,29 +66,29 @@ def directory_names(
     kept = (
         county_cached(
             county,
-            "directory-names",
-            lambda: _names_read(Unit.objects.filter(county=county), Category.objects.filter(county=county)),
+            "directory-labels",
+            lambda: _labels_read(Unit.objects.filter(county=county), Category.objects.filter(county=county)),
         )
         if county is not None
-        else DirectoryNames(units={}, categories={})
+        else DirectoryLabels(units={}, categories={})
     )
     missing_units = set(units) - kept.units.keys()
     missing_categories = set(categories) - kept.categories.keys()
     if not (missing_units or missing_categories):
         return kept
-    more = _names_read(
+    more = _labels_read(
         Unit.objects.filter(pk__in=missing_units), Category.objects.filter(pk__in=missing_categories)
     )
-    return DirectoryNames(
+    return DirectoryLabels(
         units={**kept.units, **more.units}, categories={**kept.categories, **more.categories}
     )
 
 
-def _names_read(units: QuerySet[Unit], categories: QuerySet[Category]) -> DirectoryNames:
-    return DirectoryNames(
+def _labels_read(units: QuerySet[Unit], categories: QuerySet[Category]) -> DirectoryLabels:
+    return DirectoryLabels(
         units=dict(units.values_list("pk", "name")),
         categories={
-            pk: f"{parent}/{name}" if parent else name
+            pk: category_label(name, parent)
             for pk, name, parent in categories.values_list("pk", "name", "parent__name")
         },
     )

@@ -21,7 +21,7 @@ from xinfang.accounts.models import User
 from xinfang.core.matter_extras import TimelineLine, matter_extras
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import County
-from xinfang.directory.selectors import directory_names
+from xinfang.directory.selectors import directory_labels
 from xinfang.lib.deadlines import (
     CLOCK_LABELS,
     PETITIONER_CLOCKS,
@@ -285,7 +285,7 @@ _built = threading.local()
 def list_matters() -> QuerySet[Matter, ListedMatter]:
     """The matters as list_rows reads them (ListedMatter): their own columns, the level of their latest
     visit and the unit yet to sign for them. Their township, category and unit are ids, named by
-    list_rows from the county's directory kept in memory (directory_names): joining the four tables for
+    list_rows from the county's directory kept in memory (directory_labels): joining the four tables for
     the names cost the database more than the rows.
 
     Built once a thread and handed out as a fresh copy: resolving its subqueries cost more than reading
@@ -345,7 +345,7 @@ def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[Lis
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
     detail = reverse("petitions:detail", args=[0]).removesuffix("0/")  # one reverse() a page, not a row
     keep = calculate_truncate_chars_length(LIST_CONTENT_CHARS, None)
-    names = directory_names(
+    names = directory_labels(
         county,
         units={
             unit
