@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import get_user
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -31,7 +32,9 @@ class SessionPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        # The user itself, not AuthenticationMiddleware's lazy stand-in: every read of an attribute through
+        # the stand-in costs a failed lookup, and a page reads the user's attributes a hundred times.
+        request.user = user = get_user(request)
         if isinstance(user, User):
             now = time.time()
             session = request.session

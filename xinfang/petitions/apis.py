@@ -139,7 +139,7 @@ class MatterListApi(ContractApi):
             after=_cursor(request),
             size=PAGE_SIZE,
             query=filters.q,
-            rows_from=whole_matters(),
+            rows_of=whole_matters,
         )
         following = ""
         if page.next_cursor:  # the next page as a full link, the same filters with the cursor

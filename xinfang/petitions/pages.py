@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape as esc
 from typing import Any, Generic, Protocol, TypeVar, cast
@@ -19,6 +19,7 @@ from django.utils.text import Truncator, add_truncation_text, calculate_truncate
 
 from xinfang.accounts.models import User
 from xinfang.core.matter_extras import TimelineLine, matter_extras
+from xinfang.core.queries import statement_rows
 from xinfang.core.roles import BUREAU_ROLES
 from xinfang.directory.models import County
 from xinfang.directory.selectors import directory_labels
@@ -64,7 +65,7 @@ from xinfang.petitions.services.transfer import objection_deadline
 
 
 class Paged(Protocol):
-    """What a page's cursor is made of: a matter, or a row of it (list_matters())."""
+    """What a page's cursor is made of: a matter, or a row of it (list_matters)."""
 
     pk: Any
     last_event_date: dt.date
@@ -116,7 +117,7 @@ def matter_page(
     after: str,
     size: int,
     query: str = "",
-    rows_from: QuerySet[Matter, R],
+    rows_of: Callable[[list[int]], Iterable[R]],
 ) -> MatterPage[R]:
     """One page of a list ordered by (-last_event_date, -id), after the cursor "YYYY-MM-DD.id".
 
@@ -124,7 +125,7 @@ def matter_page(
     first looks through the newest matters, which fills a page at once for a common phrase; if that
     finds too little it asks the bigram index, which answers a rare phrase with its few matches; a
     phrase in between (or a single character) goes on scanning, at most SCAN_LIMIT matters a page.
-    The page's matters are read from `rows_from`: the list's rows (`list_matters()`), or whole matters.
+    The page's matters are read by `rows_of(ids)`: the list's rows (`list_matters`), or whole matters.
     """
     cursor = _parse_cursor(after)
     if cursor:
@@ -133,7 +134,7 @@ def matter_page(
     if not query.strip():
         # The page's ids first, then its rows: a queue that is read from its own index and sorted (the
         # overdue, a leader's matters) sorts narrow index entries, not every candidate's whole row.
-        return _page(_read(rows_from, list(matters.values_list("pk", flat=True)[: size + 1])), size)
+        return _page(_read(rows_of, list(matters.values_list("pk", flat=True)[: size + 1])), size)
     scan = _Scan(matters, query)
     scan.run(until_hits=size + 1, budget=FIRST_SCAN)
     if len(scan.hits) <= size and not scan.exhausted:
@@ -141,18 +142,18 @@ def matter_page(
         if ids is not None:
             found = matters.filter(pk__in=ids).values_list("pk", "content", "appeal")[: size * 4 + 1]
             hits = [pk for pk, content, appeal in found if text_contains(query, content, appeal)]
-            return _page(_read(rows_from, hits[: size + 1]), size)
+            return _page(_read(rows_of, hits[: size + 1]), size)
         scan.run(until_hits=size + 1, budget=SCAN_LIMIT)
-    page = _page(_read(rows_from, scan.hits[: size + 1]), size)
+    page = _page(_read(rows_of, scan.hits[: size + 1]), size)
     if not page.next_cursor and not scan.exhausted and scan.last is not None:
         # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
         return MatterPage(items=page.items, next_cursor=f"{scan.last[0].isoformat()}.{scan.last[1]}")
     return page
 
 
-def _read(rows_from: QuerySet[Matter, R], ids: list[int]) -> list[R]:
+def _read(rows_of: Callable[[list[int]], Iterable[R]], ids: list[int]) -> list[R]:
     """The matters of `ids`, in that order."""
-    rows = {row.pk: row for row in rows_from.filter(pk__in=ids)}
+    rows = {row.pk: row for row in rows_of(ids)}
     return [rows[pk] for pk in ids]
 
 
@@ -250,7 +251,7 @@ LIST_CONTENT_CHARS = 36
 
 
 class ListedMatter(Paged, Protocol):
-    """A matter as list_matters() reads it: a row of plain values, not a model instance. A page of whole
+    """A matter as list_matters reads it: a row of plain values, not a model instance. A page of whole
     matters (forty columns, the long texts among them) with their township, category and unit as objects
     cost more to build than the page to render; model instances of the few columns the list needs still
     cost an eighth of the page (Django builds each with every deferred field)."""
@@ -270,37 +271,30 @@ class ListedMatter(Paged, Protocol):
     awaiting_unit_id: int | None  # the unit yet to sign for it
 
 
-def whole_matters() -> QuerySet[Matter]:
-    """The matters whole, with their township, category and unit (the API's pages)."""
-    return Matter.objects.select_related("origin_township", "category__parent", "responsible_unit")
+def whole_matters(ids: Sequence[int]) -> QuerySet[Matter]:
+    """The matters of `ids` whole, with their township, category and unit (the API's pages)."""
+    return Matter.objects.filter(pk__in=ids).select_related(
+        "origin_township", "category__parent", "responsible_unit"
+    )
 
 
-# The columns list_matters() reads: the fields ListedMatter names, so the two cannot drift apart.
+# The columns list_matters reads: the fields ListedMatter names, so the two cannot drift apart.
 LIST_COLUMNS = (*Paged.__annotations__, *ListedMatter.__annotations__)
 
 
-_built = threading.local()
+def list_matters(ids: Sequence[int]) -> list[ListedMatter]:
+    """The matters of `ids` as list_rows reads them (ListedMatter), in no particular order: their own
+    columns, the level of their latest visit and the unit yet to sign for them. Their township, category
+    and unit are ids, named by list_rows from the county's directory kept in memory (directory_labels):
+    joining the four tables for the names cost the database more than the rows. The statement is
+    compiled once (statement_rows): building its subqueries cost more than reading the page's rows."""
+    return statement_rows("petitions.list_matters", _list_matters_of, ids)
 
 
-def list_matters() -> QuerySet[Matter, ListedMatter]:
-    """The matters as list_rows reads them (ListedMatter): their own columns, the level of their latest
-    visit and the unit yet to sign for them. Their township, category and unit are ids, named by
-    list_rows from the county's directory kept in memory (directory_labels): joining the four tables for
-    the names cost the database more than the rows.
-
-    Built once a thread and handed out as a fresh copy: resolving its subqueries cost more than reading
-    the page's rows. One a thread, because compiling a query briefly writes to the subqueries it shares
-    with its copies."""
-    built = getattr(_built, "list_matters", None)
-    if built is None:
-        built = _built.list_matters = _list_matters_build()
-    return built.all()
-
-
-def _list_matters_build() -> QuerySet[Matter, ListedMatter]:
+def _list_matters_of(ids: Sequence[int]) -> QuerySet[Matter, ListedMatter]:
     latest = Event.objects.filter(matter=OuterRef("pk")).order_by("-date", "-pk")
     awaiting = Assignment.objects.filter(matter=OuterRef("pk"), is_current=True, state=Assignment.State.SENT)
-    rows = Matter.objects.annotate(
+    rows = Matter.objects.filter(pk__in=ids).annotate(
         latest_level=Subquery(latest.values("level")[:1]),
         awaiting_unit_id=Subquery(awaiting.values("unit_id")[:1]),  # one current assignment a matter
     )
@@ -339,7 +333,7 @@ def list_content(text: str, keep: int) -> str:
 
 
 def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[ListRow]:
-    """The rows of matters read through list_matters()."""
+    """The rows of matters read by list_matters."""
     today = timezone.localdate()
     warning = registry_rules_kept(county).deadline_warning_days if county else 3
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)

@@ -210,7 +210,7 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     if valid:
         matters = matters_filtered(user=request.user, filters=filters, paged=True)
     after = request.GET.get("after", "")
-    page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, rows_from=list_matters())
+    page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, rows_of=list_matters)
     query = request.GET.copy()
     query.pop("after", None)
     total: int | None = None  # a search is counted only when it fits on its first page: counting scans
