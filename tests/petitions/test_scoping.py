@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.petitions.support import frozen, new_matter, unit
 from xinfang.petitions.models import Matter
-from xinfang.petitions.selectors import MatterFilter, matters_filtered, matters_for_user, matters_total
+from xinfang.petitions.selectors import (
+    MatterFilter,
+    matters_filtered,
+    matters_for_user,
+    matters_newest_ids,
+    matters_total,
+)
+from xinfang.petitions.services.ownership import ownership_assign
 from xinfang.petitions.services.transfer import matter_assign
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +96,40 @@ def test_it_totals_a_units_list_once_per_matter_whichever_branch_shows_it(county
             count = matters_filtered(user=user, filters=filters).count()
             assert matters_total(user=user, filters=filters) == count
             assert matters_total(user=user, filters=filters, bound=1) == min(count, 2)  # "1+" past the bound
+
+
+def test_the_newest_page_read_by_a_kept_statement_follows_each_scope_as_it_changes(
+    county, bureau, zhouzhuang, renshe, persona, outsider
+):
+    """matters_newest_ids (the list as it opens) keeps a statement per scope: what it reads must stay
+    what matters_for_user holds, newest first, as matters, exclusions and ownerships change."""
+    leader = persona("leader")
+    users = [bureau, zhouzhuang, renshe, leader, persona("bureau_head"), persona("secretary"), outsider]
+
+    def newest(user, count: int = 6) -> list[int]:
+        matters = matters_for_user(user=user).order_by("-last_event_date", "-id")
+        return list(matters.values_list("pk", flat=True)[:count])
+
+    def agree() -> None:
+        for user in users:
+            for count in (1, 6):
+                assert matters_newest_ids(user=user, count=count) == newest(user, count), user.username
+
+    agree()  # each scope's statement is compiled here, and read again below
+    with frozen(2026, 11, 20):
+        mine = new_matter(bureau, county, township="周庄镇", date=dt.date(2026, 11, 20))
+        ours = new_matter(
+            bureau, county, township="城关镇", responsible="县人社局", date=dt.date(2026, 11, 20)
+        )
+        agree()
+        assert matters_newest_ids(user=zhouzhuang, count=1) == [mine.pk]
+        assert matters_newest_ids(user=renshe, count=1) == [ours.pk]
+        mine.reported_units.add(unit(county, "周庄镇"))  # an accusation added later hides it (Art. 46)
+        ours.reported_accounts.add(bureau)
+        agree()
+        assert mine.pk not in matters_newest_ids(user=zhouzhuang, count=6)
+        assert ours.pk not in matters_newest_ids(user=bureau, count=6)
+        for matter in (mine, ours):  # the leader's owned matters are the statement's values: one, then two
+            ownership_assign(by=persona("bureau_head"), matter=matter, leader=leader.leader)
+            agree()
+    assert set(matters_newest_ids(user=leader, count=6)) >= {mine.pk, ours.pk}

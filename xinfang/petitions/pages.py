@@ -134,7 +134,7 @@ def matter_page(
     if not query.strip():
         # The page's ids first, then its rows: a queue that is read from its own index and sorted (the
         # overdue, a leader's matters) sorts narrow index entries, not every candidate's whole row.
-        return _page(_read(rows_of, list(matters.values_list("pk", flat=True)[: size + 1])), size)
+        return page_of(list(matters.values_list("pk", flat=True)[: size + 1]), size=size, rows_of=rows_of)
     scan = _Scan(matters, query)
     scan.run(until_hits=size + 1, budget=FIRST_SCAN)
     if len(scan.hits) <= size and not scan.exhausted:
@@ -142,22 +142,20 @@ def matter_page(
         if ids is not None:
             found = matters.filter(pk__in=ids).values_list("pk", "content", "appeal")[: size * 4 + 1]
             hits = [pk for pk, content, appeal in found if text_contains(query, content, appeal)]
-            return _page(_read(rows_of, hits[: size + 1]), size)
+            return page_of(hits[: size + 1], size=size, rows_of=rows_of)
         scan.run(until_hits=size + 1, budget=SCAN_LIMIT)
-    page = _page(_read(rows_of, scan.hits[: size + 1]), size)
+    page = page_of(scan.hits[: size + 1], size=size, rows_of=rows_of)
     if not page.next_cursor and not scan.exhausted and scan.last is not None:
         # The page ended at the scan limit, not at the end of the list: continue from where it stopped.
         return MatterPage(items=page.items, next_cursor=f"{scan.last[0].isoformat()}.{scan.last[1]}")
     return page
 
 
-def _read(rows_of: Callable[[list[int]], Iterable[R]], ids: list[int]) -> list[R]:
-    """The matters of `ids`, in that order."""
-    rows = {row.pk: row for row in rows_of(ids)}
-    return [rows[pk] for pk in ids]
-
-
-def _page(rows: list[R], size: int) -> MatterPage[R]:
+def page_of(ids: list[int], *, size: int, rows_of: Callable[[list[int]], Iterable[R]]) -> MatterPage[R]:
+    """The page of the list's next `size` matters, `ids` those and the one after them if any (which gives
+    the cursor), their rows read by `rows_of`."""
+    found = {row.pk: row for row in rows_of(ids)}
+    rows = [found[pk] for pk in ids]
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = f"{rows[-1].last_event_date.isoformat()}.{rows[-1].pk}" if more and rows else ""

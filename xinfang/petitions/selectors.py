@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from xinfang.accounts.models import User
-from xinfang.core.queries import COUNT_BOUND, count_upto, count_upto_kept
+from xinfang.core.queries import COUNT_BOUND, count_upto, count_upto_kept, statement_rows
 from xinfang.core.roles import BUREAU_ROLES, COUNTY_WIDE_ROLES, Role
 from xinfang.directory.models import County, Unit
 from xinfang.directory.selectors import county_cached
@@ -54,15 +55,41 @@ def matters_for_user(*, user: User, paged: bool = False) -> QuerySet[Matter]:
     which it cannot hash, each candidate row costs one index lookup. A whole scope (counts, exports) must
     not ask for it: a probe per matter of the county.
     """
-    if not user.is_authenticated or user.county_id is None:
-        return Matter.objects.none()
-    matters = _county_matters(user)
-    if user.role in COUNTY_WIDE_ROLES:
+    scope = Scope.of(user)
+    return _scope_matters(scope, paged=paged) if scope else Matter.objects.none()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What of a user decides which matters they may see, and nothing else: matters_for_user reads the
+    user through it, so a statement built from a scope may be kept under it (matters_newest_ids)."""
+
+    pk: int  # the account, for Art. 46
+    county_id: int
+    role: str
+    unit_id: int | None
+    leader_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> Scope | None:
+        """The user's scope; None for one who sees nothing (anonymous, or of no county)."""
+        if not user.is_authenticated or user.county_id is None:
+            return None
+        return cls(user.pk, user.county_id, user.role, user.unit_id, user.leader_id)
+
+
+def _scope_matters(
+    scope: Scope, *, paged: bool, owned: Sequence[int] | QuerySet[Any, int] | None = None
+) -> QuerySet[Matter]:
+    """matters_for_user of the scope; a county leader's matters are `owned` (todo.owned_matter_ids) when
+    given, else read."""
+    matters = _county_matters(scope)
+    if scope.role in COUNTY_WIDE_ROLES:
         return matters
-    if user.role == Role.COUNTY_LEADER and user.leader_id:
-        return matters.filter(pk__in=todo.owned_matter_ids(user.leader_id))
-    if user.role == Role.UNIT_USER and user.unit_id:
-        responsible, township, assigned = _unit_branches(user)
+    if scope.role == Role.COUNTY_LEADER and scope.leader_id:
+        return matters.filter(pk__in=todo.owned_matter_ids(scope.leader_id) if owned is None else owned)
+    if scope.role == Role.UNIT_USER and scope.unit_id:
+        responsible, township, assigned = _unit_branches(scope)
         mine = assigned.filter(matter=OuterRef("pk")).order_by()
         if paged:
             return matters.filter(responsible | township | IsNull(Subquery(mine.values("pk")[:1]), False))
@@ -70,7 +97,32 @@ def matters_for_user(*, user: User, paged: bool = False) -> QuerySet[Matter]:
     return Matter.objects.none()
 
 
-def _county_matters(user: User) -> QuerySet[Matter]:
+def matters_newest_ids(*, user: User, count: int) -> list[int]:
+    """The ids of the `count` newest matters the user may see (-last_event_date, -id): the list as it
+    first opens, most of its views. The statement is compiled once for the user's scope (statement_rows,
+    a county leader's owned matters its values): building and compiling the scope's query, Art. 46
+    exclusions and a unit's branches, cost more than running it."""
+    scope = Scope.of(user)
+    if scope is None:
+        return []
+    owned: Sequence[int] = ()
+    if scope.role == Role.COUNTY_LEADER and scope.leader_id:
+        found = todo.owned_matter_ids(scope.leader_id)
+        if not isinstance(found, list):  # too many to bind one by one: through the ORM
+            return list(_newest(_scope_matters(scope, paged=True, owned=found), count))
+        owned = found
+    return statement_rows(
+        ("petitions.matters_newest_ids", scope, count),
+        lambda values: _newest(_scope_matters(scope, paged=True, owned=values), count),
+        owned,
+    )
+
+
+def _newest(matters: QuerySet[Matter], count: int) -> QuerySet[Matter, int]:
+    return matters.order_by("-last_event_date", "-id").values_list("pk", flat=True)[:count]
+
+
+def _county_matters(user: User | Scope) -> QuerySet[Matter]:
     """The matters of the user's county less those that report the user's unit or the user (Art. 46)."""
     matters = Matter.objects.filter(county_id=user.county_id or 0)
     for reported in matters_reporting(user):
@@ -78,7 +130,7 @@ def _county_matters(user: User) -> QuerySet[Matter]:
     return matters
 
 
-def _unit_branches(user: User) -> tuple[Q, Q, QuerySet[Assignment]]:
+def _unit_branches(user: User | Scope) -> tuple[Q, Q, QuerySet[Assignment]]:
     """A unit's scope, each branch answered by its own index: the matters it is responsible for, those of
     its township, and its current assignments."""
     unit = user.unit_id or 0
@@ -108,7 +160,7 @@ def events_visible(*, user: User, events: QuerySet[Event]) -> QuerySet[Event]:
     return events.none()
 
 
-def matters_reporting(user: User) -> list[QuerySet[Any]]:
+def matters_reporting(user: User | Scope) -> list[QuerySet[Any]]:
     """The ids of the matters that report the user's unit or the user (Art. 46), as subqueries the
     database reads once per query (a list of ids to leave out, not a lookup per row)."""
     reporting: list[QuerySet[Any]] = [

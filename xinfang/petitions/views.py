@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -59,6 +59,7 @@ from xinfang.petitions.pages import (
     list_rows,
     matter_detail_context,
     matter_page,
+    page_of,
     receipt_context,
     rows_html,
 )
@@ -66,6 +67,7 @@ from xinfang.petitions.selectors import (
     MatterFilter,
     matter_get_for_user,
     matters_filtered,
+    matters_newest_ids,
     matters_total,
     online_submission_get_for_user,
     online_submissions_for_user,
@@ -206,11 +208,18 @@ def matter_list(request: AuthedRequest) -> HttpResponse:
     )
     valid = form is None or form.is_valid()
     filters = form.matter_filter() if form is not None and valid else MatterFilter()
-    matters = Matter.objects.none()
-    if valid:
-        matters = matters_filtered(user=request.user, filters=filters, paged=True)
     after = request.GET.get("after", "")
-    page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, rows_of=list_matters)
+    matters: QuerySet[Matter] | None = None  # unfiltered, a count kept past its bound needs no query
+    if form is None:  # the list as it first opens: its newest matters, by a statement kept for the scope
+        ids = matters_newest_ids(user=request.user, count=PAGE_SIZE + 1)
+        page = page_of(ids, size=PAGE_SIZE, rows_of=list_matters)
+    else:
+        matters = (
+            matters_filtered(user=request.user, filters=filters, paged=True)
+            if valid
+            else Matter.objects.none()
+        )
+        page = matter_page(matters, after=after, size=PAGE_SIZE, query=filters.q, rows_of=list_matters)
     query = request.GET.copy()
     query.pop("after", None)
     total: int | None = None  # a search is counted only when it fits on its first page: counting scans
