@@ -138,3 +138,12 @@ def test_it_refuses_two_heads_for_one_unit_in_chinese(client_for):
     assert response.status_code == 422
     assert "每个单位只能有一位在职的一把手" in response.content.decode()
     assert UnitOfficial.objects.filter(unit=township, is_head=True).count() == 1
+
+
+@pytest.mark.parametrize(("path", "current"), [("/matters/", "信访事项"), ("/stats/", "统计")])
+def test_the_navigation_marks_the_page_it_is_on_and_only_that_one(client_for, path, current):
+    nav = (
+        client_for("zhouzhuang").get(path).content.decode().split('aria-label="主导航"')[1].split("</nav>")[0]
+    )
+    assert nav.count('aria-current="page"') == 1
+    assert f'aria-current="page">{current}</a>' in nav
