@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
+from django.utils.translation import pgettext
 
 from xinfang.accounts.models import User
 from xinfang.core.matter_extras import TimelineLine, matter_extras
@@ -320,14 +321,27 @@ def filters_html(form: MatterFilterForm | None, *, user: User) -> SafeString:
     return html
 
 
-def list_content(text: str, keep: int) -> str:
+@dataclass(frozen=True)
+class ContentCut:
+    """How list_content cuts a text: what the ellipsis leaves (`calculate_truncate_chars_length`) and the
+    ellipsis's pattern, both translated and so read once a page, not once a row."""
+
+    keep: int
+    pattern: str
+
+    @classmethod
+    def current(cls) -> ContentCut:
+        pattern = pgettext("String to return when truncating text", "%(truncated_text)s…")  # Django's own
+        return cls(calculate_truncate_chars_length(LIST_CONTENT_CHARS, pattern), pattern)
+
+
+def list_content(text: str, cut: ContentCut) -> str:
     """`Truncator(text).chars(LIST_CONTENT_CHARS)`, whose walk over the characters in Python cost more than
-    the rest of a row; taken only when the text's start has combining marks (which do not count).
-    `keep` is what the ellipsis leaves, `calculate_truncate_chars_length` (it is translated)."""
+    the rest of a row; taken only when the text's start has combining marks (which do not count)."""
     text = unicodedata.normalize("NFC", text)
     if any(map(unicodedata.combining, text[: LIST_CONTENT_CHARS + 1])):
         return Truncator(text).chars(LIST_CONTENT_CHARS)
-    return text if len(text) <= LIST_CONTENT_CHARS else add_truncation_text(text[:keep], None)
+    return text if len(text) <= LIST_CONTENT_CHARS else add_truncation_text(text[: cut.keep], cut.pattern)
 
 
 def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[ListRow]:
@@ -336,7 +350,7 @@ def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[Lis
     warning = registry_rules_kept(county).deadline_warning_days if county else 3
     levels, statuses = dict(Level.choices), dict(Matter.Status.choices)
     detail = reverse("petitions:detail", args=[0]).removesuffix("0/")  # one reverse() a page, not a row
-    keep = calculate_truncate_chars_length(LIST_CONTENT_CHARS, None)
+    cut = ContentCut.current()
     names = directory_labels(
         county,
         units={
@@ -367,7 +381,7 @@ def list_rows(matters: list[ListedMatter], *, county: County | None) -> list[Lis
                 over_level=matter.top_level != Level.COUNTY,
                 township=units[matter.origin_township_id],
                 category=names.categories[matter.category_id],
-                content=list_content(matter.content, keep),
+                content=list_content(matter.content, cut),
                 unit=units[matter.responsible_unit_id] if matter.responsible_unit_id else "—",
                 status=statuses.get(matter.status, matter.status),
                 deadline=deadline,
