@@ -156,7 +156,7 @@ def page_of(ids: list[int], *, size: int, rows_of: Callable[[list[int]], Iterabl
     """The page of the list's next `size` matters, `ids` those and the one after them if any (which gives
     the cursor), their rows read by `rows_of`."""
     found = {row.pk: row for row in rows_of(ids)}
-    rows = [found[pk] for pk in ids]
+    rows = [found[pk] for pk in ids if pk in found]  # one deleted since its id was read is left out
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = f"{rows[-1].last_event_date.isoformat()}.{rows[-1].pk}" if more and rows else ""
