@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from xinfang import cli
+from xinfang.calendars.services import calendar_close_year, calendar_set
 from xinfang.directory.models import Leader, LeaderUnavailability
 from xinfang.reception.models import DownVisit, Draw
 
@@ -162,3 +163,24 @@ def test_the_public_page_shows_the_draws_with_seed_and_weights(
     assert "00ff" in page and "重新计算" in page and "城关镇 1.0" in page
     for visit in draw.visits.filter(kind="drawn"):
         assert visit.township.name in page and visit.name in page
+
+
+def test_when_the_next_day_falls_in_a_year_not_entered_the_page_says_so(county, client_for, settings):
+    """In December the month's day has passed and the next one is in a year whose holidays are not entered
+    yet: the page opens on that month and says what to enter; December's own page says it too."""
+    year = 2098  # entered below; the year after it is known to no release of the calendar library
+    october = (dt.date(year, 10, 1) + dt.timedelta(days=n) for n in range(14))
+    for day in [day for day in october if day.weekday() < 5][:7]:
+        calendar_set(day=day, is_workday=False, note="测试：放假")
+    calendar_close_year(year=year)
+    settings.XINFANG_PASSWORD_MAX_AGE_DAYS = 40_000  # the demo passwords would have expired by then
+    entered = f"{year + 1}年的节假日安排尚未录入"
+    with time_machine.travel(dt.datetime(year, 12, 10, 10, tzinfo=ZONE), tick=False):
+        staff = client_for("bureau")
+        upcoming = staff.get("/reception/downvisit/").content.decode()
+        december = staff.get(f"/reception/downvisit/?month={year}-12").content.decode()
+    assert f"{year + 1}年1月：日期待定" in upcoming and entered in upcoming
+    assert 'data-testid="draw-start"' not in upcoming
+    assert "下沉接访日已过" in december and 'data-testid="next-unknown"' in december and entered in december
+    past = client_for("bureau").get("/reception/downvisit/?month=2026-11").content.decode()  # next known
+    assert "下沉接访日已过" in past and 'data-testid="next-unknown"' not in past

@@ -36,6 +36,9 @@ def _page(request: AuthedRequest, month: Any, status: int = 200, **extra: Any) -
     assert county is not None  # role_required: the bureau's roles belong to a county
     today = timezone.localdate()
     entry = month_draw(county, month)
+    passed = entry.draw is None and entry.date is not None and entry.date < today
+    # In December the next draw may wait for next year's holidays to be entered: the page says so.
+    following = month_draw(county, next_month(month)) if passed else None
     context = {
         "month": month,
         "label": month_label(month),
@@ -44,6 +47,7 @@ def _page(request: AuthedRequest, month: Any, status: int = 200, **extra: Any) -
         "entry": entry,
         "problems": draw_verify(entry.draw) if entry.draw else [],
         "can_draw": entry.draw is None and entry.date is not None and entry.date >= today,
+        "next_unknown": following.unknown_year if following else "",
         "confirming": request.GET.get("confirm") == "draw",
         "history_months": HISTORY_MONTHS,
         "nav_key": NAV,
