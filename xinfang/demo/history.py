@@ -239,7 +239,7 @@ def _ledger_upload(county: County, start: dt.date) -> None:
         name, id_number, phone = draw_person(rng, county.code)
         writer.writerow([
             "", day.isoformat(), name, id_number, phone, rng.choice((1, 1, 2, 3)), channel, "到县",
-            township.name, f"{category.parent.name}/{category.name}" if category.parent else category.name,
+            township.name, str(category),
             unit or township.name, problem, "已化解", "是", (day + dt.timedelta(days=20)).isoformat(),
         ])  # fmt: skip
     ledger_upload(

@@ -332,7 +332,7 @@ def _document_row(entry: BatchEntry) -> dict[str, str]:
         "number": matter.number,
         "matter_id": str(matter.pk),
         "township": matter.origin_township.name,
-        "category": f"{category.parent.name}/{category.name}" if category.parent else category.name,
+        "category": str(category),
         "reasons": "；".join(entry.reasons),
         "leader": entry.leader.name if entry.leader else "",
         "deadline": entry.deadline.isoformat() if entry.deadline else "",
