@@ -21,5 +21,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # Two-factor login switched off (the demo does): every page of the staff says so.
     shared = {"two_factor_off": not settings.XINFANG_2FA_ROLES}
     if two_factor_required(user) and request.session.get(TWO_FACTOR_DONE) != user.pk:
-        return {**shared, "nav_items": [], "user_county": user.county}  # nothing opens before the 2nd factor
+        return {**shared, "nav_items": (), "user_county": user.county}  # nothing opens before the 2nd factor
     return {**shared, "nav_items": navigation_for(user), "user_county": user.county}

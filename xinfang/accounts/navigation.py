@@ -19,8 +19,8 @@ class NavItem:
     key: str
 
 
-def navigation_for(user: User) -> list[NavItem]:
-    return list(_navigation(user.role, user.unit_id, get_script_prefix()))
+def navigation_for(user: User) -> tuple[NavItem, ...]:
+    return _navigation(user.role, user.unit_id, get_script_prefix())
 
 
 @functools.lru_cache(maxsize=256)

@@ -35,6 +35,9 @@ from xinfang.petitions.models import (
 from xinfang.petitions.rows import id_number_index, phone_index
 from xinfang.petitions.search import matters_matching
 
+# The lists' order, newest event first: what the matter_list_idx index serves and the keyset cursor follows.
+NEWEST_FIRST = ("-last_event_date", "-id")
+
 
 def matters_for_user(*, user: User, paged: bool = False) -> QuerySet[Matter]:
     """Every matter the user may see, anywhere: lists, counts, search, exports, API.
@@ -119,7 +122,7 @@ def matters_newest_ids(*, user: User, count: int) -> list[int]:
 
 
 def _newest(matters: QuerySet[Matter], count: int) -> QuerySet[Matter, int]:
-    return matters.order_by("-last_event_date", "-id").values_list("pk", flat=True)[:count]
+    return matters.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:count]
 
 
 def _county_matters(user: User | Scope) -> QuerySet[Matter]:
@@ -313,7 +316,7 @@ def _narrowed(matters: QuerySet[Matter], user: User, filters: MatterFilter) -> Q
     for flag in filters.flags:
         if flag in FLAG_FIELDS:
             matters = matters.filter(**{FLAG_FIELDS[flag]: True})
-    return matters.order_by("-last_event_date", "-id")
+    return matters.order_by(*NEWEST_FIRST)
 
 
 def todo_today(user: User) -> todo.Today:
@@ -407,7 +410,7 @@ def repeat_candidates(
         since = timezone.localdate() - dt.timedelta(days=rules.repeat_window_days)
         recent = visible.filter(origin_township_id=township_id, last_event_date__gte=since)
         # The township's latest matters within the window; a county's township rarely has more.
-        latest = recent.order_by("-last_event_date", "-id").values_list("pk", flat=True)[:REPEAT_SCAN]
+        latest = recent.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:REPEAT_SCAN]
         texts = MatterText.objects.filter(matter_id__in=list(latest)).values_list("matter_id", "grams")
         scored = sorted(
             ((jaccard(grams, set(text.split())), matter_id) for matter_id, text in texts), reverse=True
