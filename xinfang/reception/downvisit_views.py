@@ -36,8 +36,8 @@ def _page(request: AuthedRequest, month: Any, status: int = 200, **extra: Any) -
     assert county is not None  # role_required: the bureau's roles belong to a county
     today = timezone.localdate()
     entry = month_draw(county, month)
-    passed = entry.draw is None and entry.date is not None and entry.date < today
-    # In December the next draw may wait for next year's holidays to be entered: the page says so.
+    # In December the next day may wait for next year's holidays to be entered: the page says so.
+    passed = entry.date is not None and entry.date < today
     following = month_draw(county, next_month(month)) if passed else None
     context = {
         "month": month,
